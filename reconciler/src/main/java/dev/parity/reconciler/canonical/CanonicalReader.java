@@ -1,0 +1,78 @@
+package dev.parity.reconciler.canonical;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Decodes canonical keys back into display values, so that the API can show {@code {"id": 42}}
+ * without Parity storing the key twice. Values become JSON-friendly Java objects: numbers,
+ * booleans, strings; temporal values as ISO-8601 text, bytes as base64.
+ */
+public final class CanonicalReader {
+    private CanonicalReader() {
+    }
+
+    /** The mapped table id that a canonical key starts with. */
+    public static String tableOf(byte[] key) {
+        return new ByteSource(key).readString();
+    }
+
+    /** The key's columns in canonical order, as display values. */
+    public static Map<String, Object> keyColumns(byte[] key) {
+        ByteSource in = new ByteSource(key);
+        in.readString();
+        Map<String, Object> out = new LinkedHashMap<>();
+        while (in.hasRemaining()) {
+            String name = in.readString();
+            out.put(name, readValue(in));
+        }
+        return out;
+    }
+
+    static Object readValue(ByteSource in) {
+        LogicalType type = LogicalType.ofTag(in.readByte());
+        switch (type) {
+            case NULL:
+                return null;
+            case BOOLEAN:
+                return in.readByte() != 0;
+            case INTEGER:
+                return in.readLong();
+            case BIG_INTEGER:
+                return new BigInteger(in.readBlob());
+            case DECIMAL: {
+                int scale = (int) in.readSignedVarLong();
+                return new BigDecimal(new BigInteger(in.readBlob()), scale);
+            }
+            case FLOAT:
+                return Double.longBitsToDouble(in.readLong());
+            case STRING:
+            case JSON:
+                return in.readString();
+            case BYTES:
+                return Base64.getEncoder().encodeToString(in.readBlob());
+            case DATE:
+                return LocalDate.ofEpochDay(in.readSignedVarLong()).toString();
+            case TIME:
+                return LocalTime.ofNanoOfDay(in.readSignedVarLong() * 1000L).toString();
+            case LOCAL_DATE_TIME:
+                return LocalDateTime.ofInstant(micros(in.readSignedVarLong()), ZoneOffset.UTC).toString();
+            case TIMESTAMP:
+                return micros(in.readSignedVarLong()).toString();
+            default:
+                throw new IllegalArgumentException("unhandled type " + type);
+        }
+    }
+
+    private static Instant micros(long micros) {
+        return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L);
+    }
+}

@@ -1,0 +1,12 @@
+package dev.parity.reconciler.model;
+
+/**
+ * What ingest produces to a side's topic. Row changes are keyed by the canonical row key;
+ * heartbeats are written to every partition of the side's topic (see {@link Heartbeat}).
+ */
+public sealed interface CaptureEvent permits RowChange, Heartbeat {
+    Side side();
+
+    /** Commit time of the change in its database, microseconds since the epoch (UTC). */
+    long commitMicros();
+}

@@ -1,0 +1,28 @@
+package dev.parity.reconciler.state;
+
+import dev.parity.reconciler.model.Hash128;
+import java.util.Objects;
+
+/**
+ * One side's latest state of one key: the row hash (null once the row is deleted), its commit time
+ * and log position, and its heartbeat stamp.
+ *
+ * <p>The fence (the first heartbeat the side's stream delivers after the change) is not stored: it
+ * is derived from the stamp and the partition's {@link Watermark}, which knows the first heartbeat
+ * delivered and any gaps. Storing it would mean rewriting every changed key when its fence arrives.
+ *
+ * @param hash  row hash; null when the row does not exist on this side
+ * @param stamp seq of the last heartbeat this side's stream delivered on the partition before the
+ *              change; {@link #NONE} when none had been delivered yet (snapshot rows, stream start)
+ */
+public record SideState(Hash128 hash, long commitMicros, String position, long stamp) {
+    public static final long NONE = -1;
+
+    public SideState {
+        Objects.requireNonNull(position, "position");
+    }
+
+    public boolean exists() {
+        return hash != null;
+    }
+}
