@@ -44,10 +44,23 @@ public final class CanonicalWriter {
     }
 
     /**
+     * Ends the key and starts the row. The zero byte cannot begin a column name (names are non-empty,
+     * so their length prefix is at least 1), so key and row bytes never run into each other.
+     */
+    public CanonicalWriter beginRow() {
+        sink.writeByte(0);
+        lastColumn = null;
+        return this;
+    }
+
+    /**
      * Starts the next column. Columns must come in strictly ascending name order; a caller that
      * breaks this would make equal rows hash differently, so it fails loudly instead.
      */
     public CanonicalWriter column(String name) {
+        if (name.isEmpty()) {
+            throw new IllegalArgumentException("empty column name");
+        }
         if (lastColumn != null && lastColumn.compareTo(name) >= 0) {
             throw new IllegalStateException("columns out of canonical order: '" + lastColumn + "' then '" + name + "'");
         }

@@ -1,0 +1,141 @@
+package dev.parity.ingest;
+
+import dev.parity.ingest.debezium.MappedRecord;
+import dev.parity.ingest.debezium.RecordMapper;
+import dev.parity.ingest.kafka.ChangeProducer;
+import dev.parity.reconciler.model.RowChange;
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.RecordChangeEvent;
+import io.debezium.engine.format.ChangeEventFormat;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One side's Debezium embedded engine feeding its topic. Offsets are marked processed only after
+ * Kafka acknowledged every event of the batch, so a crash replays, never skips (at-least-once; the
+ * reconciler's per-key state makes replays harmless).
+ */
+public final class CaptureEngine implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CaptureEngine.class);
+
+    private final String name;
+    private final Properties debezium;
+    private final RecordMapper mapper;
+    private final ChangeProducer producer;
+    private final CaptureStatus status;
+    private final Clock clock;
+    private final ExecutorService executor;
+    private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
+
+    public CaptureEngine(String name, Properties debezium, RecordMapper mapper, ChangeProducer producer, CaptureStatus status, Clock clock) {
+        this.name = name;
+        this.debezium = debezium;
+        this.mapper = mapper;
+        this.producer = producer;
+        this.status = status;
+        this.clock = clock;
+        this.executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "parity-capture-" + name));
+    }
+
+    public CaptureStatus status() {
+        return status;
+    }
+
+    public void start() {
+        engine = DebeziumEngine.create(ChangeEventFormat.of(io.debezium.embedded.Connect.class))
+                .using(debezium)
+                .notifying(this::handleBatch)
+                .using((success, message, error) -> {
+                    if (success) {
+                        LOG.info("capture {} stopped: {}", name, message);
+                        status.stopped(null);
+                    } else {
+                        LOG.error("capture {} failed: {}", name, message, error);
+                        status.stopped(message + (error == null ? "" : ": " + rootMessage(error)));
+                    }
+                })
+                .build();
+        executor.execute(engine);
+        LOG.info("capture {} started", name);
+    }
+
+    private void handleBatch(List<RecordChangeEvent<SourceRecord>> records, DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
+            throws InterruptedException {
+        List<Future<RecordMetadata>> acks = new ArrayList<>(records.size());
+        List<MappedRecord> produced = new ArrayList<>(records.size());
+        boolean lastSnapshot = false;
+        boolean streamed = false;
+        for (RecordChangeEvent<SourceRecord> r : records) {
+            SourceRecord record = r.record();
+            MappedRecord m = mapper.map(record);
+            lastSnapshot |= RecordMapper.isLastSnapshotRecord(record);
+            if (m == null) {
+                streamed |= record.topic() != null && record.topic().startsWith("__debezium-heartbeat");
+                continue;
+            }
+            if (m.event() instanceof RowChange rc && rc.snapshot()) {
+                status.snapshotting();
+            } else {
+                streamed = true;
+            }
+            producer.send(m, acks);
+            produced.add(m);
+        }
+        for (Future<RecordMetadata> ack : acks) {
+            try {
+                ack.get();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("Kafka did not acknowledge capture " + name + "'s events; offsets not committed", e.getCause());
+            }
+        }
+        java.time.Instant now = clock.instant();
+        produced.forEach(m -> status.produced(m.event(), now));
+        if (lastSnapshot || streamed) {
+            status.streaming();
+        }
+        for (RecordChangeEvent<SourceRecord> r : records) {
+            committer.markProcessed(r);
+        }
+        committer.markBatchFinished();
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.toString() : root.getMessage();
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (engine != null) {
+                engine.close();
+            }
+        } catch (IOException e) {
+            LOG.warn("closing capture {}", name, e);
+        }
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
+                LOG.warn("capture {} did not stop within 30 s", name);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        producer.close();
+    }
+}

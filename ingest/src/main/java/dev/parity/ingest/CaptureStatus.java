@@ -1,0 +1,74 @@
+package dev.parity.ingest;
+
+import dev.parity.reconciler.model.CaptureEvent;
+import dev.parity.reconciler.model.Side;
+import java.time.Instant;
+
+/**
+ * What one side's capture is doing, for status and metrics. Written by the capture thread,
+ * read by the API: fields are volatile, each read is a consistent single value.
+ */
+public final class CaptureStatus {
+    public enum Phase { STARTING, SNAPSHOTTING, STREAMING, STOPPED }
+
+    private final Side side;
+    private volatile Phase phase = Phase.STARTING;
+    private volatile Instant lastEventAt;
+    private volatile long lastCommitMicros = -1;
+    private volatile long events;
+    private volatile String error;
+
+    public CaptureStatus(Side side) {
+        this.side = side;
+    }
+
+    public Side side() {
+        return side;
+    }
+
+    public Phase phase() {
+        return phase;
+    }
+
+    /** Parity's clock when the last event of this side was acknowledged by Kafka; null before any. */
+    public Instant lastEventAt() {
+        return lastEventAt;
+    }
+
+    /** Commit time of the last event produced, micros; -1 before any. */
+    public long lastCommitMicros() {
+        return lastCommitMicros;
+    }
+
+    public long events() {
+        return events;
+    }
+
+    /** Why the capture stopped; null while it runs. */
+    public String error() {
+        return error;
+    }
+
+    public void snapshotting() {
+        if (phase == Phase.STARTING) {
+            phase = Phase.SNAPSHOTTING;
+        }
+    }
+
+    public void streaming() {
+        if (phase != Phase.STOPPED) {
+            phase = Phase.STREAMING;
+        }
+    }
+
+    public void produced(CaptureEvent event, Instant now) {
+        lastEventAt = now;
+        lastCommitMicros = Math.max(lastCommitMicros, event.commitMicros());
+        events++;
+    }
+
+    public void stopped(String reason) {
+        error = reason;
+        phase = Phase.STOPPED;
+    }
+}

@@ -1,0 +1,19 @@
+package dev.parity.ingest.debezium;
+
+import java.util.Map;
+import org.apache.kafka.connect.data.Struct;
+
+/** Renders a change's position in its database's log, as users of that engine write it. */
+@FunctionalInterface
+public interface PositionFormat {
+    String position(Struct source, Map<String, ?> sourceOffset);
+
+    /** PostgreSQL: the LSN as {@code X/Y}. */
+    PositionFormat POSTGRES = (source, offset) -> {
+        Object lsn = source.get("lsn");
+        if (!(lsn instanceof Long l)) {
+            return "";
+        }
+        return Long.toHexString(l >>> 32).toUpperCase() + "/" + Long.toHexString(l & 0xFFFFFFFFL).toUpperCase();
+    };
+}

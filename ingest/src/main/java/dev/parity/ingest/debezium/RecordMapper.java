@@ -1,0 +1,122 @@
+package dev.parity.ingest.debezium;
+
+import dev.parity.reconciler.canonical.CanonicalWriter;
+import dev.parity.reconciler.model.Hash128;
+import dev.parity.reconciler.model.Heartbeat;
+import dev.parity.reconciler.model.RowChange;
+import dev.parity.reconciler.model.RowHashing;
+import dev.parity.reconciler.model.Side;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.source.SourceRecord;
+
+/**
+ * Turns Debezium change records of one side into Parity events. Debezium types stop here.
+ *
+ * <p>Not thread-safe: one per capture engine, called from its single batch thread.
+ */
+public final class RecordMapper {
+    /** Columns of the heartbeat table, written by the heartbeat writer. */
+    public static final String HB_SEQ = "seq";
+    public static final String HB_WRITTEN_AT = "written_at_us";
+    public static final String HB_FENCE = "fence_id";
+
+    private final Side side;
+    private final TableMapping mapping;
+    private final String heartbeatTable;
+    private final PositionFormat positions;
+    private final CanonicalWriter writer = new CanonicalWriter();
+    private final Map<Schema, Field[]> sortedFields = new IdentityHashMap<>();
+
+    /**
+     * @param heartbeatTable this side's heartbeat table as schema.table; its rows become heartbeats
+     */
+    public RecordMapper(Side side, TableMapping mapping, String heartbeatTable, PositionFormat positions) {
+        this.side = side;
+        this.mapping = mapping;
+        this.heartbeatTable = heartbeatTable;
+        this.positions = positions;
+    }
+
+    /** The event for a record; null for records that carry no row change (tombstones, Debezium heartbeats, truncates). */
+    public MappedRecord map(SourceRecord record) {
+        if (!(record.value() instanceof Struct value) || value.schema().field("op") == null) {
+            return null;
+        }
+        String op = value.getString("op");
+        Struct source = value.getStruct("source");
+        String schema = namespace(source);
+        String table = source.getString("table");
+        long commitMicros = commitMicros(source);
+        if (heartbeatTable.equals(schema + "." + table)) {
+            return heartbeat(value.getStruct("after"), commitMicros);
+        }
+        String mapped = mapping.mappedId(schema, table);
+        if (mapped == null || !(record.key() instanceof Struct key) || "t".equals(op)) {
+            return null;
+        }
+        writer.reset().table(mapped);
+        writeSorted(key);
+        int keyLength = writer.sink().size();
+        byte[] keyBytes = Arrays.copyOf(writer.sink().array(), keyLength);
+        String position = positions.position(source, record.sourceOffset());
+        if ("d".equals(op)) {
+            return new MappedRecord(keyBytes, RowChange.delete(side, commitMicros, position));
+        }
+        writer.beginRow();
+        writeSorted(value.getStruct("after"));
+        Hash128 hash = RowHashing.hash128(writer.sink().array(), 0, writer.sink().size());
+        return new MappedRecord(keyBytes, RowChange.upsert(side, hash, commitMicros, position, isSnapshot(source)));
+    }
+
+    private MappedRecord heartbeat(Struct after, long commitMicros) {
+        if (after == null) {
+            return null; // the heartbeat row deleted: nothing to deliver
+        }
+        Object fence = after.get(HB_FENCE);
+        return new MappedRecord(null, new Heartbeat(side, ((Number) after.get(HB_SEQ)).longValue(),
+                ((Number) after.get(HB_WRITTEN_AT)).longValue(), commitMicros, fence == null ? null : fence.toString()));
+    }
+
+    private void writeSorted(Struct struct) {
+        for (Field f : sortedFields.computeIfAbsent(struct.schema(), RecordMapper::sort)) {
+            writer.column(f.name());
+            ValueEncoder.write(writer, f.schema(), struct.get(f));
+        }
+    }
+
+    private static Field[] sort(Schema schema) {
+        return schema.fields().stream().sorted(Comparator.comparing(Field::name)).toArray(Field[]::new);
+    }
+
+    /** PostgreSQL names a table's schema; MySQL and MariaDB its database. */
+    private static String namespace(Struct source) {
+        return source.schema().field("schema") != null && source.get("schema") != null ? source.getString("schema") : source.getString("db");
+    }
+
+    private static long commitMicros(Struct source) {
+        if (source.schema().field("ts_us") != null && source.get("ts_us") != null) {
+            return source.getInt64("ts_us");
+        }
+        return source.getInt64("ts_ms") * 1_000L;
+    }
+
+    static boolean isSnapshot(Struct source) {
+        Object s = source.get("snapshot");
+        return s != null && !"false".equals(s.toString()) && !"incremental".equals(s.toString());
+    }
+
+    /** Whether the record is the last one of the initial snapshot. */
+    public static boolean isLastSnapshotRecord(SourceRecord record) {
+        if (!(record.value() instanceof Struct value) || value.schema().field("source") == null) {
+            return false;
+        }
+        Object s = value.getStruct("source").get("snapshot");
+        return s != null && "last".equals(s.toString());
+    }
+}

@@ -1,0 +1,122 @@
+package dev.parity.ingest.debezium;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parity.reconciler.canonical.CanonicalWriter;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
+
+/**
+ * Maps one Debezium/Connect value onto the engine-neutral canonical encoding, by the Connect schema's
+ * logical name first (Debezium's semantic types) and its physical type second. This is the only place
+ * that knows how each connector represents a type; README's type table documents the result.
+ */
+final class ValueEncoder {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ValueEncoder() {
+    }
+
+    static void write(CanonicalWriter w, Schema schema, Object value) {
+        if (value == null) {
+            w.nullValue();
+            return;
+        }
+        String logical = schema.name();
+        if (logical != null && writeLogical(w, logical, schema, value)) {
+            return;
+        }
+        switch (schema.type()) {
+            case INT8, INT16, INT32, INT64 -> w.integer(((Number) value).longValue());
+            case FLOAT32 -> w.floating(((Float) value).doubleValue());
+            case FLOAT64 -> w.floating((Double) value);
+            case BOOLEAN -> w.bool((Boolean) value);
+            case STRING -> w.string((String) value);
+            case BYTES -> w.bytes(bytes(value));
+            case ARRAY, MAP, STRUCT -> w.json(toJson(value));
+            default -> throw new IllegalArgumentException("unsupported Connect type " + schema.type());
+        }
+    }
+
+    private static boolean writeLogical(CanonicalWriter w, String logical, Schema schema, Object value) {
+        switch (logical) {
+            case "org.apache.kafka.connect.data.Decimal" -> w.decimal((BigDecimal) value);
+            case "io.debezium.data.VariableScaleDecimal" -> {
+                Struct s = (Struct) value;
+                w.decimal(new BigDecimal(new BigInteger(bytes(s.get("value"))), s.getInt32("scale")));
+            }
+            case "io.debezium.time.Date" -> w.date(((Number) value).longValue());
+            case "org.apache.kafka.connect.data.Date" -> w.date(Math.floorDiv(((java.util.Date) value).getTime(), 86_400_000L));
+            case "io.debezium.time.Time" -> w.time(((Number) value).longValue() * 1_000L);
+            case "io.debezium.time.MicroTime" -> w.time(((Number) value).longValue());
+            case "io.debezium.time.NanoTime" -> w.time(((Number) value).longValue() / 1_000L);
+            case "io.debezium.time.Timestamp" -> w.localDateTime(((Number) value).longValue() * 1_000L);
+            case "io.debezium.time.MicroTimestamp" -> w.localDateTime(((Number) value).longValue());
+            case "io.debezium.time.NanoTimestamp" -> w.localDateTime(Math.floorDiv(((Number) value).longValue(), 1_000L));
+            case "org.apache.kafka.connect.data.Timestamp" -> w.localDateTime(((java.util.Date) value).getTime() * 1_000L);
+            case "io.debezium.time.ZonedTimestamp" -> w.timestamp(utcMicros((String) value));
+            case "io.debezium.data.Json" -> w.json((String) value);
+            case "io.debezium.data.Bits" -> w.bytes(bytes(value));
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** ISO-8601 with offset ({@code …59Z} or {@code …59.000Z}) to UTC micros: never compare the strings. */
+    static long utcMicros(String iso) {
+        Instant i;
+        try {
+            i = Instant.parse(iso);
+        } catch (DateTimeParseException e) {
+            i = OffsetDateTime.parse(iso).toInstant();
+        }
+        return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000L), i.getNano() / 1_000L);
+    }
+
+    static byte[] bytes(Object value) {
+        if (value instanceof byte[] b) {
+            return b;
+        }
+        ByteBuffer buf = ((ByteBuffer) value).duplicate();
+        byte[] out = new byte[buf.remaining()];
+        buf.get(out);
+        return out;
+    }
+
+    private static String toJson(Object value) {
+        try {
+            return JSON.writeValueAsString(plain(value));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot render value as JSON", e);
+        }
+    }
+
+    private static Object plain(Object value) {
+        if (value instanceof Struct s) {
+            java.util.Map<String, Object> m = new java.util.TreeMap<>();
+            for (var f : s.schema().fields()) {
+                m.put(f.name(), plain(s.get(f)));
+            }
+            return m;
+        }
+        if (value instanceof List<?> l) {
+            List<Object> out = new ArrayList<>(l.size());
+            l.forEach(o -> out.add(plain(o)));
+            return out;
+        }
+        if (value instanceof ByteBuffer || value instanceof byte[]) {
+            return java.util.Base64.getEncoder().encodeToString(bytes(value));
+        }
+        return value;
+    }
+}

@@ -1,0 +1,123 @@
+package dev.parity.ingest.jdbc;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * PostgreSQL introspection and the objects Parity creates there (its publication, its slot).
+ * Every statement runs on a connection the caller owns.
+ */
+public final class PostgresCatalog {
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresCatalog.class);
+    private static final String TABLES = """
+            SELECT n.nspname, c.relname,
+                   (SELECT string_agg(a.attname, ',' ORDER BY array_position(i.indkey, a.attnum))
+                      FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+                     WHERE i.indrelid = c.oid AND i.indisprimary) AS pk
+              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
+               AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
+             ORDER BY 1, 2""";
+
+    private final Endpoint endpoint;
+
+    public PostgresCatalog(Endpoint endpoint) {
+        this.endpoint = endpoint;
+    }
+
+    /** Fails with the setting to change unless the server can decode its WAL logically. */
+    public void requireLogicalDecoding(Connection c) throws SQLException {
+        String level = single(c, "SHOW wal_level");
+        if (!"logical".equals(level)) {
+            throw new DatabaseException("the " + endpoint + " has wal_level=" + level
+                    + "; Parity captures changes by logical decoding: set wal_level = logical in postgresql.conf"
+                    + " (ALTER SYSTEM SET wal_level = logical) and restart the server");
+        }
+    }
+
+    public List<TableInfo> tables(Connection c, TableFilter filter) throws SQLException {
+        List<TableInfo> out = new ArrayList<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(TABLES)) {
+            while (rs.next()) {
+                String pk = rs.getString(3);
+                TableInfo t = new TableInfo(rs.getString(1), rs.getString(2), pk == null ? List.of() : Arrays.asList(pk.split(",")));
+                if (filter.matches(t.qualifiedName())) {
+                    out.add(t);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Creates or updates Parity's publication to cover exactly {@code tables}. Callers pass keyed
+     * tables only: publishing a table with no replica identity makes UPDATE and DELETE on it fail,
+     * which on a subscriber stops the very replication Parity watches.
+     */
+    public void ensurePublication(Connection c, String publication, List<String> qualifiedTables) throws SQLException {
+        String list = qualifiedTables.stream().map(PostgresCatalog::quoteQualified).collect(Collectors.joining(", "));
+        boolean exists = exists(c, "SELECT 1 FROM pg_publication WHERE pubname = ?", publication);
+        String sql = exists
+                ? "ALTER PUBLICATION " + quote(publication) + " SET TABLE " + list
+                : "CREATE PUBLICATION " + quote(publication) + " FOR TABLE " + list;
+        try (Statement st = c.createStatement()) {
+            st.execute(sql);
+        }
+        LOG.info("{} publication {} on the {} covers {} tables", exists ? "updated" : "created", publication, endpoint, qualifiedTables.size());
+    }
+
+    public boolean publicationExists(Connection c, String publication) throws SQLException {
+        return exists(c, "SELECT 1 FROM pg_publication WHERE pubname = ?", publication);
+    }
+
+    public boolean slotExists(Connection c, String slot) throws SQLException {
+        return exists(c, "SELECT 1 FROM pg_replication_slots WHERE slot_name = ?", slot);
+    }
+
+    public void dropPublication(Connection c, String publication) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("DROP PUBLICATION IF EXISTS " + quote(publication));
+        }
+    }
+
+    public void dropSlot(Connection c, String slot) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ?")) {
+            ps.setString(1, slot);
+            ps.execute();
+        }
+    }
+
+    private static boolean exists(Connection c, String sql, String arg) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, arg);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    private static String single(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    static String quote(String identifier) {
+        return "\"" + identifier.replace("\"", "\"\"") + "\"";
+    }
+
+    static String quoteQualified(String qualified) {
+        int dot = qualified.indexOf('.');
+        return quote(qualified.substring(0, dot)) + "." + quote(qualified.substring(dot + 1));
+    }
+}

@@ -1,0 +1,56 @@
+package dev.parity.ingest.kafka;
+
+import dev.parity.ingest.debezium.MappedRecord;
+import dev.parity.reconciler.model.CaptureEventSerde;
+import dev.parity.reconciler.model.Chunking;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Produces one side's events to its topic: a row change to the partition of its chunk, a heartbeat
+ * to every partition (so each partition's watermark advances). Idempotent and ordered per partition.
+ */
+public final class ChangeProducer implements AutoCloseable {
+    private static final byte[] BROADCAST_KEY = {0};
+
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final String topic;
+    private final int partitions;
+    private final Chunking chunking;
+
+    public ChangeProducer(Map<String, Object> kafkaProperties, String topic, int partitions, Chunking chunking) {
+        Map<String, Object> props = new java.util.HashMap<>(kafkaProperties);
+        props.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
+        props.putIfAbsent(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
+        props.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024);
+        props.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        this.producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+        this.topic = topic;
+        this.partitions = partitions;
+        this.chunking = chunking;
+    }
+
+    /** Sends the record; the futures complete when Kafka acknowledged every copy. */
+    public void send(MappedRecord record, List<Future<RecordMetadata>> acks) {
+        byte[] value = CaptureEventSerde.encode(record.event());
+        if (record.isBroadcast()) {
+            for (int p = 0; p < partitions; p++) {
+                acks.add(producer.send(new ProducerRecord<>(topic, p, BROADCAST_KEY, value)));
+            }
+        } else {
+            acks.add(producer.send(new ProducerRecord<>(topic, chunking.partitionOf(record.key(), partitions), record.key(), value)));
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close(java.time.Duration.ofSeconds(10));
+    }
+}
