@@ -1,0 +1,284 @@
+package dev.parity.api.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.parity.reconciler.model.Chunking;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Loads and validates the YAML config. Every problem is collected and reported at once as
+ * {@code key: value: reason}; {@code ${ENV}} references are expanded from the environment, and a
+ * secret's value never appears in a problem.
+ */
+public final class ConfigLoader {
+    /** Every default, declared once. Keys not listed here are unknown (and reported). */
+    static final String DEFAULTS = """
+            name: parity
+            source: {url: null, user: null, password: null}
+            target: {url: null, user: null, password: null}
+            tables: {include: ["*"], exclude: [], map: {}}
+            chunks: {bits: 10}
+            heartbeat: {table: parity_heartbeat, interval: 1s, enabled: true, grace: 30s}
+            readiness: {maxLag: 10s, fenceTimeout: 60s}
+            kafka: {bootstrapServers: "", partitions: 4, properties: {}}
+            api: {bind: 127.0.0.1, port: 8080, token: ""}
+            alerts: {webhooks: [], lagThreshold: 10s}
+            state: {dir: ./data}
+            """;
+    private static final Set<String> SECRETS = Set.of("source.password", "target.password", "api.token");
+    private static final Set<String> FREE_MAPS = Set.of("tables.map", "kafka.properties");
+    private static final Pattern ENV = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    private final Map<String, String> env;
+    private final List<ConfigProblem> problems = new ArrayList<>();
+    private JsonNode root;
+
+    private ConfigLoader(Map<String, String> env) {
+        this.env = env;
+    }
+
+    public static ParityConfig load(Path file, Map<String, String> env) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new ConfigException(file.toString(), List.of(new ConfigProblem("(file)", file.toString(), "cannot be read: " + e.getMessage())));
+        }
+        return parse(text, file.toString(), env);
+    }
+
+    public static ParityConfig parse(String yaml, String origin, Map<String, String> env) {
+        return new ConfigLoader(env).read(yaml, origin);
+    }
+
+    private ParityConfig read(String yaml, String origin) {
+        JsonNode user;
+        try {
+            user = YAML.readTree(yaml);
+            root = YAML.readTree(DEFAULTS);
+        } catch (IOException e) {
+            throw new ConfigException(origin, List.of(new ConfigProblem("(file)", origin, "is not valid YAML: " + e.getMessage().lines().findFirst().orElse(""))));
+        }
+        if (user != null && !user.isNull()) {
+            if (!user.isObject()) {
+                throw new ConfigException(origin, List.of(new ConfigProblem("(file)", origin, "must be a YAML mapping")));
+            }
+            merge((ObjectNode) root, user, "");
+        }
+        ParityConfig config = new ParityConfig(
+                name(),
+                database("source"),
+                database("target"),
+                new ParityConfig.Tables(strings("tables.include"), strings("tables.exclude"), stringMap("tables.map")),
+                chunkBits(),
+                new ParityConfig.Heartbeat(text("heartbeat.table"), duration("heartbeat.interval"), bool("heartbeat.enabled"), duration("heartbeat.grace")),
+                new ParityConfig.Readiness(duration("readiness.maxLag"), duration("readiness.fenceTimeout")),
+                new ParityConfig.Kafka(text("kafka.bootstrapServers"), positive("kafka.partitions", 1024), stringMap("kafka.properties")),
+                new ParityConfig.Api(text("api.bind"), port(), text("api.token")),
+                new ParityConfig.Alerts(webhooks(), duration("alerts.lagThreshold")),
+                Path.of(text("state.dir")));
+        if (!problems.isEmpty()) {
+            throw new ConfigException(origin, problems);
+        }
+        return config;
+    }
+
+    private void merge(ObjectNode defaults, JsonNode user, String prefix) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = user.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String key = prefix + e.getKey();
+            JsonNode def = defaults.get(e.getKey());
+            if (def == null) {
+                problem(key, e.getValue(), "unknown key");
+            } else if (def.isObject() && !FREE_MAPS.contains(key)) {
+                if (e.getValue().isObject()) {
+                    merge((ObjectNode) def, e.getValue(), key + ".");
+                } else {
+                    problem(key, e.getValue(), "must be a mapping");
+                }
+            } else {
+                defaults.set(e.getKey(), e.getValue());
+            }
+        }
+    }
+
+    private JsonNode node(String key) {
+        JsonNode n = root;
+        for (String part : key.split("\\.")) {
+            n = n.path(part);
+        }
+        return n;
+    }
+
+    /** The string at {@code key}, env-expanded; null when unset. */
+    private String text(String key) {
+        JsonNode n = node(key);
+        if (n.isNull() || n.isMissingNode()) {
+            return null;
+        }
+        if (!n.isValueNode()) {
+            problem(key, n, "must be a single value");
+            return null;
+        }
+        return expand(key, n.asText());
+    }
+
+    private String expand(String key, String raw) {
+        Matcher m = ENV.matcher(raw);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String value = env.get(m.group(1));
+            if (value == null) {
+                problems.add(new ConfigProblem(key, raw, "environment variable " + m.group(1) + " is not set"));
+                value = "";
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(value));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    private String name() {
+        String name = text("name");
+        if (name == null || !name.matches("[a-z][a-z0-9_]{0,30}")) {
+            problem("name", node("name"), "must be 1-31 lower-case letters, digits or underscores, starting with a letter (it names slots and publications)");
+        }
+        return name;
+    }
+
+    private ParityConfig.Database database(String side) {
+        String url = text(side + ".url");
+        if (url == null || url.isBlank()) {
+            problems.add(new ConfigProblem(side + ".url", "(missing)", "is required"));
+        } else if (!url.startsWith("jdbc:postgresql://")) {
+            problem(side + ".url", node(side + ".url"), "must be a jdbc:postgresql:// URL (MySQL and MariaDB are not supported yet)");
+        }
+        return new ParityConfig.Database(url, text(side + ".user"), text(side + ".password"));
+    }
+
+    private int chunkBits() {
+        JsonNode n = node("chunks.bits");
+        if (!n.canConvertToInt() || !n.isIntegralNumber() || n.asInt() < 0 || n.asInt() > Chunking.MAX_BITS) {
+            problem("chunks.bits", n, "must be a whole number from 0 to " + Chunking.MAX_BITS);
+            return Chunking.DEFAULT_BITS;
+        }
+        return n.asInt();
+    }
+
+    private int port() {
+        JsonNode n = node("api.port");
+        if (!n.isIntegralNumber() || n.asInt() < 0 || n.asInt() > 65535) {
+            problem("api.port", n, "must be a port number from 0 to 65535");
+            return 0;
+        }
+        return n.asInt();
+    }
+
+    private int positive(String key, int max) {
+        JsonNode n = node(key);
+        if (!n.isIntegralNumber() || n.asInt() < 1 || n.asInt() > max) {
+            problem(key, n, "must be a whole number from 1 to " + max);
+            return 1;
+        }
+        return n.asInt();
+    }
+
+    private boolean bool(String key) {
+        JsonNode n = node(key);
+        if (!n.isBoolean()) {
+            problem(key, n, "must be true or false");
+            return true;
+        }
+        return n.asBoolean();
+    }
+
+    private Duration duration(String key) {
+        String s = text(key);
+        Matcher m = s == null ? null : DURATION.matcher(s.trim());
+        if (m == null || !m.matches()) {
+            problem(key, node(key), "must be a duration such as 500ms, 10s, 5m or 1h");
+            return Duration.ZERO;
+        }
+        long v = Long.parseLong(m.group(1));
+        Duration d = switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(v);
+            case "s" -> Duration.ofSeconds(v);
+            case "m" -> Duration.ofMinutes(v);
+            default -> Duration.ofHours(v);
+        };
+        if (d.isZero()) {
+            problem(key, node(key), "must be longer than zero");
+        }
+        return d;
+    }
+
+    private List<String> strings(String key) {
+        return list(key, n -> n.isTextual() ? expand(key, n.asText()) : null);
+    }
+
+    private List<String> webhooks() {
+        List<String> hooks = strings("alerts.webhooks");
+        for (String h : hooks) {
+            if (!h.startsWith("http://") && !h.startsWith("https://")) {
+                problems.add(new ConfigProblem("alerts.webhooks", h, "must be an http:// or https:// URL"));
+            }
+        }
+        return hooks;
+    }
+
+    private <T> List<T> list(String key, Function<JsonNode, T> element) {
+        JsonNode n = node(key);
+        List<T> out = new ArrayList<>();
+        if (!n.isArray()) {
+            problem(key, n, "must be a list");
+            return out;
+        }
+        for (JsonNode e : n) {
+            T v = element.apply(e);
+            if (v == null) {
+                problem(key, e, "list entries must be strings");
+            } else {
+                out.add(v);
+            }
+        }
+        return out;
+    }
+
+    private Map<String, String> stringMap(String key) {
+        JsonNode n = node(key);
+        Map<String, String> out = new LinkedHashMap<>();
+        if (!n.isObject()) {
+            problem(key, n, "must be a mapping");
+            return out;
+        }
+        n.fields().forEachRemaining(e -> {
+            if (e.getValue().isValueNode() && !e.getValue().isNull()) {
+                out.put(e.getKey(), expand(key + "." + e.getKey(), e.getValue().asText()));
+            } else {
+                problem(key + "." + e.getKey(), e.getValue(), "must be a single value");
+            }
+        });
+        return out;
+    }
+
+    private void problem(String key, JsonNode value, String reason) {
+        String shown = SECRETS.contains(key) ? "***" : value == null || value.isMissingNode() ? "(missing)" : value.isTextual() ? value.asText() : value.toString();
+        problems.add(new ConfigProblem(key, shown, reason));
+    }
+}

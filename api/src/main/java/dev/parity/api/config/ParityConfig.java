@@ -1,0 +1,61 @@
+package dev.parity.api.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole configuration, validated. Defaults live in {@link ConfigLoader#DEFAULTS} and nowhere else.
+ * {@link #toString()} of every part holding a secret masks it.
+ */
+public record ParityConfig(String name, Database source, Database target, Tables tables, int chunkBits,
+                           Heartbeat heartbeat, Readiness readiness, Kafka kafka, Api api, Alerts alerts, Path stateDir) {
+
+    public record Database(String url, String user, String password) {
+        @Override
+        public String toString() {
+            return "Database[url=" + dev.parity.ingest.jdbc.Endpoint.redact(url) + ", user=" + user + ", password=***]";
+        }
+    }
+
+    /** @param map source table → target table (schema.table); unmapped tables keep their name */
+    public record Tables(List<String> include, List<String> exclude, Map<String, String> map) {
+        public Tables {
+            include = List.copyOf(include);
+            exclude = List.copyOf(exclude);
+            map = Map.copyOf(map);
+        }
+    }
+
+    /** @param table heartbeat table, optionally schema-qualified; @param enabled false: no write access, grace-period verdicts */
+    public record Heartbeat(String table, Duration interval, boolean enabled, Duration grace) {
+    }
+
+    public record Readiness(Duration maxLag, Duration fenceTimeout) {
+    }
+
+    /** @param bootstrapServers empty: an embedded broker under the state dir */
+    public record Kafka(String bootstrapServers, int partitions, Map<String, String> properties) {
+        public Kafka {
+            properties = Map.copyOf(properties);
+        }
+
+        public boolean embedded() {
+            return bootstrapServers.isBlank();
+        }
+    }
+
+    public record Api(String bind, int port, String token) {
+        @Override
+        public String toString() {
+            return "Api[bind=" + bind + ", port=" + port + ", token=" + (token == null || token.isEmpty() ? "" : "***") + "]";
+        }
+    }
+
+    public record Alerts(List<String> webhooks, Duration lagThreshold) {
+        public Alerts {
+            webhooks = List.copyOf(webhooks);
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package dev.parity.api.kafka;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.MetadataVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real single-node KRaft broker (broker and controller in one process) with its log under the
+ * state dir, for when the config names no Kafka cluster. Its data survives restarts: the directory
+ * is formatted once and reused, so topics, offsets and changelogs persist like on a real cluster.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
+
+    private final KafkaRaftServer server;
+    private final String bootstrapServers;
+
+    private EmbeddedKafka(KafkaRaftServer server, String bootstrapServers) {
+        this.server = server;
+        this.bootstrapServers = bootstrapServers;
+    }
+
+    public static EmbeddedKafka start(Path logDir) {
+        try {
+            Files.createDirectories(logDir);
+            int brokerPort = freePort();
+            int controllerPort = freePort();
+            Properties p = new Properties();
+            p.put("process.roles", "broker,controller");
+            p.put("node.id", "1");
+            p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+            p.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+            p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+            p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+            p.put("controller.listener.names", "CONTROLLER");
+            p.put("inter.broker.listener.name", "PLAINTEXT");
+            p.put("log.dirs", logDir.toAbsolutePath().toString());
+            // One node: every internal topic has one replica.
+            p.put("offsets.topic.replication.factor", "1");
+            p.put("offsets.topic.num.partitions", "4");
+            p.put("transaction.state.log.replication.factor", "1");
+            p.put("transaction.state.log.min.isr", "1");
+            p.put("transaction.state.log.num.partitions", "4");
+            p.put("default.replication.factor", "1");
+            p.put("min.insync.replicas", "1");
+            p.put("share.coordinator.state.topic.replication.factor", "1");
+            p.put("share.coordinator.state.topic.min.isr", "1");
+            p.put("group.initial.rebalance.delay.ms", "0");
+            p.put("auto.create.topics.enable", "false");
+            p.put("log.cleaner.dedupe.buffer.size", Integer.toString(8 * 1024 * 1024));
+            if (!Files.exists(logDir.resolve("meta.properties"))) {
+                new Formatter().setPrintStream(new PrintStream(PrintStream.nullOutputStream()))
+                        .setNodeId(1).setClusterId(Uuid.randomUuid().toString())
+                        .setDirectories(List.of(logDir.toAbsolutePath().toString()))
+                        .setControllerListenerName("CONTROLLER")
+                        .setReleaseVersion(MetadataVersion.latestProduction())
+                        .setHasDynamicQuorum(false)
+                        .run();
+            }
+            KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(p, false), Time.SYSTEM);
+            server.startup();
+            String bootstrap = "127.0.0.1:" + brokerPort;
+            LOG.info("embedded Kafka broker started at {} with its log in {}", bootstrap, logDir);
+            return new EmbeddedKafka(server, bootstrap);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the embedded Kafka log dir " + logDir, e);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start the embedded Kafka broker in " + logDir, e);
+        }
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() {
+        server.shutdown();
+        server.awaitShutdown();
+        LOG.info("embedded Kafka broker stopped");
+    }
+}
