@@ -1,0 +1,18 @@
+package dev.parity.api.runtime;
+
+import java.util.List;
+
+/**
+ * A table Parity was asked to watch, as resolved on both sides.
+ *
+ * @param problem why the table cannot be verified (no primary key, missing on the target...); null when it is captured
+ */
+public record PlannedTable(String mappedId, String sourceName, String targetName, List<String> key, String problem) {
+    public PlannedTable {
+        key = List.copyOf(key);
+    }
+
+    public boolean captured() {
+        return problem == null;
+    }
+}

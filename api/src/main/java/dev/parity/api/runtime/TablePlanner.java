@@ -1,0 +1,44 @@
+package dev.parity.api.runtime;
+
+import dev.parity.api.config.ParityConfig;
+import dev.parity.ingest.jdbc.TableFilter;
+import dev.parity.ingest.jdbc.TableInfo;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Decides which tables are captured. Unkeyed tables and tables missing on the target are listed with
+ * the reason, never skipped silently: status reports them as unverified.
+ */
+final class TablePlanner {
+    private TablePlanner() {
+    }
+
+    static List<PlannedTable> plan(ParityConfig.Tables tables, String heartbeatTable, List<TableInfo> source, List<TableInfo> target) {
+        TableFilter filter = new TableFilter(tables.include(), tables.exclude());
+        Map<String, TableInfo> targets = target.stream().collect(Collectors.toMap(TableInfo::qualifiedName, Function.identity()));
+        List<PlannedTable> out = new ArrayList<>();
+        for (TableInfo s : source) {
+            if (s.qualifiedName().equals(heartbeatTable) || !filter.matches(s.qualifiedName())) {
+                continue;
+            }
+            String targetName = tables.map().getOrDefault(s.qualifiedName(), s.qualifiedName());
+            TableInfo t = targets.get(targetName);
+            String problem = null;
+            if (!s.keyed()) {
+                problem = "no primary key on the source: rows cannot be matched by key, so the table is not verified";
+            } else if (t == null) {
+                problem = "missing on the target (" + targetName + ")";
+            } else if (!t.keyed()) {
+                problem = "no primary key on the target: Parity does not publish it (a publication on a subscriber for a table without replica identity breaks replication)";
+            } else if (!t.primaryKey().stream().sorted().toList().equals(s.primaryKey().stream().sorted().toList())) {
+                problem = "primary keys differ: source " + s.primaryKey() + ", target " + t.primaryKey();
+            }
+            out.add(new PlannedTable(s.qualifiedName(), s.qualifiedName(), targetName, s.primaryKey(), problem));
+        }
+        return out;
+    }
+}
