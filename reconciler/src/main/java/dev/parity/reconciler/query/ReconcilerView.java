@@ -67,6 +67,11 @@ public final class ReconcilerView {
         return a.summary(table, chunking.chunkCount());
     }
 
+    /** The summary of a table with no rows on either side. */
+    public TableSummary emptySummary(String table) {
+        return new Acc().summary(table, chunking.chunkCount());
+    }
+
     /** Mismatched keys, by table and chunk; {@code table} null for all tables. At most {@code limit}. */
     public List<DivergenceView> divergences(String table, int limit) {
         ReadOnlyKeyValueStore<Bytes, MismatchEntry> mismatches = stores.store(StoreNames.MISMATCHES);

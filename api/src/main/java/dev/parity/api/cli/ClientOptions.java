@@ -1,0 +1,39 @@
+package dev.parity.api.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/** What client commands share: where the running Parity's API is. */
+final class ClientOptions {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "Parity API base URL (default: ${DEFAULT-VALUE})")
+    String url;
+
+    JsonNode get(String path) throws IOException, InterruptedException {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpResponse<String> r;
+        try {
+            r = client.send(HttpRequest.newBuilder(URI.create(url.replaceAll("/$", "") + path)).timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (ConnectException e) {
+            throw new ConnectException("couldn't connect to Parity at " + url + " (is 'parity run' or 'parity demo' running?)");
+        }
+        if (r.statusCode() >= 400) {
+            throw new IOException("Parity at " + url + " answered " + r.statusCode() + ": " + r.body());
+        }
+        return JSON.readTree(r.body());
+    }
+
+    static String pretty(JsonNode n) throws IOException {
+        return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(n);
+    }
+}

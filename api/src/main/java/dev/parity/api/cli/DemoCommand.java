@@ -1,0 +1,96 @@
+package dev.parity.api.cli;
+
+import dev.parity.api.config.ConfigLoader;
+import dev.parity.api.config.ParityConfig;
+import dev.parity.api.demo.DemoSchema;
+import dev.parity.api.demo.PostgresPair;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "demo", description = "Two embedded PostgreSQL servers with logical replication, a workload and injected drift, watched by Parity.")
+final class DemoCommand implements Callable<Integer> {
+    @Option(names = "--port", defaultValue = "8080", description = "HTTP port (default: ${DEFAULT-VALUE})")
+    int port;
+
+    @Option(names = "--drift-after", defaultValue = "45", description = "Seconds before the target-only writes (default: ${DEFAULT-VALUE})")
+    int driftAfter;
+
+    private static final java.util.concurrent.atomic.AtomicLong DRIFT_AFTER_MS = new java.util.concurrent.atomic.AtomicLong();
+
+    @Override
+    public Integer call() throws Exception {
+        DRIFT_AFTER_MS.set(driftAfter * 1000L);
+        Path state = Files.createTempDirectory("parity-demo");
+        System.out.println("starting two PostgreSQL servers with logical replication ...");
+        try (PostgresPair pg = PostgresPair.start()) {
+            pg.ddl(DemoSchema.DDL);
+            try (Connection c = pg.source(); Statement st = c.createStatement()) {
+                st.execute(DemoSchema.load(2_000, 5));
+            }
+            pg.replicate("demo");
+            String yaml = String.format("""
+                    name: demo
+                    source: {url: "%s", user: postgres}
+                    target: {url: "%s", user: postgres}
+                    tables: {include: ["public.*"]}
+                    api: {port: %d}
+                    state: {dir: "%s"}
+                    """, pg.sourceUrl(), pg.targetUrl(), port, state);
+            ParityConfig cfg = ConfigLoader.parse(yaml, "demo", Map.of());
+            try (Parity p = Parity.start(cfg)) {
+                System.out.println("Parity demo running: open " + p.url() + "  (also: ./parity status, ./parity diff --table public.orders)");
+                System.out.println("state dir " + state + "; target-only drift is injected after " + driftAfter + " s; Ctrl-C to stop");
+                Thread workload = new Thread(() -> workload(pg), "demo-workload");
+                workload.setDaemon(true);
+                workload.start();
+                Thread drift = new Thread(() -> drift(pg), "demo-drift");
+                drift.setDaemon(true);
+                drift.start();
+                p.awaitShutdown();
+            }
+        }
+        return 0;
+    }
+
+    private static void workload(PostgresPair pg) {
+        try (Connection c = pg.source();
+             PreparedStatement upd = c.prepareStatement("UPDATE orders SET amount = amount + 1, note = ? WHERE id = ?");
+             PreparedStatement ins = c.prepareStatement("INSERT INTO orders VALUES (?, 1, 9.99, now()::timestamp, 'new', NULL) ON CONFLICT DO NOTHING")) {
+            long next = 1_000_000;
+            while (!Thread.currentThread().isInterrupted()) {
+                ThreadLocalRandom r = ThreadLocalRandom.current();
+                upd.setString(1, "updated " + r.nextInt());
+                upd.setLong(2, 1 + r.nextInt(10_000));
+                upd.executeUpdate();
+                ins.setLong(1, next++);
+                ins.executeUpdate();
+                Thread.sleep(100);
+            }
+        } catch (Exception e) {
+            System.err.println("demo workload stopped: " + e.getMessage());
+        }
+    }
+
+    private static void drift(PostgresPair pg) {
+        try {
+            Thread.sleep(DRIFT_AFTER_MS.get());
+            try (Connection c = pg.target(); Statement st = c.createStatement()) {
+                // Writes on the target only, bypassing replication: what Parity must catch.
+                st.execute("UPDATE customers SET name = 'changed on target' WHERE id = 42");
+                st.execute("DELETE FROM orders WHERE id = 4242");
+                st.execute("INSERT INTO customers VALUES (999999, 'target only', now(), NULL)");
+            }
+            System.out.println("injected drift on the target: customers 42 updated, orders 4242 deleted, customers 999999 inserted");
+        } catch (Exception e) {
+            System.err.println("demo drift failed: " + e.getMessage());
+        }
+    }
+}

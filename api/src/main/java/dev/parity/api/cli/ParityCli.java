@@ -1,0 +1,28 @@
+package dev.parity.api.cli;
+
+import dev.parity.api.config.ConfigException;
+import dev.parity.ingest.jdbc.DatabaseException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code parity} command. Stdout carries results; failures are one line on stderr and an exit code. */
+@Command(name = "parity", mixinStandardHelpOptions = true, version = "parity 0.1.0",
+        description = "Streaming CDC parity monitor for database cutovers.",
+        subcommands = {RunCommand.class, DemoCommand.class, StatusCommand.class, DiffCommand.class})
+public final class ParityCli {
+    /** Exit code when Parity could not do what was asked (as opposed to a NOT READY or drift answer). */
+    static final int ERROR = 2;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new ParityCli()).setExecutionExceptionHandler((e, cmd, parsed) -> {
+            String message = e instanceof ConfigException || e instanceof DatabaseException || e instanceof java.net.ConnectException
+                    ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
+            cmd.getErr().println("parity: " + message);
+            return ERROR;
+        });
+    }
+}

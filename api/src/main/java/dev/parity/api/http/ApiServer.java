@@ -1,0 +1,152 @@
+package dev.parity.api.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.parity.api.metrics.ParityMetrics;
+import dev.parity.api.runtime.StatusService;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP API (JSON), Prometheus metrics and the dashboard. Bound to 127.0.0.1 unless the config
+ * says otherwise. One mapper turns failures into a status code and a JSON body.
+ */
+public final class ApiServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpServer server;
+    private final StatusService status;
+    private final ParityMetrics metrics;
+
+    public ApiServer(String bind, int port, StatusService status, ParityMetrics metrics) throws IOException {
+        this.status = status;
+        this.metrics = metrics;
+        this.server = HttpServer.create(new InetSocketAddress(bind, port), 0);
+        server.setExecutor(Executors.newFixedThreadPool(4, r -> {
+            Thread t = new Thread(r, "parity-http");
+            t.setDaemon(true);
+            return t;
+        }));
+        route("/health", ex -> json(ex, 200, Map.of("status", "UP")));
+        route("/api/v1/status", ex -> json(ex, 200, status.status()));
+        route("/api/v1/tables", this::tables);
+        route("/api/v1/divergences", ex -> {
+            Map<String, String> q = query(ex);
+            int limit = q.containsKey("limit") ? Integer.parseInt(q.get("limit")) : 100;
+            if (limit < 1 || limit > 10_000) {
+                throw new BadRequest("limit: " + limit + ": must be from 1 to 10000");
+            }
+            json(ex, 200, Map.of("divergences", status.divergences(q.get("table"), limit)));
+        });
+        route("/metrics", ex -> send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape(status.status()).getBytes(StandardCharsets.UTF_8)));
+        route("/", this::dashboard);
+    }
+
+    public void start() {
+        server.start();
+        LOG.info("HTTP API on http://{}:{}/", server.getAddress().getHostString(), port());
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    private void tables(HttpExchange ex) throws IOException {
+        String path = ex.getRequestURI().getPath();
+        if (path.equals("/api/v1/tables") || path.equals("/api/v1/tables/")) {
+            json(ex, 200, Map.of("tables", status.status().get("tables")));
+            return;
+        }
+        String name = URLDecoder.decode(path.substring("/api/v1/tables/".length()), StandardCharsets.UTF_8);
+        Map<String, Object> t = status.table(name);
+        if (t == null) {
+            json(ex, 404, Map.of("error", "no watched table named " + name));
+        } else {
+            json(ex, 200, t);
+        }
+    }
+
+    private void dashboard(HttpExchange ex) throws IOException {
+        if (!ex.getRequestURI().getPath().equals("/")) {
+            json(ex, 404, Map.of("error", "not found: " + ex.getRequestURI().getPath()));
+            return;
+        }
+        try (InputStream in = ApiServer.class.getResourceAsStream("/dashboard.html")) {
+            send(ex, 200, "text/html; charset=utf-8", in.readAllBytes());
+        }
+    }
+
+    @FunctionalInterface
+    private interface Handler {
+        void handle(HttpExchange ex) throws IOException;
+    }
+
+    private static final class BadRequest extends RuntimeException {
+        BadRequest(String message) {
+            super(message);
+        }
+    }
+
+    private void route(String path, Handler handler) {
+        server.createContext(path, ex -> {
+            try (ex) {
+                if (!"GET".equals(ex.getRequestMethod())) {
+                    json(ex, 405, Map.of("error", ex.getRequestMethod() + " not allowed on " + path));
+                    return;
+                }
+                handler.handle(ex);
+            } catch (BadRequest | NumberFormatException e) {
+                json(ex, 400, Map.of("error", e.getMessage()));
+            } catch (InvalidStateStoreException e) {
+                json(ex, 503, Map.of("error", "reconciler state not available yet: " + e.getMessage()));
+            } catch (RuntimeException | IOException e) {
+                LOG.warn("{} {} failed", ex.getRequestMethod(), ex.getRequestURI(), e);
+                json(ex, 500, Map.of("error", String.valueOf(e.getMessage())));
+            }
+        });
+    }
+
+    private static Map<String, String> query(HttpExchange ex) {
+        Map<String, String> out = new HashMap<>();
+        String q = ex.getRequestURI().getRawQuery();
+        if (q != null) {
+            for (String kv : q.split("&")) {
+                int eq = kv.indexOf('=');
+                if (eq > 0) {
+                    out.put(URLDecoder.decode(kv.substring(0, eq), StandardCharsets.UTF_8), URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void json(HttpExchange ex, int code, Object body) throws IOException {
+        send(ex, code, "application/json", JSON.writeValueAsBytes(body));
+    }
+
+    private static void send(HttpExchange ex, int code, String type, byte[] body) throws IOException {
+        ex.getResponseHeaders().set("Content-Type", type);
+        ex.sendResponseHeaders(code, body.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

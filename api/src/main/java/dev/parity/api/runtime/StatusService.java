@@ -1,0 +1,220 @@
+package dev.parity.api.runtime;
+
+import dev.parity.ingest.CaptureStatus;
+import dev.parity.ingest.jdbc.HeartbeatWriter;
+import dev.parity.reconciler.model.Side;
+import dev.parity.reconciler.query.DivergenceView;
+import dev.parity.reconciler.query.ReconcilerView;
+import dev.parity.reconciler.query.StoreAccess;
+import dev.parity.reconciler.query.TableSummary;
+import dev.parity.reconciler.state.Watermark;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+/**
+ * Builds the API's answers. Fail-safe: the overall state is IN_SYNC only when both captures stream,
+ * every watched table is captured, and every chunk of every table agrees; anything unknown is not in sync.
+ */
+public final class StatusService {
+    /** A side with no event for this long is STALE (heartbeats arrive every interval). */
+    static final Duration STALE_AFTER = Duration.ofSeconds(30);
+
+    private final ParityRuntime runtime;
+    private final Clock clock;
+    private final ReconcilerView view;
+
+    public StatusService(ParityRuntime runtime, Clock clock) {
+        this.runtime = runtime;
+        this.clock = clock;
+        this.view = new ReconcilerView(new StoreAccess() {
+            @Override
+            public <V> ReadOnlyKeyValueStore<Bytes, V> store(String name) {
+                KafkaStreams s = runtime.streams();
+                if (s == null) {
+                    throw new InvalidStateStoreException("reconciler not started");
+                }
+                return s.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<Bytes, V>keyValueStore()));
+            }
+        }, runtime.chunking());
+    }
+
+    public ReconcilerView view() {
+        return view;
+    }
+
+    public Map<String, Object> status() {
+        Instant now = clock.instant();
+        Map<String, Object> out = new LinkedHashMap<>();
+        Map<String, Object> sides = new LinkedHashMap<>();
+        List<String> reasons = new ArrayList<>();
+        boolean stale = false;
+        boolean snapshotting = false;
+        for (Side side : Side.values()) {
+            CaptureStatus c = runtime.capture(side);
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("phase", c.phase() == CaptureStatus.Phase.STARTING ? "SNAPSHOTTING" : c.phase().name());
+            s.put("lastEventAt", c.lastEventAt() == null ? null : c.lastEventAt().toString());
+            s.put("captureLagSeconds", c.lastCommitMicros() < 0 ? null : seconds(now.toEpochMilli() * 1000 - c.lastCommitMicros()));
+            s.put("events", c.events());
+            if (c.error() != null) {
+                s.put("error", c.error());
+            }
+            sides.put(side.label(), s);
+            if (c.phase() == CaptureStatus.Phase.STOPPED) {
+                stale = true;
+                reasons.add(side.label() + " capture stopped" + (c.error() == null ? "" : ": " + c.error()));
+            } else if (c.phase() != CaptureStatus.Phase.STREAMING) {
+                snapshotting = true;
+            } else if (c.lastEventAt() == null || Duration.between(c.lastEventAt(), now).compareTo(STALE_AFTER) > 0) {
+                stale = true;
+                reasons.add(side.label() + " capture has delivered nothing for over " + STALE_AFTER.toSeconds() + " s");
+            }
+        }
+        Map<String, TableSummary> summaries;
+        try {
+            summaries = view.tables();
+        } catch (InvalidStateStoreException e) {
+            summaries = null;
+            stale = true;
+            reasons.add("reconciler not ready: " + e.getMessage());
+        }
+        List<Map<String, Object>> tables = new ArrayList<>();
+        long pending = 0;
+        long divergent = 0;
+        boolean allChunksInSync = true;
+        for (PlannedTable t : runtime.tables()) {
+            TableSummary s = summaries == null ? null : summaries.getOrDefault(t.mappedId(), view.emptySummary(t.mappedId()));
+            tables.add(table(t, s));
+            if (!t.captured()) {
+                reasons.add(t.mappedId() + " not verified: " + t.problem());
+                allChunksInSync = false;
+            } else if (s != null) {
+                pending += s.pendingKeys();
+                divergent += s.divergentKeys();
+                allChunksInSync &= s.chunksInSync() == s.chunks();
+            }
+        }
+        String state;
+        if (stale) {
+            state = "STALE";
+        } else if (snapshotting) {
+            state = "SNAPSHOTTING";
+        } else if (divergent > 0) {
+            state = "DIVERGENT";
+        } else if (pending > 0 || !allChunksInSync) {
+            state = "PENDING";
+        } else {
+            state = "IN_SYNC";
+        }
+        out.put("state", state);
+        out.put("replicationLagSeconds", replicationLag(now));
+        out.put("verdicts", runtime.heartbeat() != null ? "HEARTBEAT_ORDER" : "NONE: " + runtime.heartbeatError());
+        out.put("sides", sides);
+        out.put("tables", tables);
+        out.put("reasons", reasons);
+        return out;
+    }
+
+    public Map<String, Object> table(PlannedTable t, TableSummary s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("table", t.mappedId());
+        m.put("sourceTable", t.sourceName());
+        m.put("targetTable", t.targetName());
+        m.put("key", t.key());
+        m.put("verified", t.captured());
+        if (!t.captured()) {
+            m.put("state", "UNVERIFIED");
+            m.put("reason", t.problem());
+            return m;
+        }
+        if (s == null) {
+            m.put("state", "UNKNOWN");
+            return m;
+        }
+        m.put("state", s.verdict().name());
+        m.put("sourceRows", s.source().count());
+        m.put("targetRows", s.target().count());
+        m.put("sourceDigest", s.source().sum().toHex());
+        m.put("targetDigest", s.target().sum().toHex());
+        m.put("chunks", s.chunks());
+        m.put("chunksInSync", s.chunksInSync());
+        m.put("pendingChunks", s.pendingChunks());
+        m.put("divergentChunks", s.divergentChunks());
+        m.put("pendingKeys", s.pendingKeys());
+        m.put("divergentKeys", s.divergentKeys());
+        m.put("transientMismatches", s.transientMismatches());
+        return m;
+    }
+
+    public Map<String, Object> table(String name) {
+        for (PlannedTable t : runtime.tables()) {
+            if (t.mappedId().equals(name)) {
+                return table(t, t.captured() ? view.table(name) : null);
+            }
+        }
+        return null;
+    }
+
+    public List<Map<String, Object>> divergences(String table, int limit) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (DivergenceView d : view.divergences(table, limit)) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("table", d.table());
+            m.put("chunk", d.chunk());
+            m.put("key", d.key());
+            m.put("state", d.state().name());
+            m.put("kind", d.kind().name());
+            m.put("firstSeen", Instant.ofEpochMilli(d.firstSeenMillis()).toString());
+            m.put("ageSeconds", seconds((clock.millis() - d.firstSeenMillis()) * 1000));
+            m.put("sourcePosition", d.sourcePosition());
+            m.put("targetPosition", d.targetPosition());
+            out.add(m);
+        }
+        return out;
+    }
+
+    /**
+     * Parity's clock at arrival of a heartbeat through the target's stream minus its written time;
+     * while the target is behind, the age of the oldest heartbeat it has not delivered (so a stall shows
+     * as growing lag, not as the last good value). Null when unknown.
+     */
+    public Double replicationLag(Instant now) {
+        HeartbeatWriter hb = runtime.heartbeat();
+        if (hb == null) {
+            return null;
+        }
+        List<Watermark> marks;
+        try {
+            marks = view.watermarks(Side.TARGET);
+        } catch (InvalidStateStoreException e) {
+            return null;
+        }
+        if (marks.isEmpty()) {
+            return null;
+        }
+        long nowMicros = now.toEpochMilli() * 1000;
+        double worst = 0;
+        for (Watermark w : marks) {
+            Long next = hb.writtenAt(w.seq() + 1);
+            double arrival = seconds(w.arrivedAtMillis() * 1000 - w.writtenAtMicros());
+            double lag = next != null ? Math.max(arrival, seconds(nowMicros - next)) : arrival;
+            worst = Math.max(worst, Math.max(0, lag));
+        }
+        return worst;
+    }
+
+    private static double seconds(long micros) {
+        return Math.round(micros / 1000.0) / 1000.0;
+    }
+}
