@@ -1,0 +1,67 @@
+package dev.parity.api.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+    private static final String MINIMAL = """
+            source: {url: "jdbc:postgresql://db1:5432/shop", user: parity, password: "${SRC_PW}"}
+            target: {url: "jdbc:postgresql://db2:5432/shop", user: parity, password: "${TGT_PW}"}
+            """;
+
+    @Test
+    void shouldApplyDefaultsAndExpandEnvironment() {
+        ParityConfig c = ConfigLoader.parse(MINIMAL, "t", Map.of("SRC_PW", "a", "TGT_PW", "b"));
+        assertThat(c.source().password()).isEqualTo("a");
+        assertThat(c.chunkBits()).isEqualTo(10);
+        assertThat(c.heartbeat().interval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(c.readiness().maxLag()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.api().bind()).isEqualTo("127.0.0.1");
+        assertThat(c.kafka().embedded()).isTrue();
+        assertThat(c.stateDir()).isEqualTo(Path.of("./data"));
+    }
+
+    @Test
+    void shouldReportEveryProblemAtOnceAsKeyValueReason() {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parse("""
+                name: "Bad Name"
+                source: {url: "mysql://x", user: parity, password: "${MISSING_PW}"}
+                chunks: {bits: 40}
+                heartbeat: {interval: soon}
+                api: {port: 70000}
+                alerts: {webhooks: ["ftp://x"]}
+                colour: blue
+                """, "bad.yaml", Map.of()));
+        assertThat(e.problems()).extracting(ConfigProblem::toString).contains(
+                "name: Bad Name: must be 1-31 lower-case letters, digits or underscores, starting with a letter (it names slots and publications)",
+                "source.url: mysql://x: must be a jdbc:postgresql:// URL (MySQL and MariaDB are not supported yet)",
+                "source.password: ${MISSING_PW}: environment variable MISSING_PW is not set",
+                "target.url: (missing): is required",
+                "chunks.bits: 40: must be a whole number from 0 to 20",
+                "heartbeat.interval: soon: must be a duration such as 500ms, 10s, 5m or 1h",
+                "api.port: 70000: must be a port number from 0 to 65535",
+                "alerts.webhooks: ftp://x: must be an http:// or https:// URL",
+                "colour: blue: unknown key");
+        assertThat(e.getMessage()).startsWith("invalid configuration bad.yaml (9 problems):");
+    }
+
+    @Test
+    void shouldNeverPrintSecretsInProblemsOrToString() {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parse(
+                MINIMAL + "api: {token: [\"hunter2\"]}\n", "t", Map.of("SRC_PW", "pw-one", "TGT_PW", "pw-two")));
+        assertThat(e.getMessage()).doesNotContain("hunter2").contains("api.token: ***");
+        ParityConfig c = ConfigLoader.parse(MINIMAL.replace("db1:5432/shop", "db1:5432/shop?password=inurl"), "t", Map.of("SRC_PW", "pw-one", "TGT_PW", "pw-two"));
+        assertThat(c.toString()).doesNotContain("pw-one").doesNotContain("pw-two").doesNotContain("inurl");
+    }
+
+    @Test
+    void shouldReportAnUnreadableFile() {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(Path.of("/nonexistent/parity.yaml"), Map.of()));
+        assertThat(e.problems()).singleElement().satisfies(p -> assertThat(p.reason()).startsWith("cannot be read"));
+    }
+}
