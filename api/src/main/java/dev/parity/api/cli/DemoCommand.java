@@ -23,11 +23,8 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--drift-after", defaultValue = "45", description = "Seconds before the target-only writes (default: ${DEFAULT-VALUE})")
     int driftAfter;
 
-    private static final java.util.concurrent.atomic.AtomicLong DRIFT_AFTER_MS = new java.util.concurrent.atomic.AtomicLong();
-
     @Override
     public Integer call() throws Exception {
-        DRIFT_AFTER_MS.set(driftAfter * 1000L);
         Path state = Files.createTempDirectory("parity-demo");
         System.out.println("starting two PostgreSQL servers with logical replication ...");
         try (PostgresPair pg = PostgresPair.start()) {
@@ -79,9 +76,9 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private static void drift(PostgresPair pg) {
+    private void drift(PostgresPair pg) {
         try {
-            Thread.sleep(DRIFT_AFTER_MS.get());
+            Thread.sleep(driftAfter * 1000L);
             try (Connection c = pg.target(); Statement st = c.createStatement()) {
                 // Writes on the target only, bypassing replication: what Parity must catch.
                 st.execute("UPDATE customers SET name = 'changed on target' WHERE id = 42");

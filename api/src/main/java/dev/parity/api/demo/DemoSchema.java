@@ -1,5 +1,7 @@
 package dev.parity.api.demo;
 
+import dev.parity.ingest.jdbc.HeartbeatWriter;
+
 /** The demo's tables: the PostgreSQL types DESIGN.md names, and a foreign key. */
 public final class DemoSchema {
     public static final String[] DDL = {
@@ -7,6 +9,8 @@ public final class DemoSchema {
         "CREATE TABLE orders (id BIGINT PRIMARY KEY, customer_id BIGINT NOT NULL REFERENCES customers (id), "
                 + "amount NUMERIC(12,2) NOT NULL, placed_at TIMESTAMP NOT NULL, note VARCHAR(200), receipt BYTEA)",
         "CREATE TABLE audit_log (at TIMESTAMPTZ NOT NULL, message TEXT)",
+        // Parity's heartbeat table, created on both sides before replication starts, as README asks users to.
+        HeartbeatWriter.ddl("public.parity_heartbeat"),
     };
 
     /** Inserts {@code customers} customers and {@code perCustomer} orders each. */

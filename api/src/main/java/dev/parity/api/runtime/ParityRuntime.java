@@ -57,6 +57,7 @@ public final class ParityRuntime implements AutoCloseable {
     private KafkaStreams streams;
     private HeartbeatWriter heartbeat;
     private String heartbeatError;
+    private final List<String> setupWarnings = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public ParityRuntime(ParityConfig config, Clock clock) {
         this.config = config;
@@ -147,18 +148,55 @@ public final class ParityRuntime implements AutoCloseable {
         return new Endpoint(side, db.url(), db.user(), db.password());
     }
 
-    /** Checks the server and lists its tables; on the source also makes sure the heartbeat table exists. */
+    /** Checks the server and lists its tables, and checks the heartbeat table's path from source to target. */
     private List<TableInfo> prepare(Endpoint endpoint, boolean isSource) throws SQLException {
         PostgresCatalog catalog = new PostgresCatalog(endpoint);
         try (Connection c = endpoint.connect()) {
             catalog.requireLogicalDecoding(c);
             if (config.heartbeat().enabled()) {
-                // Logical replication needs the table on both sides; it has a primary key, so publishing it is safe.
-                HeartbeatWriter.ensureTable(c, heartbeatTable());
-                LOG.info("heartbeat table {} present on the {}", heartbeatTable(), endpoint);
+                if (isSource) {
+                    checkHeartbeatOnSource(catalog, c);
+                } else {
+                    checkHeartbeatOnTarget(catalog, c, endpoint);
+                }
             }
             return catalog.tables(c, new TableFilter(List.of("*"), List.of()));
         }
+    }
+
+    private void checkHeartbeatOnSource(PostgresCatalog catalog, Connection c) throws SQLException {
+        String table = heartbeatTable();
+        HeartbeatWriter.ensureSourceTable(c, table);
+        LOG.info("heartbeat table {} present on the source (Parity writes one row, id = 1)", table);
+        if (catalog.publicationsOf(c, table, publicationName(config.name())).isEmpty()) {
+            warn("the heartbeat table " + table + " is in no publication of the source, so replication cannot carry it to the target:"
+                    + " add it to your publication (ALTER PUBLICATION <yours> ADD TABLE " + table + ")");
+        }
+    }
+
+    /** Parity writes nothing on the target: a heartbeat row written there would clash with the replicated one. */
+    private void checkHeartbeatOnTarget(PostgresCatalog catalog, Connection c, Endpoint endpoint) throws SQLException {
+        String table = heartbeatTable();
+        if (!catalog.tableExists(c, table)) {
+            throw new DatabaseException("the heartbeat table " + table + " is missing on the " + endpoint
+                    + "; logical replication needs it to exist there. Create it (" + HeartbeatWriter.ddl(table) + ")"
+                    + " and refresh your subscription (ALTER SUBSCRIPTION <yours> REFRESH PUBLICATION), or set heartbeat.enabled: false");
+        }
+        List<String> subs = catalog.subscriptions(c);
+        if (!subs.isEmpty() && !catalog.isSubscribed(c, table)) {
+            warn("the heartbeat table " + table + " is not replicated into the target by subscription " + String.join(", ", subs)
+                    + ": run ALTER SUBSCRIPTION " + subs.get(0) + " REFRESH PUBLICATION on the target");
+        }
+    }
+
+    private void warn(String problem) {
+        LOG.warn(problem);
+        setupWarnings.add(problem);
+    }
+
+    /** Problems found at start that do not stop Parity but keep verdicts from being reached. */
+    public List<String> setupWarnings() {
+        return List.copyOf(setupWarnings);
     }
 
     private void ensurePublication(Endpoint endpoint, List<String> captured) throws SQLException {

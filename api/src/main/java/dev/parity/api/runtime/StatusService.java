@@ -98,12 +98,17 @@ public final class StatusService {
             tables.add(table(t, s));
             if (!t.captured()) {
                 reasons.add(t.mappedId() + " not verified: " + t.problem());
-                allChunksInSync = false;
             } else if (s != null) {
                 pending += s.pendingKeys();
                 divergent += s.divergentKeys();
                 allChunksInSync &= s.chunksInSync() == s.chunks();
             }
+        }
+        reasons.addAll(runtime.setupWarnings());
+        boolean unverified = runtime.tables().stream().anyMatch(t -> !t.captured());
+        if (!stale && !snapshotting && runtime.heartbeat() != null && summaries != null && view.watermarks(Side.TARGET).isEmpty()) {
+            reasons.add("no heartbeat has arrived through the target's stream yet: mismatches cannot be judged until one does"
+                    + " (is " + runtime.heartbeatTable() + " replicated to the target?)");
         }
         String state;
         if (stale) {
@@ -114,6 +119,8 @@ public final class StatusService {
             state = "DIVERGENT";
         } else if (pending > 0 || !allChunksInSync) {
             state = "PENDING";
+        } else if (unverified) {
+            state = "UNVERIFIED";
         } else {
             state = "IN_SYNC";
         }

@@ -41,8 +41,12 @@ public final class HeartbeatWriter implements AutoCloseable {
                 + " (id INT PRIMARY KEY, seq BIGINT NOT NULL, written_at_us BIGINT NOT NULL, fence_id VARCHAR(64))";
     }
 
-    /** Creates the table and its single row when missing (the table has a primary key, so it is safe to publish). */
-    public static void ensureTable(Connection c, String table) throws SQLException {
+    /**
+     * On the source only: creates the table and its single row when missing (the table has a primary
+     * key, so it is safe to publish). Never call this on the target: a row written there would clash
+     * with the replicated one and stop the subscription.
+     */
+    public static void ensureSourceTable(Connection c, String table) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.execute(ddl(table));
             st.execute("INSERT INTO " + table + " (id, seq, written_at_us) SELECT 1, 0, 0 WHERE NOT EXISTS (SELECT 1 FROM " + table + " WHERE id = 1)");

@@ -83,6 +83,44 @@ public final class PostgresCatalog {
         return exists(c, "SELECT 1 FROM pg_replication_slots WHERE slot_name = ?", slot);
     }
 
+    public boolean tableExists(Connection c, String qualified) throws SQLException {
+        return exists(c, "SELECT 1 FROM pg_tables WHERE schemaname || '.' || tablename = ?", qualified);
+    }
+
+    /** Publications other than {@code except} that publish the table: how it reaches the target. */
+    public List<String> publicationsOf(Connection c, String qualified, String except) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT pubname FROM pg_publication_tables WHERE schemaname || '.' || tablename = ? AND pubname <> ? ORDER BY 1")) {
+            ps.setString(1, qualified);
+            ps.setString(2, except);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Names of this server's subscriptions (empty when it is not a logical-replication subscriber). */
+    public List<String> subscriptions(Connection c) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT subname FROM pg_subscription WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY 1")) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    /** Whether some subscription of this server replicates the table into it. */
+    public boolean isSubscribed(Connection c, String qualified) throws SQLException {
+        return exists(c, "SELECT 1 FROM pg_subscription_rel r JOIN pg_class t ON t.oid = r.srrelid "
+                + "JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname || '.' || t.relname = ?", qualified);
+    }
+
     public void dropPublication(Connection c, String publication) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.execute("DROP PUBLICATION IF EXISTS " + quote(publication));
