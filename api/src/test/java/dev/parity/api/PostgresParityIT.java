@@ -12,6 +12,12 @@ import dev.parity.api.demo.PostgresPair;
 import dev.parity.api.runtime.ParityRuntime;
 import dev.parity.ingest.jdbc.DatabaseException;
 import dev.parity.reconciler.model.Side;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -143,6 +149,40 @@ class PostgresParityIT {
 
     @Test
     @Order(5)
+    void shouldServeStatusDivergencesTablesAndMetricsOverHttpOnLoopback() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        String base = "http://127.0.0.1:" + parity.port();
+        ObjectMapper json = new ObjectMapper();
+        JsonNode status = json.readTree(get(http, base + "/api/v1/status", 200));
+        assertThat(status.path("state").asText()).isEqualTo("DIVERGENT");
+        assertThat(status.path("sides").path("source").path("phase").asText()).isEqualTo("STREAMING");
+        assertThat(status.path("replicationLagSeconds").isNumber()).isTrue();
+        JsonNode div = json.readTree(get(http, base + "/api/v1/divergences?table=public.orders&limit=10", 200));
+        assertThat(div.path("divergences")).hasSize(1);
+        assertThat(div.path("divergences").get(0).path("key").toString()).isEqualTo("{\"id\":4242}");
+        assertThat(div.path("divergences").get(0).path("kind").asText()).isEqualTo("MISSING_ON_TARGET");
+        JsonNode orders = json.readTree(get(http, base + "/api/v1/tables/public.orders", 200));
+        assertThat(orders.path("divergentKeys").asLong()).isEqualTo(1);
+        assertThat(orders.path("targetRows").asLong()).isEqualTo(orders.path("sourceRows").asLong() - 1);
+        get(http, base + "/api/v1/tables/public.nope", 404);
+        get(http, base + "/api/v1/divergences?limit=0", 400);
+        assertThat(get(http, base + "/metrics", 200))
+                .contains("parity_keys{state=\"divergent\"} 3.0")
+                .contains("parity_rows{side=\"source\",table=\"public.orders\"}")
+                .contains("parity_replication_lag_seconds");
+        assertThat(get(http, base + "/health", 200)).contains("UP");
+        assertThat(get(http, base + "/", 200)).contains("<title>Parity</title>");
+        assertThat(get(http, base + "/api/v1/status", 200)).doesNotContain("password");
+    }
+
+    private static String get(HttpClient http, String url, int expectedStatus) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(url).isEqualTo(expectedStatus);
+        return r.body();
+    }
+
+    @Test
+    @Order(6)
     void shouldReturnToInSyncWhenTheDriftIsUndone() throws Exception {
         onTarget("UPDATE customers SET name = 'customer 42' WHERE id = 42");
         onTarget("INSERT INTO orders SELECT * FROM (VALUES (4242::bigint, 1 + (4242 % 2000)::bigint, ((4242 % 1000) / 7.0)::numeric(12,2), "
@@ -153,7 +193,7 @@ class PostgresParityIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void shouldResumeFromStoredOffsetsAndStateAfterRestartWithoutASecondSnapshot() throws Exception {
         Map<String, Object> before = table("public.orders");
         parity.close();
@@ -170,7 +210,7 @@ class PostgresParityIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void shouldListAnUnkeyedTableAsUnverifiedAndNeverCallTheWholeInSync() throws Exception {
         parity.close();
         parity = null;
@@ -198,7 +238,7 @@ class PostgresParityIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void shouldNameTheSideAndUrlButNotThePasswordWhenADatabaseIsUnreachable() throws Exception {
         ParityConfig bad = ConfigLoader.parse("""
                 name: bad

@@ -68,6 +68,10 @@ public final class EmbeddedKafka implements AutoCloseable {
                         .setControllerListenerName("CONTROLLER")
                         .setReleaseVersion(MetadataVersion.latestProduction())
                         .setHasDynamicQuorum(false)
+                        // Transactions v2 (KIP-890) rejected Kafka Streams' exactly-once appends on a fresh
+                        // 4.1.1 broker with OutOfOrderSequenceException "Expected sequence 0 ... with no
+                        // existing state" (KAFKA-18202, KAFKA-19880); the v1 protocol is unaffected.
+                        .setFeatureLevel("transaction.version", (short) 1)
                         .run();
             }
             KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(p, false), Time.SYSTEM);

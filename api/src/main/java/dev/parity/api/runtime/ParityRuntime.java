@@ -57,6 +57,8 @@ public final class ParityRuntime implements AutoCloseable {
     private KafkaStreams streams;
     private HeartbeatWriter heartbeat;
     private String heartbeatError;
+    private java.time.Instant startedAt;
+    private int partitions;
     private final List<String> setupWarnings = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public ParityRuntime(ParityConfig config, Clock clock) {
@@ -115,7 +117,18 @@ public final class ParityRuntime implements AutoCloseable {
         return t.contains(".") ? t : "public." + t;
     }
 
+    /** When this process started; heartbeats written since then prove the reconciler caught up. */
+    public java.time.Instant startedAt() {
+        return startedAt;
+    }
+
+    /** Partitions of each side's topic; 0 before start. */
+    public int partitions() {
+        return partitions;
+    }
+
     public void start() throws Exception {
+        startedAt = clock.instant();
         Path state = config.stateDir().toAbsolutePath();
         Files.createDirectories(state);
         Endpoint source = endpoint(Side.SOURCE, config.source());
@@ -135,7 +148,7 @@ public final class ParityRuntime implements AutoCloseable {
         }
         Map<String, Object> kafkaProps = new HashMap<>(config.kafka().properties());
         kafkaProps.put("bootstrap.servers", bootstrap);
-        int partitions = ensureTopics(kafkaProps);
+        partitions = ensureTopics(kafkaProps);
         startStreams(kafkaProps, state);
         startCapture(source, kafkaProps, partitions, state, tables.stream().filter(PlannedTable::captured)
                 .collect(java.util.stream.Collectors.toMap(PlannedTable::sourceName, PlannedTable::mappedId)));
@@ -241,10 +254,10 @@ public final class ParityRuntime implements AutoCloseable {
         p.putAll(kafkaProps);
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "parity-" + config.name());
         p.put(StreamsConfig.STATE_DIR_CONFIG, state.resolve("streams").toString());
-        // At-least-once: replays are idempotent per key. exactly_once_v2 would make key and chunk store
-        // updates atomic, but on the embedded 4.1.1 broker it failed with OutOfOrderSequenceException
-        // (transactions v2); see the session notes. Overridable through kafka.properties.
-        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+        // Key state, chunk digests and indexes must move together after a crash: exactly-once commits each
+        // task's store changelogs and input offsets atomically. (Replays alone are harmless per key, but a
+        // crash between two stores' changelog writes would leave a digest off.) Overridable in kafka.properties.
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.putAll(config.kafka().properties());
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);

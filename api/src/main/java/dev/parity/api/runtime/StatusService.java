@@ -106,9 +106,21 @@ public final class StatusService {
         }
         reasons.addAll(runtime.setupWarnings());
         boolean unverified = runtime.tables().stream().anyMatch(t -> !t.captured());
-        if (!stale && !snapshotting && runtime.heartbeat() != null && summaries != null && view.watermarks(Side.TARGET).isEmpty()) {
-            reasons.add("no heartbeat has arrived through the target's stream yet: mismatches cannot be judged until one does"
-                    + " (is " + runtime.heartbeatTable() + " replicated to the target?)");
+        boolean catchingUp = false;
+        if (runtime.heartbeat() != null && summaries != null && !stale && !snapshotting) {
+            for (Side side : Side.values()) {
+                Freshness f = freshness(side, now);
+                if (f == Freshness.STALE) {
+                    stale = true;
+                    reasons.add("the reconciler has processed no heartbeat of the " + side.label() + " stream written in the last "
+                            + STALE_AFTER.toSeconds() + " s");
+                } else if (f == Freshness.CATCHING_UP) {
+                    catchingUp = true;
+                    reasons.add("the reconciler has not yet processed, on every partition, a heartbeat of the " + side.label()
+                            + " stream written since Parity started" + (side == Side.TARGET
+                            ? " (is " + runtime.heartbeatTable() + " replicated to the target?)" : ""));
+                }
+            }
         }
         String state;
         if (stale) {
@@ -117,7 +129,7 @@ public final class StatusService {
             state = "SNAPSHOTTING";
         } else if (divergent > 0) {
             state = "DIVERGENT";
-        } else if (pending > 0 || !allChunksInSync) {
+        } else if (pending > 0 || !allChunksInSync || catchingUp) {
             state = "PENDING";
         } else if (unverified) {
             state = "UNVERIFIED";
@@ -189,6 +201,24 @@ public final class StatusService {
             out.add(m);
         }
         return out;
+    }
+
+    private enum Freshness { FRESH, CATCHING_UP, STALE }
+
+    /**
+     * Whether the reconciler's view of one side is current. Until every partition has processed a
+     * heartbeat written by this process, state restored from before a restart may predate changes made
+     * meanwhile. The source stream carries heartbeats within seconds, so an old one there means the
+     * reconciler or capture is stuck; an old one on the target stream is replication lag, shown as such.
+     */
+    private Freshness freshness(Side side, Instant now) {
+        List<Watermark> marks = view.watermarks(side);
+        long startMicros = runtime.startedAt().toEpochMilli() * 1000;
+        if (marks.size() < runtime.partitions() || marks.stream().anyMatch(w -> w.writtenAtMicros() < startMicros)) {
+            return Freshness.CATCHING_UP;
+        }
+        long oldest = marks.stream().mapToLong(Watermark::writtenAtMicros).min().orElse(0);
+        return side == Side.SOURCE && now.toEpochMilli() * 1000 - oldest > STALE_AFTER.toMillis() * 1000 ? Freshness.STALE : Freshness.FRESH;
     }
 
     /**
