@@ -101,7 +101,8 @@ public final class ApiServer implements AutoCloseable {
 
     private void route(String path, Handler handler) {
         server.createContext(path, ex -> {
-            try (ex) {
+            // Not try-with-resources: the exchange must stay open until the error mapper has answered.
+            try {
                 if (!"GET".equals(ex.getRequestMethod())) {
                     json(ex, 405, Map.of("error", ex.getRequestMethod() + " not allowed on " + path));
                     return;
@@ -114,6 +115,8 @@ public final class ApiServer implements AutoCloseable {
             } catch (RuntimeException | IOException e) {
                 LOG.warn("{} {} failed", ex.getRequestMethod(), ex.getRequestURI(), e);
                 json(ex, 500, Map.of("error", String.valueOf(e.getMessage())));
+            } finally {
+                ex.close();
             }
         });
     }

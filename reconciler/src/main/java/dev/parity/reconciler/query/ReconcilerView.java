@@ -122,7 +122,7 @@ public final class ReconcilerView {
     }
 
     private static String position(SideState s) {
-        return s == null ? null : s.position();
+        return s == null || s.position().isEmpty() ? null : s.position();
     }
 
     private static final class Acc {

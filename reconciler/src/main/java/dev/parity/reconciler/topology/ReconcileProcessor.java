@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.serialization.BytesSerializer;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -36,6 +37,7 @@ import org.slf4j.LoggerFactory;
 final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, Void> {
     private static final Logger LOG = LoggerFactory.getLogger(ReconcileProcessor.class);
     private static final BytesSerializer BYTES = new BytesSerializer();
+    private static final java.time.Duration GRACE_TICK = java.time.Duration.ofSeconds(1);
 
     private final ReconcilerSettings settings;
     private ProcessorContext<Void, Void> context;
@@ -61,6 +63,18 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
         this.watermarks = context.getStateStore(StoreNames.WATERMARKS);
         for (Side side : Side.values()) {
             marks[side.ordinal()] = watermarks.get(Bytes.wrap(StoreKeys.side(side.label())));
+        }
+        if (settings.byGracePeriod()) {
+            context.schedule(GRACE_TICK, PunctuationType.WALL_CLOCK_TIME, this::judgeExpiredGrace);
+        }
+    }
+
+    /** Grace-period mode: every mismatch whose grace ran out is judged again (it becomes DIVERGENT). */
+    private void judgeExpiredGrace(long now) {
+        List<byte[]> due = new ArrayList<>();
+        collect(due, StoreKeys.pendingBound(0), StoreKeys.pendingBound(now + 1));
+        for (byte[] rowKey : due) {
+            rejudge(rowKey);
         }
     }
 
@@ -94,32 +108,44 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
             cs = ChunkState.EMPTY;
         }
         cs = cs.with(side, cs.digest(side).apply(before.hash(side), now.hash()));
-        KeyState after = before.with(side, now);
-        judge(rowKey, table, chunk, chunkKey, after, cs);
+        judge(rowKey, table, chunk, chunkKey, before.with(side, now), cs, true);
     }
 
-    /** Re-judges one key and writes its state, its index entries and its chunk. */
-    private void judge(byte[] rowKey, String table, int chunk, Bytes chunkKey, KeyState state, ChunkState cs) {
+    /**
+     * Re-judges one key and writes its state, its index entries and its chunk. Pending-index entries
+     * are wake-up calls: one is added at the key's due seq whenever it must be looked at again; a stale
+     * one only causes a harmless re-judgement.
+     */
+    private void judge(byte[] rowKey, String table, int chunk, Bytes chunkKey, KeyState state, ChunkState cs, boolean changed) {
         Bytes key = Bytes.wrap(rowKey);
         Bytes mismatchKey = Bytes.wrap(StoreKeys.mismatch(table, chunk, rowKey));
         MismatchEntry prev = mismatches.get(mismatchKey);
         Verdict from = prev == null ? null : prev.verdict();
-        if (prev != null && prev.verdict() == Verdict.PENDING) {
-            pending.delete(Bytes.wrap(StoreKeys.pending(prev.due(), rowKey)));
+        Verdict to = null;
+        long due;
+        boolean settled;
+        if (settings.byGracePeriod()) {
+            // The grace runs from the key's last change; a re-judgement keeps it.
+            long now = context.currentSystemTimeMs();
+            due = changed || prev == null ? now + settings.grace().toMillis() : prev.due();
+            settled = now >= due || state.isGone();
+        } else {
+            due = due(state);
+            settled = due != MismatchEntry.UNKNOWN_DUE && minWatermark() >= due;
         }
-        Verdict to;
         if (state.matches()) {
-            to = null;
             if (prev != null) {
                 mismatches.delete(mismatchKey);
             }
             state = state.withFirstMismatch(KeyState.NEVER);
+            if (state.isGone() && !settled) {
+                wakeUpAt(due, rowKey); // deleted on both sides: keep its stamps until both streams pass its fences
+            }
         } else {
-            long due = due(state);
-            to = due != MismatchEntry.UNKNOWN_DUE && minWatermark() >= due ? Verdict.DIVERGENT : Verdict.PENDING;
+            to = settled ? Verdict.DIVERGENT : Verdict.PENDING;
             mismatches.put(mismatchKey, new MismatchEntry(to, due));
             if (to == Verdict.PENDING) {
-                pending.put(Bytes.wrap(StoreKeys.pending(due, rowKey)), new byte[0]);
+                wakeUpAt(due, rowKey);
             }
             if (prev == null) {
                 state = state.withFirstMismatch(context.currentSystemTimeMs());
@@ -128,7 +154,7 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
                 LOG.debug("key {} of {} chunk {} is DIVERGENT", CanonicalReader.keyColumns(rowKey), table, chunk);
             }
         }
-        if (state.isGone()) {
+        if (state.isGone() && settled) {
             keys.delete(key);
         } else {
             keys.put(key, state);
@@ -141,19 +167,27 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
         }
     }
 
-    /** The heartbeat seq both streams must deliver before this key can be judged. */
+    private void wakeUpAt(long due, byte[] rowKey) {
+        pending.put(Bytes.wrap(StoreKeys.pending(due, rowKey)), new byte[0]);
+    }
+
+    /**
+     * The heartbeat seq both streams must deliver before this key can be judged: the later of its two
+     * fences. A side with no state for the key holds it absent since its stream began (its snapshot
+     * did not contain it), so its fence is the first heartbeat that stream delivered. That is exact
+     * because a key deleted on both sides is kept, stamps and all, until it settles (see {@link #judge}):
+     * forgetting it earlier would turn a later fence into this early one, and an early fence is a false alarm.
+     */
     private long due(KeyState state) {
         long due = 0;
         for (Side side : Side.values()) {
             SideState s = state.side(side);
-            if (s == null) {
-                continue; // this side never had the row: nothing of it to wait for
-            }
+            long stamp = s == null ? SideState.NONE : s.stamp();
             Watermark wm = watermark(side);
-            if (wm == null || (s.stamp() != SideState.NONE && wm.seq() <= s.stamp())) {
+            if (wm == null || (stamp != SideState.NONE && wm.seq() <= stamp)) {
                 return MismatchEntry.UNKNOWN_DUE; // the side's fence has not been delivered yet
             }
-            due = Math.max(due, wm.fenceOf(s.stamp()));
+            due = Math.max(due, wm.fenceOf(stamp));
         }
         return due + settings.extraHeartbeats();
     }
@@ -182,13 +216,19 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
         }
     }
 
+    /** Takes the wake-up calls in range out of the pending index, returning their row keys. */
     private void collect(List<byte[]> out, byte[] from, byte[] to) {
+        List<Bytes> taken = new ArrayList<>();
         try (KeyValueIterator<Bytes, byte[]> it = to == null
                 ? pending.prefixScan(Bytes.wrap(from), BYTES)
                 : pending.range(Bytes.wrap(from), Bytes.wrap(to))) {
             while (it.hasNext()) {
-                out.add(StoreKeys.rowKeyOfPending(it.next().key.get()));
+                taken.add(it.next().key);
             }
+        }
+        for (Bytes k : taken) {
+            pending.delete(k);
+            out.add(StoreKeys.rowKeyOfPending(k.get()));
         }
     }
 
@@ -201,7 +241,7 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
         int chunk = settings.chunking().chunkOf(rowKey);
         Bytes chunkKey = Bytes.wrap(StoreKeys.chunk(table, chunk));
         ChunkState cs = chunks.get(chunkKey);
-        judge(rowKey, table, chunk, chunkKey, state, cs == null ? ChunkState.EMPTY : cs);
+        judge(rowKey, table, chunk, chunkKey, state, cs == null ? ChunkState.EMPTY : cs, false);
     }
 
     private Watermark watermark(Side side) {

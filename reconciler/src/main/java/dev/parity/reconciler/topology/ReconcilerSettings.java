@@ -1,6 +1,7 @@
 package dev.parity.reconciler.topology;
 
 import dev.parity.reconciler.model.Chunking;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -8,14 +9,28 @@ import java.util.Objects;
  *
  * @param extraHeartbeats heartbeats a mismatch must persist past its fences before it is judged
  *                        DIVERGENT; 0 where the replica applies in the source's commit order
+ * @param grace           null: verdicts by heartbeat order. Otherwise there are no heartbeats (no write
+ *                        access to the source) and a mismatch is DIVERGENT once it has persisted this
+ *                        long since the key's last change: weaker, since lag above it reads as divergence
  */
-public record ReconcilerSettings(String sourceTopic, String targetTopic, Chunking chunking, int extraHeartbeats) {
+public record ReconcilerSettings(String sourceTopic, String targetTopic, Chunking chunking, int extraHeartbeats, Duration grace) {
+    public ReconcilerSettings(String sourceTopic, String targetTopic, Chunking chunking, int extraHeartbeats) {
+        this(sourceTopic, targetTopic, chunking, extraHeartbeats, null);
+    }
+
     public ReconcilerSettings {
+        if (grace != null && (grace.isNegative() || grace.isZero())) {
+            throw new IllegalArgumentException("grace must be positive");
+        }
         Objects.requireNonNull(sourceTopic, "sourceTopic");
         Objects.requireNonNull(targetTopic, "targetTopic");
         Objects.requireNonNull(chunking, "chunking");
         if (extraHeartbeats < 0) {
             throw new IllegalArgumentException("extraHeartbeats must be >= 0");
         }
+    }
+
+    public boolean byGracePeriod() {
+        return grace != null;
     }
 }

@@ -22,22 +22,29 @@ public final class ReconcilerTopology {
     private ReconcilerTopology() {
     }
 
+    /** The production topology: RocksDB stores. */
     public static Topology build(ReconcilerSettings settings) {
+        return build(settings, true);
+    }
+
+    /** @param persistent false for in-memory stores, for tests that exercise the rules, not the storage */
+    static Topology build(ReconcilerSettings settings, boolean persistent) {
         StreamsBuilder builder = new StreamsBuilder();
-        builder.addStateStore(store(StoreNames.KEYS, StateSerdes.keyState(), false));
+        builder.addStateStore(store(StoreNames.KEYS, StateSerdes.keyState(), false, persistent));
         // The chunk store is hot (every change touches one of 2^bits chunks): caching it coalesces writes.
-        builder.addStateStore(store(StoreNames.CHUNKS, StateSerdes.chunkState(), true));
-        builder.addStateStore(store(StoreNames.MISMATCHES, StateSerdes.mismatch(), false));
-        builder.addStateStore(store(StoreNames.PENDING, Serdes.ByteArray(), false));
-        builder.addStateStore(store(StoreNames.WATERMARKS, StateSerdes.watermark(), false));
+        builder.addStateStore(store(StoreNames.CHUNKS, StateSerdes.chunkState(), true, persistent));
+        builder.addStateStore(store(StoreNames.MISMATCHES, StateSerdes.mismatch(), false, persistent));
+        builder.addStateStore(store(StoreNames.PENDING, Serdes.ByteArray(), false, persistent));
+        builder.addStateStore(store(StoreNames.WATERMARKS, StateSerdes.watermark(), false, persistent));
         builder.stream(List.of(settings.sourceTopic(), settings.targetTopic()), Consumed.with(Serdes.Bytes(), (Serde<CaptureEvent>) new CaptureEventSerde()))
                 .process(() -> new ReconcileProcessor(settings),
                         StoreNames.KEYS, StoreNames.CHUNKS, StoreNames.MISMATCHES, StoreNames.PENDING, StoreNames.WATERMARKS);
         return builder.build();
     }
 
-    private static <V> StoreBuilder<?> store(String name, Serde<V> serde, boolean cached) {
-        var b = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.Bytes(), serde);
+    private static <V> StoreBuilder<?> store(String name, Serde<V> serde, boolean cached, boolean persistent) {
+        var b = Stores.keyValueStoreBuilder(persistent ? Stores.persistentKeyValueStore(name) : Stores.inMemoryKeyValueStore(name),
+                Serdes.Bytes(), serde);
         return cached ? b.withCachingEnabled() : b.withCachingDisabled();
     }
 

@@ -56,8 +56,20 @@ class ReconcilerTopologyTest {
         assertThat(h.table(T).source()).isEqualTo(digestOf(hash(100), hash(2)));
     }
 
+    private long storedKeys() {
+        long keys = 0;
+        try (var it = h.driver.getKeyValueStore(StoreNames.KEYS).all()) {
+            while (it.hasNext()) {
+                it.next();
+                keys++;
+            }
+        }
+        return keys;
+    }
+
     @Test
-    void shouldRemoveTheRowOnDeleteAndForgetKeysGoneFromBothSides() {
+    void shouldRemoveTheRowOnDeleteAndForgetKeysOnceTheirDeletesSettle() {
+        h.heartbeatBoth(1);
         h.upsert(Side.SOURCE, key(T, 1), hash(1));
         h.upsert(Side.TARGET, key(T, 1), hash(1));
         h.upsert(Side.SOURCE, key(T, 2), hash(2));
@@ -66,14 +78,10 @@ class ReconcilerTopologyTest {
         h.delete(Side.TARGET, key(T, 1));
         TableSummary s = h.table(T);
         assertThat(s.source()).isEqualTo(digestOf(hash(2))).isEqualTo(s.target());
-        long keys = 0;
-        try (var it = h.driver.getKeyValueStore(StoreNames.KEYS).all()) {
-            while (it.hasNext()) {
-                it.next();
-                keys++;
-            }
-        }
-        assertThat(keys).isEqualTo(1);
+        assertThat(storedKeys()).as("a deleted key keeps its stamps until both streams pass its fences").isEqualTo(2);
+        h.heartbeatBoth(2);
+        assertThat(storedKeys()).isEqualTo(1);
+        assertThat(h.view.divergences(T, 10)).isEmpty();
     }
 
     @Test
@@ -186,6 +194,19 @@ class ReconcilerTopologyTest {
         // The target's snapshot is taken later than the source's: its copy arrives after heartbeat 41.
         assertThat(h.view.divergences(T, 10)).singleElement().extracting(DivergenceView::state).isEqualTo(Verdict.DIVERGENT);
         h.upsert(Side.TARGET, key(T, 1), hash(1));
+        assertThat(h.view.divergences(T, 10)).isEmpty();
+    }
+
+    @Test
+    void shouldWaitForTheTargetToPassTheSourceSnapshotBeforeJudgingARowTheSourceNeverDelivered() {
+        // Source commits: insert k; [target snapshot]; hb 1; delete k; [source snapshot]; hb 2.
+        h.upsert(Side.TARGET, key(T, 7), hash(7));   // target snapshot row (stamp NONE)
+        h.heartbeat(Side.TARGET, 1);
+        h.heartbeat(Side.SOURCE, 2);                  // the source's snapshot had no k; its first heartbeat is 2
+        assertThat(h.view.divergences(T, 10)).singleElement().extracting(DivergenceView::state)
+                .as("the target has not yet delivered the delete that precedes heartbeat 2").isEqualTo(Verdict.PENDING);
+        h.delete(Side.TARGET, key(T, 7));             // replicated delete
+        h.heartbeat(Side.TARGET, 2);
         assertThat(h.view.divergences(T, 10)).isEmpty();
     }
 

@@ -34,6 +34,10 @@ final class TopologyHarness implements AutoCloseable {
     private Instant time = Instant.parse("2026-01-01T00:00:00Z");
 
     TopologyHarness(int chunkBits, int extraHeartbeats) {
+        this(chunkBits, extraHeartbeats, true);
+    }
+
+    TopologyHarness(int chunkBits, int extraHeartbeats, boolean persistent) {
         Chunking chunking = new Chunking(chunkBits);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "parity-test");
@@ -44,7 +48,7 @@ final class TopologyHarness implements AutoCloseable {
             throw new java.io.UncheckedIOException(e);
         }
         driver = new TopologyTestDriver(
-                ReconcilerTopology.build(new ReconcilerSettings(SOURCE_TOPIC, TARGET_TOPIC, chunking, extraHeartbeats)), props, time);
+                ReconcilerTopology.build(new ReconcilerSettings(SOURCE_TOPIC, TARGET_TOPIC, chunking, extraHeartbeats), persistent), props, time);
         source = driver.createInputTopic(SOURCE_TOPIC, new BytesSerializer(), new CaptureEventSerde());
         target = driver.createInputTopic(TARGET_TOPIC, new BytesSerializer(), new CaptureEventSerde());
         view = new ReconcilerView(new StoreAccess() {
