@@ -6,20 +6,31 @@ import dev.parity.api.metrics.ParityMetrics;
 import dev.parity.api.runtime.ParityRuntime;
 import dev.parity.api.runtime.PlannedTable;
 import dev.parity.api.runtime.StatusService;
+import dev.parity.api.alerts.AlertEvaluator;
+import dev.parity.api.alerts.WebhookNotifier;
+import dev.parity.api.runtime.LagHistory;
+import dev.parity.api.runtime.Monitor;
+import java.time.Duration;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
 
 /** A started runtime plus its HTTP API: what {@code run} and {@code demo} keep alive. */
 public final class Parity implements AutoCloseable {
+    /** One lag sample a second: an hour of history. */
+    static final int LAG_SAMPLES = 3600;
+
     private final ParityRuntime runtime;
     private final ApiServer api;
     private final StatusService status;
     private final CountDownLatch stop = new CountDownLatch(1);
 
-    private Parity(ParityRuntime runtime, ApiServer api, StatusService status) {
+    private final Monitor monitor;
+
+    private Parity(ParityRuntime runtime, ApiServer api, StatusService status, Monitor monitor) {
         this.runtime = runtime;
         this.api = api;
         this.status = status;
+        this.monitor = monitor;
     }
 
     public static Parity start(ParityConfig config) throws Exception {
@@ -27,10 +38,15 @@ public final class Parity implements AutoCloseable {
         try {
             runtime.start();
             StatusService status = new StatusService(runtime, Clock.systemUTC());
-            ApiServer api = new ApiServer(config.api().bind(), config.api().port(), status,
+            LagHistory history = new LagHistory(LAG_SAMPLES);
+            Monitor monitor = new Monitor(status, history,
+                    new AlertEvaluator(config.name(), config.alerts().lagThreshold(), config.alerts().groupInterval()),
+                    new WebhookNotifier(config.alerts().webhooks(), Duration.ofMillis(500)), Clock.systemUTC());
+            ApiServer api = new ApiServer(config.api().bind(), config.api().port(), status, history,
                     new ParityMetrics(runtime.tables().stream().map(PlannedTable::mappedId).toList()));
             api.start();
-            Parity p = new Parity(runtime, api, status);
+            monitor.start();
+            Parity p = new Parity(runtime, api, status, monitor);
             Runtime.getRuntime().addShutdownHook(new Thread(p.stop::countDown, "parity-shutdown"));
             return p;
         } catch (Exception | Error e) {
@@ -61,6 +77,7 @@ public final class Parity implements AutoCloseable {
 
     @Override
     public void close() {
+        monitor.close();
         api.close();
         runtime.close();
     }

@@ -36,7 +36,7 @@ public final class ConfigLoader {
             readiness: {maxLag: 10s, fenceTimeout: 60s}
             kafka: {bootstrapServers: "", partitions: 4, properties: {}}
             api: {bind: 127.0.0.1, port: 8080, token: ""}
-            alerts: {webhooks: [], lagThreshold: 10s}
+            alerts: {webhooks: [], lagThreshold: 10s, groupInterval: 30s}
             state: {dir: ./data}
             """;
     private static final Set<String> SECRETS = Set.of("source.password", "target.password", "api.token");
@@ -91,7 +91,7 @@ public final class ConfigLoader {
                 new ParityConfig.Readiness(duration("readiness.maxLag"), duration("readiness.fenceTimeout")),
                 new ParityConfig.Kafka(text("kafka.bootstrapServers"), positive("kafka.partitions", 1024), stringMap("kafka.properties")),
                 new ParityConfig.Api(text("api.bind"), port(), text("api.token")),
-                new ParityConfig.Alerts(webhooks(), duration("alerts.lagThreshold")),
+                new ParityConfig.Alerts(webhooks(), duration("alerts.lagThreshold"), duration("alerts.groupInterval")),
                 Path.of(text("state.dir")));
         if (!problems.isEmpty()) {
             throw new ConfigException(origin, problems);

@@ -53,7 +53,8 @@ public record ParityConfig(String name, Database source, Database target, Tables
         }
     }
 
-    public record Alerts(List<String> webhooks, Duration lagThreshold) {
+    /** @param groupInterval at most one divergence message per table per interval */
+    public record Alerts(List<String> webhooks, Duration lagThreshold, Duration groupInterval) {
         public Alerts {
             webhooks = List.copyOf(webhooks);
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.parity.api.metrics.ParityMetrics;
+import dev.parity.api.runtime.LagHistory;
 import dev.parity.api.runtime.StatusService;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,13 +25,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class ApiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
+            .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
     private final HttpServer server;
     private final StatusService status;
     private final ParityMetrics metrics;
 
-    public ApiServer(String bind, int port, StatusService status, ParityMetrics metrics) throws IOException {
+    public ApiServer(String bind, int port, StatusService status, LagHistory history, ParityMetrics metrics) throws IOException {
         this.status = status;
         this.metrics = metrics;
         this.server = HttpServer.create(new InetSocketAddress(bind, port), 0);
@@ -50,6 +52,7 @@ public final class ApiServer implements AutoCloseable {
             }
             json(ex, 200, Map.of("divergences", status.divergences(q.get("table"), limit)));
         });
+        route("/api/v1/lag", ex -> json(ex, 200, Map.of("samples", history.samples())));
         route("/metrics", ex -> send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape(status.status()).getBytes(StandardCharsets.UTF_8)));
         route("/", this::dashboard);
     }

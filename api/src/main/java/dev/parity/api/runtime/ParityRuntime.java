@@ -157,6 +157,20 @@ public final class ParityRuntime implements AutoCloseable {
         startHeartbeat(source);
     }
 
+    /** Heartbeat order when Parity may write heartbeats; otherwise the configured grace period. */
+    ReconcilerSettings reconcilerSettings() {
+        return new ReconcilerSettings(topic(Side.SOURCE), topic(Side.TARGET), chunking, 0,
+                config.heartbeat().enabled() ? null : config.heartbeat().grace());
+    }
+
+    /** How verdicts are reached, in words, for status. */
+    public String verdictMode() {
+        return config.heartbeat().enabled()
+                ? "HEARTBEAT_ORDER"
+                : "GRACE_PERIOD: heartbeats disabled, so a mismatch is DIVERGENT once it persists " + config.heartbeat().grace().toSeconds()
+                        + " s after the key's last change; replication lag longer than that reads as divergence";
+    }
+
     private static Endpoint endpoint(Side side, ParityConfig.Database db) {
         return new Endpoint(side, db.url(), db.user(), db.password());
     }
@@ -264,7 +278,7 @@ public final class ParityRuntime implements AutoCloseable {
         if (config.kafka().embedded()) {
             p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
         }
-        streams = new KafkaStreams(ReconcilerTopology.build(new ReconcilerSettings(topic(Side.SOURCE), topic(Side.TARGET), chunking, 0)), p);
+        streams = new KafkaStreams(ReconcilerTopology.build(reconcilerSettings()), p);
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("reconciler failed; replacing its thread", e);
             return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;

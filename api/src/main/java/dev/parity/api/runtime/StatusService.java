@@ -29,6 +29,8 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 public final class StatusService {
     /** A side with no event for this long is STALE (heartbeats arrive every interval). */
     static final Duration STALE_AFTER = Duration.ofSeconds(30);
+    /** Pending keys examined, earliest due first, to find the longest-waiting one. */
+    static final int OLDEST_PENDING_SCAN = 10_000;
 
     private final ParityRuntime runtime;
     private final Clock clock;
@@ -138,7 +140,13 @@ public final class StatusService {
         }
         out.put("state", state);
         out.put("replicationLagSeconds", replicationLag(now));
-        out.put("verdicts", runtime.heartbeat() != null ? "HEARTBEAT_ORDER" : "NONE: " + runtime.heartbeatError());
+        out.put("verdicts", runtime.verdictMode());
+        if (runtime.heartbeatError() != null && runtime.config().heartbeat().enabled()) {
+            reasons.add(runtime.heartbeatError());
+        }
+        Long oldestPending = summaries == null ? null : view.oldestPendingMillis(OLDEST_PENDING_SCAN);
+        out.put("pendingKeys", pending);
+        out.put("oldestPendingSeconds", oldestPending == null ? null : seconds((now.toEpochMilli() - oldestPending) * 1000));
         out.put("sides", sides);
         out.put("tables", tables);
         out.put("reasons", reasons);

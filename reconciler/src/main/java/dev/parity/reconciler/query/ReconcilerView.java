@@ -97,6 +97,27 @@ public final class ReconcilerView {
         return out;
     }
 
+    /**
+     * First-seen time of the longest-waiting PENDING key, or null when none is pending. Examines at most
+     * {@code scan} keys in due order (the earliest-due keys are the longest-waiting ones, except keys that
+     * keep changing), so it stays cheap during a long stall with many pending keys.
+     */
+    public Long oldestPendingMillis(int scan) {
+        ReadOnlyKeyValueStore<Bytes, byte[]> pending = stores.store(StoreNames.PENDING);
+        ReadOnlyKeyValueStore<Bytes, KeyState> keys = stores.store(StoreNames.KEYS);
+        long oldest = Long.MAX_VALUE;
+        int seen = 0;
+        try (KeyValueIterator<Bytes, byte[]> it = pending.all()) {
+            while (it.hasNext() && seen++ < scan) {
+                KeyState ks = keys.get(Bytes.wrap(StoreKeys.rowKeyOfPending(it.next().key.get())));
+                if (ks != null && ks.firstMismatchMillis() != KeyState.NEVER) {
+                    oldest = Math.min(oldest, ks.firstMismatchMillis());
+                }
+            }
+        }
+        return oldest == Long.MAX_VALUE ? null : oldest;
+    }
+
     /** The newest heartbeat each side's stream delivered, per partition-local store. */
     public List<Watermark> watermarks(Side side) {
         ReadOnlyKeyValueStore<Bytes, Watermark> store = stores.store(StoreNames.WATERMARKS);

@@ -38,7 +38,11 @@ final class TopologyHarness implements AutoCloseable {
     }
 
     TopologyHarness(int chunkBits, int extraHeartbeats, boolean persistent) {
-        Chunking chunking = new Chunking(chunkBits);
+        this(new ReconcilerSettings(SOURCE_TOPIC, TARGET_TOPIC, new Chunking(chunkBits), extraHeartbeats), persistent);
+    }
+
+    TopologyHarness(ReconcilerSettings settings, boolean persistent) {
+        Chunking chunking = settings.chunking();
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "parity-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -48,7 +52,7 @@ final class TopologyHarness implements AutoCloseable {
             throw new java.io.UncheckedIOException(e);
         }
         driver = new TopologyTestDriver(
-                ReconcilerTopology.build(new ReconcilerSettings(SOURCE_TOPIC, TARGET_TOPIC, chunking, extraHeartbeats), persistent), props, time);
+                ReconcilerTopology.build(settings, persistent), props, time);
         source = driver.createInputTopic(SOURCE_TOPIC, new BytesSerializer(), new CaptureEventSerde());
         target = driver.createInputTopic(TARGET_TOPIC, new BytesSerializer(), new CaptureEventSerde());
         view = new ReconcilerView(new StoreAccess() {

@@ -1,0 +1,113 @@
+package dev.parity.api.alerts;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * Decides which alerts a status snapshot calls for. A table that gets DIVERGENT keys alerts at once;
+ * further chunks going DIVERGENT are grouped into at most one message per table per interval; a
+ * recovery message follows when the table has none left. Replication lag alerts when it crosses the
+ * threshold and recovers when it is back under. Not thread-safe: one caller, the monitor.
+ */
+public final class AlertEvaluator {
+    static final int SAMPLE_KEYS = 10;
+
+    private final String instance;
+    private final Duration lagThreshold;
+    private final Duration groupInterval;
+    private final Map<String, TableAlert> tables = new HashMap<>();
+    private boolean lagAlerting;
+
+    private static final class TableAlert {
+        final Set<Integer> chunks = new TreeSet<>();
+        Instant lastSent;
+    }
+
+    public AlertEvaluator(String instance, Duration lagThreshold, Duration groupInterval) {
+        this.instance = instance;
+        this.lagThreshold = lagThreshold;
+        this.groupInterval = groupInterval;
+    }
+
+    /**
+     * @param status      the API's status document
+     * @param divergences table → its mismatched keys as the API lists them
+     */
+    @SuppressWarnings("unchecked")
+    public List<Alert> evaluate(Instant now, Map<String, Object> status, Function<String, List<Map<String, Object>>> divergences) {
+        List<Alert> out = new ArrayList<>();
+        Double lag = status.get("replicationLagSeconds") instanceof Number n ? n.doubleValue() : null;
+        for (Map<String, Object> t : (List<Map<String, Object>>) status.getOrDefault("tables", List.of())) {
+            String table = (String) t.get("table");
+            long divergent = t.get("divergentKeys") instanceof Number n ? n.longValue() : 0;
+            TableAlert state = tables.get(table);
+            if (divergent > 0) {
+                List<Map<String, Object>> keys = divergences.apply(table).stream()
+                        .filter(d -> "DIVERGENT".equals(d.get("state"))).toList();
+                Set<Integer> chunks = new TreeSet<>();
+                keys.forEach(d -> chunks.add((Integer) d.get("chunk")));
+                boolean first = state == null;
+                if (first) {
+                    state = new TableAlert();
+                    tables.put(table, state);
+                }
+                boolean news = !state.chunks.containsAll(chunks);
+                if (first || (news && !now.isBefore(state.lastSent.plus(groupInterval)))) {
+                    state.chunks.addAll(chunks);
+                    state.lastSent = now;
+                    out.add(divergence(now, table, divergent, chunks, keys, lag));
+                }
+            } else if (state != null) {
+                tables.remove(table);
+                out.add(new Alert("DIVERGENCE_RESOLVED", base(now, "DIVERGENCE_RESOLVED", table + " has no divergent key left", table, lag)));
+            }
+        }
+        if (lag != null && lag > seconds(lagThreshold) && !lagAlerting) {
+            lagAlerting = true;
+            Map<String, Object> p = base(now, "REPLICATION_LAG", "replication lag " + lag + " s is above " + seconds(lagThreshold) + " s", null, lag);
+            p.put("thresholdSeconds", seconds(lagThreshold));
+            out.add(new Alert("REPLICATION_LAG", p));
+        } else if (lagAlerting && lag != null && lag <= seconds(lagThreshold)) {
+            lagAlerting = false;
+            Map<String, Object> p = base(now, "REPLICATION_LAG_RESOLVED", "replication lag " + lag + " s is back under " + seconds(lagThreshold) + " s", null, lag);
+            p.put("thresholdSeconds", seconds(lagThreshold));
+            out.add(new Alert("REPLICATION_LAG_RESOLVED", p));
+        }
+        return out;
+    }
+
+    private Alert divergence(Instant now, String table, long divergent, Set<Integer> chunks, List<Map<String, Object>> keys, Double lag) {
+        Map<String, Object> p = base(now, "DIVERGENCE", divergent + " key(s) of " + table + " differ on the target (DIVERGENT) in "
+                + chunks.size() + " chunk(s)", table, lag);
+        p.put("keyCount", divergent);
+        p.put("chunks", List.copyOf(chunks));
+        p.put("sampleKeys", keys.stream().limit(SAMPLE_KEYS).map(d -> d.get("key")).toList());
+        p.put("firstSeen", keys.stream().map(d -> (String) d.get("firstSeen")).min(String::compareTo).orElse(null));
+        return new Alert("DIVERGENCE", p);
+    }
+
+    private Map<String, Object> base(Instant now, String type, String message, String table, Double lag) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("type", type);
+        p.put("parity", instance);
+        p.put("at", now.toString());
+        if (table != null) {
+            p.put("table", table);
+        }
+        p.put("message", message);
+        p.put("replicationLagSeconds", lag);
+        return p;
+    }
+
+    private static double seconds(Duration d) {
+        return d.toMillis() / 1000.0;
+    }
+}

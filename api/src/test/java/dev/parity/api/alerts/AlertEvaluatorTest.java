@@ -1,0 +1,83 @@
+package dev.parity.api.alerts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class AlertEvaluatorTest {
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    private final AlertEvaluator evaluator = new AlertEvaluator("shop", Duration.ofSeconds(10), Duration.ofSeconds(30));
+    private final Map<String, List<Map<String, Object>>> divergences = new HashMap<>();
+
+    private static Map<String, Object> status(Double lag, long divergentOrders) {
+        Map<String, Object> orders = new HashMap<>();
+        orders.put("table", "public.orders");
+        orders.put("divergentKeys", divergentOrders);
+        Map<String, Object> s = new HashMap<>();
+        s.put("replicationLagSeconds", lag);
+        s.put("tables", List.of(orders));
+        return s;
+    }
+
+    private void diverge(int chunk, long id) {
+        divergences.computeIfAbsent("public.orders", t -> new ArrayList<>()).add(Map.of("chunk", chunk, "key", Map.of("id", id),
+                "state", "DIVERGENT", "firstSeen", T0.plusSeconds(id).toString()));
+    }
+
+    private List<Alert> at(long seconds, Map<String, Object> status) {
+        return evaluator.evaluate(T0.plusSeconds(seconds), status, t -> divergences.getOrDefault(t, List.of()));
+    }
+
+    @Test
+    void shouldAlertOnceWhenATableGoesDivergentWithChunksSampleKeysAndFirstSeen() {
+        diverge(417, 42);
+        diverge(12, 7);
+        List<Alert> a = at(0, status(0.4, 2));
+        assertThat(a).singleElement().satisfies(alert -> {
+            assertThat(alert.type()).isEqualTo("DIVERGENCE");
+            assertThat(alert.payload()).containsEntry("table", "public.orders").containsEntry("keyCount", 2L)
+                    .containsEntry("chunks", List.of(12, 417)).containsEntry("parity", "shop").containsEntry("replicationLagSeconds", 0.4)
+                    .containsEntry("firstSeen", T0.plusSeconds(7).toString());
+            assertThat(alert.payload().get("sampleKeys")).isEqualTo(List.of(Map.of("id", 42L), Map.of("id", 7L)));
+        });
+        assertThat(at(1, status(0.4, 2))).as("no repeat while nothing changes").isEmpty();
+    }
+
+    @Test
+    void shouldGroupNewChunksIntoOneMessagePerInterval() {
+        diverge(1, 1);
+        assertThat(at(0, status(0.1, 1))).hasSize(1);
+        diverge(2, 2);
+        assertThat(at(5, status(0.1, 2))).as("within the interval: grouped, not sent").isEmpty();
+        diverge(3, 3);
+        assertThat(at(29, status(0.1, 3))).isEmpty();
+        assertThat(at(30, status(0.1, 3))).singleElement().satisfies(a -> assertThat(a.payload().get("chunks")).isEqualTo(List.of(1, 2, 3)));
+    }
+
+    @Test
+    void shouldSendARecoveryWhenTheTableHasNoDivergentKeyLeft() {
+        diverge(1, 1);
+        at(0, status(0.1, 1));
+        divergences.clear();
+        assertThat(at(3, status(0.1, 0))).singleElement().extracting(Alert::type).isEqualTo("DIVERGENCE_RESOLVED");
+        assertThat(at(4, status(0.1, 0))).isEmpty();
+    }
+
+    @Test
+    void shouldAlertWhenLagCrossesTheThresholdAndRecoverWhenItIsBackUnder() {
+        assertThat(at(0, status(9.9, 0))).isEmpty();
+        assertThat(at(1, status(10.5, 0))).singleElement().satisfies(a -> {
+            assertThat(a.type()).isEqualTo("REPLICATION_LAG");
+            assertThat(a.payload()).containsEntry("thresholdSeconds", 10.0).containsEntry("replicationLagSeconds", 10.5);
+        });
+        assertThat(at(2, status(30.0, 0))).isEmpty();
+        assertThat(at(3, status(null, 0))).as("unknown lag is not a recovery").isEmpty();
+        assertThat(at(4, status(0.5, 0))).singleElement().extracting(Alert::type).isEqualTo("REPLICATION_LAG_RESOLVED");
+    }
+}
