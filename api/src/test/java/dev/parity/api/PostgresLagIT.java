@@ -1,0 +1,211 @@
+package dev.parity.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import dev.parity.api.cli.Parity;
+import dev.parity.api.config.ConfigLoader;
+import dev.parity.api.demo.PostgresPair;
+import dev.parity.ingest.jdbc.HeartbeatWriter;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Lag versus corruption on a real PostgreSQL pair: an idle source, then a replication stall under
+ * continuous writes with a target-only write made during it, with alerts delivered to a local webhook.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PostgresLagIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int ROGUE_ID = 1_000;
+    private static PostgresPair pg;
+    private static Parity parity;
+    private static HttpServer receiver;
+    private static final List<JsonNode> alerts = new CopyOnWriteArrayList<>();
+    private static volatile boolean writing;
+    private static Thread writer;
+
+    @BeforeAll
+    static void start() throws Exception {
+        pg = PostgresPair.start();
+        pg.ddl("CREATE TABLE counters (id INT PRIMARY KEY, n BIGINT NOT NULL)", HeartbeatWriter.ddl("public.parity_heartbeat"));
+        onSource("INSERT INTO counters SELECT g, 0 FROM generate_series(1, 100) g; INSERT INTO counters VALUES (" + ROGUE_ID + ", 7)");
+        pg.replicate("lag");
+        receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/hook", ex -> {
+            alerts.add(JSON.readTree(ex.getRequestBody()));
+            ex.sendResponseHeaders(204, -1);
+            ex.close();
+        });
+        receiver.start();
+        parity = Parity.start(ConfigLoader.parse(String.format("""
+                name: lag
+                source: {url: "%s", user: postgres}
+                target: {url: "%s", user: postgres}
+                api: {port: 0}
+                alerts: {webhooks: ["http://127.0.0.1:%d/hook"], lagThreshold: 4s, groupInterval: 1s}
+                state: {dir: "%s"}
+                """, pg.sourceUrl(), pg.targetUrl(), receiver.getAddress().getPort(), Files.createTempDirectory("parity-lag")), "lag", Map.of()));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(status().get("state")).isEqualTo("IN_SYNC"));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        writing = false;
+        if (writer != null) {
+            writer.join(5_000);
+        }
+        if (parity != null) {
+            parity.close();
+        }
+        if (receiver != null) {
+            receiver.stop(0);
+        }
+        if (pg != null) {
+            pg.close();
+        }
+    }
+
+    private static Map<String, Object> status() {
+        return parity.status().status();
+    }
+
+    private static double lag() {
+        Object lag = status().get("replicationLagSeconds");
+        assertThat(lag).as("replication lag is measured").isInstanceOf(Number.class);
+        return ((Number) lag).doubleValue();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static long keys(String field) {
+        return ((List<Map<String, Object>>) status().get("tables")).stream().mapToLong(t -> ((Number) t.get(field)).longValue()).sum();
+    }
+
+    private static void onSource(String sql) throws Exception {
+        try (Connection c = pg.source(); Statement st = c.createStatement()) {
+            st.execute(sql);
+        }
+    }
+
+    private static void onTarget(String sql) throws Exception {
+        try (Connection c = pg.target(); Statement st = c.createStatement()) {
+            st.execute(sql);
+        }
+    }
+
+    private static List<JsonNode> alertsOf(String type) {
+        return alerts.stream().filter(a -> type.equals(a.path("type").asText())).toList();
+    }
+
+    @Test
+    @Order(1)
+    void shouldKeepLagNearZeroWhileTheSourceIsIdle() throws Exception {
+        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        double worst = 0;
+        while (System.nanoTime() < end) {
+            worst = Math.max(worst, lag());
+            Thread.sleep(250);
+        }
+        assertThat(worst).as("worst replication lag over 10 idle seconds").isLessThan(2.0);
+        assertThat(status().get("state")).isEqualTo("IN_SYNC");
+    }
+
+    @Test
+    @Order(2)
+    void shouldReportAStallAsGrowingLagWithPendingKeysAndNoDivergence() throws Exception {
+        writing = true;
+        writer = new Thread(() -> {
+            try (Connection c = pg.source(); PreparedStatement ps = c.prepareStatement("UPDATE counters SET n = n + 1 WHERE id = ?")) {
+                while (writing) {
+                    ps.setInt(1, 1 + ThreadLocalRandom.current().nextInt(100));
+                    ps.executeUpdate();
+                    Thread.sleep(20);
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "it-writer");
+        writer.start();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(lag()).isLessThan(2.0));
+
+        pg.setSubscriptionEnabled("lag", false);
+        long stalledAt = System.nanoTime();
+        double previous = 0;
+        boolean rogueWritten = false;
+        while (System.nanoTime() - stalledAt < Duration.ofSeconds(16).toNanos()) {
+            assertThat(keys("divergentKeys")).as("nothing is DIVERGENT while replication is merely stalled").isZero();
+            assertThat(status().get("state")).isNotEqualTo("DIVERGENT");
+            if (!rogueWritten && System.nanoTime() - stalledAt > Duration.ofSeconds(4).toNanos()) {
+                onTarget("UPDATE counters SET n = -1 WHERE id = " + ROGUE_ID); // a target-only write during the stall
+                rogueWritten = true;
+            }
+            Thread.sleep(500);
+        }
+        double stalledFor = (System.nanoTime() - stalledAt) / 1e9;
+        double lag = lag();
+        assertThat(lag).as("lag grows with the stall (%.1f s)", stalledFor).isGreaterThan(stalledFor - 3).isLessThanOrEqualTo(stalledFor + 1);
+        previous = lag;
+        Thread.sleep(1_000);
+        assertThat(lag()).isGreaterThan(previous);
+        assertThat(keys("pendingKeys")).isPositive();
+        assertThat(status().get("state")).isEqualTo("PENDING");
+        assertThat(parity.status().divergences("public.counters", 1000)).anySatisfy(d -> {
+            assertThat(d.get("key")).isEqualTo(Map.of("id", (long) ROGUE_ID));
+            assertThat(d.get("state")).isEqualTo("PENDING");
+        });
+        assertThat(((Number) status().get("oldestPendingSeconds")).doubleValue()).isGreaterThan(5);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !alertsOf("REPLICATION_LAG").isEmpty());
+    }
+
+    @Test
+    @Order(3)
+    void shouldJudgeTheStallTimeTargetWriteDivergentOnceReplicationResumesAndEverythingElseInSync() throws Exception {
+        pg.setSubscriptionEnabled("lag", true);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(lag()).isLessThan(2.0));
+        writing = false;
+        writer.join(5_000);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(parity.status().divergences(null, 1000)).singleElement().satisfies(d -> {
+                assertThat(d.get("key")).isEqualTo(Map.of("id", (long) ROGUE_ID));
+                assertThat(d.get("state")).isEqualTo("DIVERGENT");
+                assertThat(d.get("kind")).isEqualTo("MISMATCH");
+            });
+            assertThat(status().get("state")).isEqualTo("DIVERGENT");
+            assertThat(keys("pendingKeys")).isZero();
+        });
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(alertsOf("DIVERGENCE")).singleElement().satisfies(a -> {
+                assertThat(a.path("table").asText()).isEqualTo("public.counters");
+                assertThat(a.path("keyCount").asLong()).isEqualTo(1);
+                assertThat(a.path("sampleKeys").get(0).path("id").asLong()).isEqualTo(ROGUE_ID);
+            });
+            assertThat(alertsOf("REPLICATION_LAG_RESOLVED")).hasSize(1);
+        });
+    }
+
+    @Test
+    @Order(4)
+    void shouldReturnToInSyncAndSendARecoveryWhenTheTargetIsRepaired() throws Exception {
+        onTarget("UPDATE counters SET n = 7 WHERE id = " + ROGUE_ID);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(status().get("state")).isEqualTo("IN_SYNC"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> alertsOf("DIVERGENCE_RESOLVED").size() == 1);
+        assertThat(alertsOf("DIVERGENCE")).hasSize(1);
+    }
+}
