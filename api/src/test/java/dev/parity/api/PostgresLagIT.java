@@ -9,6 +9,10 @@ import com.sun.net.httpserver.HttpServer;
 import dev.parity.api.cli.Parity;
 import dev.parity.api.config.ConfigLoader;
 import dev.parity.api.demo.PostgresPair;
+import dev.parity.api.kafka.EmbeddedKafka;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TopicDescription;
 import dev.parity.ingest.jdbc.HeartbeatWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -36,6 +40,7 @@ class PostgresLagIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int ROGUE_ID = 1_000;
     private static PostgresPair pg;
+    private static EmbeddedKafka cluster;
     private static Parity parity;
     private static HttpServer receiver;
     private static final List<JsonNode> alerts = new CopyOnWriteArrayList<>();
@@ -55,14 +60,18 @@ class PostgresLagIT {
             ex.close();
         });
         receiver.start();
+        // An existing Kafka cluster (started apart from Parity): Parity must use it, not embed its own.
+        cluster = EmbeddedKafka.start(Files.createTempDirectory("parity-cluster"));
         parity = Parity.start(ConfigLoader.parse(String.format("""
                 name: lag
                 source: {url: "%s", user: postgres}
                 target: {url: "%s", user: postgres}
+                kafka: {bootstrapServers: "%s", partitions: 3}
                 api: {port: 0}
                 alerts: {webhooks: ["http://127.0.0.1:%d/hook"], lagThreshold: 4s, groupInterval: 1s}
                 state: {dir: "%s"}
-                """, pg.sourceUrl(), pg.targetUrl(), receiver.getAddress().getPort(), Files.createTempDirectory("parity-lag")), "lag", Map.of()));
+                """, pg.sourceUrl(), pg.targetUrl(), cluster.bootstrapServers(), receiver.getAddress().getPort(),
+                Files.createTempDirectory("parity-lag")), "lag", Map.of()));
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(status().get("state")).isEqualTo("IN_SYNC"));
     }
 
@@ -77,6 +86,9 @@ class PostgresLagIT {
         }
         if (receiver != null) {
             receiver.stop(0);
+        }
+        if (cluster != null) {
+            cluster.close();
         }
         if (pg != null) {
             pg.close();
@@ -112,6 +124,17 @@ class PostgresLagIT {
 
     private static List<JsonNode> alertsOf(String type) {
         return alerts.stream().filter(a -> type.equals(a.path("type").asText())).toList();
+    }
+
+    @Test
+    @Order(0)
+    void shouldUseTheConfiguredKafkaClusterWithItsPartitionCount() throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
+            Map<String, TopicDescription> topics = admin.describeTopics(List.of("parity.lag.source", "parity.lag.target"))
+                    .allTopicNames().get(30, TimeUnit.SECONDS);
+            assertThat(topics.values()).allSatisfy(t -> assertThat(t.partitions()).hasSize(3));
+        }
+        assertThat(parity.runtime().config().stateDir().resolve("kafka")).doesNotExist();
     }
 
     @Test

@@ -61,6 +61,28 @@ class PostgresPrerequisitesIT {
     }
 
     @Test
+    void shouldGiveTheDdlWhenParityMayNotCreateTheHeartbeatTableOnTheSource() throws Exception {
+        try (Connection c = logical.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
+            st.execute("CREATE ROLE limited LOGIN PASSWORD 'pw'");
+            st.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC");
+        }
+        ParityConfig cfg = ConfigLoader.parse(String.format("""
+                name: pre
+                source: {url: "%s", user: limited, password: pw}
+                target: {url: "%s", user: postgres}
+                state: {dir: "%s"}
+                """, logical.getJdbcUrl("postgres", "postgres").replaceAll("\\?.*", ""), logical.getJdbcUrl("postgres", "postgres"),
+                Files.createTempDirectory("parity-pre")), "pre", Map.of());
+        try (ParityRuntime r = new ParityRuntime(cfg, Clock.systemUTC())) {
+            assertThatThrownBy(r::start).isInstanceOf(DatabaseException.class)
+                    .hasMessageContaining("cannot create or seed the heartbeat table public.parity_heartbeat on the source")
+                    .hasMessageContaining("CREATE TABLE IF NOT EXISTS public.parity_heartbeat")
+                    .hasMessageContaining("heartbeat.enabled: false")
+                    .message().doesNotContain("pw");
+        }
+    }
+
+    @Test
     void shouldNotWriteToTheTargetButExplainHowToCreateAMissingHeartbeatTable() throws Exception {
         EmbeddedPostgres target = EmbeddedPostgres.builder().setServerConfig("wal_level", "logical").start();
         try (target; ParityRuntime r = runtime(logical, target)) {

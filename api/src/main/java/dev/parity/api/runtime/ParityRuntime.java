@@ -193,7 +193,14 @@ public final class ParityRuntime implements AutoCloseable {
 
     private void checkHeartbeatOnSource(PostgresCatalog catalog, Connection c) throws SQLException {
         String table = heartbeatTable();
-        HeartbeatWriter.ensureSourceTable(c, table);
+        try {
+            HeartbeatWriter.ensureSourceTable(c, table);
+        } catch (SQLException e) {
+            throw new DatabaseException("cannot create or seed the heartbeat table " + table + " on the source (" + e.getMessage().trim()
+                    + "). Create it as a user who may: " + HeartbeatWriter.ddl(table) + "; INSERT INTO " + table
+                    + " (id, seq, written_at_us) VALUES (1, 0, 0); GRANT UPDATE ON " + table + " TO <parity user>."
+                    + " Or set heartbeat.enabled: false to fall back to grace-period verdicts", e);
+        }
         LOG.info("heartbeat table {} present on the source (Parity writes one row, id = 1)", table);
         if (catalog.publicationsOf(c, table, publicationName(config.name())).isEmpty()) {
             warn("the heartbeat table " + table + " is in no publication of the source, so replication cannot carry it to the target:"
