@@ -51,7 +51,7 @@ class PostgresLagIT {
     static void start() throws Exception {
         pg = PostgresPair.start();
         pg.ddl("CREATE TABLE counters (id INT PRIMARY KEY, n BIGINT NOT NULL)", HeartbeatWriter.ddl("public.parity_heartbeat"));
-        onSource("INSERT INTO counters SELECT g, 0 FROM generate_series(1, 100) g; INSERT INTO counters VALUES (" + ROGUE_ID + ", 7)");
+        pg.onSource("INSERT INTO counters SELECT g, 0 FROM generate_series(1, 100) g; INSERT INTO counters VALUES (" + ROGUE_ID + ", 7)");
         pg.replicate("lag");
         receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         receiver.createContext("/hook", ex -> {
@@ -110,18 +110,6 @@ class PostgresLagIT {
         return ((List<Map<String, Object>>) status().get("tables")).stream().mapToLong(t -> ((Number) t.get(field)).longValue()).sum();
     }
 
-    private static void onSource(String sql) throws Exception {
-        try (Connection c = pg.source(); Statement st = c.createStatement()) {
-            st.execute(sql);
-        }
-    }
-
-    private static void onTarget(String sql) throws Exception {
-        try (Connection c = pg.target(); Statement st = c.createStatement()) {
-            st.execute(sql);
-        }
-    }
-
     private static List<JsonNode> alertsOf(String type) {
         return alerts.stream().filter(a -> type.equals(a.path("type").asText())).toList();
     }
@@ -176,7 +164,7 @@ class PostgresLagIT {
             assertThat(keys("divergentKeys")).as("nothing is DIVERGENT while replication is merely stalled").isZero();
             assertThat(status().get("state")).isNotEqualTo("DIVERGENT");
             if (!rogueWritten && System.nanoTime() - stalledAt > Duration.ofSeconds(4).toNanos()) {
-                onTarget("UPDATE counters SET n = -1 WHERE id = " + ROGUE_ID); // a target-only write during the stall
+                pg.onTarget("UPDATE counters SET n = -1 WHERE id = " + ROGUE_ID); // a target-only write during the stall
                 rogueWritten = true;
             }
             Thread.sleep(500);
@@ -226,7 +214,7 @@ class PostgresLagIT {
     @Test
     @Order(4)
     void shouldReturnToInSyncAndSendARecoveryWhenTheTargetIsRepaired() throws Exception {
-        onTarget("UPDATE counters SET n = 7 WHERE id = " + ROGUE_ID);
+        pg.onTarget("UPDATE counters SET n = 7 WHERE id = " + ROGUE_ID);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(status().get("state")).isEqualTo("IN_SYNC"));
         await().atMost(Duration.ofSeconds(10)).until(() -> alertsOf("DIVERGENCE_RESOLVED").size() == 1);
         assertThat(alertsOf("DIVERGENCE")).hasSize(1);

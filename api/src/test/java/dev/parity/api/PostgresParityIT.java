@@ -49,9 +49,7 @@ class PostgresParityIT {
     static void start() throws Exception {
         pg = PostgresPair.start();
         pg.ddl(DemoSchema.DDL);
-        try (Connection c = pg.source(); Statement st = c.createStatement()) {
-            st.execute(DemoSchema.load(2_000, 4)); // 2,000 customers + 8,000 orders = 10,000 rows
-        }
+        pg.onSource(DemoSchema.load(2_000, 4)); // 2,000 customers + 8,000 orders = 10,000 rows
         pg.replicate("it");
         state = Files.createTempDirectory("parity-it");
         config = ConfigLoader.parse(String.format("""
@@ -85,18 +83,6 @@ class PostgresParityIT {
         return (String) parity.status().status().get("state");
     }
 
-    private static void onTarget(String sql) throws Exception {
-        try (Connection c = pg.target(); Statement st = c.createStatement()) {
-            st.execute(sql);
-        }
-    }
-
-    private static void onSource(String sql) throws Exception {
-        try (Connection c = pg.source(); Statement st = c.createStatement()) {
-            st.execute(sql);
-        }
-    }
-
     private static void awaitInSync() {
         await().atMost(VERDICT).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> assertThat(state()).isEqualTo("IN_SYNC"));
     }
@@ -116,9 +102,9 @@ class PostgresParityIT {
     @Test
     @Order(3)
     void shouldStayInSyncWhileSourceWritesReplicate() throws Exception {
-        onSource("UPDATE orders SET amount = amount + 1 WHERE id <= 500");
-        onSource("INSERT INTO customers VALUES (5000, 'new', now(), '{\"tier\": 1}')");
-        onSource("DELETE FROM orders WHERE id BETWEEN 7000 AND 7010");
+        pg.onSource("UPDATE orders SET amount = amount + 1 WHERE id <= 500");
+        pg.onSource("INSERT INTO customers VALUES (5000, 'new', now(), '{\"tier\": 1}')");
+        pg.onSource("DELETE FROM orders WHERE id BETWEEN 7000 AND 7010");
         await().atMost(VERDICT).untilAsserted(() -> assertThat(table("public.orders").get("sourceRows")).isEqualTo(7_989L));
         awaitInSync();
         assertThat(table("public.orders").get("divergentKeys")).isEqualTo(0L);
@@ -128,9 +114,9 @@ class PostgresParityIT {
     @Test
     @Order(4)
     void shouldReportTargetOnlyUpdateDeleteAndInsertWithTheirExactKeys() throws Exception {
-        onTarget("UPDATE customers SET name = 'rogue' WHERE id = 42");
-        onTarget("DELETE FROM orders WHERE id = 4242");
-        onTarget("INSERT INTO customers VALUES (999999, 'target only', now(), NULL)");
+        pg.onTarget("UPDATE customers SET name = 'rogue' WHERE id = 42");
+        pg.onTarget("DELETE FROM orders WHERE id = 4242");
+        pg.onTarget("INSERT INTO customers VALUES (999999, 'target only', now(), NULL)");
         await().atMost(VERDICT).untilAsserted(() -> {
             List<Map<String, Object>> d = parity.status().divergences(null, 100);
             assertThat(d).extracting(m -> m.get("table") + " " + m.get("key") + " " + m.get("kind") + " " + m.get("state"))
@@ -184,10 +170,10 @@ class PostgresParityIT {
     @Test
     @Order(6)
     void shouldReturnToInSyncWhenTheDriftIsUndone() throws Exception {
-        onTarget("UPDATE customers SET name = 'customer 42' WHERE id = 42");
-        onTarget("INSERT INTO orders SELECT * FROM (VALUES (4242::bigint, 1 + (4242 % 2000)::bigint, ((4242 % 1000) / 7.0)::numeric(12,2), "
+        pg.onTarget("UPDATE customers SET name = 'customer 42' WHERE id = 42");
+        pg.onTarget("INSERT INTO orders SELECT * FROM (VALUES (4242::bigint, 1 + (4242 % 2000)::bigint, ((4242 % 1000) / 7.0)::numeric(12,2), "
                 + "TIMESTAMP '2024-06-01 12:00:00' + 4242 * INTERVAL '1 second', 'order 4242', decode(md5('4242'), 'hex'))) v");
-        onTarget("DELETE FROM customers WHERE id = 999999");
+        pg.onTarget("DELETE FROM customers WHERE id = 999999");
         awaitInSync();
         assertThat(parity.status().divergences(null, 10)).isEmpty();
     }
@@ -198,7 +184,7 @@ class PostgresParityIT {
         Map<String, Object> before = table("public.orders");
         parity.close();
         parity = null;
-        onSource("UPDATE orders SET note = 'while parity was down' WHERE id = 1");
+        pg.onSource("UPDATE orders SET note = 'while parity was down' WHERE id = 1");
         parity = Parity.start(config);
         awaitInSync();
         Map<String, Object> after = table("public.orders");

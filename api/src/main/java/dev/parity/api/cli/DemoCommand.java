@@ -29,9 +29,7 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("starting two PostgreSQL servers with logical replication ...");
         try (PostgresPair pg = PostgresPair.start()) {
             pg.ddl(DemoSchema.DDL);
-            try (Connection c = pg.source(); Statement st = c.createStatement()) {
-                st.execute(DemoSchema.load(2_000, 5));
-            }
+            pg.onSource(DemoSchema.load(2_000, 5));
             pg.replicate("demo");
             String yaml = String.format("""
                     name: demo
@@ -79,12 +77,10 @@ final class DemoCommand implements Callable<Integer> {
     private void drift(PostgresPair pg) {
         try {
             Thread.sleep(driftAfter * 1000L);
-            try (Connection c = pg.target(); Statement st = c.createStatement()) {
-                // Writes on the target only, bypassing replication: what Parity must catch.
-                st.execute("UPDATE customers SET name = 'changed on target' WHERE id = 42");
-                st.execute("DELETE FROM orders WHERE id = 4242");
-                st.execute("INSERT INTO customers VALUES (999999, 'target only', now(), NULL)");
-            }
+            // Writes on the target only, bypassing replication: what Parity must catch.
+            pg.onTarget("UPDATE customers SET name = 'changed on target' WHERE id = 42",
+                    "DELETE FROM orders WHERE id = 4242",
+                    "INSERT INTO customers VALUES (999999, 'target only', now(), NULL)");
             System.out.println("injected drift on the target: customers 42 updated, orders 4242 deleted, customers 999999 inserted");
         } catch (Exception e) {
             System.err.println("demo drift failed: " + e.getMessage());

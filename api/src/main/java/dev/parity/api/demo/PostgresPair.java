@@ -60,15 +60,28 @@ public final class PostgresPair implements AutoCloseable {
         return target.getPostgresDatabase().getConnection();
     }
 
-    /** Runs the same DDL on both servers (logical replication does not carry DDL). */
-    public void ddl(String... statements) throws SQLException {
-        for (Connection c : new Connection[] {source(), target()}) {
-            try (c; Statement st = c.createStatement()) {
-                for (String s : statements) {
-                    st.execute(s);
-                }
+    /** Runs statements on the source. */
+    public void onSource(String... sql) throws SQLException {
+        run(source(), sql);
+    }
+
+    /** Runs statements on the target directly, bypassing replication. */
+    public void onTarget(String... sql) throws SQLException {
+        run(target(), sql);
+    }
+
+    private static void run(Connection connection, String... sql) throws SQLException {
+        try (Connection c = connection; Statement st = c.createStatement()) {
+            for (String s : sql) {
+                st.execute(s);
             }
         }
+    }
+
+    /** Runs the same DDL on both servers (logical replication does not carry DDL). */
+    public void ddl(String... statements) throws SQLException {
+        onSource(statements);
+        onTarget(statements);
     }
 
     /** Publishes every table of the source and subscribes the target, copying existing rows. */
