@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.parity.ingest.engine.Engine;
 import dev.parity.reconciler.model.Chunking;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,8 +29,8 @@ public final class ConfigLoader {
     /** Every default, declared once. Keys not listed here are unknown (and reported). */
     static final String DEFAULTS = """
             name: parity
-            source: {url: null, user: null, password: null}
-            target: {url: null, user: null, password: null}
+            source: {url: null, user: null, password: null, engine: null, serverId: null}
+            target: {url: null, user: null, password: null, engine: null, serverId: null}
             tables: {include: ["*"], exclude: [], map: {}}
             chunks: {bits: 10}
             heartbeat: {table: parity_heartbeat, interval: 1s, enabled: true, grace: 30s}
@@ -164,12 +165,29 @@ public final class ConfigLoader {
 
     private ParityConfig.Database database(String side) {
         String url = text(side + ".url");
+        String engineName = text(side + ".engine");
+        Engine engine = Engine.fromName(engineName);
+        if (engineName != null && engine == null) {
+            problem(side + ".engine", node(side + ".engine"), "must be postgresql, mysql or mariadb");
+        }
         if (url == null || url.isBlank()) {
             problems.add(new ConfigProblem(side + ".url", "(missing)", "is required"));
-        } else if (!url.startsWith("jdbc:postgresql://")) {
-            problem(side + ".url", node(side + ".url"), "must be a jdbc:postgresql:// URL (MySQL and MariaDB are not supported yet)");
+        } else if (!url.matches("jdbc:[a-z]+://.+")) {
+            problem(side + ".url", node(side + ".url"), "must be a JDBC URL such as jdbc:postgresql://host:5432/db or jdbc:mariadb://host:3306/db");
+        } else if (engine == null && engineName == null && Engine.fromUrl(url) == null) {
+            problem(side + ".url", node(side + ".url"), "names no engine Parity knows (jdbc:postgresql:, jdbc:mysql:, jdbc:mariadb:); set "
+                    + side + ".engine");
         }
-        return new ParityConfig.Database(url, text(side + ".user"), text(side + ".password"));
+        JsonNode id = node(side + ".serverId");
+        Long serverId = null;
+        if (!id.isNull() && !id.isMissingNode()) {
+            if (!id.isIntegralNumber() || id.asLong() < 1 || id.asLong() > 4_294_967_295L) {
+                problem(side + ".serverId", id, "must be a whole number from 1 to 4294967295, unique in the replication topology");
+            } else {
+                serverId = id.asLong();
+            }
+        }
+        return new ParityConfig.Database(url, text(side + ".user"), text(side + ".password"), engine, serverId);
     }
 
     private int chunkBits() {

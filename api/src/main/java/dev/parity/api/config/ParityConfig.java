@@ -1,5 +1,6 @@
 package dev.parity.api.config;
 
+import dev.parity.ingest.engine.Engine;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -12,10 +13,15 @@ import java.util.Map;
 public record ParityConfig(String name, Database source, Database target, Tables tables, int chunkBits,
                            Heartbeat heartbeat, Readiness readiness, Kafka kafka, Api api, Alerts alerts, Path stateDir) {
 
-    public record Database(String url, String user, String password) {
+    /**
+     * @param engine   from the URL unless given explicitly
+     * @param serverId MySQL/MariaDB: the replica server id the capture presents; null for a derived one
+     */
+    public record Database(String url, String user, String password, Engine engine, Long serverId) {
         @Override
         public String toString() {
-            return "Database[url=" + dev.parity.ingest.jdbc.Endpoint.redact(url) + ", user=" + user + ", password=***]";
+            return "Database[url=" + dev.parity.ingest.jdbc.Endpoint.redact(url) + ", user=" + user + ", password=***, engine=" + engine
+                    + ", serverId=" + serverId + "]";
         }
     }
 

@@ -2,26 +2,14 @@ package dev.parity.api.runtime;
 
 import dev.parity.api.config.ParityConfig;
 import dev.parity.api.kafka.EmbeddedKafka;
-import dev.parity.ingest.CaptureEngine;
 import dev.parity.ingest.CaptureStatus;
-import dev.parity.ingest.debezium.PositionFormat;
-import dev.parity.ingest.debezium.PostgresConnectorProperties;
-import dev.parity.ingest.debezium.RecordMapper;
-import dev.parity.ingest.debezium.TableMapping;
-import dev.parity.ingest.jdbc.DatabaseException;
-import dev.parity.ingest.jdbc.Endpoint;
 import dev.parity.ingest.jdbc.HeartbeatWriter;
-import dev.parity.ingest.jdbc.PostgresCatalog;
-import dev.parity.ingest.jdbc.TableFilter;
-import dev.parity.ingest.jdbc.TableInfo;
-import dev.parity.ingest.kafka.ChangeProducer;
 import dev.parity.reconciler.model.Chunking;
 import dev.parity.reconciler.model.Side;
 import dev.parity.reconciler.topology.ReconcilerSettings;
 import dev.parity.reconciler.topology.ReconcilerTopology;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -33,6 +21,7 @@ import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -58,6 +47,8 @@ public final class ParityRuntime implements AutoCloseable {
     private HeartbeatWriter heartbeat;
     private String heartbeatError;
     private java.time.Instant startedAt;
+    private SideSetup source;
+    private SideSetup target;
     private int partitions;
     private final List<String> setupWarnings = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -112,9 +103,9 @@ public final class ParityRuntime implements AutoCloseable {
         return "parity_" + name;
     }
 
+    /** The source's heartbeat table, qualified; null before start. */
     public String heartbeatTable() {
-        String t = config.heartbeat().table();
-        return t.contains(".") ? t : "public." + t;
+        return source == null ? null : source.heartbeatTable;
     }
 
     /** When this process started; heartbeats written since then prove the reconciler caught up. */
@@ -130,15 +121,19 @@ public final class ParityRuntime implements AutoCloseable {
     public void start() throws Exception {
         startedAt = clock.instant();
         Path state = config.stateDir().toAbsolutePath();
-        Files.createDirectories(state);
-        Endpoint source = endpoint(Side.SOURCE, config.source());
-        Endpoint target = endpoint(Side.TARGET, config.target());
-        List<TableInfo> sourceTables = prepare(source, true);
-        List<TableInfo> targetTables = prepare(target, false);
-        tables = TablePlanner.plan(config.tables(), heartbeatTable(), sourceTables, targetTables);
+        Files.createDirectories(state.resolve("capture"));
+        boolean heartbeats = config.heartbeat().enabled();
+        source = new SideSetup(config, Side.SOURCE, state.resolve("capture"));
+        target = new SideSetup(config, Side.TARGET, state.resolve("capture"));
+        source.prepare(heartbeats).forEach(this::warn);
+        target.prepare(heartbeats).forEach(this::warn);
+        tables = TablePlanner.plan(config.tables(), source.heartbeatTable, source.tables(), target.tables());
         tables.stream().filter(t -> !t.captured()).forEach(t -> LOG.warn("table {} is not verified: {}", t.mappedId(), t.problem()));
-        ensurePublication(source, tables.stream().filter(PlannedTable::captured).map(PlannedTable::sourceName).toList());
-        ensurePublication(target, tables.stream().filter(PlannedTable::captured).map(PlannedTable::targetName).toList());
+        List<PlannedTable> captured = tables.stream().filter(PlannedTable::captured).toList();
+        List<String> sourceList = source.captureList(captured.stream().map(PlannedTable::sourceName).toList(), heartbeats);
+        List<String> targetList = target.captureList(captured.stream().map(PlannedTable::targetName).toList(), heartbeats);
+        source.prepareCapture(sourceList);
+        target.prepareCapture(targetList);
 
         String bootstrap = config.kafka().bootstrapServers();
         if (config.kafka().embedded()) {
@@ -150,11 +145,17 @@ public final class ParityRuntime implements AutoCloseable {
         kafkaProps.put("bootstrap.servers", bootstrap);
         partitions = ensureTopics(kafkaProps);
         startStreams(kafkaProps, state);
-        startCapture(source, kafkaProps, partitions, state, tables.stream().filter(PlannedTable::captured)
-                .collect(java.util.stream.Collectors.toMap(PlannedTable::sourceName, PlannedTable::mappedId)));
-        startCapture(target, kafkaProps, partitions, state, tables.stream().filter(PlannedTable::captured)
-                .collect(java.util.stream.Collectors.toMap(PlannedTable::targetName, PlannedTable::mappedId)));
-        startHeartbeat(source);
+        closeables.add(source.startCapture(kafkaProps, topic(Side.SOURCE), partitions, chunking,
+                captured.stream().collect(Collectors.toMap(PlannedTable::sourceName, PlannedTable::mappedId)), sourceList,
+                statuses.get(Side.SOURCE), clock));
+        closeables.add(target.startCapture(kafkaProps, topic(Side.TARGET), partitions, chunking,
+                captured.stream().collect(Collectors.toMap(PlannedTable::targetName, PlannedTable::mappedId)), targetList,
+                statuses.get(Side.TARGET), clock));
+        if (heartbeats) {
+            startHeartbeat();
+        } else {
+            heartbeatError = "heartbeats disabled in the config";
+        }
     }
 
     /** Heartbeat order when Parity may write heartbeats; otherwise the configured grace period. */
@@ -171,56 +172,9 @@ public final class ParityRuntime implements AutoCloseable {
                         + " s after the key's last change; replication lag longer than that reads as divergence";
     }
 
-    private static Endpoint endpoint(Side side, ParityConfig.Database db) {
-        return new Endpoint(side, db.url(), db.user(), db.password());
-    }
-
-    /** Checks the server and lists its tables, and checks the heartbeat table's path from source to target. */
-    private List<TableInfo> prepare(Endpoint endpoint, boolean isSource) throws SQLException {
-        PostgresCatalog catalog = new PostgresCatalog(endpoint);
-        try (Connection c = endpoint.connect()) {
-            catalog.requireLogicalDecoding(c);
-            if (config.heartbeat().enabled()) {
-                if (isSource) {
-                    checkHeartbeatOnSource(catalog, c);
-                } else {
-                    checkHeartbeatOnTarget(catalog, c, endpoint);
-                }
-            }
-            return catalog.tables(c, new TableFilter(List.of("*"), List.of()));
-        }
-    }
-
-    private void checkHeartbeatOnSource(PostgresCatalog catalog, Connection c) throws SQLException {
-        String table = heartbeatTable();
-        try {
-            HeartbeatWriter.ensureSourceTable(c, table);
-        } catch (SQLException e) {
-            throw new DatabaseException("cannot create or seed the heartbeat table " + table + " on the source (" + e.getMessage().trim()
-                    + "). Create it as a user who may: " + HeartbeatWriter.ddl(table) + "; INSERT INTO " + table
-                    + " (id, seq, written_at_us) VALUES (1, 0, 0); GRANT UPDATE ON " + table + " TO <parity user>."
-                    + " Or set heartbeat.enabled: false to fall back to grace-period verdicts", e);
-        }
-        LOG.info("heartbeat table {} present on the source (Parity writes one row, id = 1)", table);
-        if (catalog.publicationsOf(c, table, publicationName(config.name())).isEmpty()) {
-            warn("the heartbeat table " + table + " is in no publication of the source, so replication cannot carry it to the target:"
-                    + " add it to your publication (ALTER PUBLICATION <yours> ADD TABLE " + table + ")");
-        }
-    }
-
-    /** Parity writes nothing on the target: a heartbeat row written there would clash with the replicated one. */
-    private void checkHeartbeatOnTarget(PostgresCatalog catalog, Connection c, Endpoint endpoint) throws SQLException {
-        String table = heartbeatTable();
-        if (!catalog.tableExists(c, table)) {
-            throw new DatabaseException("the heartbeat table " + table + " is missing on the " + endpoint
-                    + "; logical replication needs it to exist there. Create it (" + HeartbeatWriter.ddl(table) + ")"
-                    + " and refresh your subscription (ALTER SUBSCRIPTION <yours> REFRESH PUBLICATION), or set heartbeat.enabled: false");
-        }
-        List<String> subs = catalog.subscriptions(c);
-        if (!subs.isEmpty() && !catalog.isSubscribed(c, table)) {
-            warn("the heartbeat table " + table + " is not replicated into the target by subscription " + String.join(", ", subs)
-                    + ": run ALTER SUBSCRIPTION " + subs.get(0) + " REFRESH PUBLICATION on the target");
-        }
+    /** Server settings read at start, per side. */
+    public Map<Side, Map<String, String>> settings() {
+        return source == null ? Map.of() : Map.of(Side.SOURCE, source.settings(), Side.TARGET, target.settings());
     }
 
     private void warn(String problem) {
@@ -231,19 +185,6 @@ public final class ParityRuntime implements AutoCloseable {
     /** Problems found at start that do not stop Parity but keep verdicts from being reached. */
     public List<String> setupWarnings() {
         return List.copyOf(setupWarnings);
-    }
-
-    private void ensurePublication(Endpoint endpoint, List<String> captured) throws SQLException {
-        List<String> published = new ArrayList<>(captured);
-        if (config.heartbeat().enabled()) {
-            published.add(heartbeatTable());
-        }
-        if (published.isEmpty()) {
-            throw new DatabaseException("no table to capture on the " + endpoint + ": check tables.include");
-        }
-        try (Connection c = endpoint.connect()) {
-            new PostgresCatalog(endpoint).ensurePublication(c, publicationName(config.name()), published);
-        }
     }
 
     private int ensureTopics(Map<String, Object> kafkaProps) throws Exception {
@@ -295,29 +236,8 @@ public final class ParityRuntime implements AutoCloseable {
         closeables.add(() -> streams.close(new KafkaStreams.CloseOptions().leaveGroup(true).timeout(java.time.Duration.ofSeconds(30))));
     }
 
-    private void startCapture(Endpoint endpoint, Map<String, Object> kafkaProps, int partitions, Path state, Map<String, String> captured) throws Exception {
-        Side side = endpoint.side();
-        Path offsets = state.resolve("capture").resolve(side.label() + ".offsets");
-        Files.createDirectories(offsets.getParent());
-        List<String> include = new ArrayList<>(captured.keySet());
-        if (config.heartbeat().enabled()) {
-            include.add(heartbeatTable());
-        }
-        Properties props = PostgresConnectorProperties.of("parity-" + config.name() + "-" + side.label(), endpoint,
-                slotName(config.name(), side), publicationName(config.name()), include, offsets, Map.of());
-        RecordMapper mapper = new RecordMapper(side, new TableMapping(captured), heartbeatTable(), PositionFormat.POSTGRES);
-        ChangeProducer producer = new ChangeProducer(kafkaProps, topic(side), partitions, chunking);
-        CaptureEngine engine = new CaptureEngine(side.label(), props, mapper, producer, statuses.get(side), clock);
-        engine.start();
-        closeables.add(engine);
-    }
-
-    private void startHeartbeat(Endpoint source) {
-        if (!config.heartbeat().enabled()) {
-            heartbeatError = "heartbeats disabled in the config";
-            return;
-        }
-        heartbeat = new HeartbeatWriter(source, heartbeatTable(), clock);
+    private void startHeartbeat() {
+        heartbeat = new HeartbeatWriter(source.endpoint, source.adapter::beat, source.heartbeatTable, clock);
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "parity-heartbeat"));
         long every = config.heartbeat().interval().toMillis();
         timer.scheduleAtFixedRate(() -> {
@@ -326,7 +246,7 @@ public final class ParityRuntime implements AutoCloseable {
                 heartbeatError = null;
             } catch (SQLException | RuntimeException e) {
                 if (heartbeatError == null) {
-                    LOG.warn("heartbeat write to the {} failed: {}", source, e.getMessage());
+                    LOG.warn("heartbeat write to the {} failed: {}", source.endpoint, e.getMessage());
                 }
                 heartbeatError = "heartbeat write failed: " + e.getMessage();
             }

@@ -30,7 +30,7 @@ class ConfigLoaderTest {
     void shouldReportEveryProblemAtOnceAsKeyValueReason() {
         ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parse("""
                 name: "Bad Name"
-                source: {url: "mysql://x", user: parity, password: "${MISSING_PW}"}
+                source: {url: "mysql://x", user: parity, password: "${MISSING_PW}", engine: oracle, serverId: -3}
                 chunks: {bits: 40}
                 heartbeat: {interval: soon}
                 api: {port: 70000}
@@ -39,15 +39,17 @@ class ConfigLoaderTest {
                 """, "bad.yaml", Map.of()));
         assertThat(e.problems()).extracting(ConfigProblem::toString).contains(
                 "name: Bad Name: must be 1-31 lower-case letters, digits or underscores, starting with a letter (it names slots and publications)",
-                "source.url: mysql://x: must be a jdbc:postgresql:// URL (MySQL and MariaDB are not supported yet)",
+                "source.url: mysql://x: must be a JDBC URL such as jdbc:postgresql://host:5432/db or jdbc:mariadb://host:3306/db",
                 "source.password: ${MISSING_PW}: environment variable MISSING_PW is not set",
                 "target.url: (missing): is required",
                 "chunks.bits: 40: must be a whole number from 0 to 20",
                 "heartbeat.interval: soon: must be a duration such as 500ms, 10s, 5m or 1h",
                 "api.port: 70000: must be a port number from 0 to 65535",
                 "alerts.webhooks: ftp://x: must be an http:// or https:// URL",
-                "colour: blue: unknown key");
-        assertThat(e.getMessage()).startsWith("invalid configuration bad.yaml (9 problems):");
+                "colour: blue: unknown key",
+                "source.engine: oracle: must be postgresql, mysql or mariadb",
+                "source.serverId: -3: must be a whole number from 1 to 4294967295, unique in the replication topology");
+        assertThat(e.getMessage()).startsWith("invalid configuration bad.yaml (11 problems):");
     }
 
     @Test
@@ -57,6 +59,21 @@ class ConfigLoaderTest {
         assertThat(e.getMessage()).doesNotContain("hunter2").contains("api.token: ***");
         ParityConfig c = ConfigLoader.parse(MINIMAL.replace("db1:5432/shop", "db1:5432/shop?password=inurl"), "t", Map.of("SRC_PW", "pw-one", "TGT_PW", "pw-two"));
         assertThat(c.toString()).doesNotContain("pw-one").doesNotContain("pw-two").doesNotContain("inurl");
+    }
+
+    @Test
+    void shouldTakeTheEngineFromTheUrlOrTheEngineKey() {
+        ParityConfig c = ConfigLoader.parse("""
+                source: {url: "jdbc:mariadb://db1:3306/shop", user: parity, serverId: 77}
+                target: {url: "jdbc:postgresql://db2:5432/shop", user: parity}
+                """, "t", Map.of());
+        assertThat(c.source().serverId()).isEqualTo(77L);
+        assertThat(dev.parity.ingest.engine.Engine.fromUrl(c.source().url())).isEqualTo(dev.parity.ingest.engine.Engine.MARIADB);
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parse("""
+                source: {url: "jdbc:sqlserver://db1:1433/shop"}
+                target: {url: "jdbc:postgresql://db2:5432/shop"}
+                """, "t", Map.of()));
+        assertThat(e.problems()).singleElement().satisfies(p -> assertThat(p.reason()).contains("set source.engine"));
     }
 
     @Test

@@ -16,4 +16,15 @@ public interface PositionFormat {
         }
         return Long.toHexString(l >>> 32).toUpperCase() + "/" + Long.toHexString(l & 0xFFFFFFFFL).toUpperCase();
     };
+
+    /** MySQL and MariaDB: the GTID when the server uses them, else {@code binlog-file:position}. */
+    PositionFormat BINLOG = (source, offset) -> {
+        Object gtid = source.schema().field("gtid") == null ? null : source.get("gtid");
+        if (gtid != null) {
+            return gtid.toString();
+        }
+        Object file = source.get("file");
+        Object pos = source.get("pos");
+        return file == null ? "" : file + ":" + pos;
+    };
 }

@@ -9,6 +9,7 @@ import dev.parity.reconciler.model.Side;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.IdentityHashMap;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
@@ -85,13 +86,21 @@ public final class RecordMapper {
 
     private void writeSorted(Struct struct) {
         for (Field f : sortedFields.computeIfAbsent(struct.schema(), RecordMapper::sort)) {
-            writer.column(f.name());
+            writer.column(columnName(f));
             ValueEncoder.write(writer, f.schema(), struct.get(f));
         }
     }
 
+    /**
+     * Column names fold to lower case: PostgreSQL folds unquoted names, MySQL and MariaDB compare column
+     * names case-insensitively, so {@code CustomerId} and {@code customerid} are one column across engines.
+     */
+    static String columnName(Field f) {
+        return f.name().toLowerCase(Locale.ROOT);
+    }
+
     private static Field[] sort(Schema schema) {
-        return schema.fields().stream().sorted(Comparator.comparing(Field::name)).toArray(Field[]::new);
+        return schema.fields().stream().sorted(Comparator.comparing(RecordMapper::columnName)).toArray(Field[]::new);
     }
 
     /** PostgreSQL names a table's schema; MySQL and MariaDB its database. */

@@ -1,10 +1,7 @@
 package dev.parity.ingest.jdbc;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
@@ -23,14 +20,22 @@ public final class HeartbeatWriter implements AutoCloseable {
     private static final long KEEP_MICROS = 3_600_000_000L;
 
     private final Endpoint endpoint;
+    private final Dialect dialect;
     private final String table;
     private final Clock clock;
     private final ConcurrentSkipListMap<Long, Long> written = new ConcurrentSkipListMap<>();
     private Connection connection;
 
-    /** @param table schema-qualified, already quoted as needed */
-    public HeartbeatWriter(Endpoint endpoint, String table, Clock clock) {
+    /** How an engine increments the heartbeat row and hands the new seq back. */
+    @FunctionalInterface
+    public interface Dialect {
+        long beat(Connection c, String table, long writtenAtMicros, String fenceId) throws SQLException;
+    }
+
+    /** @param table qualified, already quoted as needed */
+    public HeartbeatWriter(Endpoint endpoint, Dialect dialect, String table, Clock clock) {
         this.endpoint = endpoint;
+        this.dialect = dialect;
         this.table = table;
         this.clock = clock;
     }
@@ -41,18 +46,6 @@ public final class HeartbeatWriter implements AutoCloseable {
                 + " (id INT PRIMARY KEY, seq BIGINT NOT NULL, written_at_us BIGINT NOT NULL, fence_id VARCHAR(64))";
     }
 
-    /**
-     * On the source only: creates the table and its single row when missing (the table has a primary
-     * key, so it is safe to publish). Never call this on the target: a row written there would clash
-     * with the replicated one and stop the subscription.
-     */
-    public static void ensureSourceTable(Connection c, String table) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            st.execute(ddl(table));
-            st.execute("INSERT INTO " + table + " (id, seq, written_at_us) SELECT 1, 0, 0 WHERE NOT EXISTS (SELECT 1 FROM " + table + " WHERE id = 1)");
-        }
-    }
-
     /** Writes one heartbeat; returns its seq. */
     public synchronized long beat(String fenceId) throws SQLException {
         if (connection == null || connection.isClosed()) {
@@ -60,19 +53,11 @@ public final class HeartbeatWriter implements AutoCloseable {
             connection.setAutoCommit(true);
         }
         long now = micros(clock.instant());
-        try (PreparedStatement ps = connection.prepareStatement(
-                "UPDATE " + table + " SET seq = seq + 1, written_at_us = ?, fence_id = ? WHERE id = 1 RETURNING seq")) {
-            ps.setLong(1, now);
-            ps.setString(2, fenceId);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new DatabaseException("the heartbeat row (id = 1) is missing from " + table + " on the " + endpoint);
-                }
-                long seq = rs.getLong(1);
-                written.put(seq, now);
-                written.headMap(written.lastKey()).entrySet().removeIf(e -> e.getValue() < now - KEEP_MICROS);
-                return seq;
-            }
+        try {
+            long seq = dialect.beat(connection, table, now, fenceId);
+            written.put(seq, now);
+            written.headMap(written.lastKey()).entrySet().removeIf(e -> e.getValue() < now - KEEP_MICROS);
+            return seq;
         } catch (SQLException e) {
             closeQuietly();
             throw e;

@@ -97,8 +97,17 @@ public final class CanonicalWriter {
         return v >= 0 ? integer(v) : integer(new BigInteger(Long.toUnsignedString(v)));
     }
 
+    /**
+     * An exact number. Exact numbers compare by value whatever their declared type: an integral value
+     * is written exactly as {@link #integer} writes it (5.00 = 5), so MySQL {@code BIGINT UNSIGNED}
+     * (delivered as a scale-0 decimal) meets PostgreSQL {@code NUMERIC(20,0)} or {@code BIGINT}. A
+     * changed column type is schema drift, which schema parity reports; row parity compares values.
+     */
     public CanonicalWriter decimal(BigDecimal v) {
         BigDecimal n = v.signum() == 0 ? BigDecimal.ZERO : v.stripTrailingZeros();
+        if (n.scale() <= 0) {
+            return integer(n.toBigIntegerExact());
+        }
         sink.writeByte(LogicalType.DECIMAL.tag()).writeSignedVarLong(n.scale()).writeBlob(n.unscaledValue().toByteArray());
         return this;
     }

@@ -11,7 +11,7 @@ public enum LogicalType {
     INTEGER(2),
     /** An integer outside the signed 64-bit range (BIGINT UNSIGNED above 2^63-1, NUMERIC(30,0)...). */
     BIG_INTEGER(3),
-    /** An exact decimal, trailing zeros stripped: 1.50 = 1.5. */
+    /** An exact number with a fractional part, trailing zeros stripped: 1.50 = 1.5 (integral values are INTEGER). */
     DECIMAL(4),
     /** IEEE-754 binary64 bits; a binary32 value is widened exactly. */
     FLOAT(5),

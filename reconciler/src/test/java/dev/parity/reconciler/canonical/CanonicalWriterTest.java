@@ -26,6 +26,13 @@ class CanonicalWriterTest {
     }
 
     @Test
+    void shouldCompareExactNumbersByValueAcrossIntegerAndDecimalTypes() {
+        assertThat(value(w -> w.decimal(new BigDecimal("5.00")))).isEqualTo(value(w -> w.integer(5)));
+        assertThat(value(w -> w.decimal(new BigDecimal("18446744073709551615")))).isEqualTo(value(w -> w.unsignedInteger(-1L)));
+        assertThat(value(w -> w.decimal(new BigDecimal("5.01")))).isNotEqualTo(value(w -> w.integer(5)));
+    }
+
+    @Test
     void shouldDistinguishDecimalsThatDifferInAnyDigit() {
         assertThat(value(w -> w.decimal(new BigDecimal("1.555")))).isNotEqualTo(value(w -> w.decimal(new BigDecimal("1.56"))));
     }
@@ -68,8 +75,8 @@ class CanonicalWriterTest {
 
     @Test
     void shouldTagTypesSoEqualBitsOfDifferentTypesDiffer() {
-        assertThat(value(w -> w.integer(1))).isNotEqualTo(value(w -> w.decimal(BigDecimal.ONE)));
         assertThat(value(w -> w.bool(true))).isNotEqualTo(value(w -> w.integer(1)));
+        assertThat(value(w -> w.floating(1.0))).isNotEqualTo(value(w -> w.integer(1)));
         assertThat(value(w -> w.string("AQ=="))).isNotEqualTo(value(w -> w.bytes(new byte[] {1})));
     }
 

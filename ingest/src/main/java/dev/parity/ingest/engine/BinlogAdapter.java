@@ -1,0 +1,232 @@
+package dev.parity.ingest.engine;
+
+import dev.parity.ingest.debezium.PositionFormat;
+import dev.parity.ingest.jdbc.DatabaseException;
+import dev.parity.ingest.jdbc.Endpoint;
+import dev.parity.ingest.jdbc.TableInfo;
+import dev.parity.reconciler.model.Side;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * MySQL and MariaDB: binlog capture with Debezium's MySQL or MariaDB connector. Writes: the heartbeat
+ * table and its row on the source only; replication carries both (DDL included) to the target.
+ */
+final class BinlogAdapter implements DatabaseAdapter {
+    private static final String TABLES = """
+            SELECT t.TABLE_SCHEMA, t.TABLE_NAME,
+                   (SELECT GROUP_CONCAT(k.COLUMN_NAME ORDER BY k.ORDINAL_POSITION)
+                      FROM information_schema.KEY_COLUMN_USAGE k
+                     WHERE k.TABLE_SCHEMA = t.TABLE_SCHEMA AND k.TABLE_NAME = t.TABLE_NAME AND k.CONSTRAINT_NAME = 'PRIMARY') AS pk
+              FROM information_schema.TABLES t
+             WHERE t.TABLE_TYPE = 'BASE TABLE'
+               AND t.TABLE_SCHEMA NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys')
+             ORDER BY 1, 2""";
+
+    private final Engine engine;
+    private final Endpoint endpoint;
+
+    BinlogAdapter(Engine engine, Endpoint endpoint) {
+        this.engine = engine;
+        this.endpoint = endpoint;
+    }
+
+    @Override
+    public Engine engine() {
+        return engine;
+    }
+
+    @Override
+    public Endpoint endpoint() {
+        return endpoint;
+    }
+
+    @Override
+    public void checkCapturable(Connection c, CaptureNames names) throws SQLException {
+        Map<String, String> v = variables(c, "log_bin", "binlog_format", "binlog_row_image", "server_id", "log_slave_updates", "log_replica_updates");
+        List<String> fixes = new ArrayList<>();
+        if (!"ON".equalsIgnoreCase(v.get("log_bin"))) {
+            fixes.add("log_bin is " + v.get("log_bin") + ": start the server with --log-bin");
+        }
+        if (!"ROW".equalsIgnoreCase(v.get("binlog_format"))) {
+            fixes.add("binlog_format is " + v.get("binlog_format") + ": set binlog_format=ROW");
+        }
+        if (!"FULL".equalsIgnoreCase(v.get("binlog_row_image"))) {
+            fixes.add("binlog_row_image is " + v.get("binlog_row_image") + ": set binlog_row_image=FULL");
+        }
+        if (String.valueOf(names.serverId()).equals(v.get("server_id"))) {
+            fixes.add("the server's own server_id is " + v.get("server_id") + ", the id Parity's capture would use: set "
+                    + endpoint.side().label() + ".serverId to a number unique in the replication topology");
+        }
+        String replicaUpdates = v.getOrDefault("log_replica_updates", v.get("log_slave_updates"));
+        if (endpoint.side() == Side.TARGET && !"ON".equalsIgnoreCase(replicaUpdates)) {
+            fixes.add((engine == Engine.MARIADB ? "log_slave_updates" : "log_replica_updates") + " is " + replicaUpdates
+                    + ": without it a replica's binlog never shows the changes replication applies, so Parity would watch"
+                    + " nothing but local writes. Set " + (engine == Engine.MARIADB ? "log_slave_updates=ON" : "log_replica_updates=ON")
+                    + " and restart the server");
+        }
+        if (!fixes.isEmpty()) {
+            throw new DatabaseException("the " + endpoint + " cannot be captured from its binlog: " + String.join("; ", fixes));
+        }
+    }
+
+    @Override
+    public List<TableInfo> tables(Connection c) throws SQLException {
+        List<TableInfo> out = new ArrayList<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(TABLES)) {
+            while (rs.next()) {
+                String pk = rs.getString(3);
+                out.add(new TableInfo(rs.getString(1), rs.getString(2), pk == null ? List.of() : List.of(pk.split(","))));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public String heartbeatTable(String configured) {
+        return configured.contains(".") ? configured : endpoint.location(engine.defaultPort()).database() + "." + configured;
+    }
+
+    @Override
+    public List<String> prepareHeartbeatOnSource(Connection c, String table, String parityPublication) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute(heartbeatDdl(table));
+            st.execute("INSERT IGNORE INTO " + table + " (id, seq, written_at_us) VALUES (1, 0, 0)");
+        } catch (SQLException e) {
+            throw new DatabaseException("cannot create or seed the heartbeat table " + table + " on the source (" + e.getMessage().trim()
+                    + "). Create it as a user who may: " + heartbeatDdl(table) + "; INSERT INTO " + table
+                    + " (id, seq, written_at_us) VALUES (1, 0, 0); GRANT UPDATE ON " + table + " TO <parity user>."
+                    + " Or set heartbeat.enabled: false to fall back to grace-period verdicts", e);
+        }
+        return List.of();
+    }
+
+    @Override
+    public List<String> checkHeartbeatOnTarget(Connection c, String table) throws SQLException {
+        String[] parts = table.split("\\.", 2);
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?")) {
+            ps.setString(1, parts[0]);
+            ps.setString(2, parts[1]);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return List.of("the heartbeat table " + table + " has not reached the target yet: replication carries it from the source;"
+                            + " if it never arrives, check the replica's replication filters (replicate-do/ignore-table)");
+                }
+            }
+        }
+        return List.of();
+    }
+
+    @Override
+    public long beat(Connection c, String table, long writtenAtMicros, String fenceId) throws SQLException {
+        // LAST_INSERT_ID(expr) hands the incremented value back on this connection: the database numbers heartbeats.
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + table + " SET seq = LAST_INSERT_ID(seq + 1), written_at_us = ?, fence_id = ? WHERE id = 1")) {
+            ps.setLong(1, writtenAtMicros);
+            ps.setString(2, fenceId);
+            if (ps.executeUpdate() != 1) {
+                throw new DatabaseException("the heartbeat row (id = 1) is missing from " + table + " on the " + endpoint);
+            }
+        }
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT LAST_INSERT_ID()")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Override
+    public void prepareCapture(Connection c, CaptureNames names, List<String> tables) {
+        if (tables.isEmpty()) {
+            throw new DatabaseException("no table to capture on the " + endpoint + ": check tables.include");
+        }
+    }
+
+    @Override
+    public Properties debezium(CaptureNames names, List<String> tables, Map<String, String> overrides) {
+        Endpoint.Location loc = endpoint.location(engine.defaultPort());
+        Properties p = new Properties();
+        p.setProperty("name", names.engineName());
+        p.setProperty("connector.class", engine == Engine.MARIADB
+                ? "io.debezium.connector.mariadb.MariaDbConnector" : "io.debezium.connector.mysql.MySqlConnector");
+        p.setProperty("offset.storage", "org.apache.kafka.connect.storage.FileOffsetBackingStore");
+        p.setProperty("offset.storage.file.filename", names.stateDir().resolve(endpoint.side().label() + ".offsets").toString());
+        p.setProperty("offset.flush.interval.ms", "1000");
+        p.setProperty("schema.history.internal", "io.debezium.storage.file.history.FileSchemaHistory");
+        p.setProperty("schema.history.internal.file.filename", names.stateDir().resolve(endpoint.side().label() + ".schema-history").toString());
+        p.setProperty("include.schema.changes", "false");
+        p.setProperty("database.hostname", loc.host());
+        p.setProperty("database.port", Integer.toString(loc.port()));
+        if (endpoint.user() != null) {
+            p.setProperty("database.user", endpoint.user());
+        }
+        if (endpoint.password() != null) {
+            p.setProperty("database.password", endpoint.password());
+        }
+        p.setProperty("database.server.id", Long.toString(names.serverId()));
+        p.setProperty("topic.prefix", names.engineName().replaceAll("[^A-Za-z0-9_]", "_"));
+        p.setProperty("database.include.list", tables.stream().map(t -> Pattern.quote(t.substring(0, t.indexOf('.'))))
+                .collect(Collectors.toCollection(TreeSet::new)).stream().collect(Collectors.joining(",")));
+        p.setProperty("table.include.list", tables.stream().map(Pattern::quote).collect(Collectors.joining(",")));
+        p.setProperty("snapshot.mode", "initial");
+        p.setProperty("decimal.handling.mode", "precise");
+        p.setProperty("bigint.unsigned.handling.mode", "precise");
+        p.setProperty("time.precision.mode", "adaptive_time_microseconds");
+        p.setProperty("binary.handling.mode", "bytes");
+        p.setProperty("converters", "boolean");
+        p.setProperty("boolean.type", "io.debezium.connector.binlog.converters.TinyIntOneToBooleanConverter");
+        p.setProperty("include.unknown.datatypes", "true");
+        p.setProperty("tombstones.on.delete", "false");
+        p.setProperty("heartbeat.interval.ms", "5000");
+        p.setProperty("max.batch.size", "4096");
+        p.setProperty("max.queue.size", "16384");
+        p.setProperty("connect.keep.alive", "true");
+        overrides.forEach(p::setProperty);
+        return p;
+    }
+
+    @Override
+    public PositionFormat positions() {
+        return PositionFormat.BINLOG;
+    }
+
+    @Override
+    public Map<String, String> settings(Connection c) throws SQLException {
+        Map<String, String> out = new LinkedHashMap<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT @@global.time_zone, @@system_time_zone, @@global.sql_mode, @@character_set_server, @@collation_server,"
+                        + " @@explicit_defaults_for_timestamp")) {
+            rs.next();
+            String[] names = {"time_zone", "system_time_zone", "sql_mode", "character_set_server", "collation_server", "explicit_defaults_for_timestamp"};
+            for (int i = 0; i < names.length; i++) {
+                out.put(names[i], rs.getString(i + 1));
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, String> variables(Connection c, String... names) throws SQLException {
+        Map<String, String> out = new LinkedHashMap<>();
+        String in = String.join(",", java.util.Collections.nCopies(names.length, "?"));
+        try (PreparedStatement ps = c.prepareStatement("SELECT VARIABLE_NAME, VARIABLE_VALUE FROM information_schema.GLOBAL_VARIABLES WHERE VARIABLE_NAME IN (" + in + ")")) {
+            for (int i = 0; i < names.length; i++) {
+                ps.setString(i + 1, names[i].toUpperCase(java.util.Locale.ROOT));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1).toLowerCase(java.util.Locale.ROOT), rs.getString(2));
+                }
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,58 @@
+package dev.parity.ingest.engine;
+
+import dev.parity.ingest.debezium.PositionFormat;
+import dev.parity.ingest.jdbc.Endpoint;
+import dev.parity.ingest.jdbc.TableInfo;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Everything engine-specific about one side: prerequisites, introspection, the heartbeat dialect and
+ * the Debezium connector. Implementations write to a database only where their Javadoc says so.
+ */
+public interface DatabaseAdapter {
+    Engine engine();
+
+    Endpoint endpoint();
+
+    /** Fails with the setting to change when this server cannot be captured as its side. */
+    void checkCapturable(Connection c, CaptureNames names) throws SQLException;
+
+    /** Every user table, as {@code namespace.table} (PostgreSQL schema, MySQL/MariaDB database). */
+    List<TableInfo> tables(Connection c) throws SQLException;
+
+    /** The heartbeat table's qualified name on this side, from the configured (maybe unqualified) name. */
+    String heartbeatTable(String configured);
+
+    /** Source only: creates and seeds the heartbeat table when missing. Returns problems that do not stop Parity. */
+    List<String> prepareHeartbeatOnSource(Connection c, String table, String parityPublication) throws SQLException;
+
+    /** Target only, writes nothing: fails when the heartbeat table cannot arrive; returns lesser problems. */
+    List<String> checkHeartbeatOnTarget(Connection c, String table) throws SQLException;
+
+    /** Writes one heartbeat (or fence) and returns the seq the database assigned. */
+    long beat(Connection c, String table, long writtenAtMicros, String fenceId) throws SQLException;
+
+    /** Creates what capture needs on this server (PostgreSQL: Parity's publication over {@code tables}). */
+    void prepareCapture(Connection c, CaptureNames names, List<String> tables) throws SQLException;
+
+    /** Debezium embedded engine properties capturing {@code tables}. */
+    Properties debezium(CaptureNames names, List<String> tables, Map<String, String> overrides);
+
+    PositionFormat positions();
+
+    /** The server settings that decide how values are stored and read (time zone, strictness, encoding). */
+    Map<String, String> settings(Connection c) throws SQLException;
+
+    /** The DDL of the heartbeat table, for users who create it themselves. */
+    default String heartbeatDdl(String table) {
+        return dev.parity.ingest.jdbc.HeartbeatWriter.ddl(table);
+    }
+
+    static DatabaseAdapter of(Engine engine, Endpoint endpoint) {
+        return engine == Engine.POSTGRESQL ? new PostgresAdapter(endpoint) : new BinlogAdapter(engine, endpoint);
+    }
+}

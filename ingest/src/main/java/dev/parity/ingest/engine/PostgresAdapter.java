@@ -1,0 +1,148 @@
+package dev.parity.ingest.engine;
+
+import dev.parity.ingest.debezium.PositionFormat;
+import dev.parity.ingest.debezium.PostgresConnectorProperties;
+import dev.parity.ingest.jdbc.DatabaseException;
+import dev.parity.ingest.jdbc.Endpoint;
+import dev.parity.ingest.jdbc.PostgresCatalog;
+import dev.parity.ingest.jdbc.TableFilter;
+import dev.parity.ingest.jdbc.TableInfo;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * PostgreSQL: logical decoding with {@code pgoutput}. Writes: the heartbeat table and its row on the
+ * source; Parity's publication (and, through Debezium, its slot) on both sides. Logical replication
+ * does not carry DDL, so the heartbeat table must be created on the target by the user.
+ */
+final class PostgresAdapter implements DatabaseAdapter {
+    private final Endpoint endpoint;
+    private final PostgresCatalog catalog;
+
+    PostgresAdapter(Endpoint endpoint) {
+        this.endpoint = endpoint;
+        this.catalog = new PostgresCatalog(endpoint);
+    }
+
+    @Override
+    public Engine engine() {
+        return Engine.POSTGRESQL;
+    }
+
+    @Override
+    public Endpoint endpoint() {
+        return endpoint;
+    }
+
+    @Override
+    public void checkCapturable(Connection c, CaptureNames names) throws SQLException {
+        catalog.requireLogicalDecoding(c);
+    }
+
+    @Override
+    public List<TableInfo> tables(Connection c) throws SQLException {
+        return catalog.tables(c, new TableFilter(List.of("*"), List.of()));
+    }
+
+    @Override
+    public String heartbeatTable(String configured) {
+        return configured.contains(".") ? configured : "public." + configured;
+    }
+
+    @Override
+    public List<String> prepareHeartbeatOnSource(Connection c, String table, String parityPublication) throws SQLException {
+        seed(c, table);
+        List<String> warnings = new ArrayList<>();
+        if (catalog.publicationsOf(c, table, parityPublication).isEmpty()) {
+            warnings.add("the heartbeat table " + table + " is in no publication of the source, so replication cannot carry it to the target:"
+                    + " add it to your publication (ALTER PUBLICATION <yours> ADD TABLE " + table + ")");
+        }
+        return warnings;
+    }
+
+    private void seed(Connection c, String table) {
+        try (Statement st = c.createStatement()) {
+            st.execute(heartbeatDdl(table));
+            st.execute("INSERT INTO " + table + " (id, seq, written_at_us) SELECT 1, 0, 0 WHERE NOT EXISTS (SELECT 1 FROM " + table + " WHERE id = 1)");
+        } catch (SQLException e) {
+            throw new DatabaseException("cannot create or seed the heartbeat table " + table + " on the source (" + e.getMessage().trim()
+                    + "). Create it as a user who may: " + heartbeatDdl(table) + "; INSERT INTO " + table
+                    + " (id, seq, written_at_us) VALUES (1, 0, 0); GRANT UPDATE ON " + table + " TO <parity user>."
+                    + " Or set heartbeat.enabled: false to fall back to grace-period verdicts", e);
+        }
+    }
+
+    @Override
+    public List<String> checkHeartbeatOnTarget(Connection c, String table) throws SQLException {
+        if (!catalog.tableExists(c, table)) {
+            throw new DatabaseException("the heartbeat table " + table + " is missing on the " + endpoint
+                    + "; logical replication needs it to exist there. Create it (" + heartbeatDdl(table) + ")"
+                    + " and refresh your subscription (ALTER SUBSCRIPTION <yours> REFRESH PUBLICATION), or set heartbeat.enabled: false");
+        }
+        List<String> subs = catalog.subscriptions(c);
+        if (!subs.isEmpty() && !catalog.isSubscribed(c, table)) {
+            return List.of("the heartbeat table " + table + " is not replicated into the target by subscription " + String.join(", ", subs)
+                    + ": run ALTER SUBSCRIPTION " + subs.get(0) + " REFRESH PUBLICATION on the target");
+        }
+        return List.of();
+    }
+
+    @Override
+    public long beat(Connection c, String table, long writtenAtMicros, String fenceId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + table + " SET seq = seq + 1, written_at_us = ?, fence_id = ? WHERE id = 1 RETURNING seq")) {
+            ps.setLong(1, writtenAtMicros);
+            ps.setString(2, fenceId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new DatabaseException("the heartbeat row (id = 1) is missing from " + table + " on the " + endpoint);
+                }
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    @Override
+    public void prepareCapture(Connection c, CaptureNames names, List<String> tables) throws SQLException {
+        if (tables.isEmpty()) {
+            throw new DatabaseException("no table to capture on the " + endpoint + ": check tables.include");
+        }
+        catalog.ensurePublication(c, names.publication(), tables);
+    }
+
+    @Override
+    public Properties debezium(CaptureNames names, List<String> tables, Map<String, String> overrides) {
+        return PostgresConnectorProperties.of(names.engineName(), endpoint, names.slot(), names.publication(), tables,
+                names.stateDir().resolve(endpoint.side().label() + ".offsets"), overrides);
+    }
+
+    @Override
+    public PositionFormat positions() {
+        return PositionFormat.POSTGRES;
+    }
+
+    @Override
+    public Map<String, String> settings(Connection c) throws SQLException {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String name : List.of("TimeZone", "server_encoding", "DateStyle", "IntervalStyle", "standard_conforming_strings")) {
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW " + name)) {
+                rs.next();
+                out.put(name, rs.getString(1));
+            }
+        }
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT datcollate FROM pg_database WHERE datname = current_database()")) {
+            rs.next();
+            out.put("lc_collate", rs.getString(1));
+        }
+        return out;
+    }
+
+}
