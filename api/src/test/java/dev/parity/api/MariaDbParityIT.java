@@ -1,0 +1,142 @@
+package dev.parity.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.parity.api.cli.Parity;
+import dev.parity.api.config.ConfigLoader;
+import dev.parity.api.demo.MariaDbPair;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/** Parity on two real MariaDB servers with native GTID primary→replica replication. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class MariaDbParityIT {
+    private static final Duration VERDICT = Duration.ofSeconds(60);
+    private static MariaDbPair db;
+    private static Parity parity;
+
+    @BeforeAll
+    static void start() throws Exception {
+        db = MariaDbPair.start("shop");
+        db.onSource("CREATE TABLE shop.events (id BIGINT PRIMARY KEY, name VARCHAR(40) NOT NULL, happened_at TIMESTAMP(3) NULL,"
+                        + " amount DECIMAL(10,2), flag TINYINT(1), big BIGINT UNSIGNED, payload JSON, local_at DATETIME(6))",
+                "SET time_zone = '+00:00'",
+                "INSERT INTO shop.events SELECT seq, CONCAT('event ', seq), TIMESTAMP '2024-01-01 10:00:00' + INTERVAL seq MINUTE,"
+                        + " seq / 7, seq % 2, 18446744073709551000 + seq % 600, JSON_OBJECT('n', seq), TIMESTAMP '2024-06-01 12:00:00.123456'"
+                        + " FROM seq_1_to_3000",
+                "CREATE TABLE shop.notes (id INT PRIMARY KEY, body TEXT)",
+                "INSERT INTO shop.notes SELECT seq, REPEAT('x', seq % 50) FROM seq_1_to_500");
+        parity = Parity.start(ConfigLoader.parse(String.format("""
+                name: maria
+                source: {url: "%s", user: root}
+                target: {url: "%s", user: root}
+                tables: {include: ["shop.*"]}
+                api: {port: 0}
+                state: {dir: "%s"}
+                """, db.sourceUrl(), db.targetUrl(), Files.createTempDirectory("parity-maria")), "maria", Map.of()));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (parity != null) {
+            parity.close();
+        }
+        if (db != null) {
+            db.close();
+        }
+    }
+
+    private static String state() {
+        return (String) parity.status().status().get("state");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> table(String name) {
+        return ((List<Map<String, Object>>) parity.status().status().get("tables")).stream()
+                .filter(t -> name.equals(t.get("table"))).findFirst().orElseThrow();
+    }
+
+    private static Set<Long> divergentIds(String table) {
+        return parity.status().divergences(table, 10_000).stream().filter(d -> "DIVERGENT".equals(d.get("state")))
+                .map(d -> (Long) ((Map<?, ?>) d.get("key")).get("id")).collect(Collectors.toSet());
+    }
+
+    private static void awaitInSync() {
+        await().atMost(VERDICT).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> assertThat(state()).isEqualTo("IN_SYNC"));
+    }
+
+    @Test
+    @Order(1)
+    void shouldReportEveryChunkInSyncAfterTheSnapshotOfAReplicatedPair() {
+        awaitInSync();
+        Map<String, Object> events = table("shop.events");
+        assertThat(events.get("sourceRows")).isEqualTo(3_000L);
+        assertThat(events.get("targetRows")).isEqualTo(3_000L);
+        assertThat(events.get("sourceDigest")).isEqualTo(events.get("targetDigest"));
+        assertThat(table("shop.notes").get("targetRows")).isEqualTo(500L);
+    }
+
+    @Test
+    @Order(2)
+    void shouldStayInSyncWhileSourceWritesReplicate() throws Exception {
+        db.onSource("UPDATE shop.events SET amount = amount + 1, payload = JSON_SET(payload, '$.m', 1) WHERE id <= 300",
+                "DELETE FROM shop.notes WHERE id > 490", "INSERT INTO shop.notes VALUES (1000, 'new')");
+        await().atMost(VERDICT).untilAsserted(() -> assertThat(table("shop.notes").get("sourceRows")).isEqualTo(491L));
+        awaitInSync();
+    }
+
+    @Test
+    @Order(3)
+    void shouldFindATargetOnlyUpdateWithItsExactKey() throws Exception {
+        db.onTarget("UPDATE shop.events SET name = 'rogue' WHERE id = 2024");
+        await().atMost(VERDICT).untilAsserted(() -> {
+            assertThat(parity.status().divergences(null, 100)).singleElement().satisfies(d -> {
+                assertThat(d.get("table")).isEqualTo("shop.events");
+                assertThat(d.get("key")).isEqualTo(Map.of("id", 2024L));
+                assertThat(d.get("state")).isEqualTo("DIVERGENT");
+                assertThat(d.get("kind")).isEqualTo("MISMATCH");
+            });
+        });
+        db.onTarget("UPDATE shop.events SET name = 'event 2024' WHERE id = 2024");
+        awaitInSync();
+    }
+
+    @Test
+    @Order(4)
+    void shouldFlagExactlyTheRowsRewrittenThroughASessionOneHourOff() throws Exception {
+        List<Long> ids = LongStream.rangeClosed(1, 14).map(i -> 1000 + i * 37).boxed().toList();
+        String in = ids.stream().map(String::valueOf).collect(Collectors.joining(","));
+        // The same wall-clock values written back on the target by a session whose time_zone is one hour off.
+        db.onTarget("SET time_zone = '+01:00'",
+                "UPDATE shop.events SET happened_at = CONVERT_TZ(happened_at, '+01:00', '+00:00') WHERE id IN (" + in + ")");
+        await().atMost(VERDICT).untilAsserted(() -> assertThat(divergentIds("shop.events")).containsExactlyInAnyOrderElementsOf(ids));
+        assertThat(table("shop.events").get("divergentKeys")).isEqualTo(14L);
+        db.onTarget("SET time_zone = '+01:00'",
+                "UPDATE shop.events SET happened_at = CONVERT_TZ(happened_at, '+00:00', '+01:00') WHERE id IN (" + in + ")");
+        awaitInSync();
+    }
+
+    @Test
+    @Order(5)
+    void shouldFlagRowsSilentlyTruncatedByANarrowerTargetColumn() throws Exception {
+        db.onTarget("SET SESSION sql_log_bin = 0", "ALTER TABLE shop.notes MODIFY body VARCHAR(10)");
+        db.onTarget("STOP SLAVE", "SET GLOBAL slave_type_conversions = 'ALL_LOSSY,ALL_NON_LOSSY'",
+                "SET GLOBAL sql_mode = ''", "START SLAVE");
+        db.onSource("UPDATE shop.notes SET body = CONCAT('a long body for row ', id) WHERE id BETWEEN 100 AND 104",
+                "UPDATE shop.notes SET body = 'short' WHERE id = 105");
+        await().atMost(VERDICT).untilAsserted(() -> assertThat(divergentIds("shop.notes")).containsExactlyInAnyOrder(100L, 101L, 102L, 103L, 104L));
+        assertThat(state()).isEqualTo("DIVERGENT");
+    }
+}
