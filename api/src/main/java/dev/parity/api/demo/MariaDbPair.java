@@ -44,7 +44,7 @@ public final class MariaDbPair implements AutoCloseable {
             DB t = server(2, tp);
             MariaDbPair pair = new MariaDbPair(s, sp, t, tp, database);
             pair.replicate();
-            pair.onSource("CREATE DATABASE " + database);
+            run(connect(sp, ""), "CREATE DATABASE " + database);
             return pair;
         } catch (ManagedProcessException | SQLException e) {
             throw new IllegalStateException("cannot start the MariaDB pair", e);
@@ -101,7 +101,7 @@ public final class MariaDbPair implements AutoCloseable {
 
     /** Runs statements on the source; replication carries them (DDL included) to the target. */
     public void onSource(String... sql) throws SQLException {
-        run(connect(sourcePort, ""), sql);
+        run(connect(sourcePort, database), sql);
     }
 
     /** Runs statements on the target directly, bypassing replication (they are in the target's binlog). */
