@@ -88,6 +88,9 @@ class MariaDbParityIT {
         assertThat(events.get("targetRows")).isEqualTo(3_000L);
         assertThat(events.get("sourceDigest")).isEqualTo(events.get("targetDigest"));
         assertThat(table("shop.notes").get("targetRows")).isEqualTo(500L);
+        Map<String, Object> status = parity.status().status();
+        assertThat(status.get("settings").toString()).contains("engine=MARIADB").contains("time_zone").contains("sql_mode");
+        assertThat((List<?>) status.get("settingDrift")).as("identical servers").isEmpty();
     }
 
     @Test

@@ -3,6 +3,9 @@ package dev.parity.api.runtime;
 import dev.parity.api.config.ParityConfig;
 import dev.parity.api.kafka.EmbeddedKafka;
 import dev.parity.ingest.CaptureStatus;
+import dev.parity.ingest.engine.Engine;
+import dev.parity.ingest.engine.SettingDrift;
+import dev.parity.ingest.engine.SettingsComparison;
 import dev.parity.ingest.jdbc.HeartbeatWriter;
 import dev.parity.reconciler.model.Chunking;
 import dev.parity.reconciler.model.Side;
@@ -175,6 +178,17 @@ public final class ParityRuntime implements AutoCloseable {
     /** Server settings read at start, per side. */
     public Map<Side, Map<String, String>> settings() {
         return source == null ? Map.of() : Map.of(Side.SOURCE, source.settings(), Side.TARGET, target.settings());
+    }
+
+    /** Settings that differ between the sides in meaning, as read at start. */
+    public List<SettingDrift> settingDrift() {
+        return source == null ? List.of()
+                : SettingsComparison.compare(source.engine(), source.settings(), target.engine(), target.settings());
+    }
+
+    /** Each side's engine; empty before start. */
+    public Map<Side, Engine> engines() {
+        return source == null ? Map.of() : Map.of(Side.SOURCE, source.engine(), Side.TARGET, target.engine());
     }
 
     private void warn(String problem) {

@@ -149,6 +149,19 @@ public final class StatusService {
         out.put("oldestPendingSeconds", oldestPending == null ? null : seconds((now.toEpochMilli() - oldestPending) * 1000));
         out.put("sides", sides);
         out.put("tables", tables);
+        Map<String, Object> settings = new LinkedHashMap<>();
+        runtime.settings().forEach((side, values) -> settings.put(side.label(),
+                Map.of("engine", runtime.engines().get(side).name(), "values", values)));
+        out.put("settings", settings);
+        out.put("settingDrift", runtime.settingDrift().stream().map(d -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("setting", d.setting());
+            m.put("source", d.source());
+            m.put("target", d.target());
+            m.put("dataRisk", d.dataRisk());
+            m.put("risk", d.risk());
+            return m;
+        }).toList());
         out.put("reasons", reasons);
         return out;
     }
