@@ -102,6 +102,7 @@ public final class CaptureEngine implements AutoCloseable {
         }
         java.time.Instant now = clock.instant();
         produced.forEach(m -> status.produced(m.event(), now));
+        status.seen(now);
         if (lastSnapshot || streamed) {
             status.streaming();
         }

@@ -14,6 +14,7 @@ public final class CaptureStatus {
     private final Side side;
     private volatile Phase phase = Phase.STARTING;
     private volatile Instant lastEventAt;
+    private volatile Instant lastSeenAt;
     private volatile long lastCommitMicros = -1;
     private volatile long events;
     private volatile String error;
@@ -33,6 +34,18 @@ public final class CaptureStatus {
     /** Parity's clock when the last event of this side was acknowledged by Kafka; null before any. */
     public Instant lastEventAt() {
         return lastEventAt;
+    }
+
+    /**
+     * Parity's clock when the connector last delivered anything, its own heartbeats included: proof
+     * the capture is connected and reading even when the database is idle. Null before any.
+     */
+    public Instant lastSeenAt() {
+        return lastSeenAt;
+    }
+
+    public void seen(Instant now) {
+        lastSeenAt = now;
     }
 
     /** Commit time of the last event produced, micros; -1 before any. */

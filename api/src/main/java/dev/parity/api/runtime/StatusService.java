@@ -78,7 +78,7 @@ public final class StatusService {
                 reasons.add(side.label() + " capture stopped" + (c.error() == null ? "" : ": " + c.error()));
             } else if (c.phase() != CaptureStatus.Phase.STREAMING) {
                 snapshotting = true;
-            } else if (c.lastEventAt() == null || Duration.between(c.lastEventAt(), now).compareTo(STALE_AFTER) > 0) {
+            } else if (c.lastSeenAt() == null || Duration.between(c.lastSeenAt(), now).compareTo(STALE_AFTER) > 0) {
                 stale = true;
                 reasons.add(side.label() + " capture has delivered nothing for over " + STALE_AFTER.toSeconds() + " s");
             }

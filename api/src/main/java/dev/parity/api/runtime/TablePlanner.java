@@ -25,7 +25,7 @@ final class TablePlanner {
             if (s.qualifiedName().equals(heartbeatTable) || !filter.matches(s.qualifiedName())) {
                 continue;
             }
-            String targetName = tables.map().getOrDefault(s.qualifiedName(), s.qualifiedName());
+            String targetName = targetName(tables.map(), s, targets);
             TableInfo t = targets.get(targetName);
             String problem = null;
             if (!s.keyed()) {
@@ -40,5 +40,27 @@ final class TablePlanner {
             out.add(new PlannedTable(s.qualifiedName(), s.qualifiedName(), targetName, s.primaryKey(), problem));
         }
         return out;
+    }
+
+    /**
+     * The target table for a source table: an exact entry of {@code tables.map}, else a namespace
+     * entry ({@code "shop.*": "public.*"}: MySQL database to PostgreSQL schema), else the same name;
+     * where that misses only by letter case (PostgreSQL folds unquoted names), the one target table
+     * that matches ignoring case.
+     */
+    static String targetName(Map<String, String> map, TableInfo source, Map<String, TableInfo> targets) {
+        String exact = map.get(source.qualifiedName());
+        if (exact != null) {
+            return exact;
+        }
+        String mappedNamespace = map.get(source.schema() + ".*");
+        String name = mappedNamespace != null && mappedNamespace.endsWith(".*")
+                ? mappedNamespace.substring(0, mappedNamespace.length() - 2) + "." + source.name()
+                : source.qualifiedName();
+        if (targets.containsKey(name)) {
+            return name;
+        }
+        List<String> byCase = targets.keySet().stream().filter(n -> n.equalsIgnoreCase(name)).toList();
+        return byCase.size() == 1 ? byCase.get(0) : name;
     }
 }
