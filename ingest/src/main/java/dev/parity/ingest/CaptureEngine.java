@@ -1,5 +1,6 @@
 package dev.parity.ingest;
 
+import dev.parity.ingest.debezium.ConnectorMetrics;
 import dev.parity.ingest.debezium.MappedRecord;
 import dev.parity.ingest.debezium.RecordMapper;
 import dev.parity.ingest.kafka.ChangeProducer;
@@ -37,6 +38,11 @@ public final class CaptureEngine implements AutoCloseable {
     private final CaptureStatus status;
     private final Clock clock;
     private final ExecutorService executor;
+    private final java.util.concurrent.ScheduledExecutorService probe = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "parity-capture-probe");
+        t.setDaemon(true);
+        return t;
+    });
     private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
 
     public CaptureEngine(String name, Properties debezium, RecordMapper mapper, ChangeProducer producer, CaptureStatus status, Clock clock) {
@@ -68,6 +74,14 @@ public final class CaptureEngine implements AutoCloseable {
                 })
                 .build();
         executor.execute(engine);
+        ConnectorMetrics metrics = new ConnectorMetrics(debezium.getProperty("topic.prefix"));
+        probe.scheduleWithFixedDelay(() -> {
+            switch (metrics.state()) {
+                case SNAPSHOTTING -> status.snapshotting();
+                case STREAMING -> status.streaming();
+                default -> { }
+            }
+        }, 200, 500, TimeUnit.MILLISECONDS);
         LOG.info("capture {} started", name);
     }
 
@@ -82,13 +96,12 @@ public final class CaptureEngine implements AutoCloseable {
             MappedRecord m = mapper.map(record);
             lastSnapshot |= RecordMapper.isLastSnapshotRecord(record);
             if (m == null) {
-                streamed |= record.topic() != null && record.topic().startsWith("__debezium-heartbeat");
                 continue;
             }
             if (m.event() instanceof RowChange rc && rc.snapshot()) {
                 status.snapshotting();
-            } else {
-                streamed = true;
+            } else if (m.event() instanceof RowChange) {
+                streamed = true; // a streamed row change: the snapshot is over
             }
             producer.send(m, acks);
             produced.add(m);
@@ -122,6 +135,7 @@ public final class CaptureEngine implements AutoCloseable {
 
     @Override
     public void close() {
+        probe.shutdownNow();
         try {
             if (engine != null) {
                 engine.close();

@@ -15,6 +15,7 @@ public final class CaptureStatus {
     private volatile Phase phase = Phase.STARTING;
     private volatile Instant lastEventAt;
     private volatile Instant lastSeenAt;
+    private volatile Instant streamingSince;
     private volatile long lastCommitMicros = -1;
     private volatile long events;
     private volatile String error;
@@ -69,9 +70,15 @@ public final class CaptureStatus {
     }
 
     public void streaming() {
-        if (phase != Phase.STOPPED) {
+        if (phase != Phase.STOPPED && phase != Phase.STREAMING) {
+            streamingSince = Instant.now();
             phase = Phase.STREAMING;
         }
+    }
+
+    /** When the capture started streaming (its snapshot, if any, complete); null before. */
+    public Instant streamingSince() {
+        return streamingSince;
     }
 
     public void produced(CaptureEvent event, Instant now) {

@@ -44,6 +44,7 @@ public final class Monitor implements AutoCloseable {
     @SuppressWarnings("unchecked")
     void tick() {
         try {
+            status.sampleProgress();
             Instant now = clock.instant();
             Map<String, Object> s = status.status();
             Map<String, Object> sides = (Map<String, Object>) s.get("sides");

@@ -28,6 +28,7 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
@@ -51,6 +52,7 @@ public final class ParityRuntime implements AutoCloseable {
     private String heartbeatError;
     private java.time.Instant startedAt;
     private SideSetup source;
+    private ReconcilerProgress progress;
     private SideSetup target;
     private int partitions;
     private final List<String> setupWarnings = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -148,6 +150,14 @@ public final class ParityRuntime implements AutoCloseable {
         kafkaProps.put("bootstrap.servers", bootstrap);
         partitions = ensureTopics(kafkaProps);
         startStreams(kafkaProps, state);
+        List<TopicPartition> inputs = new ArrayList<>();
+        for (Side side : Side.values()) {
+            for (int p = 0; p < partitions; p++) {
+                inputs.add(new TopicPartition(topic(side), p));
+            }
+        }
+        progress = new ReconcilerProgress(kafkaProps, "parity-" + config.name(), inputs, clock);
+        closeables.add(progress);
         closeables.add(source.startCapture(kafkaProps, topic(Side.SOURCE), partitions, chunking,
                 captured.stream().collect(Collectors.toMap(PlannedTable::sourceName, PlannedTable::mappedId)), sourceList,
                 statuses.get(Side.SOURCE), clock));
@@ -173,6 +183,11 @@ public final class ParityRuntime implements AutoCloseable {
                 ? "HEARTBEAT_ORDER"
                 : "GRACE_PERIOD: heartbeats disabled, so a mismatch is DIVERGENT once it persists " + config.heartbeat().grace().toSeconds()
                         + " s after the key's last change; replication lag longer than that reads as divergence";
+    }
+
+    /** How far the reconciler has consumed what the captures produced; null before start. */
+    public ReconcilerProgress progress() {
+        return progress;
     }
 
     /** Server settings read at start, per side. */

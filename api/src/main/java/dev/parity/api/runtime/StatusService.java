@@ -27,6 +27,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * every watched table is captured, and every chunk of every table agrees; anything unknown is not in sync.
  */
 public final class StatusService {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StatusService.class);
     /** A side with no event for this long is STALE (heartbeats arrive every interval). */
     static final Duration STALE_AFTER = Duration.ofSeconds(30);
     /** Pending keys examined, earliest due first, to find the longest-waiting one. */
@@ -53,6 +54,18 @@ public final class StatusService {
 
     public ReconcilerView view() {
         return view;
+    }
+
+    /** Samples the reconciler's progress (the monitor calls this once a second). */
+    public void sampleProgress() {
+        ReconcilerProgress p = runtime.progress();
+        if (p != null) {
+            try {
+                p.sample();
+            } catch (Exception e) {
+                LOG.debug("reconciler progress not sampled: {}", e.getMessage());
+            }
+        }
     }
 
     public Map<String, Object> status() {
@@ -109,6 +122,13 @@ public final class StatusService {
         reasons.addAll(runtime.setupWarnings());
         boolean unverified = runtime.tables().stream().anyMatch(t -> !t.captured());
         boolean catchingUp = false;
+        if (!stale && !snapshotting) {
+            String behind = reconcilerBehind(now);
+            if (behind != null) {
+                catchingUp = true;
+                reasons.add(behind);
+            }
+        }
         if (runtime.heartbeat() != null && summaries != null && !stale && !snapshotting) {
             for (Side side : Side.values()) {
                 Freshness f = freshness(side, now);
@@ -146,6 +166,8 @@ public final class StatusService {
         }
         Long oldestPending = summaries == null ? null : view.oldestPendingMillis(OLDEST_PENDING_SCAN);
         out.put("pendingKeys", pending);
+        ReconcilerProgress progress = runtime.progress();
+        out.put("reconcilerBacklog", progress == null || progress.backlog() < 0 ? null : progress.backlog());
         out.put("oldestPendingSeconds", oldestPending == null ? null : seconds((now.toEpochMilli() - oldestPending) * 1000));
         out.put("sides", sides);
         out.put("tables", tables);
@@ -222,6 +244,33 @@ public final class StatusService {
             out.add(m);
         }
         return out;
+    }
+
+    /** Most the reconciler may trail the captures and still call what it has seen current. */
+    static final Duration MAX_RECONCILER_DELAY = Duration.ofSeconds(10);
+
+    /**
+     * Why the reconciler's view is not current, or null when it is: it must have reconciled everything
+     * captured up to a moment after both captures began streaming, and no longer than a few seconds ago.
+     */
+    private String reconcilerBehind(Instant now) {
+        ReconcilerProgress p = runtime.progress();
+        Instant through = p == null ? null : p.reconciledThrough();
+        Instant streaming = null;
+        for (Side side : Side.values()) {
+            Instant since = runtime.capture(side).streamingSince();
+            streaming = since == null ? null : streaming == null || since.isAfter(streaming) ? since : streaming;
+            if (since == null) {
+                break;
+            }
+        }
+        if (through == null || streaming == null || through.isBefore(streaming)) {
+            return "the reconciler is still processing what was captured so far" + (p == null || p.backlog() < 0 ? "" : " (" + p.backlog() + " events)");
+        }
+        if (Duration.between(through, now).compareTo(MAX_RECONCILER_DELAY) > 0) {
+            return "the reconciler is " + Duration.between(through, now).toSeconds() + " s behind the captures (" + p.backlog() + " events)";
+        }
+        return null;
     }
 
     private enum Freshness { FRESH, CATCHING_UP, STALE }
