@@ -33,7 +33,7 @@ public final class ConfigLoader {
             target: {url: null, user: null, password: null, engine: null, serverId: null}
             tables: {include: ["*"], exclude: [], map: {}}
             chunks: {bits: 10}
-            heartbeat: {table: parity_heartbeat, interval: 1s, enabled: true, grace: 30s}
+            heartbeat: {table: parity_heartbeat, interval: 1s, enabled: true, grace: 30s, extraWhenUnordered: 3}
             readiness: {maxLag: 10s, fenceTimeout: 60s}
             kafka: {bootstrapServers: "", partitions: 4, properties: {}}
             api: {bind: 127.0.0.1, port: 8080, token: ""}
@@ -88,7 +88,8 @@ public final class ConfigLoader {
                 database("target"),
                 new ParityConfig.Tables(strings("tables.include"), strings("tables.exclude"), stringMap("tables.map")),
                 chunkBits(),
-                new ParityConfig.Heartbeat(text("heartbeat.table"), duration("heartbeat.interval"), bool("heartbeat.enabled"), duration("heartbeat.grace")),
+                new ParityConfig.Heartbeat(text("heartbeat.table"), duration("heartbeat.interval"), bool("heartbeat.enabled"),
+                        duration("heartbeat.grace"), positive("heartbeat.extraWhenUnordered", 1000)),
                 new ParityConfig.Readiness(duration("readiness.maxLag"), duration("readiness.fenceTimeout")),
                 new ParityConfig.Kafka(text("kafka.bootstrapServers"), positive("kafka.partitions", 1024), stringMap("kafka.properties")),
                 new ParityConfig.Api(text("api.bind"), port(), text("api.token")),

@@ -34,8 +34,12 @@ public record ParityConfig(String name, Database source, Database target, Tables
         }
     }
 
-    /** @param table heartbeat table, optionally schema-qualified; @param enabled false: no write access, grace-period verdicts */
-    public record Heartbeat(String table, Duration interval, boolean enabled, Duration grace) {
+    /**
+     * @param table              heartbeat table, optionally namespace-qualified
+     * @param enabled            false: no write access to the source, grace-period verdicts
+     * @param extraWhenUnordered heartbeats a mismatch must also outlast where the replica may apply out of commit order
+     */
+    public record Heartbeat(String table, Duration interval, boolean enabled, Duration grace, int extraWhenUnordered) {
     }
 
     public record Readiness(Duration maxLag, Duration fenceTimeout) {

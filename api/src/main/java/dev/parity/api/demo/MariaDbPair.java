@@ -35,13 +35,17 @@ public final class MariaDbPair implements AutoCloseable {
         this.database = database;
     }
 
-    /** Starts both servers, links them by replication, and creates {@code database} (it replicates). */
-    public static MariaDbPair start(String database) {
+    /**
+     * Starts both servers, links them by replication, and creates {@code database} (it replicates).
+     *
+     * @param targetArgs extra server options for the replica; a later option overrides an earlier one
+     */
+    public static MariaDbPair start(String database, String... targetArgs) {
         try {
             int sp = freePort();
             int tp = freePort();
             DB s = server(1, sp);
-            DB t = server(2, tp);
+            DB t = server(2, tp, targetArgs);
             MariaDbPair pair = new MariaDbPair(s, sp, t, tp, database);
             pair.replicate();
             run(connect(sp, ""), "CREATE DATABASE " + database);
@@ -53,7 +57,7 @@ public final class MariaDbPair implements AutoCloseable {
         }
     }
 
-    private static DB server(int serverId, int port) throws ManagedProcessException {
+    private static DB server(int serverId, int port, String... extraArgs) throws ManagedProcessException {
         DBConfigurationBuilder b = DBConfigurationBuilder.newBuilder();
         b.setPort(port);
         b.addArg("--user=root"); // required when run as root; harmless otherwise
@@ -65,6 +69,9 @@ public final class MariaDbPair implements AutoCloseable {
         b.addArg("--log-slave-updates=ON");
         b.addArg("--character-set-server=utf8mb4");
         b.addArg("--collation-server=utf8mb4_general_ci");
+        for (String arg : extraArgs) {
+            b.addArg(arg);
+        }
         DB db = DB.newEmbeddedDB(b.build());
         db.start();
         return db;

@@ -173,12 +173,21 @@ public final class ParityRuntime implements AutoCloseable {
 
     /** Heartbeat order when Parity may write heartbeats; otherwise the configured grace period. */
     ReconcilerSettings reconcilerSettings() {
-        return new ReconcilerSettings(topic(Side.SOURCE), topic(Side.TARGET), chunking, 0,
+        return new ReconcilerSettings(topic(Side.SOURCE), topic(Side.TARGET), chunking, extraHeartbeats(),
                 config.heartbeat().enabled() ? null : config.heartbeat().grace());
+    }
+
+    /** Heartbeats a mismatch must outlast beyond its fences: 0 where the replica keeps commit order. */
+    int extraHeartbeats() {
+        return target != null && target.applyOrderRisk() != null ? config.heartbeat().extraWhenUnordered() : 0;
     }
 
     /** How verdicts are reached, in words, for status. */
     public String verdictMode() {
+        if (config.heartbeat().enabled() && extraHeartbeats() > 0) {
+            return "HEARTBEAT_ORDER_PLUS_" + extraHeartbeats() + ": " + target.applyOrderRisk() + ", so a mismatch must also persist "
+                    + extraHeartbeats() + " heartbeats past its fences";
+        }
         return config.heartbeat().enabled()
                 ? "HEARTBEAT_ORDER"
                 : "GRACE_PERIOD: heartbeats disabled, so a mismatch is DIVERGENT once it persists " + config.heartbeat().grace().toSeconds()

@@ -34,6 +34,7 @@ final class SideSetup {
     final String heartbeatTable;
     private List<TableInfo> tables = List.of();
     private Map<String, String> settings = Map.of();
+    private String applyOrderRisk;
 
     SideSetup(ParityConfig config, Side side, Path captureDir) {
         ParityConfig.Database db = side == Side.SOURCE ? config.source() : config.target();
@@ -64,6 +65,11 @@ final class SideSetup {
         return settings;
     }
 
+    /** Target: why the replica may apply out of commit order; null when order is assured. */
+    String applyOrderRisk() {
+        return applyOrderRisk;
+    }
+
     /**
      * Checks the server can be captured, lists its tables and settings, and readies the heartbeat
      * (on the source: creates it; on the target: only checks). Returns problems that do not stop Parity.
@@ -73,6 +79,7 @@ final class SideSetup {
             adapter.checkCapturable(c, names);
             tables = adapter.tables(c);
             settings = adapter.settings(c);
+            applyOrderRisk = side == Side.TARGET ? adapter.applyOrderRisk(c) : null;
             if (!heartbeats) {
                 return List.of();
             }

@@ -195,6 +195,30 @@ final class BinlogAdapter implements DatabaseAdapter {
     }
 
     @Override
+    public String applyOrderRisk(Connection c) throws SQLException {
+        if (engine == Engine.MARIADB) {
+            Map<String, String> v = variables(c, "slave_parallel_threads", "slave_parallel_mode", "gtid_binlog_pos", "gtid_slave_pos");
+            long threads = Long.parseLong(v.getOrDefault("slave_parallel_threads", "0"));
+            String mode = v.getOrDefault("slave_parallel_mode", "conservative").toLowerCase(java.util.Locale.ROOT);
+            long domains = java.util.Arrays.stream((v.getOrDefault("gtid_slave_pos", "") + "," + v.getOrDefault("gtid_binlog_pos", "")).split(","))
+                    .map(String::trim).filter(g -> !g.isEmpty()).map(g -> g.substring(0, g.indexOf('-'))).distinct().count();
+            if (threads > 0 && !"none".equals(mode) && !"minimal".equals(mode) && domains > 1) {
+                return "MariaDB parallel replication (" + threads + " threads, " + mode + ") over " + domains
+                        + " GTID domains can apply transactions out of the source's commit order";
+            }
+            return null;
+        }
+        Map<String, String> v = variables(c, "replica_parallel_workers", "replica_preserve_commit_order", "slave_parallel_workers", "slave_preserve_commit_order");
+        long workers = Long.parseLong(v.getOrDefault("replica_parallel_workers", v.getOrDefault("slave_parallel_workers", "0")));
+        String preserve = v.getOrDefault("replica_preserve_commit_order", v.getOrDefault("slave_preserve_commit_order", "OFF"));
+        if (workers > 1 && !"ON".equalsIgnoreCase(preserve)) {
+            return "MySQL applies with " + workers + " parallel workers and replica_preserve_commit_order=" + preserve
+                    + ", so transactions may commit out of the source's order";
+        }
+        return null;
+    }
+
+    @Override
     public PositionFormat positions() {
         return PositionFormat.BINLOG;
     }

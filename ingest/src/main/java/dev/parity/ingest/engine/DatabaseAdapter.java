@@ -47,6 +47,14 @@ public interface DatabaseAdapter {
     /** The server settings that decide how values are stored and read (time zone, strictness, encoding). */
     Map<String, String> settings(Connection c) throws SQLException;
 
+    /**
+     * Target only: why this replica may apply transactions out of the source's commit order, or null
+     * when order is assured (then a verdict needs no extra heartbeats).
+     */
+    default String applyOrderRisk(Connection c) throws SQLException {
+        return null;
+    }
+
     /** The DDL of the heartbeat table, for users who create it themselves. */
     default String heartbeatDdl(String table) {
         return dev.parity.ingest.jdbc.HeartbeatWriter.ddl(table);

@@ -1,0 +1,70 @@
+package dev.parity.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.parity.api.config.ConfigLoader;
+import dev.parity.api.demo.MariaDbPair;
+import dev.parity.api.runtime.ParityRuntime;
+import dev.parity.ingest.engine.DatabaseAdapter;
+import dev.parity.ingest.engine.Engine;
+import dev.parity.ingest.jdbc.DatabaseException;
+import dev.parity.ingest.jdbc.Endpoint;
+import dev.parity.reconciler.model.Side;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Start-up checks on real MariaDB replicas. */
+class MariaDbPrerequisitesIT {
+
+    @Test
+    void shouldRefuseAReplicaThatDoesNotLogReplicatedChangesAndSayWhatToSet() throws Exception {
+        try (MariaDbPair db = MariaDbPair.start("pre", "--log-slave-updates=OFF")) {
+            db.onSource("CREATE TABLE pre.t (id INT PRIMARY KEY)");
+            try (ParityRuntime r = new ParityRuntime(ConfigLoader.parse(String.format("""
+                    name: pre
+                    source: {url: "%s", user: root}
+                    target: {url: "%s", user: root}
+                    state: {dir: "%s"}
+                    """, db.sourceUrl(), db.targetUrl(), Files.createTempDirectory("parity-pre")), "pre", Map.of()), Clock.systemUTC())) {
+                assertThatThrownBy(r::start).isInstanceOf(DatabaseException.class)
+                        .hasMessageContaining("target")
+                        .hasMessageContaining("log_slave_updates is OFF")
+                        .hasMessageContaining("Set log_slave_updates=ON");
+            }
+        }
+    }
+
+    @Test
+    void shouldTellWhenParallelApplyOverSeveralGtidDomainsMayBreakCommitOrder() throws Exception {
+        try (MariaDbPair db = MariaDbPair.start("ord", "--slave-parallel-threads=4", "--slave-parallel-mode=optimistic")) {
+            db.onSource("CREATE TABLE ord.t (id INT PRIMARY KEY)", "INSERT INTO ord.t VALUES (1)");
+            DatabaseAdapter target = DatabaseAdapter.of(Engine.MARIADB, new Endpoint(Side.TARGET, db.targetUrl(), "root", ""));
+            await().atMost(Duration.ofSeconds(20)).until(() -> rows(db) == 1);
+            try (Connection c = db.target()) {
+                assertThat(target.applyOrderRisk(c)).as("one GTID domain keeps order").isNull();
+            }
+            db.onSource("SET SESSION gtid_domain_id = 7", "INSERT INTO ord.t VALUES (2)");
+            await().atMost(Duration.ofSeconds(20)).until(() -> rows(db) == 2);
+            try (Connection c = db.target()) {
+                assertThat(target.applyOrderRisk(c)).contains("parallel replication").contains("2 GTID domains");
+            }
+        }
+    }
+
+    private static int rows(MariaDbPair db) throws Exception {
+        try (Connection c = db.target(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM ord.t")) {
+            rs.next();
+            return rs.getInt(1);
+        } catch (java.sql.SQLException e) {
+            return -1; // the table has not replicated yet
+        }
+    }
+}
