@@ -20,6 +20,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Clock;
@@ -237,5 +238,47 @@ class PostgresParityIT {
                     .hasMessageContaining("source database at jdbc:postgresql://127.0.0.1:1/shop")
                     .message().doesNotContain("s3cret");
         }
+    }
+
+    @Test
+    @Order(10)
+    void shouldListThenDropEverythingParityCreatedAndLeaveReplicationWorking() throws Exception {
+        parity.close();
+        parity = null;
+        Path file = Files.createTempFile("parity-it", ".yaml");
+        Files.writeString(file, String.format("""
+                name: it
+                source: {url: "%s", user: postgres}
+                target: {url: "%s", user: postgres}
+                state: {dir: "%s"}
+                """, pg.sourceUrl(), pg.targetUrl(), state));
+        java.io.StringWriter dry = new java.io.StringWriter();
+        java.io.PrintStream stdout = System.out;
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+        int dryRun;
+        int real;
+        try {
+            dryRun = dev.parity.api.cli.ParityCliAccess.run("cleanup", "-c", file.toString(), "--dry-run");
+            dry.write(out.toString(java.nio.charset.StandardCharsets.UTF_8));
+            out.reset();
+            real = dev.parity.api.cli.ParityCliAccess.run("cleanup", "-c", file.toString());
+        } finally {
+            System.setOut(stdout);
+        }
+        assertThat(dryRun).isZero();
+        assertThat(dry.toString()).contains("publication parity_it", "replication slot parity_it_source", "replication slot parity_it_target",
+                "table public.parity_heartbeat");
+        assertThat(real).isZero();
+        assertThat(dev.parity.api.runtime.ParityRuntime.createdObjects(ConfigLoader.load(file, Map.of())).values())
+                .allSatisfy(objects -> assertThat(objects).isEmpty());
+        pg.onSource("INSERT INTO customers VALUES (7777, 'after cleanup', now(), NULL)");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            try (Connection c = pg.target(); Statement st = c.createStatement();
+                 java.sql.ResultSet rs = st.executeQuery("SELECT count(*) FROM customers WHERE id = 7777")) {
+                rs.next();
+                assertThat(rs.getInt(1)).as("the user's own replication still runs").isEqualTo(1);
+            }
+        });
     }
 }

@@ -219,6 +219,30 @@ final class BinlogAdapter implements DatabaseAdapter {
     }
 
     @Override
+    public List<String> created(Connection c, CaptureNames names, String heartbeatTable) throws SQLException {
+        if (endpoint.side() != Side.SOURCE) {
+            return List.of(); // the target's copy of the heartbeat table is replication's; dropping it on the source drops both
+        }
+        String[] parts = heartbeatTable.split("\\.", 2);
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?")) {
+            ps.setString(1, parts[0]);
+            ps.setString(2, parts[1]);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? List.of("table " + heartbeatTable + " (replication drops the target's copy too)") : List.of();
+            }
+        }
+    }
+
+    @Override
+    public void dropCreated(Connection c, CaptureNames names, String heartbeatTable) throws SQLException {
+        if (endpoint.side() == Side.SOURCE) {
+            try (Statement st = c.createStatement()) {
+                st.execute("DROP TABLE IF EXISTS " + heartbeatTable);
+            }
+        }
+    }
+
+    @Override
     public PositionFormat positions() {
         return PositionFormat.BINLOG;
     }

@@ -55,6 +55,15 @@ public interface DatabaseAdapter {
         return null;
     }
 
+    /**
+     * What Parity created on this server that still exists, one description each (for {@code parity
+     * cleanup}). The heartbeat table counts on the source only: on a PostgreSQL target the user made it.
+     */
+    List<String> created(Connection c, CaptureNames names, String heartbeatTable) throws SQLException;
+
+    /** Drops what {@link #created} lists. A replication slot still in use is refused by the server. */
+    void dropCreated(Connection c, CaptureNames names, String heartbeatTable) throws SQLException;
+
     /** The DDL of the heartbeat table, for users who create it themselves. */
     default String heartbeatDdl(String table) {
         return dev.parity.ingest.jdbc.HeartbeatWriter.ddl(table);

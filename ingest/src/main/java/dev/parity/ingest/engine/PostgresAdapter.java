@@ -124,6 +124,37 @@ final class PostgresAdapter implements DatabaseAdapter {
     }
 
     @Override
+    public List<String> created(Connection c, CaptureNames names, String heartbeatTable) throws SQLException {
+        List<String> out = new ArrayList<>();
+        if (catalog.publicationExists(c, names.publication())) {
+            out.add("publication " + names.publication());
+        }
+        if (catalog.slotExists(c, names.slot())) {
+            out.add("replication slot " + names.slot());
+        }
+        if (endpoint.side() == dev.parity.reconciler.model.Side.SOURCE && catalog.tableExists(c, heartbeatTable)) {
+            out.add("table " + heartbeatTable);
+        }
+        return out;
+    }
+
+    @Override
+    public void dropCreated(Connection c, CaptureNames names, String heartbeatTable) throws SQLException {
+        try {
+            catalog.dropSlot(c, names.slot());
+        } catch (SQLException e) {
+            throw new DatabaseException("cannot drop replication slot " + names.slot() + " on the " + endpoint + " (" + e.getMessage().trim()
+                    + "): stop Parity first; a slot in use cannot be dropped", e);
+        }
+        catalog.dropPublication(c, names.publication());
+        if (endpoint.side() == dev.parity.reconciler.model.Side.SOURCE) {
+            try (Statement st = c.createStatement()) {
+                st.execute("DROP TABLE IF EXISTS " + heartbeatTable);
+            }
+        }
+    }
+
+    @Override
     public PositionFormat positions() {
         return PositionFormat.POSTGRES;
     }
