@@ -10,7 +10,6 @@ import dev.parity.ingest.jdbc.HeartbeatWriter;
 import dev.parity.reconciler.model.Chunking;
 import dev.parity.reconciler.model.Side;
 import dev.parity.reconciler.topology.ReconcilerSettings;
-import dev.parity.reconciler.topology.ReconcilerTopology;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -20,17 +19,12 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -148,8 +142,10 @@ public final class ParityRuntime implements AutoCloseable {
         }
         Map<String, Object> kafkaProps = new HashMap<>(config.kafka().properties());
         kafkaProps.put("bootstrap.servers", bootstrap);
-        partitions = ensureTopics(kafkaProps);
-        startStreams(kafkaProps, state);
+        partitions = ReconcilerStreams.ensureTopics(kafkaProps, topic(Side.SOURCE), topic(Side.TARGET), config.kafka().partitions(),
+                config.kafka().embedded());
+        streams = ReconcilerStreams.start(kafkaProps, config, state, reconcilerSettings());
+        closeables.add(() -> ReconcilerStreams.stop(streams));
         List<TopicPartition> inputs = new ArrayList<>();
         for (Side side : Side.values()) {
             for (int p = 0; p < partitions; p++) {
@@ -245,55 +241,6 @@ public final class ParityRuntime implements AutoCloseable {
     /** Problems found at start that do not stop Parity but keep verdicts from being reached. */
     public List<String> setupWarnings() {
         return List.copyOf(setupWarnings);
-    }
-
-    private int ensureTopics(Map<String, Object> kafkaProps) throws Exception {
-        int partitions = config.kafka().partitions();
-        try (Admin admin = Admin.create(kafkaProps)) {
-            var existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-            List<NewTopic> create = new ArrayList<>();
-            for (Side side : Side.values()) {
-                if (!existing.contains(topic(side))) {
-                    create.add(new NewTopic(topic(side), partitions, config.kafka().embedded() ? (short) 1 : (short) -1));
-                }
-            }
-            if (!create.isEmpty()) {
-                admin.createTopics(create).all().get(30, TimeUnit.SECONDS);
-            }
-            Map<String, TopicDescription> d = admin.describeTopics(List.of(topic(Side.SOURCE), topic(Side.TARGET))).allTopicNames().get(30, TimeUnit.SECONDS);
-            int s = d.get(topic(Side.SOURCE)).partitions().size();
-            int t = d.get(topic(Side.TARGET)).partitions().size();
-            if (s != t) {
-                throw new IllegalStateException("topics " + topic(Side.SOURCE) + " and " + topic(Side.TARGET)
-                        + " must have the same partition count to be co-partitioned; they have " + s + " and " + t);
-            }
-            return s;
-        }
-    }
-
-    private void startStreams(Map<String, Object> kafkaProps, Path state) {
-        Properties p = new Properties();
-        p.putAll(kafkaProps);
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "parity-" + config.name());
-        p.put(StreamsConfig.STATE_DIR_CONFIG, state.resolve("streams").toString());
-        // Key state, chunk digests and indexes must move together after a crash: exactly-once commits each
-        // task's store changelogs and input offsets atomically. (Replays alone are harmless per key, but a
-        // crash between two stores' changelog writes would leave a digest off.) Overridable in kafka.properties.
-        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        p.putAll(config.kafka().properties());
-        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
-        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
-        if (config.kafka().embedded()) {
-            p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
-        }
-        streams = new KafkaStreams(ReconcilerTopology.build(reconcilerSettings()), p);
-        streams.setUncaughtExceptionHandler(e -> {
-            LOG.error("reconciler failed; replacing its thread", e);
-            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
-        streams.start();
-        // Leave the group on close: otherwise the next start waits for the old member's session to expire.
-        closeables.add(() -> streams.close(new KafkaStreams.CloseOptions().leaveGroup(true).timeout(java.time.Duration.ofSeconds(30))));
     }
 
     private void startHeartbeat() {

@@ -36,6 +36,7 @@ public final class StatusService {
     private final ParityRuntime runtime;
     private final Clock clock;
     private final ReconcilerView view;
+    private final ViewCurrency currency;
 
     public StatusService(ParityRuntime runtime, Clock clock) {
         this.runtime = runtime;
@@ -50,6 +51,7 @@ public final class StatusService {
                 return s.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<Bytes, V>keyValueStore()));
             }
         }, runtime.chunking());
+        this.currency = new ViewCurrency(runtime, view);
     }
 
     public ReconcilerView view() {
@@ -123,7 +125,7 @@ public final class StatusService {
         boolean unverified = runtime.tables().stream().anyMatch(t -> !t.captured());
         boolean catchingUp = false;
         if (!stale && !snapshotting) {
-            String behind = reconcilerBehind(now);
+            String behind = currency.reconcilerBehind(now);
             if (behind != null) {
                 catchingUp = true;
                 reasons.add(behind);
@@ -131,12 +133,12 @@ public final class StatusService {
         }
         if (runtime.heartbeat() != null && summaries != null && !stale && !snapshotting) {
             for (Side side : Side.values()) {
-                Freshness f = freshness(side, now);
-                if (f == Freshness.STALE) {
+                ViewCurrency.Freshness f = currency.freshness(side, now);
+                if (f == ViewCurrency.Freshness.STALE) {
                     stale = true;
                     reasons.add("the reconciler has processed no heartbeat of the " + side.label() + " stream written in the last "
                             + STALE_AFTER.toSeconds() + " s");
-                } else if (f == Freshness.CATCHING_UP) {
+                } else if (f == ViewCurrency.Freshness.CATCHING_UP) {
                     catchingUp = true;
                     reasons.add("the reconciler has not yet processed, on every partition, a heartbeat of the " + side.label()
                             + " stream written since Parity started" + (side == Side.TARGET
@@ -244,51 +246,6 @@ public final class StatusService {
             out.add(m);
         }
         return out;
-    }
-
-    /** Most the reconciler may trail the captures and still call what it has seen current. */
-    static final Duration MAX_RECONCILER_DELAY = Duration.ofSeconds(10);
-
-    /**
-     * Why the reconciler's view is not current, or null when it is: it must have reconciled everything
-     * captured up to a moment after both captures began streaming, and no longer than a few seconds ago.
-     */
-    private String reconcilerBehind(Instant now) {
-        ReconcilerProgress p = runtime.progress();
-        Instant through = p == null ? null : p.reconciledThrough();
-        Instant streaming = null;
-        for (Side side : Side.values()) {
-            Instant since = runtime.capture(side).streamingSince();
-            streaming = since == null ? null : streaming == null || since.isAfter(streaming) ? since : streaming;
-            if (since == null) {
-                break;
-            }
-        }
-        if (through == null || streaming == null || through.isBefore(streaming)) {
-            return "the reconciler is still processing what was captured so far" + (p == null || p.backlog() < 0 ? "" : " (" + p.backlog() + " events)");
-        }
-        if (Duration.between(through, now).compareTo(MAX_RECONCILER_DELAY) > 0) {
-            return "the reconciler is " + Duration.between(through, now).toSeconds() + " s behind the captures (" + p.backlog() + " events)";
-        }
-        return null;
-    }
-
-    private enum Freshness { FRESH, CATCHING_UP, STALE }
-
-    /**
-     * Whether the reconciler's view of one side is current. Until every partition has processed a
-     * heartbeat written by this process, state restored from before a restart may predate changes made
-     * meanwhile. The source stream carries heartbeats within seconds, so an old one there means the
-     * reconciler or capture is stuck; an old one on the target stream is replication lag, shown as such.
-     */
-    private Freshness freshness(Side side, Instant now) {
-        List<Watermark> marks = view.watermarks(side);
-        long startMicros = runtime.startedAt().toEpochMilli() * 1000;
-        if (marks.size() < runtime.partitions() || marks.stream().anyMatch(w -> w.writtenAtMicros() < startMicros)) {
-            return Freshness.CATCHING_UP;
-        }
-        long oldest = marks.stream().mapToLong(Watermark::writtenAtMicros).min().orElse(0);
-        return side == Side.SOURCE && now.toEpochMilli() * 1000 - oldest > STALE_AFTER.toMillis() * 1000 ? Freshness.STALE : Freshness.FRESH;
     }
 
     /**

@@ -1,6 +1,8 @@
 package dev.parity.ingest.engine;
 
+import dev.parity.ingest.debezium.CommonConnectorProperties;
 import dev.parity.ingest.debezium.PositionFormat;
+import dev.parity.ingest.jdbc.HeartbeatWriter;
 import dev.parity.ingest.jdbc.DatabaseException;
 import dev.parity.ingest.jdbc.Endpoint;
 import dev.parity.ingest.jdbc.TableInfo;
@@ -104,10 +106,7 @@ final class BinlogAdapter implements DatabaseAdapter {
             st.execute(heartbeatDdl(table));
             st.execute("INSERT IGNORE INTO " + table + " (id, seq, written_at_us) VALUES (1, 0, 0)");
         } catch (SQLException e) {
-            throw new DatabaseException("cannot create or seed the heartbeat table " + table + " on the source (" + e.getMessage().trim()
-                    + "). Create it as a user who may: " + heartbeatDdl(table) + "; INSERT INTO " + table
-                    + " (id, seq, written_at_us) VALUES (1, 0, 0); GRANT UPDATE ON " + table + " TO <parity user>."
-                    + " Or set heartbeat.enabled: false to fall back to grace-period verdicts", e);
+            throw HeartbeatWriter.cannotSeed(table, e);
         }
         return List.of();
     }
@@ -153,42 +152,19 @@ final class BinlogAdapter implements DatabaseAdapter {
 
     @Override
     public Properties debezium(CaptureNames names, List<String> tables, Map<String, String> overrides) {
-        Endpoint.Location loc = endpoint.location(engine.defaultPort());
-        Properties p = new Properties();
-        p.setProperty("name", names.engineName());
-        p.setProperty("connector.class", engine == Engine.MARIADB
-                ? "io.debezium.connector.mariadb.MariaDbConnector" : "io.debezium.connector.mysql.MySqlConnector");
-        p.setProperty("offset.storage", "org.apache.kafka.connect.storage.FileOffsetBackingStore");
-        p.setProperty("offset.storage.file.filename", names.stateDir().resolve(endpoint.side().label() + ".offsets").toString());
-        p.setProperty("offset.flush.interval.ms", "1000");
+        Properties p = CommonConnectorProperties.of(names.engineName(), engine == Engine.MARIADB
+                        ? "io.debezium.connector.mariadb.MariaDbConnector" : "io.debezium.connector.mysql.MySqlConnector",
+                endpoint, engine.defaultPort(), names.stateDir().resolve(endpoint.side().label() + ".offsets"));
         p.setProperty("schema.history.internal", "io.debezium.storage.file.history.FileSchemaHistory");
         p.setProperty("schema.history.internal.file.filename", names.stateDir().resolve(endpoint.side().label() + ".schema-history").toString());
         p.setProperty("include.schema.changes", "false");
-        p.setProperty("database.hostname", loc.host());
-        p.setProperty("database.port", Integer.toString(loc.port()));
-        if (endpoint.user() != null) {
-            p.setProperty("database.user", endpoint.user());
-        }
-        if (endpoint.password() != null) {
-            p.setProperty("database.password", endpoint.password());
-        }
         p.setProperty("database.server.id", Long.toString(names.serverId()));
-        p.setProperty("topic.prefix", names.engineName().replaceAll("[^A-Za-z0-9_]", "_"));
         p.setProperty("database.include.list", tables.stream().map(t -> Pattern.quote(t.substring(0, t.indexOf('.'))))
                 .collect(Collectors.toCollection(TreeSet::new)).stream().collect(Collectors.joining(",")));
         p.setProperty("table.include.list", tables.stream().map(Pattern::quote).collect(Collectors.joining(",")));
-        p.setProperty("snapshot.mode", "initial");
-        p.setProperty("decimal.handling.mode", "precise");
         p.setProperty("bigint.unsigned.handling.mode", "precise");
-        p.setProperty("time.precision.mode", "adaptive_time_microseconds");
-        p.setProperty("binary.handling.mode", "bytes");
         p.setProperty("converters", "boolean");
         p.setProperty("boolean.type", "io.debezium.connector.binlog.converters.TinyIntOneToBooleanConverter");
-        p.setProperty("include.unknown.datatypes", "true");
-        p.setProperty("tombstones.on.delete", "false");
-        p.setProperty("heartbeat.interval.ms", "5000");
-        p.setProperty("max.batch.size", "4096");
-        p.setProperty("max.queue.size", "16384");
         p.setProperty("connect.keep.alive", "true");
         overrides.forEach(p::setProperty);
         return p;

@@ -4,6 +4,7 @@ import dev.parity.ingest.debezium.PositionFormat;
 import dev.parity.ingest.debezium.PostgresConnectorProperties;
 import dev.parity.ingest.jdbc.DatabaseException;
 import dev.parity.ingest.jdbc.Endpoint;
+import dev.parity.ingest.jdbc.HeartbeatWriter;
 import dev.parity.ingest.jdbc.PostgresCatalog;
 import dev.parity.ingest.jdbc.TableFilter;
 import dev.parity.ingest.jdbc.TableInfo;
@@ -73,10 +74,7 @@ final class PostgresAdapter implements DatabaseAdapter {
             st.execute(heartbeatDdl(table));
             st.execute("INSERT INTO " + table + " (id, seq, written_at_us) SELECT 1, 0, 0 WHERE NOT EXISTS (SELECT 1 FROM " + table + " WHERE id = 1)");
         } catch (SQLException e) {
-            throw new DatabaseException("cannot create or seed the heartbeat table " + table + " on the source (" + e.getMessage().trim()
-                    + "). Create it as a user who may: " + heartbeatDdl(table) + "; INSERT INTO " + table
-                    + " (id, seq, written_at_us) VALUES (1, 0, 0); GRANT UPDATE ON " + table + " TO <parity user>."
-                    + " Or set heartbeat.enabled: false to fall back to grace-period verdicts", e);
+            throw HeartbeatWriter.cannotSeed(table, e);
         }
     }
 

@@ -46,6 +46,14 @@ public final class HeartbeatWriter implements AutoCloseable {
                 + " (id INT PRIMARY KEY, seq BIGINT NOT NULL, written_at_us BIGINT NOT NULL, fence_id VARCHAR(64))";
     }
 
+    /** The error when Parity may not create or seed the heartbeat table: what to run instead, or how to do without. */
+    public static DatabaseException cannotSeed(String table, SQLException cause) {
+        return new DatabaseException("cannot create or seed the heartbeat table " + table + " on the source (" + cause.getMessage().trim()
+                + "). Create it as a user who may: " + ddl(table) + "; INSERT INTO " + table
+                + " (id, seq, written_at_us) VALUES (1, 0, 0); GRANT UPDATE ON " + table + " TO <parity user>."
+                + " Or set heartbeat.enabled: false to fall back to grace-period verdicts", cause);
+    }
+
     /** Writes one heartbeat; returns its seq. */
     public synchronized long beat(String fenceId) throws SQLException {
         if (connection == null || connection.isClosed()) {

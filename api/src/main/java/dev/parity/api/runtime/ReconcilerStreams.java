@@ -1,0 +1,82 @@
+package dev.parity.api.runtime;
+
+import dev.parity.api.config.ParityConfig;
+import dev.parity.reconciler.topology.ReconcilerSettings;
+import dev.parity.reconciler.topology.ReconcilerTopology;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The reconciler's Kafka side: both sides' topics (co-partitioned) and the Kafka Streams application. */
+final class ReconcilerStreams {
+    private static final Logger LOG = LoggerFactory.getLogger(ReconcilerStreams.class);
+
+    private ReconcilerStreams() {
+    }
+
+    /** Creates missing side topics; returns their partition count, which must be the same for both. */
+    static int ensureTopics(Map<String, Object> kafkaProps, String sourceTopic, String targetTopic, int partitions, boolean embedded)
+            throws Exception {
+        try (Admin admin = Admin.create(kafkaProps)) {
+            var existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            List<NewTopic> create = new ArrayList<>();
+            for (String topic : List.of(sourceTopic, targetTopic)) {
+                if (!existing.contains(topic)) {
+                    create.add(new NewTopic(topic, partitions, embedded ? (short) 1 : (short) -1));
+                }
+            }
+            if (!create.isEmpty()) {
+                admin.createTopics(create).all().get(30, TimeUnit.SECONDS);
+            }
+            Map<String, TopicDescription> d = admin.describeTopics(List.of(sourceTopic, targetTopic)).allTopicNames().get(30, TimeUnit.SECONDS);
+            int s = d.get(sourceTopic).partitions().size();
+            int t = d.get(targetTopic).partitions().size();
+            if (s != t) {
+                throw new IllegalStateException("topics " + sourceTopic + " and " + targetTopic
+                        + " must have the same partition count to be co-partitioned; they have " + s + " and " + t);
+            }
+            return s;
+        }
+    }
+
+    static KafkaStreams start(Map<String, Object> kafkaProps, ParityConfig config, Path state, ReconcilerSettings settings) {
+        Properties p = new Properties();
+        p.putAll(kafkaProps);
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "parity-" + config.name());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, state.resolve("streams").toString());
+        // Key state, chunk digests and indexes must move together after a crash: exactly-once commits each
+        // task's store changelogs and input offsets atomically. (Replays alone are harmless per key, but a
+        // crash between two stores' changelog writes would leave a digest off.)
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+        if (config.kafka().embedded()) {
+            p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
+        }
+        p.putAll(config.kafka().properties()); // the user's settings win
+        KafkaStreams streams = new KafkaStreams(ReconcilerTopology.build(settings), p);
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("reconciler failed; replacing its thread", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.start();
+        return streams;
+    }
+
+    /** Leaves the group on close: otherwise the next start waits for the old member's session to expire. */
+    static void stop(KafkaStreams streams) {
+        streams.close(new KafkaStreams.CloseOptions().leaveGroup(true).timeout(Duration.ofSeconds(30)));
+    }
+}

@@ -1,0 +1,45 @@
+package dev.parity.ingest.debezium;
+
+import dev.parity.ingest.jdbc.Endpoint;
+import java.nio.file.Path;
+import java.util.Properties;
+
+/** The Debezium settings every connector Parity runs shares: offsets, connection, precise types, batching. */
+public final class CommonConnectorProperties {
+    private CommonConnectorProperties() {
+    }
+
+    /**
+     * @param engineName names the engine and, sanitised, the topic prefix (and so the connector's metrics)
+     * @param offsetFile where offsets are kept; flushed once a second, and only past events Kafka acknowledged
+     */
+    public static Properties of(String engineName, String connectorClass, Endpoint endpoint, int defaultPort, Path offsetFile) {
+        Endpoint.Location loc = endpoint.location(defaultPort);
+        Properties p = new Properties();
+        p.setProperty("name", engineName);
+        p.setProperty("connector.class", connectorClass);
+        p.setProperty("offset.storage", "org.apache.kafka.connect.storage.FileOffsetBackingStore");
+        p.setProperty("offset.storage.file.filename", offsetFile.toString());
+        p.setProperty("offset.flush.interval.ms", "1000");
+        p.setProperty("database.hostname", loc.host());
+        p.setProperty("database.port", Integer.toString(loc.port()));
+        if (endpoint.user() != null) {
+            p.setProperty("database.user", endpoint.user());
+        }
+        if (endpoint.password() != null) {
+            p.setProperty("database.password", endpoint.password());
+        }
+        p.setProperty("topic.prefix", engineName.replaceAll("[^A-Za-z0-9_]", "_"));
+        p.setProperty("snapshot.mode", "initial");
+        p.setProperty("decimal.handling.mode", "precise");
+        p.setProperty("time.precision.mode", "adaptive_time_microseconds");
+        p.setProperty("binary.handling.mode", "bytes");
+        p.setProperty("include.unknown.datatypes", "true");
+        p.setProperty("tombstones.on.delete", "false");
+        // The connector's own heartbeat keeps its position moving on idle databases (PostgreSQL: WAL is not held back).
+        p.setProperty("heartbeat.interval.ms", "5000");
+        p.setProperty("max.batch.size", "4096");
+        p.setProperty("max.queue.size", "16384");
+        return p;
+    }
+}
