@@ -25,6 +25,7 @@ public final class AlertEvaluator {
     private final Duration groupInterval;
     private final Map<String, TableAlert> tables = new HashMap<>();
     private boolean lagAlerting;
+    private boolean staleAlerting;
 
     private static final class TableAlert {
         final Set<Integer> chunks = new TreeSet<>();
@@ -45,6 +46,20 @@ public final class AlertEvaluator {
     public List<Alert> evaluate(Instant now, Map<String, Object> status, Function<String, List<Map<String, Object>>> divergences) {
         List<Alert> out = new ArrayList<>();
         Double lag = status.get("replicationLagSeconds") instanceof Number n ? n.doubleValue() : null;
+        if ("STALE".equals(status.get("state"))) {
+            // Verdicts reached while a capture is down or stuck prove nothing: say that, hold divergence messages.
+            if (!staleAlerting) {
+                staleAlerting = true;
+                Map<String, Object> p = base(now, "STALE", "Parity's view is not current: " + status.getOrDefault("reasons", List.of()), null, lag);
+                p.put("reasons", status.getOrDefault("reasons", List.of()));
+                out.add(new Alert("STALE", p));
+            }
+            return out;
+        }
+        if (staleAlerting) {
+            staleAlerting = false;
+            out.add(new Alert("STALE_RESOLVED", base(now, "STALE_RESOLVED", "both captures and the reconciler are current again", null, lag)));
+        }
         for (Map<String, Object> t : (List<Map<String, Object>>) status.getOrDefault("tables", List.of())) {
             String table = (String) t.get("table");
             long divergent = t.get("divergentKeys") instanceof Number n ? n.longValue() : 0;

@@ -70,6 +70,20 @@ class AlertEvaluatorTest {
     }
 
     @Test
+    void shouldHoldDivergenceAlertsWhileParitysViewIsStaleAndSayWhy() {
+        diverge(1, 1);
+        Map<String, Object> stale = status(0.1, 1);
+        stale.put("state", "STALE");
+        stale.put("reasons", List.of("target capture stopped"));
+        assertThat(at(0, stale)).singleElement().satisfies(a -> {
+            assertThat(a.type()).isEqualTo("STALE");
+            assertThat(a.payload().get("reasons")).isEqualTo(List.of("target capture stopped"));
+        });
+        assertThat(at(1, stale)).isEmpty();
+        assertThat(at(2, status(0.1, 1))).extracting(Alert::type).containsExactly("STALE_RESOLVED", "DIVERGENCE");
+    }
+
+    @Test
     void shouldAlertWhenLagCrossesTheThresholdAndRecoverWhenItIsBackUnder() {
         assertThat(at(0, status(9.9, 0))).isEmpty();
         assertThat(at(1, status(10.5, 0))).singleElement().satisfies(a -> {

@@ -20,6 +20,7 @@ public final class PostgresConnectorProperties {
     public static Properties of(String engineName, Endpoint endpoint, String slot, String publication, List<String> tables,
                                 Path offsetFile, Map<String, String> overrides) {
         Properties p = CommonConnectorProperties.of(engineName, "io.debezium.connector.postgresql.PostgresConnector", endpoint, 5432, offsetFile);
+        p.setProperty("database.dbname", endpoint.location(5432).database());
         p.setProperty("plugin.name", "pgoutput");
         p.setProperty("slot.name", slot);
         p.setProperty("publication.name", publication);
