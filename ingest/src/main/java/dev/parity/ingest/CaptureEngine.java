@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -60,6 +61,7 @@ public final class CaptureEngine implements AutoCloseable {
     }
 
     public void start() {
+        validate();
         engine = DebeziumEngine.create(ChangeEventFormat.of(io.debezium.embedded.Connect.class))
                 .using(debezium)
                 .notifying(this::handleBatch)
@@ -83,6 +85,29 @@ public final class CaptureEngine implements AutoCloseable {
             }
         }, 200, 500, TimeUnit.MILLISECONDS);
         LOG.info("capture {} started", name);
+    }
+
+    /**
+     * Asks the connector to validate its configuration before anything runs, so a bad setting fails
+     * Parity's start with every problem listed instead of leaving a dead capture behind.
+     */
+    void validate() {
+        Map<String, String> config = new java.util.HashMap<>();
+        debezium.stringPropertyNames().forEach(k -> config.put(k, debezium.getProperty(k)));
+        org.apache.kafka.connect.connector.Connector connector;
+        try {
+            connector = (org.apache.kafka.connect.connector.Connector) Class.forName(config.get("connector.class"))
+                    .getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("capture " + name + ": cannot load connector " + config.get("connector.class"), e);
+        }
+        List<String> problems = connector.validate(config).configValues().stream()
+                .filter(v -> !v.errorMessages().isEmpty())
+                .map(v -> v.name() + ": " + String.join("; ", v.errorMessages()))
+                .toList();
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("capture " + name + ": the connector rejects its configuration: " + String.join(" | ", problems));
+        }
     }
 
     private void handleBatch(List<RecordChangeEvent<SourceRecord>> records, DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
