@@ -70,6 +70,14 @@ final class SideSetup {
         return applyOrderRisk;
     }
 
+    /** Reads tables and settings only: nothing checked, nothing written (for {@code parity schema-diff}). */
+    void inspect() throws SQLException {
+        try (Connection c = endpoint.connect()) {
+            tables = adapter.tables(c);
+            settings = adapter.settings(c);
+        }
+    }
+
     /**
      * Checks the server can be captured, lists its tables and settings, and readies the heartbeat
      * (on the source: creates it; on the target: only checks). Returns problems that do not stop Parity.

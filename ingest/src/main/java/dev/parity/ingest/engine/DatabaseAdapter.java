@@ -64,6 +64,12 @@ public interface DatabaseAdapter {
     /** Drops what {@link #created} lists. A replication slot still in use is refused by the server. */
     void dropCreated(Connection c, CaptureNames names, String heartbeatTable) throws SQLException;
 
+    /** The structure of the given tables ({@code namespace.table}), for schema parity. */
+    default Map<String, dev.parity.ingest.schema.TableSchema> schema(Connection c, List<String> tables) throws SQLException {
+        return (engine() == Engine.POSTGRESQL ? new dev.parity.ingest.schema.PostgresSchemaReader()
+                : new dev.parity.ingest.schema.BinlogSchemaReader()).read(c, tables);
+    }
+
     /** The DDL of the heartbeat table, for users who create it themselves. */
     default String heartbeatDdl(String table) {
         return dev.parity.ingest.jdbc.HeartbeatWriter.ddl(table);
