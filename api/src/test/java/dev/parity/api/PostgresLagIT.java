@@ -15,6 +15,10 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
 import dev.parity.ingest.jdbc.HeartbeatWriter;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -66,7 +70,7 @@ class PostgresLagIT {
                 source: {url: "%s", user: postgres}
                 target: {url: "%s", user: postgres}
                 kafka: {bootstrapServers: "%s", partitions: 3}
-                api: {port: 0}
+                api: {port: 0, token: "t0ken"}
                 alerts: {webhooks: ["http://127.0.0.1:%d/hook"], lagThreshold: 4s, groupInterval: 1s}
                 state: {dir: "%s"}
                 """, pg.sourceUrl(), pg.targetUrl(), cluster.bootstrapServers(), receiver.getAddress().getPort(),
@@ -137,6 +141,44 @@ class PostgresLagIT {
         assertThat(status().get("state")).isEqualTo("IN_SYNC");
     }
 
+    private static HttpResponse<String> readiness(String token, String params) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + parity.port() + "/api/v1/readiness" + params))
+                .POST(HttpRequest.BodyPublishers.noBody());
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    @Order(1)
+    void shouldAnswerReadyWithEveryCheckPassingOnACleanIdlePairAndKeepTheReport() throws Exception {
+        assertThat(readiness(null, "").statusCode()).isEqualTo(401);
+        assertThat(readiness("wrong", "").statusCode()).isEqualTo(401);
+        HttpResponse<String> r = readiness("t0ken", "?timeout=30s&maxLag=10s");
+        JsonNode report = JSON.readTree(r.body());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(report.path("ready").asBoolean()).isTrue();
+        assertThat(report.path("checks")).allSatisfy(c -> assertThat(c.path("status").asText()).as(c.toString()).isEqualTo("PASS"));
+        assertThat(report.path("checks").findValuesAsText("name")).contains("fence-lag", "divergent-keys", "pending-keys",
+                "table public.counters", "schema", "settings", "migration-history", "foreign-key-orphans", "captures-live");
+        assertThat(report.path("fence").path("lagSeconds").asDouble()).isLessThan(5);
+        try (var files = Files.list(parity.runtime().config().stateDir().resolve("readiness"))) {
+            assertThat(files.toList()).isNotEmpty();
+        }
+        java.io.PrintStream stdout = System.out;
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+        int exit;
+        try {
+            exit = dev.parity.api.cli.ParityCliAccess.run("ready", "--url", "http://127.0.0.1:" + parity.port(), "--token", "t0ken");
+        } finally {
+            System.setOut(stdout);
+        }
+        assertThat(exit).isZero();
+        assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("[x] fence-lag", "[x] schema").contains("READY (fence seq");
+    }
+
     @Test
     @Order(2)
     void shouldReportAStallAsGrowingLagWithPendingKeysAndNoDivergence() throws Exception {
@@ -154,6 +196,9 @@ class PostgresLagIT {
         }, "it-writer");
         writer.start();
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(lag()).isLessThan(2.0));
+        HttpResponse<String> underWrites = readiness("t0ken", "?timeout=30s&maxLag=10s");
+        assertThat(underWrites.statusCode()).as("READY as of the fence while the source keeps writing: " + underWrites.body()).isEqualTo(200);
+        assertThat(JSON.readTree(underWrites.body()).path("fence").path("lagSeconds").asDouble()).isPositive().isLessThan(5);
 
         pg.setSubscriptionEnabled("lag", false);
         long stalledAt = System.nanoTime();
@@ -182,6 +227,12 @@ class PostgresLagIT {
         });
         assertThat(((Number) status().get("oldestPendingSeconds")).doubleValue()).isGreaterThan(5);
         await().atMost(Duration.ofSeconds(10)).until(() -> !alertsOf("REPLICATION_LAG").isEmpty());
+        HttpResponse<String> stalled = readiness("t0ken", "?timeout=3s&maxLag=10s");
+        assertThat(stalled.statusCode()).isEqualTo(503);
+        JsonNode report = JSON.readTree(stalled.body());
+        assertThat(report.path("decided").asBoolean()).as("the fence cannot come back through a stalled replica").isFalse();
+        assertThat(report.path("checks").get(0).path("name").asText()).isEqualTo("fence");
+        assertThat(report.path("checks").get(0).path("status").asText()).isEqualTo("UNKNOWN");
     }
 
     @Test
@@ -208,6 +259,12 @@ class PostgresLagIT {
             });
             assertThat(alertsOf("REPLICATION_LAG_RESOLVED")).hasSize(1);
         });
+        HttpResponse<String> r = readiness("t0ken", "?timeout=30s");
+        assertThat(r.statusCode()).isEqualTo(503);
+        JsonNode report = JSON.readTree(r.body());
+        assertThat(report.path("decided").asBoolean()).isTrue();
+        assertThat(report.path("checks")).filteredOn(c -> c.path("status").asText().equals("FAIL"))
+                .extracting(c -> c.path("name").asText()).containsExactlyInAnyOrder("divergent-keys", "table public.counters");
     }
 
     @Test

@@ -18,6 +18,25 @@ final class ClientOptions {
     @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "Parity API base URL (default: ${DEFAULT-VALUE})")
     String url;
 
+    /** POSTs with the bearer token; returns status code and body. */
+    Response post(String path, String token, Duration timeout) throws IOException, InterruptedException {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url.replaceAll("/$", "") + path)).timeout(timeout)
+                .POST(HttpRequest.BodyPublishers.noBody());
+        if (token != null && !token.isEmpty()) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        try {
+            HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return new Response(r.statusCode(), JSON.readTree(r.body()));
+        } catch (ConnectException e) {
+            throw new ConnectException("couldn't connect to Parity at " + url + " (is 'parity run' or 'parity demo' running?)");
+        }
+    }
+
+    record Response(int status, JsonNode body) {
+    }
+
     JsonNode get(String path) throws IOException, InterruptedException {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         HttpResponse<String> r;

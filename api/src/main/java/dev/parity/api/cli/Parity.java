@@ -42,8 +42,9 @@ public final class Parity implements AutoCloseable {
             Monitor monitor = new Monitor(status, history,
                     new AlertEvaluator(config.name(), config.alerts().lagThreshold(), config.alerts().groupInterval()),
                     new WebhookNotifier(config.alerts().webhooks(), Duration.ofMillis(500)), Clock.systemUTC());
-            ApiServer api = new ApiServer(config.api().bind(), config.api().port(), status, history,
-                    new ParityMetrics(runtime.tables().stream().map(PlannedTable::mappedId).toList()));
+            ApiServer api = new ApiServer(config.api().bind(), config.api().port(), config.api().token(), status, history,
+                    new ParityMetrics(runtime.tables().stream().map(PlannedTable::mappedId).toList()),
+                    new dev.parity.api.readiness.ReadinessGate(runtime, status, Clock.systemUTC()));
             api.start();
             monitor.start();
             Parity p = new Parity(runtime, api, status, monitor);

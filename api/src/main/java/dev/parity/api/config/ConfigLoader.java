@@ -43,7 +43,6 @@ public final class ConfigLoader {
     private static final Set<String> SECRETS = Set.of("source.password", "target.password", "api.token");
     private static final Set<String> FREE_MAPS = Set.of("tables.map", "kafka.properties");
     private static final Pattern ENV = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     private final Map<String, String> env;
@@ -228,19 +227,11 @@ public final class ConfigLoader {
     }
 
     private Duration duration(String key) {
-        String s = text(key);
-        Matcher m = s == null ? null : DURATION.matcher(s.trim());
-        if (m == null || !m.matches()) {
+        Duration d = Durations.parse(text(key));
+        if (d == null) {
             problem(key, node(key), "must be a duration such as 500ms, 10s, 5m or 1h");
             return Duration.ZERO;
         }
-        long v = Long.parseLong(m.group(1));
-        Duration d = switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(v);
-            case "s" -> Duration.ofSeconds(v);
-            case "m" -> Duration.ofMinutes(v);
-            default -> Duration.ofHours(v);
-        };
         if (d.isZero()) {
             problem(key, node(key), "must be longer than zero");
         }

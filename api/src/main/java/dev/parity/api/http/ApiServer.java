@@ -3,7 +3,10 @@ package dev.parity.api.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.parity.api.config.Durations;
 import dev.parity.api.metrics.ParityMetrics;
+import dev.parity.api.readiness.ReadinessGate;
+import dev.parity.api.readiness.ReadinessReport;
 import dev.parity.api.runtime.LagHistory;
 import dev.parity.api.runtime.StatusService;
 import java.io.IOException;
@@ -32,7 +35,8 @@ public final class ApiServer implements AutoCloseable {
     private final StatusService status;
     private final ParityMetrics metrics;
 
-    public ApiServer(String bind, int port, StatusService status, LagHistory history, ParityMetrics metrics) throws IOException {
+    public ApiServer(String bind, int port, String token, StatusService status, LagHistory history, ParityMetrics metrics,
+                     ReadinessGate gate) throws IOException {
         this.status = status;
         this.metrics = metrics;
         this.server = HttpServer.create(new InetSocketAddress(bind, port), 0);
@@ -51,6 +55,26 @@ public final class ApiServer implements AutoCloseable {
                 throw new BadRequest("limit: " + limit + ": must be from 1 to 10000");
             }
             json(ex, 200, Map.of("divergences", status.divergences(q.get("table"), limit)));
+        });
+        route("/api/v1/readiness", "POST", ex -> {
+            if (token == null || token.isEmpty()) {
+                json(ex, 403, Map.of("error", "mutating endpoints are off: set api.token in the config"));
+                return;
+            }
+            String auth = ex.getRequestHeaders().getFirst("Authorization");
+            if (auth == null || !java.security.MessageDigest.isEqual(("Bearer " + token).getBytes(StandardCharsets.UTF_8),
+                    auth.getBytes(StandardCharsets.UTF_8))) {
+                json(ex, 401, Map.of("error", "a valid 'Authorization: Bearer <api.token>' header is required"));
+                return;
+            }
+            Map<String, String> q = query(ex);
+            try {
+                ReadinessReport r = gate.evaluate(duration(q.getOrDefault("timeout", "60s")), duration(q.getOrDefault("maxLag", "10s")));
+                json(ex, r.ready() ? 200 : 503, r);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                json(ex, 503, Map.of("error", "interrupted"));
+            }
         });
         route("/api/v1/lag", ex -> json(ex, 200, Map.of("samples", history.samples())));
         route("/metrics", ex -> send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape(status.status()).getBytes(StandardCharsets.UTF_8)));
@@ -103,10 +127,14 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private void route(String path, Handler handler) {
+        route(path, "GET", handler);
+    }
+
+    private void route(String path, String method, Handler handler) {
         server.createContext(path, ex -> {
             // Not try-with-resources: the exchange must stay open until the error mapper has answered.
             try {
-                if (!"GET".equals(ex.getRequestMethod())) {
+                if (!method.equals(ex.getRequestMethod())) {
                     json(ex, 405, Map.of("error", ex.getRequestMethod() + " not allowed on " + path));
                     return;
                 }
@@ -122,6 +150,14 @@ public final class ApiServer implements AutoCloseable {
                 ex.close();
             }
         });
+    }
+
+    private static java.time.Duration duration(String s) {
+        java.time.Duration d = Durations.parse(s);
+        if (d == null) {
+            throw new BadRequest("duration: " + s + ": must be like 500ms, 30s or 2m");
+        }
+        return d;
     }
 
     private static Map<String, String> query(HttpExchange ex) {

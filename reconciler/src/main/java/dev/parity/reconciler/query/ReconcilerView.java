@@ -118,6 +118,34 @@ public final class ReconcilerView {
         return oldest == Long.MAX_VALUE ? null : oldest;
     }
 
+    /**
+     * PENDING keys whose last change on every side that has one was stamped before heartbeat {@code seq}:
+     * changes that precede a readiness fence and still have no verdict. At most {@code limit} returned.
+     */
+    public List<DivergenceView> pendingBefore(long seq, int limit) {
+        ReadOnlyKeyValueStore<Bytes, MismatchEntry> mismatches = stores.store(StoreNames.MISMATCHES);
+        ReadOnlyKeyValueStore<Bytes, KeyState> keys = stores.store(StoreNames.KEYS);
+        List<DivergenceView> out = new ArrayList<>();
+        try (KeyValueIterator<Bytes, MismatchEntry> it = mismatches.all()) {
+            while (it.hasNext() && out.size() < limit) {
+                KeyValue<Bytes, MismatchEntry> kv = it.next();
+                if (kv.value.verdict() != Verdict.PENDING) {
+                    continue;
+                }
+                byte[] rowKey = StoreKeys.rowKeyOfMismatch(kv.key.get());
+                KeyState ks = keys.get(Bytes.wrap(rowKey));
+                if (ks != null && before(ks.source(), seq) && before(ks.target(), seq)) {
+                    out.add(view(CanonicalReader.tableOf(rowKey), StoreKeys.chunkOfMismatch(kv.key.get()), rowKey, kv.value, ks));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static boolean before(SideState s, long seq) {
+        return s == null || s.stamp() < seq;
+    }
+
     /** The newest heartbeat each side's stream delivered, per partition-local store. */
     public List<Watermark> watermarks(Side side) {
         ReadOnlyKeyValueStore<Bytes, Watermark> store = stores.store(StoreNames.WATERMARKS);
