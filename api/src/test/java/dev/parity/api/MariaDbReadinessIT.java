@@ -1,0 +1,170 @@
+package dev.parity.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parity.api.cli.Parity;
+import dev.parity.api.config.ConfigLoader;
+import dev.parity.api.demo.MariaDbPair;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The readiness gate on a real MariaDB primary→replica pair: READY when clean, NOT READY naming the
+ * failing check for each cause, READY again once the cause is fixed.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class MariaDbReadinessIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static MariaDbPair db;
+    private static Parity parity;
+
+    @BeforeAll
+    static void start() throws Exception {
+        db = MariaDbPair.start("m");
+        db.onSource("CREATE TABLE m.items (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL)",
+                "INSERT INTO m.items SELECT seq, CONCAT('item ', seq) FROM seq_1_to_100",
+                "CREATE TABLE m.parent (id INT PRIMARY KEY)",
+                "CREATE TABLE m.child (id INT PRIMARY KEY, parent_id INT NOT NULL, FOREIGN KEY (parent_id) REFERENCES m.parent (id))",
+                "INSERT INTO m.parent VALUES (1), (2)", "INSERT INTO m.child VALUES (1, 1), (2, 2)",
+                "CREATE TABLE m.flyway_schema_history (installed_rank INT PRIMARY KEY, version VARCHAR(50), description VARCHAR(200),"
+                        + " checksum INT, installed_on TIMESTAMP DEFAULT CURRENT_TIMESTAMP, execution_time INT, success BOOLEAN)",
+                "INSERT INTO m.flyway_schema_history (installed_rank, version, description, checksum, execution_time, success)"
+                        + " VALUES (1, '1', 'init', 12345, 10, 1), (2, '2', 'orders', 67890, 12, 1)");
+        parity = Parity.start(ConfigLoader.parse(String.format("""
+                name: mr
+                source: {url: "%s", user: root}
+                target: {url: "%s", user: root}
+                tables: {include: ["m.*"], exclude: ["m.flyway_schema_history"]}
+                api: {port: 0, token: "t0ken"}
+                state: {dir: "%s"}
+                """, db.sourceUrl(), db.targetUrl(), Files.createTempDirectory("parity-mr")), "mr", Map.of()));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(parity.status().status().get("state")).isEqualTo("IN_SYNC"));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (parity != null) {
+            parity.close();
+        }
+        if (db != null) {
+            db.close();
+        }
+    }
+
+    private static JsonNode readiness(String params) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + parity.port() + "/api/v1/readiness" + params))
+                .header("Authorization", "Bearer t0ken").POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode report = JSON.readTree(r.body());
+        assertThat(r.statusCode()).isEqualTo(report.path("ready").asBoolean() ? 200 : 503);
+        return report;
+    }
+
+    private static List<String> failing(JsonNode report) {
+        List<String> out = new java.util.ArrayList<>();
+        report.path("checks").forEach(c -> {
+            if (!"PASS".equals(c.path("status").asText())) {
+                out.add(c.path("name").asText());
+            }
+        });
+        return out;
+    }
+
+    private static void assertReady() {
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            JsonNode r = readiness("?timeout=30s");
+            assertThat(failing(r)).as(r.toString()).isEmpty();
+            assertThat(r.path("ready").asBoolean()).isTrue();
+        });
+    }
+
+    @Test
+    @Order(1)
+    void shouldBeReadyWhenClean() {
+        assertReady();
+    }
+
+    @Test
+    @Order(2)
+    void shouldNameTheSchemaWhenTheTargetHasAnExtraColumn() throws Exception {
+        db.onTarget("ALTER TABLE m.items ADD COLUMN extra INT NULL");
+        assertThat(failing(readiness("?timeout=30s"))).containsExactly("schema");
+        db.onTarget("ALTER TABLE m.items DROP COLUMN extra");
+        assertReady();
+    }
+
+    @Test
+    @Order(3)
+    void shouldNameTheSettingsWhenTheTargetTimeZoneIsAnHourOff() throws Exception {
+        db.onTarget("SET GLOBAL time_zone = '+01:00'");
+        assertThat(failing(readiness("?timeout=30s"))).containsExactly("settings");
+        db.onTarget("SET GLOBAL time_zone = 'SYSTEM'");
+        assertReady();
+    }
+
+    @Test
+    @Order(4)
+    void shouldNameTheMigrationHistoryWhenARowDiffers() throws Exception {
+        db.onTarget("UPDATE m.flyway_schema_history SET checksum = 1 WHERE installed_rank = 2");
+        assertThat(failing(readiness("?timeout=30s"))).containsExactly("migration-history");
+        db.onTarget("UPDATE m.flyway_schema_history SET checksum = 67890 WHERE installed_rank = 2");
+        assertReady();
+    }
+
+    @Test
+    @Order(5)
+    void shouldNameOrphanedForeignKeyRowsImportedWithChecksOff() throws Exception {
+        // A bulk import on the target with foreign-key checks off, outside the binlog.
+        db.onTarget("SET SESSION sql_log_bin = 0", "SET SESSION foreign_key_checks = 0", "INSERT INTO m.child VALUES (99, 12345)");
+        JsonNode r = readiness("?timeout=30s");
+        assertThat(failing(r)).containsExactly("foreign-key-orphans");
+        assertThat(r.toString()).contains("m.child").contains("99");
+        db.onTarget("SET SESSION sql_log_bin = 0", "DELETE FROM m.child WHERE id = 99");
+        assertReady();
+    }
+
+    @Test
+    @Order(6)
+    void shouldNameTheFenceLagWhenReplicationStopsLongerThanMaxLag() throws Exception {
+        db.setReplicationRunning(false);
+        CompletableFuture<JsonNode> gate = CompletableFuture.supplyAsync(() -> {
+            try {
+                return readiness("?timeout=60s&maxLag=2s");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(5_000);
+        db.setReplicationRunning(true);
+        JsonNode r = gate.get();
+        assertThat(failing(r)).containsExactly("fence-lag");
+        assertThat(r.path("fence").path("lagSeconds").asDouble()).isGreaterThan(4);
+        assertReady();
+    }
+
+    @Test
+    @Order(7)
+    void shouldNameTheDivergentKeysOfATargetOnlyWrite() throws Exception {
+        db.onTarget("UPDATE m.items SET name = 'rogue' WHERE id = 7");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(failing(readiness("?timeout=30s"))).containsExactlyInAnyOrder("divergent-keys", "table m.items"));
+        db.onTarget("UPDATE m.items SET name = 'item 7' WHERE id = 7");
+        assertReady();
+    }
+}
