@@ -40,7 +40,7 @@ final class ReconcilerStreams {
             if (!create.isEmpty()) {
                 admin.createTopics(create).all().get(30, TimeUnit.SECONDS);
             }
-            Map<String, TopicDescription> d = admin.describeTopics(List.of(sourceTopic, targetTopic)).allTopicNames().get(30, TimeUnit.SECONDS);
+            Map<String, TopicDescription> d = describe(admin, List.of(sourceTopic, targetTopic));
             int s = d.get(sourceTopic).partitions().size();
             int t = d.get(targetTopic).partitions().size();
             if (s != t) {
@@ -48,6 +48,22 @@ final class ReconcilerStreams {
                         + " must have the same partition count to be co-partitioned; they have " + s + " and " + t);
             }
             return s;
+        }
+    }
+
+    /** Newly created topics can take a moment to appear in metadata: retried, bounded, with backoff. */
+    private static Map<String, TopicDescription> describe(Admin admin, List<String> topics) throws Exception {
+        long backoff = 100;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) || attempt == 10) {
+                    throw new IllegalStateException("describing topics " + topics + " failed after " + attempt + " attempt(s)", e.getCause());
+                }
+                Thread.sleep(backoff);
+                backoff = Math.min(backoff * 2, 2_000);
+            }
         }
     }
 

@@ -157,14 +157,38 @@ final class PostgresAdapter implements DatabaseAdapter {
         return PositionFormat.POSTGRES;
     }
 
+    /**
+     * The server's configured value of a setting, not this session's: the JDBC driver sets the session's
+     * TimeZone from the JVM, so SHOW would report the client. postgresql.conf and ALTER SYSTEM are read
+     * from pg_file_settings (needs pg_read_all_settings); without it, or when nothing is configured, the
+     * value in effect for a session that sets nothing.
+     */
+    private static String configured(Connection c, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT setting FROM pg_file_settings WHERE lower(name) = lower(?)"
+                + " AND error IS NULL AND applied ORDER BY seqno DESC LIMIT 1")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    return rs.getString(1);
+                }
+            }
+        } catch (SQLException e) {
+            c.clearWarnings(); // no privilege to read the files: fall through
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT CASE WHEN source IN ('client', 'session') THEN boot_val ELSE setting END"
+                + " FROM pg_settings WHERE lower(name) = lower(?)")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
     @Override
     public Map<String, String> settings(Connection c) throws SQLException {
         Map<String, String> out = new LinkedHashMap<>();
         for (String name : List.of("TimeZone", "server_encoding", "DateStyle", "IntervalStyle", "standard_conforming_strings")) {
-            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW " + name)) {
-                rs.next();
-                out.put(name, rs.getString(1));
-            }
+            out.put(name, configured(c, name));
         }
         try (Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT datcollate FROM pg_database WHERE datname = current_database()")) {
