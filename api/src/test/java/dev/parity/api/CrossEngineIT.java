@@ -111,15 +111,7 @@ class CrossEngineIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (parity != null) {
-            parity.close();
-        }
-        if (pg != null) {
-            pg.close();
-        }
-        if (maria != null) {
-            maria.close();
-        }
+        ParityProbe.closeAll(parity, pg, maria);
     }
 
     @Test

@@ -7,7 +7,6 @@ import dev.parity.api.cli.Parity;
 import dev.parity.api.config.ConfigLoader;
 import dev.parity.api.demo.MariaDbPair;
 import java.nio.file.Files;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,7 +22,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 /** Parity on two real MariaDB servers with native GTID primary→replica replication. */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MariaDbParityIT {
-    private static final Duration VERDICT = Duration.ofSeconds(60);
     private static MariaDbPair db;
     private static Parity parity;
 
@@ -52,31 +50,24 @@ class MariaDbParityIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (parity != null) {
-            parity.close();
-        }
-        if (db != null) {
-            db.close();
-        }
+        ParityProbe.closeAll(parity, db);
+    }
+
+    private static Map<String, Object> table(String name) {
+        return ParityProbe.table(parity, name);
     }
 
     private static String state() {
-        return (String) parity.status().status().get("state");
+        return ParityProbe.state(parity);
     }
 
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> table(String name) {
-        return ((List<Map<String, Object>>) parity.status().status().get("tables")).stream()
-                .filter(t -> name.equals(t.get("table"))).findFirst().orElseThrow();
+    private static void awaitInSync() {
+        ParityProbe.awaitInSync(parity);
     }
 
     private static Set<Long> divergentIds(String table) {
         return parity.status().divergences(table, 10_000).stream().filter(d -> "DIVERGENT".equals(d.get("state")))
                 .map(d -> (Long) ((Map<?, ?>) d.get("key")).get("id")).collect(Collectors.toSet());
-    }
-
-    private static void awaitInSync() {
-        await().atMost(VERDICT).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> assertThat(state()).isEqualTo("IN_SYNC"));
     }
 
     @Test
@@ -98,7 +89,7 @@ class MariaDbParityIT {
     void shouldStayInSyncWhileSourceWritesReplicate() throws Exception {
         db.onSource("UPDATE shop.events SET amount = amount + 1, payload = JSON_SET(payload, '$.m', 1) WHERE id <= 300",
                 "DELETE FROM shop.notes WHERE id > 490", "INSERT INTO shop.notes VALUES (1000, 'new')");
-        await().atMost(VERDICT).untilAsserted(() -> assertThat(table("shop.notes").get("sourceRows")).isEqualTo(491L));
+        await().atMost(ParityProbe.VERDICT).untilAsserted(() -> assertThat(table("shop.notes").get("sourceRows")).isEqualTo(491L));
         awaitInSync();
     }
 
@@ -106,7 +97,7 @@ class MariaDbParityIT {
     @Order(3)
     void shouldFindATargetOnlyUpdateWithItsExactKey() throws Exception {
         db.onTarget("UPDATE shop.events SET name = 'rogue' WHERE id = 2024");
-        await().atMost(VERDICT).untilAsserted(() -> {
+        await().atMost(ParityProbe.VERDICT).untilAsserted(() -> {
             assertThat(parity.status().divergences(null, 100)).singleElement().satisfies(d -> {
                 assertThat(d.get("table")).isEqualTo("shop.events");
                 assertThat(d.get("key")).isEqualTo(Map.of("id", 2024L));
@@ -126,7 +117,7 @@ class MariaDbParityIT {
         // The same wall-clock values written back on the target by a session whose time_zone is one hour off.
         db.onTarget("SET time_zone = '+01:00'",
                 "UPDATE shop.events SET happened_at = CONVERT_TZ(happened_at, '+01:00', '+00:00') WHERE id IN (" + in + ")");
-        await().atMost(VERDICT).untilAsserted(() -> assertThat(divergentIds("shop.events")).containsExactlyInAnyOrderElementsOf(ids));
+        await().atMost(ParityProbe.VERDICT).untilAsserted(() -> assertThat(divergentIds("shop.events")).containsExactlyInAnyOrderElementsOf(ids));
         assertThat(table("shop.events").get("divergentKeys")).isEqualTo(14L);
         db.onTarget("SET time_zone = '+01:00'",
                 "UPDATE shop.events SET happened_at = CONVERT_TZ(happened_at, '+00:00', '+01:00') WHERE id IN (" + in + ")");
@@ -142,7 +133,7 @@ class MariaDbParityIT {
         db.onTarget("STOP SLAVE", "SET GLOBAL slave_type_conversions = 'ALL_LOSSY,ALL_NON_LOSSY'", "SET GLOBAL sql_mode = ''", "START SLAVE");
         db.onSource("UPDATE shop.labels SET label = CONCAT('a much longer label ', id) WHERE id BETWEEN 100 AND 104",
                 "UPDATE shop.labels SET label = 'short' WHERE id = 105");
-        await().atMost(VERDICT).untilAsserted(() -> assertThat(divergentIds("shop.labels")).containsExactlyInAnyOrder(100L, 101L, 102L, 103L, 104L));
+        await().atMost(ParityProbe.VERDICT).untilAsserted(() -> assertThat(divergentIds("shop.labels")).containsExactlyInAnyOrder(100L, 101L, 102L, 103L, 104L));
         assertThat(table("shop.labels").get("divergentKeys")).isEqualTo(5L);
         assertThat(state()).isEqualTo("DIVERGENT");
     }

@@ -4,17 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parity.api.cli.Parity;
 import dev.parity.api.config.ConfigLoader;
 import dev.parity.api.demo.MariaDbPair;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
@@ -30,7 +24,6 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MariaDbReadinessIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static MariaDbPair db;
     private static Parity parity;
 
@@ -54,44 +47,20 @@ class MariaDbReadinessIT {
                 api: {port: 0, token: "t0ken"}
                 state: {dir: "%s"}
                 """, db.sourceUrl(), db.targetUrl(), Files.createTempDirectory("parity-mr")), "mr", Map.of()));
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(parity.status().status().get("state")).isEqualTo("IN_SYNC"));
+        ParityProbe.awaitInSync(parity);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (parity != null) {
-            parity.close();
-        }
-        if (db != null) {
-            db.close();
-        }
+        ParityProbe.closeAll(parity, db);
     }
 
     private static JsonNode readiness(String params) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + parity.port() + "/api/v1/readiness" + params))
-                .header("Authorization", "Bearer t0ken").POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-        JsonNode report = JSON.readTree(r.body());
-        assertThat(r.statusCode()).isEqualTo(report.path("ready").asBoolean() ? 200 : 503);
-        return report;
-    }
-
-    private static List<String> failing(JsonNode report) {
-        List<String> out = new java.util.ArrayList<>();
-        report.path("checks").forEach(c -> {
-            if (!"PASS".equals(c.path("status").asText())) {
-                out.add(c.path("name").asText());
-            }
-        });
-        return out;
+        return ParityProbe.readiness(parity, "t0ken", params);
     }
 
     private static void assertReady() {
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            JsonNode r = readiness("?timeout=30s");
-            assertThat(failing(r)).as(r.toString()).isEmpty();
-            assertThat(r.path("ready").asBoolean()).isTrue();
-        });
+        ParityProbe.awaitReady(parity, "t0ken");
     }
 
     @Test
@@ -104,7 +73,7 @@ class MariaDbReadinessIT {
     @Order(2)
     void shouldNameTheSchemaWhenTheTargetHasAnExtraColumn() throws Exception {
         db.onTarget("ALTER TABLE m.items ADD COLUMN extra INT NULL");
-        assertThat(failing(readiness("?timeout=30s"))).containsExactly("schema");
+        assertThat(ParityProbe.failing(readiness("?timeout=30s"))).containsExactly("schema");
         db.onTarget("ALTER TABLE m.items DROP COLUMN extra");
         assertReady();
     }
@@ -113,7 +82,7 @@ class MariaDbReadinessIT {
     @Order(3)
     void shouldNameTheSettingsWhenTheTargetTimeZoneIsAnHourOff() throws Exception {
         db.onTarget("SET GLOBAL time_zone = '+01:00'");
-        assertThat(failing(readiness("?timeout=30s"))).containsExactly("settings");
+        assertThat(ParityProbe.failing(readiness("?timeout=30s"))).containsExactly("settings");
         db.onTarget("SET GLOBAL time_zone = 'SYSTEM'");
         assertReady();
     }
@@ -122,7 +91,7 @@ class MariaDbReadinessIT {
     @Order(4)
     void shouldNameTheMigrationHistoryWhenARowDiffers() throws Exception {
         db.onTarget("UPDATE m.flyway_schema_history SET checksum = 1 WHERE installed_rank = 2");
-        assertThat(failing(readiness("?timeout=30s"))).containsExactly("migration-history");
+        assertThat(ParityProbe.failing(readiness("?timeout=30s"))).containsExactly("migration-history");
         db.onTarget("UPDATE m.flyway_schema_history SET checksum = 67890 WHERE installed_rank = 2");
         assertReady();
     }
@@ -133,7 +102,7 @@ class MariaDbReadinessIT {
         // A bulk import on the target with foreign-key checks off, outside the binlog.
         db.onTarget("SET SESSION sql_log_bin = 0", "SET SESSION foreign_key_checks = 0", "INSERT INTO m.child VALUES (99, 12345)");
         JsonNode r = readiness("?timeout=30s");
-        assertThat(failing(r)).containsExactly("foreign-key-orphans");
+        assertThat(ParityProbe.failing(r)).containsExactly("foreign-key-orphans");
         assertThat(r.toString()).contains("m.child").contains("99");
         db.onTarget("SET SESSION sql_log_bin = 0", "DELETE FROM m.child WHERE id = 99");
         assertReady();
@@ -153,7 +122,7 @@ class MariaDbReadinessIT {
         Thread.sleep(5_000);
         db.setReplicationRunning(true);
         JsonNode r = gate.get();
-        assertThat(failing(r)).containsExactly("fence-lag");
+        assertThat(ParityProbe.failing(r)).containsExactly("fence-lag");
         assertThat(r.path("fence").path("lagSeconds").asDouble()).isGreaterThan(4);
         assertReady();
     }
@@ -163,7 +132,7 @@ class MariaDbReadinessIT {
     void shouldNameTheDivergentKeysOfATargetOnlyWrite() throws Exception {
         db.onTarget("UPDATE m.items SET name = 'rogue' WHERE id = 7");
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                assertThat(failing(readiness("?timeout=30s"))).containsExactlyInAnyOrder("divergent-keys", "table m.items"));
+                assertThat(ParityProbe.failing(readiness("?timeout=30s"))).containsExactlyInAnyOrder("divergent-keys", "table m.items"));
         db.onTarget("UPDATE m.items SET name = 'item 7' WHERE id = 7");
         assertReady();
     }

@@ -15,9 +15,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
 import dev.parity.ingest.jdbc.HeartbeatWriter;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.sql.Connection;
@@ -99,7 +96,7 @@ class PostgresLagIT {
     }
 
     private static Map<String, Object> status() {
-        return parity.status().status();
+        return ParityProbe.status(parity);
     }
 
     private static double lag() {
@@ -142,12 +139,7 @@ class PostgresLagIT {
     }
 
     private static HttpResponse<String> readiness(String token, String params) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + parity.port() + "/api/v1/readiness" + params))
-                .POST(HttpRequest.BodyPublishers.noBody());
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return ParityProbe.postReadiness(parity, token, params);
     }
 
     @Test

@@ -40,7 +40,6 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PostgresParityIT {
-    private static final Duration VERDICT = Duration.ofSeconds(60);
     private static PostgresPair pg;
     private static Path state;
     private static ParityConfig config;
@@ -66,26 +65,19 @@ class PostgresParityIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (parity != null) {
-            parity.close();
-        }
-        if (pg != null) {
-            pg.close();
-        }
+        ParityProbe.closeAll(parity, pg);
     }
 
-    @SuppressWarnings("unchecked")
     private static Map<String, Object> table(String name) {
-        return ((List<Map<String, Object>>) parity.status().status().get("tables")).stream()
-                .filter(t -> name.equals(t.get("table"))).findFirst().orElseThrow();
+        return ParityProbe.table(parity, name);
     }
 
     private static String state() {
-        return (String) parity.status().status().get("state");
+        return ParityProbe.state(parity);
     }
 
     private static void awaitInSync() {
-        await().atMost(VERDICT).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> assertThat(state()).isEqualTo("IN_SYNC"));
+        ParityProbe.awaitInSync(parity);
     }
 
     @Test
@@ -106,7 +98,7 @@ class PostgresParityIT {
         pg.onSource("UPDATE orders SET amount = amount + 1 WHERE id <= 500");
         pg.onSource("INSERT INTO customers VALUES (5000, 'new', now(), '{\"tier\": 1}')");
         pg.onSource("DELETE FROM orders WHERE id BETWEEN 7000 AND 7010");
-        await().atMost(VERDICT).untilAsserted(() -> assertThat(table("public.orders").get("sourceRows")).isEqualTo(7_989L));
+        await().atMost(ParityProbe.VERDICT).untilAsserted(() -> assertThat(table("public.orders").get("sourceRows")).isEqualTo(7_989L));
         awaitInSync();
         assertThat(table("public.orders").get("divergentKeys")).isEqualTo(0L);
         assertThat(table("public.customers").get("targetRows")).isEqualTo(2_001L);
@@ -118,7 +110,7 @@ class PostgresParityIT {
         pg.onTarget("UPDATE customers SET name = 'rogue' WHERE id = 42");
         pg.onTarget("DELETE FROM orders WHERE id = 4242");
         pg.onTarget("INSERT INTO customers VALUES (999999, 'target only', now(), NULL)");
-        await().atMost(VERDICT).untilAsserted(() -> {
+        await().atMost(ParityProbe.VERDICT).untilAsserted(() -> {
             List<Map<String, Object>> d = parity.status().divergences(null, 100);
             assertThat(d).extracting(m -> m.get("table") + " " + m.get("key") + " " + m.get("kind") + " " + m.get("state"))
                     .containsExactlyInAnyOrder(
@@ -210,7 +202,7 @@ class PostgresParityIT {
                 state: {dir: "%s"}
                 """, pg.sourceUrl(), pg.targetUrl(), state), "it", Map.of());
         parity = Parity.start(all);
-        await().atMost(VERDICT).untilAsserted(() -> {
+        await().atMost(ParityProbe.VERDICT).untilAsserted(() -> {
             assertThat(state()).isEqualTo("UNVERIFIED");
             assertThat(table("public.orders").get("state")).isEqualTo("IN_SYNC");
         });
@@ -270,7 +262,7 @@ class PostgresParityIT {
         assertThat(dry.toString()).contains("publication parity_it", "replication slot parity_it_source", "replication slot parity_it_target",
                 "table public.parity_heartbeat");
         assertThat(real).isZero();
-        assertThat(dev.parity.api.runtime.ParityRuntime.createdObjects(ConfigLoader.load(file, Map.of())).values())
+        assertThat(dev.parity.api.runtime.Cleanup.list(ConfigLoader.load(file, Map.of())).values())
                 .allSatisfy(objects -> assertThat(objects).isEmpty());
         pg.onSource("INSERT INTO customers VALUES (7777, 'after cleanup', now(), NULL)");
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {

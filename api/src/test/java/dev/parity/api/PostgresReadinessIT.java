@@ -4,18 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parity.api.cli.Parity;
 import dev.parity.api.config.ConfigLoader;
 import dev.parity.api.demo.PostgresPair;
 import dev.parity.ingest.jdbc.HeartbeatWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
@@ -31,7 +25,6 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PostgresReadinessIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static PostgresPair pg;
     private static Parity parity;
 
@@ -57,43 +50,20 @@ class PostgresReadinessIT {
                 api: {port: 0, token: "t0ken"}
                 state: {dir: "%s"}
                 """, pg.sourceUrl(), pg.targetUrl(), Files.createTempDirectory("parity-pr")), "pr", Map.of()));
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(parity.status().status().get("state")).isEqualTo("IN_SYNC"));
+        ParityProbe.awaitInSync(parity);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (parity != null) {
-            parity.close();
-        }
-        if (pg != null) {
-            pg.close();
-        }
+        ParityProbe.closeAll(parity, pg);
     }
 
     private static JsonNode readiness(String params) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + parity.port() + "/api/v1/readiness" + params))
-                .header("Authorization", "Bearer t0ken").POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-        JsonNode report = JSON.readTree(r.body());
-        assertThat(r.statusCode()).isEqualTo(report.path("ready").asBoolean() ? 200 : 503);
-        return report;
-    }
-
-    private static List<String> failing(JsonNode report) {
-        List<String> out = new java.util.ArrayList<>();
-        report.path("checks").forEach(c -> {
-            if (!"PASS".equals(c.path("status").asText())) {
-                out.add(c.path("name").asText());
-            }
-        });
-        return out;
+        return ParityProbe.readiness(parity, "t0ken", params);
     }
 
     private static void assertReady() {
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            JsonNode r = readiness("?timeout=30s");
-            assertThat(failing(r)).as(r.toString()).isEmpty();
-        });
+        ParityProbe.awaitReady(parity, "t0ken");
     }
 
     @Test
@@ -106,7 +76,7 @@ class PostgresReadinessIT {
     @Order(2)
     void shouldNameTheSchemaWhenTheTargetHasAnExtraColumn() throws Exception {
         pg.onTarget("ALTER TABLE items ADD COLUMN extra INT");
-        assertThat(failing(readiness("?timeout=30s"))).containsExactly("schema");
+        assertThat(ParityProbe.failing(readiness("?timeout=30s"))).containsExactly("schema");
         pg.onTarget("ALTER TABLE items DROP COLUMN extra");
         assertReady();
     }
@@ -115,7 +85,7 @@ class PostgresReadinessIT {
     @Order(3)
     void shouldNameTheSettingsWhenTheTargetTimeZoneIsAnHourOff() throws Exception {
         pg.onTarget("ALTER SYSTEM SET TimeZone = 'Europe/Paris'", "SELECT pg_reload_conf()");
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(failing(readiness("?timeout=30s"))).containsExactly("settings"));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(ParityProbe.failing(readiness("?timeout=30s"))).containsExactly("settings"));
         pg.onTarget("ALTER SYSTEM RESET TimeZone", "SELECT pg_reload_conf()");
         assertReady();
     }
@@ -124,7 +94,7 @@ class PostgresReadinessIT {
     @Order(4)
     void shouldNameTheMigrationHistoryWhenARowDiffers() throws Exception {
         pg.onTarget("UPDATE flyway_schema_history SET checksum = 1 WHERE installed_rank = 2");
-        assertThat(failing(readiness("?timeout=30s"))).containsExactly("migration-history");
+        assertThat(ParityProbe.failing(readiness("?timeout=30s"))).containsExactly("migration-history");
         pg.onTarget("UPDATE flyway_schema_history SET checksum = 67890 WHERE installed_rank = 2");
         assertReady();
     }
@@ -136,7 +106,7 @@ class PostgresReadinessIT {
         pg.onTarget("SET session_replication_role = replica", "INSERT INTO child VALUES (99, 12345)");
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             JsonNode r = readiness("?timeout=30s");
-            assertThat(failing(r)).contains("foreign-key-orphans");
+            assertThat(ParityProbe.failing(r)).contains("foreign-key-orphans");
             assertThat(r.toString()).contains("public.child");
         });
         pg.onTarget("DELETE FROM child WHERE id = 99");
@@ -157,7 +127,7 @@ class PostgresReadinessIT {
         Thread.sleep(5_000);
         pg.setSubscriptionEnabled("pr", true);
         JsonNode r = gate.get();
-        assertThat(failing(r)).containsExactly("fence-lag");
+        assertThat(ParityProbe.failing(r)).containsExactly("fence-lag");
         assertReady();
     }
 
@@ -166,7 +136,7 @@ class PostgresReadinessIT {
     void shouldNameTheDivergentKeysOfATargetOnlyWrite() throws Exception {
         pg.onTarget("UPDATE items SET name = 'rogue' WHERE id = 7");
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                assertThat(failing(readiness("?timeout=30s"))).containsExactlyInAnyOrder("divergent-keys", "table public.items"));
+                assertThat(ParityProbe.failing(readiness("?timeout=30s"))).containsExactlyInAnyOrder("divergent-keys", "table public.items"));
         pg.onTarget("UPDATE items SET name = 'item 7' WHERE id = 7");
         assertReady();
     }

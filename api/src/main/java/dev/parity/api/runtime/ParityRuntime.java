@@ -190,28 +190,6 @@ public final class ParityRuntime implements AutoCloseable {
                         + " s after the key's last change; replication lag longer than that reads as divergence";
     }
 
-    /** What Parity created on each side ("source jdbc:…" → descriptions), for {@code parity cleanup}. */
-    public static Map<String, List<String>> createdObjects(ParityConfig config) throws SQLException {
-        Map<String, List<String>> out = new java.util.LinkedHashMap<>();
-        for (Side side : Side.values()) {
-            SideSetup s = new SideSetup(config, side, config.stateDir().resolve("capture"));
-            try (var c = s.endpoint.connect()) {
-                out.put(s.endpoint.toString(), s.adapter.created(c, s.names, s.heartbeatTable));
-            }
-        }
-        return out;
-    }
-
-    /** Drops what {@link #createdObjects} lists, target first. */
-    public static void dropCreatedObjects(ParityConfig config) throws SQLException {
-        for (Side side : List.of(Side.TARGET, Side.SOURCE)) {
-            SideSetup s = new SideSetup(config, side, config.stateDir().resolve("capture"));
-            try (var c = s.endpoint.connect()) {
-                s.adapter.dropCreated(c, s.names, s.heartbeatTable);
-            }
-        }
-    }
-
     /** How far the reconciler has consumed what the captures produced; null before start. */
     public ReconcilerProgress progress() {
         return progress;

@@ -3,7 +3,6 @@ package dev.parity.api.runtime;
 import dev.parity.ingest.CaptureStatus;
 import dev.parity.ingest.jdbc.HeartbeatWriter;
 import dev.parity.reconciler.model.Side;
-import dev.parity.reconciler.query.DivergenceView;
 import dev.parity.reconciler.query.ReconcilerView;
 import dev.parity.reconciler.query.StoreAccess;
 import dev.parity.reconciler.query.TableSummary;
@@ -112,7 +111,7 @@ public final class StatusService {
         boolean allChunksInSync = true;
         for (PlannedTable t : runtime.tables()) {
             TableSummary s = summaries == null ? null : summaries.getOrDefault(t.mappedId(), view.emptySummary(t.mappedId()));
-            tables.add(table(t, s));
+            tables.add(StatusDocuments.table(t, s));
             if (!t.captured()) {
                 reasons.add(t.mappedId() + " not verified: " + t.problem());
             } else if (s != null) {
@@ -190,62 +189,18 @@ public final class StatusService {
         return out;
     }
 
-    public Map<String, Object> table(PlannedTable t, TableSummary s) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("table", t.mappedId());
-        m.put("sourceTable", t.sourceName());
-        m.put("targetTable", t.targetName());
-        m.put("key", t.key());
-        m.put("verified", t.captured());
-        if (!t.captured()) {
-            m.put("state", "UNVERIFIED");
-            m.put("reason", t.problem());
-            return m;
-        }
-        if (s == null) {
-            m.put("state", "UNKNOWN");
-            return m;
-        }
-        m.put("state", s.verdict().name());
-        m.put("sourceRows", s.source().count());
-        m.put("targetRows", s.target().count());
-        m.put("sourceDigest", s.source().sum().toHex());
-        m.put("targetDigest", s.target().sum().toHex());
-        m.put("chunks", s.chunks());
-        m.put("chunksInSync", s.chunksInSync());
-        m.put("pendingChunks", s.pendingChunks());
-        m.put("divergentChunks", s.divergentChunks());
-        m.put("pendingKeys", s.pendingKeys());
-        m.put("divergentKeys", s.divergentKeys());
-        m.put("transientMismatches", s.transientMismatches());
-        return m;
-    }
-
     public Map<String, Object> table(String name) {
         for (PlannedTable t : runtime.tables()) {
             if (t.mappedId().equals(name)) {
-                return table(t, t.captured() ? view.table(name) : null);
+                return StatusDocuments.table(t, t.captured() ? view.table(name) : null);
             }
         }
         return null;
     }
 
     public List<Map<String, Object>> divergences(String table, int limit) {
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (DivergenceView d : view.divergences(table, limit)) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("table", d.table());
-            m.put("chunk", d.chunk());
-            m.put("key", d.key());
-            m.put("state", d.state().name());
-            m.put("kind", d.kind().name());
-            m.put("firstSeen", Instant.ofEpochMilli(d.firstSeenMillis()).toString());
-            m.put("ageSeconds", seconds((clock.millis() - d.firstSeenMillis()) * 1000));
-            m.put("sourcePosition", d.sourcePosition());
-            m.put("targetPosition", d.targetPosition());
-            out.add(m);
-        }
-        return out;
+        long now = clock.millis();
+        return view.divergences(table, limit).stream().map(d -> StatusDocuments.divergence(d, now)).toList();
     }
 
     /**
@@ -278,7 +233,7 @@ public final class StatusService {
         return worst;
     }
 
-    private static double seconds(long micros) {
+    static double seconds(long micros) {
         return Math.round(micros / 1000.0) / 1000.0;
     }
 }

@@ -1,0 +1,102 @@
+package dev.parity.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parity.api.cli.Parity;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** What the integration tests ask a running Parity, in one place. */
+final class ParityProbe {
+    /** Long enough for any verdict on these small datasets, on a loaded 2-core machine. */
+    static final Duration VERDICT = Duration.ofSeconds(60);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ParityProbe() {
+    }
+
+    static Map<String, Object> status(Parity parity) {
+        return parity.status().status();
+    }
+
+    static String state(Parity parity) {
+        return (String) status(parity).get("state");
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> table(Parity parity, String name) {
+        return ((List<Map<String, Object>>) status(parity).get("tables")).stream()
+                .filter(t -> name.equals(t.get("table"))).findFirst().orElseThrow();
+    }
+
+    static void awaitInSync(Parity parity) {
+        await().atMost(VERDICT).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> assertThat(state(parity)).isEqualTo("IN_SYNC"));
+    }
+
+    /** POSTs to the readiness endpoint; {@code token} null sends no Authorization header. */
+    static HttpResponse<String> postReadiness(Parity parity, String token, String params) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + parity.port() + "/api/v1/readiness" + params))
+                .POST(HttpRequest.BodyPublishers.noBody());
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The readiness report; its HTTP status must agree with its verdict (200 READY, 503 not). */
+    static JsonNode readiness(Parity parity, String token, String params) throws Exception {
+        HttpResponse<String> r = postReadiness(parity, token, params);
+        JsonNode report = JSON.readTree(r.body());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(report.path("ready").asBoolean() ? 200 : 503);
+        return report;
+    }
+
+    /** Names of the checks that did not pass. */
+    static List<String> failing(JsonNode report) {
+        List<String> out = new ArrayList<>();
+        report.path("checks").forEach(c -> {
+            if (!"PASS".equals(c.path("status").asText())) {
+                out.add(c.path("name").asText());
+            }
+        });
+        return out;
+    }
+
+    static void awaitReady(Parity parity, String token) {
+        await().atMost(VERDICT).untilAsserted(() -> {
+            JsonNode r = readiness(parity, token, "?timeout=30s");
+            assertThat(failing(r)).as(r.toString()).isEmpty();
+            assertThat(r.path("ready").asBoolean()).isTrue();
+        });
+    }
+
+    /** Closes in order, skipping nulls, so a failed start still tears down what did start. */
+    static void closeAll(AutoCloseable... resources) throws Exception {
+        Exception first = null;
+        for (AutoCloseable r : resources) {
+            try {
+                if (r != null) {
+                    r.close();
+                }
+            } catch (Exception e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+}
