@@ -2,9 +2,10 @@ package dev.parity.reconciler.model;
 
 /**
  * What ingest produces to a side's topic. Row changes are keyed by the canonical row key;
- * heartbeats are written to every partition of the side's topic (see {@link Heartbeat}).
+ * heartbeats are written to every partition of the side's topic (see {@link Heartbeat}); the
+ * verification sweep adds {@link Observation}s of rows read outside the stream.
  */
-public sealed interface CaptureEvent permits RowChange, Heartbeat {
+public sealed interface CaptureEvent permits RowChange, Heartbeat, Observation {
     Side side();
 
     /** Commit time of the change in its database, microseconds since the epoch (UTC). */

@@ -14,6 +14,7 @@ public final class CaptureEventSerde implements Serde<CaptureEvent>, Serializer<
     private static final int VERSION = 1;
     private static final int ROW = 1;
     private static final int HEARTBEAT = 2;
+    private static final int OBSERVATION = 3;
     private static final ThreadLocal<ByteSink> SINK = ThreadLocal.withInitial(() -> new ByteSink(96));
 
     @Override
@@ -39,6 +40,12 @@ public final class CaptureEventSerde implements Serde<CaptureEvent>, Serializer<
             out.writeByte(HEARTBEAT).writeByte(h.side().ordinal())
                     .writeVarLong(h.seq()).writeSignedVarLong(h.writtenAtMicros()).writeSignedVarLong(h.commitMicros())
                     .writeString(h.fenceId() == null ? "" : h.fenceId());
+        } else if (event instanceof Observation o) {
+            out.writeByte(OBSERVATION).writeByte(o.side().ordinal()).writeByte(o.present() ? 1 : 0);
+            if (o.present()) {
+                out.writeLong(o.hash().hi()).writeLong(o.hash().lo());
+            }
+            out.writeVarLong(o.guardSeq()).writeVarLong(o.stamp()).writeSignedVarLong(o.readAtMicros());
         }
         return out.toByteArray();
     }
@@ -63,6 +70,10 @@ public final class CaptureEventSerde implements Serde<CaptureEvent>, Serializer<
             long commit = in.readSignedVarLong();
             String fence = in.readString();
             return new Heartbeat(side, seq, writtenAt, commit, fence.isEmpty() ? null : fence);
+        }
+        if (type == OBSERVATION) {
+            Hash128 hash = in.readByte() != 0 ? new Hash128(in.readLong(), in.readLong()) : null;
+            return new Observation(side, hash, in.readVarLong(), in.readVarLong(), in.readSignedVarLong());
         }
         throw new IllegalArgumentException("unknown capture event type " + type);
     }

@@ -74,6 +74,7 @@ public final class StateSerdes {
         out.writeVarLong(w.seq()).writeVarLong(w.firstSeq()).writeSignedVarLong(w.writtenAtMicros())
                 .writeSignedVarLong(w.arrivedAtMillis()).writeVarLong(w.gaps().size());
         w.gaps().forEach((from, to) -> out.writeVarLong(from).writeVarLong(to));
+        out.writeSignedVarLong(w.forgottenStamp());
         return out.toByteArray();
     }
 
@@ -88,7 +89,9 @@ public final class StateSerdes {
         for (int i = 0; i < n; i++) {
             gaps.put(in.readVarLong(), in.readVarLong());
         }
-        return new Watermark(seq, first, written, arrived, gaps);
+        // Written since the verification sweep; older stores end here and have forgotten nothing the sweep needs to know.
+        long forgotten = in.hasRemaining() ? in.readSignedVarLong() : SideState.NONE;
+        return new Watermark(seq, first, written, arrived, gaps, forgotten);
     }
 
     static byte[] encodeMismatch(MismatchEntry m) {

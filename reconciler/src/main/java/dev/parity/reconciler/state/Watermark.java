@@ -12,8 +12,13 @@ import java.util.TreeMap;
  * @param writtenAtMicros Parity's clock when heartbeat {@code seq} was written to the source
  * @param arrivedAtMillis Parity's clock when heartbeat {@code seq} was processed here
  * @param gaps          delivered seq → next delivered seq where that is not seq + 1 (rare; bounded)
+ * @param forgottenStamp the newest stamp this side gave a deletion of a key the partition has since
+ *                      forgotten (deleted on both sides and settled); {@link SideState#NONE} if none.
+ *                      A key with no state may have been forgotten: the sweep's observations of such
+ *                      keys are trusted only when read after this stamp.
  */
-public record Watermark(long seq, long firstSeq, long writtenAtMicros, long arrivedAtMillis, Map<Long, Long> gaps) {
+public record Watermark(long seq, long firstSeq, long writtenAtMicros, long arrivedAtMillis, Map<Long, Long> gaps,
+                        long forgottenStamp) {
     static final int MAX_GAPS = 256;
 
     public Watermark {
@@ -21,7 +26,7 @@ public record Watermark(long seq, long firstSeq, long writtenAtMicros, long arri
     }
 
     public static Watermark first(long seq, long writtenAtMicros, long arrivedAtMillis) {
-        return new Watermark(seq, seq, writtenAtMicros, arrivedAtMillis, Map.of());
+        return new Watermark(seq, seq, writtenAtMicros, arrivedAtMillis, Map.of(), SideState.NONE);
     }
 
     /** The watermark after heartbeat {@code next} (> seq) is delivered. */
@@ -35,7 +40,12 @@ public record Watermark(long seq, long firstSeq, long writtenAtMicros, long arri
             }
             g = t;
         }
-        return new Watermark(next, firstSeq, writtenAt, arrivedAt, g);
+        return new Watermark(next, firstSeq, writtenAt, arrivedAt, g, forgottenStamp);
+    }
+
+    /** This watermark after a key whose deletion on this side was stamped {@code stamp} was forgotten. */
+    public Watermark forgot(long stamp) {
+        return stamp <= forgottenStamp ? this : new Watermark(seq, firstSeq, writtenAtMicros, arrivedAtMillis, gaps, stamp);
     }
 
     /**

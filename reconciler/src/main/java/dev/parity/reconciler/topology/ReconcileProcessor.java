@@ -3,6 +3,7 @@ package dev.parity.reconciler.topology;
 import dev.parity.reconciler.canonical.CanonicalReader;
 import dev.parity.reconciler.model.CaptureEvent;
 import dev.parity.reconciler.model.Heartbeat;
+import dev.parity.reconciler.model.Observation;
 import dev.parity.reconciler.model.RowChange;
 import dev.parity.reconciler.model.Side;
 import dev.parity.reconciler.state.ChunkState;
@@ -88,18 +89,64 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
             applyRow(record.key().get(), change);
         } else if (event instanceof Heartbeat heartbeat) {
             applyHeartbeat(heartbeat);
+        } else if (event instanceof Observation observation) {
+            applyObservation(record.key().get(), observation);
         }
     }
 
     private void applyRow(byte[] rowKey, RowChange change) {
-        Bytes key = Bytes.wrap(rowKey);
-        KeyState before = keys.get(key);
+        KeyState before = keys.get(Bytes.wrap(rowKey));
+        Watermark wm = watermark(change.side());
+        SideState now = new SideState(change.hash(), change.commitMicros(), change.position(), wm == null ? SideState.NONE : wm.seq());
+        apply(rowKey, change.side(), before == null ? KeyState.EMPTY : before, now);
+    }
+
+    /**
+     * A row the verification sweep read. Applied only when the stream cannot know better: the side's
+     * stream has delivered a heartbeat after the read's snapshot (so every logged change the snapshot
+     * saw is already in the state), and the key's state predates the snapshot. Then any difference
+     * between the two is a write no log recorded, and the observation takes the state's place with
+     * its stamp, to be judged by the usual fence rule. A newer captured change wins, whichever
+     * arrives first: the observation is dropped, or overwritten like any older change.
+     */
+    private void applyObservation(byte[] rowKey, Observation obs) {
+        Side side = obs.side();
+        Watermark wm = watermark(side);
+        if (settings.byGracePeriod() || wm == null || wm.seq() <= obs.guardSeq()) {
+            LOG.debug("observation of {} on {} dropped: its stream has not passed heartbeat {}", CanonicalReader.keyColumns(rowKey),
+                    side.label(), obs.guardSeq());
+            return;
+        }
+        KeyState before = keys.get(Bytes.wrap(rowKey));
         if (before == null) {
             before = KeyState.EMPTY;
         }
-        Side side = change.side();
-        Watermark wm = watermark(side);
-        SideState now = new SideState(change.hash(), change.commitMicros(), change.position(), wm == null ? SideState.NONE : wm.seq());
+        SideState current = before.side(side);
+        if (!predates(current, wm, obs.guardSeq())) {
+            return;
+        }
+        if (java.util.Objects.equals(current == null ? null : current.hash(), obs.hash())) {
+            return; // the sweep agrees with the stream
+        }
+        LOG.info("{} of {} differs from every change its {} log recorded: taking the re-read value", CanonicalReader.keyColumns(rowKey),
+                CanonicalReader.tableOf(rowKey), side.label());
+        apply(rowKey, side, before, new SideState(obs.hash(), obs.readAtMicros(), obs.position(), obs.stamp()));
+    }
+
+    /**
+     * Whether a side's state of a key is older than a snapshot read after heartbeat {@code guard}. A
+     * state stamped {@code guard} or later may come from after the snapshot. An unstamped one (initial
+     * snapshot, stream start) predates the stream's first heartbeat. No state at all means absent since
+     * the stream began, or forgotten after a deletion: the forgotten stamp bounds when.
+     */
+    private static boolean predates(SideState state, Watermark wm, long guard) {
+        if (state == null) {
+            return wm.firstSeq() <= guard && wm.forgottenStamp() < guard;
+        }
+        return state.stamp() == SideState.NONE ? wm.firstSeq() <= guard : state.stamp() < guard;
+    }
+
+    private void apply(byte[] rowKey, Side side, KeyState before, SideState now) {
         String table = CanonicalReader.tableOf(rowKey);
         int chunk = settings.chunking().chunkOf(rowKey);
         Bytes chunkKey = Bytes.wrap(StoreKeys.chunk(table, chunk));
@@ -156,6 +203,7 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
         }
         if (state.isGone() && settled) {
             keys.delete(key);
+            forgotten(state);
         } else {
             keys.put(key, state);
         }
@@ -164,6 +212,19 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
             chunks.delete(chunkKey);
         } else {
             chunks.put(chunkKey, cs);
+        }
+    }
+
+    /** Remembers the newest deletion stamp of a forgotten key per side (see {@link #predates}). */
+    private void forgotten(KeyState state) {
+        for (Side side : Side.values()) {
+            SideState s = state.side(side);
+            Watermark wm = watermark(side);
+            if (s != null && wm != null && s.stamp() > wm.forgottenStamp()) {
+                Watermark next = wm.forgot(s.stamp());
+                watermarks.put(Bytes.wrap(StoreKeys.side(side.label())), next);
+                marks[side.ordinal()] = next;
+            }
         }
     }
 

@@ -6,6 +6,7 @@ import dev.parity.reconciler.model.CaptureEventSerde;
 import dev.parity.reconciler.model.Chunking;
 import dev.parity.reconciler.model.Hash128;
 import dev.parity.reconciler.model.Heartbeat;
+import dev.parity.reconciler.model.Observation;
 import dev.parity.reconciler.model.RowChange;
 import dev.parity.reconciler.model.Side;
 import dev.parity.reconciler.query.ReconcilerView;
@@ -81,6 +82,11 @@ final class TopologyHarness implements AutoCloseable {
 
     void delete(Side side, byte[] key) {
         send(side, key, RowChange.delete(side, time.toEpochMilli() * 1000, "pos"));
+    }
+
+    /** A sweep's observation: the row as read after heartbeat {@code guard}; null hash: no such row. */
+    void observe(Side side, byte[] key, Hash128 hash, long guard) {
+        send(side, key, new Observation(side, hash, guard, guard, time.toEpochMilli() * 1000));
     }
 
     void tombstone(Side side, byte[] key) {

@@ -20,10 +20,13 @@ import org.junit.jupiter.api.Test;
 /**
  * The divergence rule against randomised histories. A source commit history of row changes with
  * heartbeats between them; the target replays it in order, possibly dropping changes or taking rogue
- * writes of its own; each side's capture snapshots at a random point and streams the rest; the two
- * streams are delivered in a random interleaving (either arbitrarily ahead). Invariants:
- * no key is ever DIVERGENT unless a fault was injected on it, and once both streams pass the final
- * heartbeats every key that differs is DIVERGENT and every other key is in sync.
+ * writes of its own, some of them invisible to its log ({@code sql_log_bin = 0}); each side's capture
+ * snapshots at a random point and streams the rest; in half the seeds the verification sweep reads
+ * each side's true state at random points and its observations land anywhere in that side's stream,
+ * with a last sweep just before the final heartbeat. The two streams are delivered in a random
+ * interleaving (either arbitrarily ahead). Invariants: no key is ever DIVERGENT unless a fault was
+ * injected on it, and once both streams pass the final heartbeats every key that differs is
+ * DIVERGENT (invisible writes included, when sweeping) and every other key is in sync.
  *
  * <p>A failure names its seed. To replay one with its history and every delivery printed:
  * {@code mvn test -pl reconciler -Dtest=VerdictRandomizedTopologyTest -Dseed=N -DseedTo=N -Dtrace=true}.
@@ -33,14 +36,21 @@ class VerdictRandomizedTopologyTest {
     private static final String T = "public.t";
     private static final int SEEDS = 500;
 
-    /** One entry of a database's commit history: a row change (value null = delete) or a heartbeat. */
-    private record Op(int key, Long value, long heartbeat) {
+    /**
+     * One entry of a database's commit history: a row change (value null = delete) or a heartbeat. An
+     * invisible change alters the database but never reaches its log; a snapshot still reads it.
+     */
+    private record Op(int key, Long value, long heartbeat, boolean visible) {
         static Op row(int key, Long value) {
-            return new Op(key, value, -1);
+            return new Op(key, value, -1, true);
+        }
+
+        static Op invisible(int key, Long value) {
+            return new Op(key, value, -1, false);
         }
 
         static Op hb(long seq) {
-            return new Op(-1, null, seq);
+            return new Op(-1, null, seq, true);
         }
 
         boolean isHeartbeat() {
@@ -48,8 +58,14 @@ class VerdictRandomizedTopologyTest {
         }
     }
 
-    /** One event as a side's capture delivers it. */
-    private record Delivery(Side side, Op op, boolean snapshot) {
+    /**
+     * One event as a side's capture delivers it, or (guard ≥ 0) a sweep's observation of op's key:
+     * its value as read in a snapshot taken after heartbeat {@code guard}.
+     */
+    private record Delivery(Side side, Op op, boolean snapshot, long guard) {
+        Delivery(Side side, Op op, boolean snapshot) {
+            this(side, op, snapshot, -1);
+        }
     }
 
     @Test
@@ -63,6 +79,7 @@ class VerdictRandomizedTopologyTest {
         Random r = new Random(seed);
         int keys = 2 + r.nextInt(12);
         boolean faults = r.nextInt(4) != 0; // a quarter of the seeds inject nothing at all
+        boolean sweeping = r.nextBoolean();
         List<Op> source = new ArrayList<>();
         long seq = 0;
         int length = 20 + r.nextInt(120);
@@ -83,7 +100,9 @@ class VerdictRandomizedTopologyTest {
             Op op = source.get(i);
             if (i < finalStart && faults && r.nextInt(25) == 0) {
                 int k = r.nextInt(keys);
-                target.add(Op.row(k, r.nextBoolean() ? null : 100L + r.nextInt(3))); // rogue write on the target
+                Long rogue = r.nextBoolean() ? null : 100L + r.nextInt(3);
+                // a rogue write on the target; only a sweep can see one its log never recorded
+                target.add(sweeping && r.nextBoolean() ? Op.invisible(k, rogue) : Op.row(k, rogue));
                 injected.add(k);
             }
             if (!op.isHeartbeat() && faults && r.nextInt(30) == 0) {
@@ -98,6 +117,10 @@ class VerdictRandomizedTopologyTest {
         }
         List<Delivery> fromSource = capture(Side.SOURCE, source, r.nextInt(finalStart + 1));
         List<Delivery> fromTarget = capture(Side.TARGET, target, r.nextInt(target.size() - 1));
+        if (sweeping) {
+            sweep(r, Side.SOURCE, source, keys, fromSource);
+            sweep(r, Side.TARGET, target, keys, fromTarget);
+        }
 
         try (TopologyHarness h = new TopologyHarness(2, 0, false)) {
             double bias = 0.1 + 0.8 * r.nextDouble();
@@ -138,16 +161,47 @@ class VerdictRandomizedTopologyTest {
         }
     }
 
-    /** What a capture delivers: the state at {@code snapshotAt} as snapshot rows, then every later op. */
+    /** What a capture delivers: the state at {@code snapshotAt} as snapshot rows, then every later logged op. */
     private static List<Delivery> capture(Side side, List<Op> history, int snapshotAt) {
         List<Delivery> out = new ArrayList<>();
         replay(history.subList(0, snapshotAt)).forEach((k, v) -> out.add(new Delivery(side, Op.row(k, v), true)));
         for (Op op : history.subList(snapshotAt, history.size())) {
-            out.add(new Delivery(side, op, false));
+            if (op.visible()) {
+                out.add(new Delivery(side, op, false));
+            }
         }
         return out;
     }
 
+    /**
+     * Sweeps of one side: reads of its true state at random points of its history, plus one just
+     * before the final heartbeat. Each key's observation (absent ones too) lands at a random place in
+     * the side's deliveries: appended after the read, it may overtake a lagging stream or trail far
+     * behind it. The guard is the newest heartbeat committed before the read (0: the seeded row).
+     */
+    private static void sweep(Random r, Side side, List<Op> history, int keys, List<Delivery> deliveries) {
+        List<Integer> readAt = new ArrayList<>();
+        for (int i = r.nextInt(4); i > 0; i--) {
+            readAt.add(r.nextInt(history.size() - 1));
+        }
+        readAt.add(history.size() - 1);
+        for (int at : readAt) {
+            long guard = 0;
+            for (Op op : history.subList(0, at)) {
+                guard = op.isHeartbeat() ? op.heartbeat() : guard;
+            }
+            Map<Integer, Long> state = replay(history.subList(0, at));
+            boolean last = at == history.size() - 1;
+            for (int k = 0; k < keys; k++) {
+                Delivery d = new Delivery(side, Op.row(k, state.get(k)), false, guard);
+                // the last sweep is read after every change; its observations arrive after the final heartbeat
+                int p = last ? deliveries.size() : r.nextInt(deliveries.size() + 1);
+                deliveries.add(p, d);
+            }
+        }
+    }
+
+    /** A database's true state after {@code history}, logged or not. */
     private static Map<Integer, Long> replay(List<Op> history) {
         Map<Integer, Long> state = new TreeMap<>();
         for (Op op : history) {
@@ -165,7 +219,9 @@ class VerdictRandomizedTopologyTest {
 
     private static void deliver(TopologyHarness h, Delivery d) {
         Op op = d.op();
-        if (op.isHeartbeat()) {
+        if (d.guard() >= 0) {
+            h.observe(d.side(), key(T, op.key()), op.value() == null ? null : hash(op.value()), d.guard());
+        } else if (op.isHeartbeat()) {
             h.heartbeat(d.side(), op.heartbeat());
         } else if (op.value() == null) {
             h.delete(d.side(), key(T, op.key()));
