@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import dev.parity.api.cli.Parity;
 import dev.parity.api.config.ConfigLoader;
 import dev.parity.api.demo.MariaDbPair;
+import dev.parity.api.runtime.Sweeper;
+import dev.parity.reconciler.model.Side;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
@@ -86,6 +88,21 @@ class MariaDbParityIT {
 
     @Test
     @Order(2)
+    void shouldReReadEveryRowOfBothSidesToTheHashTheChangeStreamGave() {
+        List<Sweeper.TableResult> results = ParityProbe.sweep(parity);
+        assertThat(results).hasSize(6); // three tables, two sides
+        for (Sweeper.TableResult r : results) {
+            assertThat(r.problem()).as(r.toString()).isNull();
+            assertThat(r.complete()).isTrue();
+            assertThat(r.rowsMatched()).as(r.toString()).isEqualTo(r.rowsRead());
+            assertThat(r.observations() + r.absent()).as(r.toString()).isZero();
+        }
+        assertThat(results).filteredOn(r -> r.table().equals("shop.events")).extracting(Sweeper.TableResult::rowsRead).containsOnly(3_000L);
+        assertThat(state()).isEqualTo("IN_SYNC");
+    }
+
+    @Test
+    @Order(3)
     void shouldStayInSyncWhileSourceWritesReplicate() throws Exception {
         db.onSource("UPDATE shop.events SET amount = amount + 1, payload = JSON_SET(payload, '$.m', 1) WHERE id <= 300",
                 "DELETE FROM shop.notes WHERE id > 490", "INSERT INTO shop.notes VALUES (1000, 'new')");
@@ -94,7 +111,7 @@ class MariaDbParityIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void shouldFindATargetOnlyUpdateWithItsExactKey() throws Exception {
         db.onTarget("UPDATE shop.events SET name = 'rogue' WHERE id = 2024");
         await().atMost(ParityProbe.VERDICT).untilAsserted(() -> {
@@ -110,7 +127,33 @@ class MariaDbParityIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
+    void shouldFindWritesMadeWithTheBinlogOffWithTheirExactKeys() throws Exception {
+        // DBA "fixes" on the replica with binary logging off: no change stream can see them, only a re-read.
+        db.onTarget("SET SESSION sql_log_bin = 0", "UPDATE shop.events SET name = 'ghost' WHERE id = 1500",
+                "DELETE FROM shop.notes WHERE id = 7", "INSERT INTO shop.notes VALUES (5000, 'ghost')");
+        ParityProbe.sweep(parity);
+        await().atMost(ParityProbe.VERDICT).untilAsserted(() -> {
+            List<Map<String, Object>> found = parity.status().divergences(null, 100);
+            assertThat(found).extracting(d -> d.get("table") + " " + d.get("key") + " " + d.get("kind") + " " + d.get("state"))
+                    .containsExactlyInAnyOrder("shop.events {id=1500} MISMATCH DIVERGENT", "shop.notes {id=7} MISSING_ON_TARGET DIVERGENT",
+                            "shop.notes {id=5000} EXTRA_ON_TARGET DIVERGENT");
+            assertThat(found).allSatisfy(d -> assertThat((String) d.get("targetPosition")).startsWith("re-read@hb"));
+        });
+        assertThat(parity.sweeper().results()).filteredOn(r -> r.side() == Side.TARGET && r.table().equals("shop.notes"))
+                .singleElement().satisfies(r -> {
+                    assertThat(r.observations()).isEqualTo(1);
+                    assertThat(r.absent()).isEqualTo(1);
+                });
+        // Undone the same way: the next round finds the target equal again.
+        db.onTarget("SET SESSION sql_log_bin = 0", "UPDATE shop.events SET name = 'event 1500' WHERE id = 1500",
+                "INSERT INTO shop.notes VALUES (7, 'xxxxxxx')", "DELETE FROM shop.notes WHERE id = 5000");
+        ParityProbe.sweep(parity);
+        awaitInSync();
+    }
+
+    @Test
+    @Order(6)
     void shouldFlagExactlyTheRowsRewrittenThroughASessionOneHourOff() throws Exception {
         List<Long> ids = LongStream.rangeClosed(1, 14).map(i -> 1000 + i * 37).boxed().toList();
         String in = ids.stream().map(String::valueOf).collect(Collectors.joining(","));
@@ -125,7 +168,7 @@ class MariaDbParityIT {
     }
 
     @Test
-    @Order(5)
+    @Order(7)
     void shouldFlagRowsSilentlyTruncatedByANarrowerTargetColumn() throws Exception {
         // The target's column narrowed on the target only (every current value fits, so no row changes),
         // and the replica allowed lossy conversions in non-strict mode: the classic silent truncation.

@@ -93,6 +93,17 @@ class PostgresParityIT {
     }
 
     @Test
+    @Order(2)
+    void shouldReReadEveryRowOfBothSidesToTheHashTheChangeStreamGave() {
+        List<dev.parity.api.runtime.Sweeper.TableResult> results = ParityProbe.sweep(parity);
+        assertThat(results).extracting(r -> r.table() + " " + r.side().label() + " " + r.rowsRead() + " " + r.rowsMatched() + " " + r.problem())
+                .containsExactlyInAnyOrder("public.customers source 2000 2000 null", "public.customers target 2000 2000 null",
+                        "public.orders source 8000 8000 null", "public.orders target 8000 8000 null");
+        assertThat(results).allSatisfy(r -> assertThat(r.observations() + r.absent()).isZero());
+        assertThat(state()).isEqualTo("IN_SYNC");
+    }
+
+    @Test
     @Order(3)
     void shouldStayInSyncWhileSourceWritesReplicate() throws Exception {
         pg.onSource("UPDATE orders SET amount = amount + 1 WHERE id <= 500");

@@ -26,8 +26,11 @@ public final class Parity implements AutoCloseable {
 
     private final Monitor monitor;
 
-    private Parity(ParityRuntime runtime, ApiServer api, StatusService status, Monitor monitor) {
+    private final dev.parity.api.runtime.Sweeper sweeper;
+
+    private Parity(ParityRuntime runtime, ApiServer api, StatusService status, Monitor monitor, dev.parity.api.runtime.Sweeper sweeper) {
         this.runtime = runtime;
+        this.sweeper = sweeper;
         this.api = api;
         this.status = status;
         this.monitor = monitor;
@@ -38,16 +41,19 @@ public final class Parity implements AutoCloseable {
         try {
             runtime.start();
             StatusService status = new StatusService(runtime, Clock.systemUTC());
+            dev.parity.api.runtime.Sweeper sweeper = new dev.parity.api.runtime.Sweeper(runtime, status.view(), Clock.systemUTC());
+            status.attach(sweeper);
             LagHistory history = new LagHistory(LAG_SAMPLES);
             Monitor monitor = new Monitor(status, history,
                     new AlertEvaluator(config.name(), config.alerts().lagThreshold(), config.alerts().groupInterval()),
                     new WebhookNotifier(config.alerts().webhooks(), Duration.ofMillis(500)), Clock.systemUTC());
             ApiServer api = new ApiServer(config.api().bind(), config.api().port(), config.api().token(), status, history,
                     new ParityMetrics(runtime.tables().stream().map(PlannedTable::mappedId).toList()),
-                    new dev.parity.api.readiness.ReadinessGate(runtime, status, Clock.systemUTC()));
+                    new dev.parity.api.readiness.ReadinessGate(runtime, status, Clock.systemUTC()), sweeper);
             api.start();
             monitor.start();
-            Parity p = new Parity(runtime, api, status, monitor);
+            sweeper.start();
+            Parity p = new Parity(runtime, api, status, monitor, sweeper);
             Runtime.getRuntime().addShutdownHook(new Thread(p.stop::countDown, "parity-shutdown"));
             return p;
         } catch (Exception | Error e) {
@@ -68,6 +74,11 @@ public final class Parity implements AutoCloseable {
         return status;
     }
 
+    /** The verification sweep (re-reads of the tables). */
+    public dev.parity.api.runtime.Sweeper sweeper() {
+        return sweeper;
+    }
+
     public ParityRuntime runtime() {
         return runtime;
     }
@@ -79,6 +90,7 @@ public final class Parity implements AutoCloseable {
     @Override
     public void close() {
         monitor.close();
+        sweeper.close();
         api.close();
         runtime.close();
     }

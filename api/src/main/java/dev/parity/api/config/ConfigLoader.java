@@ -38,6 +38,7 @@ public final class ConfigLoader {
             kafka: {bootstrapServers: "", partitions: 4, properties: {}}
             api: {bind: 127.0.0.1, port: 8080, token: ""}
             alerts: {webhooks: [], lagThreshold: 10s, groupInterval: 30s}
+            verify: {enabled: true, interval: 30m, sides: [source, target], pageRows: 1000, maxRowsPerSecond: 20000}
             state: {dir: ./data}
             """;
     private static final Set<String> SECRETS = Set.of("source.password", "target.password", "api.token");
@@ -93,6 +94,8 @@ public final class ConfigLoader {
                 new ParityConfig.Kafka(text("kafka.bootstrapServers"), positive("kafka.partitions", 1024), stringMap("kafka.properties")),
                 new ParityConfig.Api(text("api.bind"), port(), text("api.token")),
                 new ParityConfig.Alerts(webhooks(), duration("alerts.lagThreshold"), duration("alerts.groupInterval")),
+                new ParityConfig.Verify(bool("verify.enabled"), duration("verify.interval"), verifySides(),
+                        positive("verify.pageRows", 100_000), positive("verify.maxRowsPerSecond", 100_000_000)),
                 Path.of(text("state.dir")));
         if (!problems.isEmpty()) {
             throw new ConfigException(origin, problems);
@@ -240,6 +243,18 @@ public final class ConfigLoader {
 
     private List<String> strings(String key) {
         return list(key, n -> n.isTextual() ? expand(key, n.asText()) : null);
+    }
+
+    private List<dev.parity.reconciler.model.Side> verifySides() {
+        List<dev.parity.reconciler.model.Side> out = new ArrayList<>();
+        for (String s : strings("verify.sides")) {
+            switch (s) {
+                case "source" -> out.add(dev.parity.reconciler.model.Side.SOURCE);
+                case "target" -> out.add(dev.parity.reconciler.model.Side.TARGET);
+                default -> problems.add(new ConfigProblem("verify.sides", s, "must be source or target"));
+            }
+        }
+        return out;
     }
 
     private List<String> webhooks() {

@@ -11,7 +11,8 @@ import java.util.Map;
  * {@link #toString()} of every part holding a secret masks it.
  */
 public record ParityConfig(String name, Database source, Database target, Tables tables, int chunkBits,
-                           Heartbeat heartbeat, Readiness readiness, Kafka kafka, Api api, Alerts alerts, Path stateDir) {
+                           Heartbeat heartbeat, Readiness readiness, Kafka kafka, Api api, Alerts alerts, Verify verify,
+                           Path stateDir) {
 
     /**
      * @param engine   from the URL unless given explicitly
@@ -67,6 +68,21 @@ public record ParityConfig(String name, Database source, Database target, Tables
     public record Alerts(List<String> webhooks, Duration lagThreshold, Duration groupInterval) {
         public Alerts {
             webhooks = List.copyOf(webhooks);
+        }
+    }
+
+    /**
+     * The verification sweep: re-reads every captured table by key range to find writes no log
+     * recorded (MySQL/MariaDB {@code SET sql_log_bin = 0}, in-place {@code ALTER}, {@code TRUNCATE}).
+     *
+     * @param interval         pause between the end of one round and the start of the next
+     * @param sides            which databases are re-read
+     * @param maxRowsPerSecond read budget per database, to stay a polite guest on production
+     */
+    public record Verify(boolean enabled, java.time.Duration interval, List<dev.parity.reconciler.model.Side> sides, int pageRows,
+                         int maxRowsPerSecond) {
+        public Verify {
+            sides = List.copyOf(sides);
         }
     }
 }

@@ -34,10 +34,12 @@ public final class ApiServer implements AutoCloseable {
     private final HttpServer server;
     private final StatusService status;
     private final ParityMetrics metrics;
+    private final String token;
 
     public ApiServer(String bind, int port, String token, StatusService status, LagHistory history, ParityMetrics metrics,
-                     ReadinessGate gate) throws IOException {
+                     ReadinessGate gate, dev.parity.api.runtime.Sweeper sweeper) throws IOException {
         this.status = status;
+        this.token = token;
         this.metrics = metrics;
         this.server = HttpServer.create(new InetSocketAddress(bind, port), 0);
         server.setExecutor(Executors.newFixedThreadPool(4, r -> {
@@ -57,14 +59,7 @@ public final class ApiServer implements AutoCloseable {
             json(ex, 200, Map.of("divergences", status.divergences(q.get("table"), limit)));
         });
         route("/api/v1/readiness", "POST", ex -> {
-            if (token == null || token.isEmpty()) {
-                json(ex, 403, Map.of("error", "mutating endpoints are off: set api.token in the config"));
-                return;
-            }
-            String auth = ex.getRequestHeaders().getFirst("Authorization");
-            if (auth == null || !java.security.MessageDigest.isEqual(("Bearer " + token).getBytes(StandardCharsets.UTF_8),
-                    auth.getBytes(StandardCharsets.UTF_8))) {
-                json(ex, 401, Map.of("error", "a valid 'Authorization: Bearer <api.token>' header is required"));
+            if (!authorized(ex)) {
                 return;
             }
             Map<String, String> q = query(ex);
@@ -75,6 +70,17 @@ public final class ApiServer implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 json(ex, 503, Map.of("error", "interrupted"));
             }
+        });
+        route("/api/v1/verify", "POST", ex -> {
+            if (!authorized(ex)) {
+                return;
+            }
+            String disabled = sweeper.disabledReason();
+            if (disabled != null) {
+                json(ex, 409, Map.of("error", "the verification sweep is off: " + disabled));
+                return;
+            }
+            json(ex, 202, Map.of("round", sweeper.requestRound()));
         });
         route("/api/v1/lag", ex -> json(ex, 200, Map.of("samples", history.samples())));
         route("/metrics", ex -> send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape(status.status()).getBytes(StandardCharsets.UTF_8)));
@@ -118,6 +124,21 @@ public final class ApiServer implements AutoCloseable {
     @FunctionalInterface
     private interface Handler {
         void handle(HttpExchange ex) throws IOException;
+    }
+
+    /** Mutating endpoints: 403 while no token is configured, 401 without the right bearer token. Answers when refused. */
+    private boolean authorized(HttpExchange ex) throws IOException {
+        if (token == null || token.isEmpty()) {
+            json(ex, 403, Map.of("error", "mutating endpoints are off: set api.token in the config"));
+            return false;
+        }
+        String auth = ex.getRequestHeaders().getFirst("Authorization");
+        if (auth == null || !java.security.MessageDigest.isEqual(("Bearer " + token).getBytes(StandardCharsets.UTF_8),
+                auth.getBytes(StandardCharsets.UTF_8))) {
+            json(ex, 401, Map.of("error", "a valid 'Authorization: Bearer <api.token>' header is required"));
+            return false;
+        }
+        return true;
     }
 
     private static final class BadRequest extends RuntimeException {

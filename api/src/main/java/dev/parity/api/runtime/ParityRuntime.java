@@ -49,6 +49,7 @@ public final class ParityRuntime implements AutoCloseable {
     private ReconcilerProgress progress;
     private SideSetup target;
     private int partitions;
+    private Map<String, Object> kafkaProps = Map.of();
     private final List<String> setupWarnings = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public ParityRuntime(ParityConfig config, Clock clock) {
@@ -140,7 +141,7 @@ public final class ParityRuntime implements AutoCloseable {
             closeables.add(kafka);
             bootstrap = kafka.bootstrapServers();
         }
-        Map<String, Object> kafkaProps = new HashMap<>(config.kafka().properties());
+        kafkaProps = new HashMap<>(config.kafka().properties());
         kafkaProps.put("bootstrap.servers", bootstrap);
         partitions = ReconcilerStreams.ensureTopics(kafkaProps, topic(Side.SOURCE), topic(Side.TARGET), config.kafka().partitions(),
                 config.kafka().embedded());
@@ -193,6 +194,16 @@ public final class ParityRuntime implements AutoCloseable {
     /** How far the reconciler has consumed what the captures produced; null before start. */
     public ReconcilerProgress progress() {
         return progress;
+    }
+
+    /** Kafka client settings (bootstrap servers included) every client of this instance uses. */
+    Map<String, Object> kafkaProperties() {
+        return kafkaProps;
+    }
+
+    /** One side's setup; null before start. */
+    SideSetup side(Side side) {
+        return side == Side.SOURCE ? source : target;
     }
 
     /** Server settings read at start, per side. */

@@ -55,6 +55,16 @@ final class StatusDocuments {
         m.put("ageSeconds", StatusService.seconds((nowMillis - d.firstSeenMillis()) * 1000));
         m.put("sourcePosition", d.sourcePosition());
         m.put("targetPosition", d.targetPosition());
+        String reread = reread(d.sourcePosition()) ? "source" : reread(d.targetPosition()) ? "target" : null;
+        m.put("detectedBy", reread == null ? "CHANGE_STREAM" : "REREAD");
+        if (reread != null) {
+            m.put("likelyCause", "the " + reread + "'s row differs from every change its log recorded: a write made with logging off"
+                    + " (MySQL/MariaDB SET sql_log_bin = 0), rows an ALTER TABLE rewrote in place, or a TRUNCATE");
+        }
         return m;
+    }
+
+    private static boolean reread(String position) {
+        return position != null && position.startsWith(dev.parity.reconciler.model.Observation.POSITION_PREFIX);
     }
 }

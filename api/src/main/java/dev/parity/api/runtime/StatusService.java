@@ -53,6 +53,13 @@ public final class StatusService {
         this.currency = new ViewCurrency(runtime, view);
     }
 
+    private volatile Sweeper sweeper;
+
+    /** Includes the verification sweep's progress in status. */
+    public void attach(Sweeper sweeper) {
+        this.sweeper = sweeper;
+    }
+
     public ReconcilerView view() {
         return view;
     }
@@ -185,6 +192,10 @@ public final class StatusService {
             m.put("risk", d.risk());
             return m;
         }).toList());
+        Sweeper sw = sweeper;
+        if (sw != null) {
+            out.put("verification", sw.status());
+        }
         out.put("reasons", reasons);
         return out;
     }

@@ -146,6 +146,25 @@ public final class ReconcilerView {
         return s == null || s.stamp() < seq;
     }
 
+    /** Both sides' state of one row key; null when Parity holds none. */
+    public KeyState key(byte[] rowKey) {
+        ReadOnlyKeyValueStore<Bytes, KeyState> keys = stores.store(StoreNames.KEYS);
+        return keys.get(Bytes.wrap(rowKey));
+    }
+
+    /** Every key of a table with its state, in store order (not the database's key order). */
+    public void forEachKey(String table, java.util.function.BiConsumer<byte[], KeyState> action) {
+        ReadOnlyKeyValueStore<Bytes, KeyState> keys = stores.store(StoreNames.KEYS);
+        try (KeyValueIterator<Bytes, KeyState> it = keys.prefixScan(Bytes.wrap(StoreKeys.tablePrefix(table)), BYTES)) {
+            while (it.hasNext()) {
+                KeyValue<Bytes, KeyState> kv = it.next();
+                if (CanonicalReader.tableOf(kv.key.get()).equals(table)) {
+                    action.accept(kv.key.get(), kv.value);
+                }
+            }
+        }
+    }
+
     /** The newest heartbeat each side's stream delivered, per partition-local store. */
     public List<Watermark> watermarks(Side side) {
         ReadOnlyKeyValueStore<Bytes, Watermark> store = stores.store(StoreNames.WATERMARKS);

@@ -1,0 +1,213 @@
+package dev.parity.ingest.verify;
+
+import dev.parity.ingest.engine.Engine;
+import dev.parity.ingest.schema.ColumnInfo;
+import dev.parity.ingest.schema.TableSchema;
+import dev.parity.reconciler.canonical.CanonicalWriter;
+import dev.parity.reconciler.model.Hash128;
+import dev.parity.reconciler.model.RowHashing;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * Reads one table of one side in primary-key order, a page per short read-only transaction, and
+ * turns every row into the canonical key and row hash the change stream would give it. Each page's
+ * transaction also reads the side's heartbeat row, so the page is known to lie between heartbeats
+ * {@code seq} and {@code seq + 1} of that database's commit order (see {@code Observation}).
+ *
+ * <p>Pages are keyset-paginated ({@code WHERE (pk) > (last) ORDER BY pk LIMIT n}): each is an index
+ * range read, no transaction stays open between pages, and nothing is written.
+ */
+public final class TableScan {
+    private final Engine engine;
+    private final String mappedId;
+    private final String selectFirst;
+    private final String selectNext;
+    private final String heartbeatSql;
+    private final List<String> keyColumns;
+    private final Map<String, ColumnInfo> columns;
+    private Plan plan;
+
+    /** One row as read: its canonical key and row hash. */
+    public record Row(byte[] key, Hash128 hash) {
+    }
+
+    /**
+     * @param heartbeatSeq the heartbeat seq read in the page's snapshot
+     * @param lastKey      the page's last primary-key values, to continue after; null once the table is done
+     */
+    public record Page(long heartbeatSeq, List<Row> rows, Object[] lastKey) {
+        public boolean last() {
+            return lastKey == null;
+        }
+    }
+
+    /**
+     * @param table      this side's table, {@code namespace.table}
+     * @param mappedId   the table id keys carry (the source's name)
+     * @param keyColumns primary-key columns as the database names them
+     * @param heartbeatTable this side's heartbeat table, {@code namespace.table}; null reads no heartbeat (seq -1)
+     */
+    private TableScan(Engine engine, String table, String mappedId, List<String> keyColumns, TableSchema schema, String heartbeatTable,
+                      int pageRows) {
+        this.engine = engine;
+        this.mappedId = mappedId;
+        this.keyColumns = List.copyOf(keyColumns);
+        this.columns = schema.columns().stream().collect(Collectors.toMap(ColumnInfo::name, c -> c));
+        String order = keyColumns.stream().map(this::quote).collect(Collectors.joining(", "));
+        String from = "SELECT * FROM " + quoteQualified(table);
+        this.selectFirst = from + " ORDER BY " + order + " LIMIT " + pageRows;
+        String params = String.join(", ", java.util.Collections.nCopies(keyColumns.size(), "?"));
+        this.selectNext = from + " WHERE " + (keyColumns.size() == 1 ? order + " > ?" : "(" + order + ") > (" + params + ")")
+                + " ORDER BY " + order + " LIMIT " + pageRows;
+        this.heartbeatSql = heartbeatTable == null ? null : "SELECT seq FROM " + quoteQualified(heartbeatTable) + " WHERE id = 1";
+    }
+
+    /**
+     * A scan of the table, or why it cannot be scanned to the same values the change stream gives:
+     * a column of a type whose JDBC reading is not verified, or no primary key.
+     */
+    public static Result plan(Engine engine, String table, String mappedId, List<String> keyColumns, TableSchema schema,
+                              String heartbeatTable, int pageRows) {
+        if (keyColumns.isEmpty()) {
+            return new Result(null, "no primary key");
+        }
+        List<String> unreadable = schema.columns().stream().filter(c -> JdbcValueReader.of(engine, c) == null)
+                .map(c -> c.name() + " " + c.nativeType()).toList();
+        if (!unreadable.isEmpty()) {
+            return new Result(null, "no verified reading of column type " + String.join(", ", unreadable) + " on " + engine.name().toLowerCase(Locale.ROOT));
+        }
+        return new Result(new TableScan(engine, table, mappedId, keyColumns, schema, heartbeatTable, pageRows), null);
+    }
+
+    /** A scan, or the reason there is none. */
+    public record Result(TableScan scan, String problem) {
+    }
+
+    /**
+     * Readies a connection for scanning: read-only, repeatable-read snapshots per page, and (MySQL,
+     * MariaDB) a UTC session so TIMESTAMP values print as UTC instants. Changes only this session.
+     */
+    public static void prepare(Connection c, Engine engine) throws SQLException {
+        c.setAutoCommit(true);
+        if (engine.isBinlog()) {
+            try (Statement st = c.createStatement()) {
+                st.execute("SET time_zone = '+00:00'");
+            }
+        }
+        c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+        c.setReadOnly(true);
+        c.setAutoCommit(false);
+    }
+
+    /** Reads the page after {@code after} (null: the first page) in one snapshot, with its heartbeat seq. */
+    public Page read(Connection c, Object[] after) throws SQLException {
+        try {
+            long seq = -1;
+            if (heartbeatSql != null) {
+                try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(heartbeatSql)) {
+                    if (!rs.next()) {
+                        throw new SQLException("the heartbeat row (id = 1) is missing: " + heartbeatSql);
+                    }
+                    seq = rs.getLong(1);
+                }
+            }
+            List<Row> rows = new ArrayList<>();
+            Object[] last = null;
+            try (PreparedStatement ps = c.prepareStatement(after == null ? selectFirst : selectNext)) {
+                for (int i = 0; after != null && i < after.length; i++) {
+                    ps.setObject(i + 1, after[i]);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    Plan p = plan(rs.getMetaData());
+                    CanonicalWriter w = new CanonicalWriter();
+                    while (rs.next()) {
+                        rows.add(p.row(w, rs, mappedId));
+                        last = p.key(rs);
+                    }
+                }
+            }
+            c.commit();
+            return new Page(seq, rows, rows.isEmpty() ? null : last);
+        } catch (SQLException | RuntimeException e) {
+            try {
+                c.rollback();
+            } catch (SQLException ignored) {
+                e.addSuppressed(ignored);
+            }
+            throw e;
+        }
+    }
+
+    private Plan plan(ResultSetMetaData md) throws SQLException {
+        if (plan == null) {
+            TreeMap<String, Integer> byName = new TreeMap<>();
+            for (int i = 1; i <= md.getColumnCount(); i++) {
+                byName.put(md.getColumnLabel(i).toLowerCase(Locale.ROOT), i);
+            }
+            List<Col> all = new ArrayList<>();
+            byName.forEach((name, index) -> {
+                ColumnInfo info = columns.get(name);
+                if (info == null) {
+                    throw new IllegalStateException("column " + name + " appeared since the table's structure was read");
+                }
+                all.add(new Col(name, index, JdbcValueReader.of(engine, info)));
+            });
+            List<String> keyLower = keyColumns.stream().map(k -> k.toLowerCase(Locale.ROOT)).toList();
+            Col[] key = all.stream().filter(col -> keyLower.contains(col.name)).toArray(Col[]::new);
+            int[] keyOrder = keyColumns.stream().mapToInt(k -> byName.get(k.toLowerCase(Locale.ROOT))).toArray();
+            plan = new Plan(key, all.toArray(Col[]::new), keyOrder);
+        }
+        return plan;
+    }
+
+    private record Col(String name, int index, JdbcValueReader reader) {
+    }
+
+    /** Columns in canonical (lower-case name) order; key columns again in index order to page on. */
+    private record Plan(Col[] key, Col[] all, int[] keyOrder) {
+        Row row(CanonicalWriter w, ResultSet rs, String table) throws SQLException {
+            w.reset().table(table);
+            for (Col c : key) {
+                w.column(c.name);
+                c.reader.write(w, rs, c.index);
+            }
+            byte[] keyBytes = Arrays.copyOf(w.sink().array(), w.sink().size());
+            w.beginRow();
+            for (Col c : all) {
+                w.column(c.name);
+                c.reader.write(w, rs, c.index);
+            }
+            return new Row(keyBytes, RowHashing.hash128(w.sink().array(), 0, w.sink().size()));
+        }
+
+        Object[] key(ResultSet rs) throws SQLException {
+            Object[] out = new Object[keyOrder.length];
+            for (int i = 0; i < keyOrder.length; i++) {
+                out[i] = rs.getObject(keyOrder[i]);
+            }
+            return out;
+        }
+    }
+
+    private String quote(String identifier) {
+        return engine.isBinlog() ? "`" + identifier.replace("`", "``") + "`" : "\"" + identifier.replace("\"", "\"\"") + "\"";
+    }
+
+    private String quoteQualified(String qualified) {
+        int dot = qualified.indexOf('.');
+        return quote(qualified.substring(0, dot)) + "." + quote(qualified.substring(dot + 1));
+    }
+
+}
