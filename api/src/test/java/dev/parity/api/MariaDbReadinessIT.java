@@ -136,4 +136,21 @@ class MariaDbReadinessIT {
         db.onTarget("UPDATE m.items SET name = 'item 7' WHERE id = 7");
         assertReady();
     }
+
+    @Test
+    @Order(8)
+    void shouldNameTheCapturesWhenOneCaptureIsCutOffAndRecoverWhenItComesBack() throws Exception {
+        // The target has no replica of its own: every binlog dump on it is Parity's capture.
+        try (CaptureKiller killer = new CaptureKiller(db::target,
+                "SELECT ID FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%'", "KILL %d")) {
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                JsonNode r = readiness("?timeout=3s");
+                assertThat(r.path("ready").asBoolean()).isFalse();
+                assertThat(ParityProbe.failing(r)).contains("captures-live");
+                assertThat(r.toString()).contains("not live: target");
+            });
+            assertThat(killer.kills()).isPositive();
+        }
+        assertReady();
+    }
 }

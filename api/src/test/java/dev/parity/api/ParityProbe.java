@@ -117,6 +117,11 @@ final class ParityProbe {
         return new Reread(rows, matched, mismatched);
     }
 
+    /** Waits for the first verification round, which starts by itself once both captures stream. */
+    static void awaitRereadOnce(Parity parity) {
+        await().atMost(VERDICT).pollInterval(Duration.ofMillis(200)).until(() -> parity.sweeper().completedRounds() >= 1);
+    }
+
     /** Asks for a verification round and waits for it; returns what it found per table and side. */
     static List<dev.parity.api.runtime.Sweeper.TableResult> sweep(Parity parity) {
         long round = parity.sweeper().requestRound();

@@ -147,13 +147,14 @@ class PostgresLagIT {
     void shouldAnswerReadyWithEveryCheckPassingOnACleanIdlePairAndKeepTheReport() throws Exception {
         assertThat(readiness(null, "").statusCode()).isEqualTo(401);
         assertThat(readiness("wrong", "").statusCode()).isEqualTo(401);
+        ParityProbe.awaitRereadOnce(parity); // READY also needs every table re-read once
         HttpResponse<String> r = readiness("t0ken", "?timeout=30s&maxLag=10s");
         JsonNode report = JSON.readTree(r.body());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         assertThat(report.path("ready").asBoolean()).isTrue();
         assertThat(report.path("checks")).allSatisfy(c -> assertThat(c.path("status").asText()).as(c.toString()).isEqualTo("PASS"));
         assertThat(report.path("checks").findValuesAsText("name")).contains("fence-lag", "divergent-keys", "pending-keys",
-                "table public.counters", "schema", "settings", "migration-history", "foreign-key-orphans", "captures-live");
+                "table public.counters", "schema", "settings", "migration-history", "foreign-key-orphans", "reread", "captures-live");
         assertThat(report.path("fence").path("lagSeconds").asDouble()).isLessThan(5);
         try (var files = Files.list(parity.runtime().config().stateDir().resolve("readiness"))) {
             assertThat(files.toList()).isNotEmpty();

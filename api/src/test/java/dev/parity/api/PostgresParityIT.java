@@ -184,6 +184,22 @@ class PostgresParityIT {
 
     @Test
     @Order(7)
+    void shouldShowDdlOnTheTargetAsSchemaDriftWithinSeconds() throws Exception {
+        pg.onTarget("ALTER TABLE customers ADD COLUMN nickname VARCHAR(20)");
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(schemaDrift())
+                .anySatisfy(d -> assertThat(d.toString()).contains("public.customers").contains("nickname")));
+        pg.onTarget("ALTER TABLE customers DROP COLUMN nickname");
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(schemaDrift()).isEmpty());
+        awaitInSync();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> schemaDrift() {
+        return (List<Map<String, Object>>) ((Map<String, Object>) parity.status().status().get("schema")).get("differences");
+    }
+
+    @Test
+    @Order(8)
     void shouldResumeFromStoredOffsetsAndStateAfterRestartWithoutASecondSnapshot() throws Exception {
         Map<String, Object> before = table("public.orders");
         parity.close();
@@ -200,7 +216,7 @@ class PostgresParityIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void shouldListAnUnkeyedTableAsUnverifiedAndNeverCallTheWholeInSync() throws Exception {
         parity.close();
         parity = null;
@@ -228,7 +244,7 @@ class PostgresParityIT {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void shouldNameTheSideAndUrlButNotThePasswordWhenADatabaseIsUnreachable() throws Exception {
         ParityConfig bad = ConfigLoader.parse("""
                 name: bad
@@ -244,7 +260,7 @@ class PostgresParityIT {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void shouldListThenDropEverythingParityCreatedAndLeaveReplicationWorking() throws Exception {
         parity.close();
         parity = null;

@@ -140,4 +140,22 @@ class PostgresReadinessIT {
         pg.onTarget("UPDATE items SET name = 'item 7' WHERE id = 7");
         assertReady();
     }
+
+    @Test
+    @Order(8)
+    void shouldNameTheCapturesWhenOneCaptureIsCutOffAndRecoverWhenItComesBack() throws Exception {
+        String slot = dev.parity.api.runtime.ParityRuntime.slotName("pr", dev.parity.reconciler.model.Side.TARGET);
+        try (CaptureKiller killer = new CaptureKiller(pg::target,
+                "SELECT active_pid FROM pg_replication_slots WHERE slot_name = '" + slot + "' AND active_pid IS NOT NULL",
+                "SELECT pg_terminate_backend(%d)")) {
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                JsonNode r = readiness("?timeout=3s");
+                assertThat(r.path("ready").asBoolean()).isFalse();
+                assertThat(ParityProbe.failing(r)).contains("captures-live");
+                assertThat(r.toString()).contains("not live: target");
+            });
+            assertThat(killer.kills()).isPositive();
+        }
+        assertReady(); // the capture is restarted and resumes from its offsets
+    }
 }

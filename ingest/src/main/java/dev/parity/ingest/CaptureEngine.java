@@ -44,7 +44,20 @@ public final class CaptureEngine implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
+    /** Waits before restarting a failed capture: 1 s, 2 s, 5 s, 10 s, then every 30 s. */
+    private static final long[] RESTART_BACKOFF_SECONDS = {1, 2, 5, 10, 30};
+
+    private volatile DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
+    private volatile boolean closing;
+    /** Set while the watchdog replaces an engine that went silent: its normal completion then relaunches. */
+    private volatile boolean replacing;
+    /**
+     * A streaming capture that delivers nothing for this long is replaced. Parity's heartbeat reaches
+     * both sides every interval and the connector's own heartbeat runs every 5 s, so silence this long
+     * means a connection the connector will not notice is dead (seen with a killed MariaDB binlog dump).
+     */
+    static final java.time.Duration STALL_RESTART = java.time.Duration.ofSeconds(30);
+    private final java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
 
     public CaptureEngine(String name, Properties debezium, RecordMapper mapper, ChangeProducer producer, CaptureStatus status, Clock clock) {
         this.name = name;
@@ -62,20 +75,7 @@ public final class CaptureEngine implements AutoCloseable {
 
     public void start() {
         validate();
-        engine = DebeziumEngine.create(ChangeEventFormat.of(io.debezium.embedded.Connect.class))
-                .using(debezium)
-                .notifying(this::handleBatch)
-                .using((success, message, error) -> {
-                    if (success) {
-                        LOG.info("capture {} stopped: {}", name, message);
-                        status.stopped(null);
-                    } else {
-                        LOG.error("capture {} failed: {}", name, message, error);
-                        status.stopped(message + (error == null ? "" : ": " + rootMessage(error)));
-                    }
-                })
-                .build();
-        executor.execute(engine);
+        launch();
         ConnectorMetrics metrics = new ConnectorMetrics(debezium.getProperty("topic.prefix"));
         probe.scheduleWithFixedDelay(() -> {
             switch (metrics.state()) {
@@ -83,8 +83,69 @@ public final class CaptureEngine implements AutoCloseable {
                 case STREAMING -> status.streaming();
                 default -> { }
             }
+            replaceIfSilent();
         }, 200, 500, TimeUnit.MILLISECONDS);
         LOG.info("capture {} started", name);
+    }
+
+    /**
+     * Runs a Debezium engine. A failed one (connection lost past the connector's own retries, a server
+     * restart) is restarted after a backoff, resuming from the committed offsets; meanwhile status
+     * says why, and the capture counts as not live.
+     */
+    private synchronized void launch() {
+        if (closing) {
+            return;
+        }
+        engine = DebeziumEngine.create(ChangeEventFormat.of(io.debezium.embedded.Connect.class))
+                .using(debezium)
+                .notifying(this::handleBatch)
+                .using((success, message, error) -> {
+                    if (replacing && !closing) {
+                        replacing = false;
+                        status.restarting("replaced after " + STALL_RESTART.toSeconds() + " s without any event from the connector");
+                        status.seen(clock.instant());
+                        probe.schedule(this::launch, 1, TimeUnit.SECONDS);
+                        return;
+                    }
+                    if (success || closing) {
+                        LOG.info("capture {} stopped: {}", name, message);
+                        status.stopped(null);
+                        return;
+                    }
+                    String reason = message + (error == null ? "" : ": " + rootMessage(error));
+                    int n = failures.incrementAndGet();
+                    long delay = RESTART_BACKOFF_SECONDS[Math.min(n, RESTART_BACKOFF_SECONDS.length) - 1];
+                    LOG.error("capture {} failed (restarting in {} s, attempt {}): {}", name, delay, n, message, error);
+                    status.stopped(reason + "; restarting in " + delay + " s");
+                    probe.schedule(() -> {
+                        status.restarting("restarted after: " + reason);
+                        launch();
+                    }, delay, TimeUnit.SECONDS);
+                })
+                .build();
+        executor.execute(engine);
+    }
+
+    /** The watchdog: a streaming engine that has been silent past {@link #STALL_RESTART} is closed and relaunched. */
+    private void replaceIfSilent() {
+        java.time.Instant seen = status.lastSeenAt();
+        DebeziumEngine<RecordChangeEvent<SourceRecord>> current = engine;
+        if (closing || replacing || current == null || status.phase() != CaptureStatus.Phase.STREAMING || seen == null
+                || java.time.Duration.between(seen, clock.instant()).compareTo(STALL_RESTART) <= 0) {
+            return;
+        }
+        LOG.warn("capture {} has delivered nothing for {} s: replacing its connector", name, STALL_RESTART.toSeconds());
+        replacing = true;
+        Thread closer = new Thread(() -> {
+            try {
+                current.close();
+            } catch (IOException e) {
+                LOG.warn("closing the silent capture {}", name, e);
+            }
+        }, "parity-capture-replace-" + name);
+        closer.setDaemon(true);
+        closer.start();
     }
 
     /**
@@ -141,6 +202,7 @@ public final class CaptureEngine implements AutoCloseable {
         java.time.Instant now = clock.instant();
         produced.forEach(m -> status.produced(m.event(), now));
         status.seen(now);
+        failures.set(0);
         if (lastSnapshot || streamed) {
             status.streaming();
         }
@@ -160,6 +222,7 @@ public final class CaptureEngine implements AutoCloseable {
 
     @Override
     public void close() {
+        closing = true;
         probe.shutdownNow();
         try {
             if (engine != null) {

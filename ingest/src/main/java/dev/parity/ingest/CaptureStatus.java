@@ -19,6 +19,7 @@ public final class CaptureStatus {
     private volatile long lastCommitMicros = -1;
     private volatile long events;
     private volatile String error;
+    private volatile long restarts;
 
     public CaptureStatus(Side side) {
         this.side = side;
@@ -73,7 +74,20 @@ public final class CaptureStatus {
         if (phase != Phase.STOPPED && phase != Phase.STREAMING) {
             streamingSince = Instant.now();
             phase = Phase.STREAMING;
+            error = null;
         }
+    }
+
+    /** The capture failed and is being started again; {@code reason} says why it failed until it streams. */
+    public void restarting(String reason) {
+        error = reason;
+        restarts++;
+        phase = Phase.STARTING;
+    }
+
+    /** How often the capture failed and was restarted since Parity started. */
+    public long restarts() {
+        return restarts;
     }
 
     /** When the capture started streaming (its snapshot, if any, complete); null before. */

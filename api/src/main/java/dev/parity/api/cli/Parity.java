@@ -5,6 +5,7 @@ import dev.parity.api.http.ApiServer;
 import dev.parity.api.metrics.ParityMetrics;
 import dev.parity.api.runtime.ParityRuntime;
 import dev.parity.api.runtime.PlannedTable;
+import dev.parity.api.runtime.SchemaWatch;
 import dev.parity.api.runtime.StatusService;
 import dev.parity.api.alerts.AlertEvaluator;
 import dev.parity.api.alerts.WebhookNotifier;
@@ -28,8 +29,12 @@ public final class Parity implements AutoCloseable {
 
     private final dev.parity.api.runtime.Sweeper sweeper;
 
-    private Parity(ParityRuntime runtime, ApiServer api, StatusService status, Monitor monitor, dev.parity.api.runtime.Sweeper sweeper) {
+    private final SchemaWatch schema;
+
+    private Parity(ParityRuntime runtime, ApiServer api, StatusService status, Monitor monitor, dev.parity.api.runtime.Sweeper sweeper,
+                   SchemaWatch schema) {
         this.runtime = runtime;
+        this.schema = schema;
         this.sweeper = sweeper;
         this.api = api;
         this.status = status;
@@ -43,6 +48,9 @@ public final class Parity implements AutoCloseable {
             StatusService status = new StatusService(runtime, Clock.systemUTC());
             dev.parity.api.runtime.Sweeper sweeper = new dev.parity.api.runtime.Sweeper(runtime, status.view(), Clock.systemUTC());
             status.attach(sweeper);
+            SchemaWatch schema = new SchemaWatch(config, Clock.systemUTC());
+            runtime.onSchemaChange(schema::poke);
+            status.attach(schema);
             LagHistory history = new LagHistory(LAG_SAMPLES);
             Monitor monitor = new Monitor(status, history,
                     new AlertEvaluator(config.name(), config.alerts().lagThreshold(), config.alerts().groupInterval()),
@@ -53,7 +61,8 @@ public final class Parity implements AutoCloseable {
             api.start();
             monitor.start();
             sweeper.start();
-            Parity p = new Parity(runtime, api, status, monitor, sweeper);
+            schema.start();
+            Parity p = new Parity(runtime, api, status, monitor, sweeper, schema);
             Runtime.getRuntime().addShutdownHook(new Thread(p.stop::countDown, "parity-shutdown"));
             return p;
         } catch (Exception | Error e) {
@@ -91,6 +100,7 @@ public final class Parity implements AutoCloseable {
     public void close() {
         monitor.close();
         sweeper.close();
+        schema.close();
         api.close();
         runtime.close();
     }

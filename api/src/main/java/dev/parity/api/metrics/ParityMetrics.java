@@ -31,10 +31,29 @@ public final class ParityMetrics {
         gauge("parity_chunks", Tags.of("state", "pending"), s -> sum(s, "pendingChunks"));
         gauge("parity_chunks", Tags.of("state", "divergent"), s -> sum(s, "divergentChunks"));
         gauge("parity_in_sync", Tags.empty(), s -> "IN_SYNC".equals(s.get("state")) ? 1 : 0);
+        gauge("parity_reread_rounds_completed", Tags.empty(), s -> number(verification(s).get("roundsCompleted")));
         for (String table : tables) {
             gauge("parity_rows", Tags.of("table", table, "side", "source"), s -> tableField(s, table, "sourceRows"));
             gauge("parity_rows", Tags.of("table", table, "side", "target"), s -> tableField(s, table, "targetRows"));
+            for (String side : List.of("source", "target")) {
+                gauge("parity_reread_rows", Tags.of("table", table, "side", side), s -> reread(s, table, side, "rowsRead"));
+                gauge("parity_reread_differences", Tags.of("table", table, "side", side),
+                        s -> reread(s, table, side, "differencesSent") + reread(s, table, side, "missingSent"));
+            }
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> verification(Map<String, Object> s) {
+        return s.get("verification") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+    }
+
+    /** A field of the latest re-read of one table on one side; NaN before the first. */
+    @SuppressWarnings("unchecked")
+    private static double reread(Map<String, Object> s, String table, String side, String field) {
+        return verification(s).get("tables") instanceof List<?> l ? ((List<Map<String, Object>>) l).stream()
+                .filter(t -> table.equals(t.get("table")) && side.equals(t.get("side"))).mapToDouble(t -> number(t.get(field)))
+                .findFirst().orElse(Double.NaN) : Double.NaN;
     }
 
     /** Renders the Prometheus text format after refreshing the snapshot. */

@@ -25,4 +25,8 @@ public record Check(String name, Status status, String detail, Map<String, Objec
     static Check unknown(String name, String detail) {
         return new Check(name, Status.UNKNOWN, detail, Map.of());
     }
+
+    static Check unknown(String name, String detail, Map<String, Object> evidence) {
+        return new Check(name, Status.UNKNOWN, detail, evidence);
+    }
 }

@@ -83,6 +83,10 @@ public final class ReadinessGate {
             }
         }
         checks.addAll(databaseChecks());
+        Check reread = reread();
+        if (reread != null) {
+            checks.add(reread);
+        }
         checks.add(capturesLive());
         boolean ready = decided && checks.stream().allMatch(c -> c.status() == Check.Status.PASS);
         ReadinessReport report = new ReadinessReport(ready, decided, clock.instant().toString(), fence, checks);
@@ -191,6 +195,50 @@ public final class ReadinessGate {
         Map<String, Integer> counts = new LinkedHashMap<>();
         m.forEach((k, v) -> counts.put(k, v.size()));
         return counts.toString();
+    }
+
+    /**
+     * Writes no change log records (MySQL/MariaDB {@code sql_log_bin = 0}, in-place ALTER, TRUNCATE)
+     * are only found by re-reading: every watched table must have been re-read completely on every
+     * configured side. What a re-read found is judged like any change, so it shows in divergent-keys.
+     * Null (no check) when the sweep is switched off in the config: the report's checks then do not
+     * claim to have looked.
+     */
+    private Check reread() {
+        dev.parity.api.runtime.Sweeper sweeper = status.sweeper();
+        if (sweeper == null || !runtime.config().verify().enabled()) {
+            return null;
+        }
+        if (sweeper.disabledReason() != null) {
+            return Check.unknown("reread", "tables cannot be re-read: " + sweeper.disabledReason());
+        }
+        Map<String, dev.parity.api.runtime.Sweeper.TableResult> latest = new LinkedHashMap<>();
+        sweeper.results().forEach(r -> latest.put(r.table() + " on the " + r.side().label(), r));
+        List<String> missing = new ArrayList<>();
+        Instant oldest = null;
+        long rows = 0;
+        for (PlannedTable t : runtime.tables()) {
+            if (!t.captured()) {
+                continue;
+            }
+            for (Side side : runtime.config().verify().sides()) {
+                var r = latest.get(t.mappedId() + " on the " + side.label());
+                if (r == null || !r.complete()) {
+                    missing.add(t.mappedId() + " on the " + side.label() + (r == null ? ": not yet re-read" : ": " + r.problem()));
+                } else {
+                    rows += r.rowsRead();
+                    oldest = oldest == null || r.finishedAt().isBefore(oldest) ? r.finishedAt() : oldest;
+                }
+            }
+        }
+        if (!missing.isEmpty()) {
+            return Check.unknown("reread", missing.size() + " table(s) not completely re-read, so writes no change log recorded are not ruled"
+                    + " out there", Map.of("notReread", missing));
+        }
+        String age = oldest == null ? "n/a" : Duration.between(oldest, clock.instant()).toSeconds() + " s";
+        return Check.pass("reread", "every table re-read on " + runtime.config().verify().sides().stream().map(Side::label).toList()
+                + " (" + rows + " rows; oldest re-read finished " + age + " ago)", Map.of("rowsReread", rows,
+                "oldestRereadAt", oldest == null ? "" : oldest.toString()));
     }
 
     private Check capturesLive() {

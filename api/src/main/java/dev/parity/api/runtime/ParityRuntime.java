@@ -157,10 +157,10 @@ public final class ParityRuntime implements AutoCloseable {
         closeables.add(progress);
         closeables.add(source.startCapture(kafkaProps, topic(Side.SOURCE), partitions, chunking,
                 captured.stream().collect(Collectors.toMap(PlannedTable::sourceName, PlannedTable::mappedId)), sourceList,
-                statuses.get(Side.SOURCE), clock));
+                statuses.get(Side.SOURCE), clock, this::schemaChanged));
         closeables.add(target.startCapture(kafkaProps, topic(Side.TARGET), partitions, chunking,
                 captured.stream().collect(Collectors.toMap(PlannedTable::targetName, PlannedTable::mappedId)), targetList,
-                statuses.get(Side.TARGET), clock));
+                statuses.get(Side.TARGET), clock, this::schemaChanged));
         if (heartbeats) {
             startHeartbeat();
         } else {
@@ -194,6 +194,17 @@ public final class ParityRuntime implements AutoCloseable {
     /** How far the reconciler has consumed what the captures produced; null before start. */
     public ReconcilerProgress progress() {
         return progress;
+    }
+
+    private final List<Runnable> schemaListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Runs {@code listener} whenever a capture sees a structure change on either side. */
+    public void onSchemaChange(Runnable listener) {
+        schemaListeners.add(listener);
+    }
+
+    private void schemaChanged() {
+        schemaListeners.forEach(Runnable::run);
     }
 
     /** Kafka client settings (bootstrap servers included) every client of this instance uses. */

@@ -117,8 +117,10 @@ final class SideSetup {
 
     /** Starts this side's capture; {@code captured} maps this side's table names to mapped ids. */
     CaptureEngine startCapture(Map<String, Object> kafkaProps, String topic, int partitions, Chunking chunking,
-                               Map<String, String> captured, List<String> captureList, CaptureStatus status, Clock clock) {
-        RecordMapper mapper = new RecordMapper(side, new TableMapping(captured), heartbeatTable, adapter.positions());
+                               Map<String, String> captured, List<String> captureList, CaptureStatus status, Clock clock,
+                               Runnable onSchemaChange) {
+        RecordMapper mapper = new RecordMapper(side, new TableMapping(captured), heartbeatTable, adapter.positions())
+                .onSchemaChange(onSchemaChange);
         ChangeProducer producer = new ChangeProducer(kafkaProps, topic, partitions, chunking);
         CaptureEngine engine = new CaptureEngine(side.label(), adapter.debezium(names, captureList, Map.of()), mapper, producer, status, clock);
         engine.start();

@@ -60,6 +60,18 @@ public final class StatusService {
         this.sweeper = sweeper;
     }
 
+    private volatile SchemaWatch schema;
+
+    /** Includes live schema drift in status. */
+    public void attach(SchemaWatch schema) {
+        this.schema = schema;
+    }
+
+    /** The verification sweep, once attached; null before. */
+    public Sweeper sweeper() {
+        return sweeper;
+    }
+
     public ReconcilerView view() {
         return view;
     }
@@ -195,6 +207,10 @@ public final class StatusService {
         Sweeper sw = sweeper;
         if (sw != null) {
             out.put("verification", sw.status());
+        }
+        SchemaWatch sc = schema;
+        if (sc != null) {
+            out.put("schema", sc.status());
         }
         out.put("reasons", reasons);
         return out;

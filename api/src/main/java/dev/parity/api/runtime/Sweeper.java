@@ -220,29 +220,57 @@ public final class Sweeper implements AutoCloseable {
         }
     }
 
-    /** One full round: every captured table on every configured side. */
+    /**
+     * One full round: every captured table, each re-read on every configured side before any of its
+     * differences is sent. Sending both sides' findings for a table together matters after a schema
+     * change: rows untouched since an {@code ADD COLUMN} hash without the column in the captured
+     * state and with it when re-read, on both sides alike. Re-based one side at a time, such a key
+     * would look divergent until the other side's re-read; re-based together, it never does.
+     */
     void runRound() throws InterruptedException {
         long round = rounds.incrementAndGet();
         lastRoundStartedAt = clock.instant();
         LOG.info("verification sweep round {} started", round);
+        List<PlannedTable> tables = runtime.tables().stream().filter(PlannedTable::captured).toList();
+        Map<Side, Map<String, TableSchema>> schemas = new EnumMap<>(Side.class);
+        Map<Side, String> schemaErrors = new EnumMap<>(Side.class);
         for (Side side : config.sides()) {
             SideSetup setup = runtime.side(side);
-            List<PlannedTable> tables = runtime.tables().stream().filter(PlannedTable::captured).toList();
-            Map<String, TableSchema> schemas;
             try (Connection c = setup.endpoint.connect()) {
-                schemas = setup.adapter.schema(c, tables.stream().map(t -> name(t, side)).toList());
+                schemas.put(side, setup.adapter.schema(c, tables.stream().map(t -> name(t, side)).toList()));
             } catch (SQLException | RuntimeException e) {
-                for (PlannedTable t : tables) {
-                    results.put(key(t, side), new TableResult(t.mappedId(), side, round, clock.instant(), null, 0, 0, 0, 0,
-                            "cannot read the table structure: " + e.getMessage()));
-                }
-                continue;
+                schemaErrors.put(side, "cannot read the table structure: " + e.getMessage());
             }
-            for (PlannedTable t : tables) {
+        }
+        for (PlannedTable t : tables) {
+            Map<Side, SideScan> scans = new EnumMap<>(Side.class);
+            for (Side side : config.sides()) {
                 if (stopping) {
                     return;
                 }
-                results.put(key(t, side), sweepTable(round, side, setup, t, schemas.get(name(t, side))));
+                SideScan scan;
+                if (schemaErrors.containsKey(side)) {
+                    scan = new SideScan(side, clock.instant());
+                    scan.problem = schemaErrors.get(side);
+                } else {
+                    scan = scan(side, runtime.side(side), t, schemas.get(side).get(name(t, side)));
+                }
+                scans.put(side, scan);
+            }
+            // Every logged change the reads saw must be in the state before a difference means anything.
+            for (SideScan scan : scans.values()) {
+                if (scan.problem == null) {
+                    scan.problem = awaitStreamPast(scan.side, scan.lastSeq);
+                }
+            }
+            long stamp = verdictStamp(scans.values());
+            for (SideScan scan : scans.values()) {
+                results.put(key(t, scan.side), scan.problem == null ? send(round, t, scan, stamp) : scan.result(round, t, null));
+            }
+            long written = newestHeartbeatWritten();
+            if (written >= stamp) {
+                LOG.warn("sending {}'s re-read differences outlasted heartbeat {}: a key re-based on both sides may show DIVERGENT for a moment",
+                        t.mappedId(), stamp);
             }
         }
         lastRoundFinishedAt = clock.instant();
@@ -258,19 +286,21 @@ public final class Sweeper implements AutoCloseable {
         return t.mappedId() + "|" + side.label();
     }
 
-    private TableResult sweepTable(long round, Side side, SideSetup setup, PlannedTable t, TableSchema schema) throws InterruptedException {
-        Instant started = clock.instant();
+    /** Reads the whole table on one side, page by page, noting rows that differ from the captured state. */
+    private SideScan scan(Side side, SideSetup setup, PlannedTable t, TableSchema schema) throws InterruptedException {
+        SideScan scan = new SideScan(side, clock.instant());
         String table = name(t, side);
         TableInfo info = setup.tables().stream().filter(i -> i.qualifiedName().equals(table)).findFirst().orElse(null);
         if (schema == null || info == null) {
-            return new TableResult(t.mappedId(), side, round, started, null, 0, 0, 0, 0, "not found on the " + side.label());
+            scan.problem = "not found on the " + side.label();
+            return scan;
         }
         TableScan.Result plan = TableScan.plan(setup.engine(), table, t.mappedId(), info.primaryKey(), schema, setup.heartbeatTable,
                 config.pageRows());
         if (plan.scan() == null) {
-            return new TableResult(t.mappedId(), side, round, started, null, 0, 0, 0, 0, plan.problem());
+            scan.problem = plan.problem();
+            return scan;
         }
-        Scan scan = new Scan();
         try (Connection c = setup.endpoint.connect()) {
             TableScan.prepare(c, setup.engine());
             Object[] after = null;
@@ -278,22 +308,44 @@ public final class Sweeper implements AutoCloseable {
             do {
                 activity = "re-reading " + t.mappedId() + " on the " + side.label() + " (" + scan.rows + " rows so far)";
                 TableScan.Page page = plan.scan().read(c, after);
-                scan.add(page, side);
+                scan.add(page);
                 after = page.lastKey();
                 throttle(budgetStart, scan.rows);
             } while (after != null && !stopping);
         } catch (SQLException | RuntimeException e) {
             LOG.warn("re-reading {} on the {} failed: {}", t.mappedId(), side.label(), e.getMessage());
-            return new TableResult(t.mappedId(), side, round, started, null, scan.rows, scan.matched, 0, 0, "read failed: " + e.getMessage());
+            scan.problem = "read failed: " + e.getMessage();
         }
-        if (scan.firstSeq < 0) {
-            return new TableResult(t.mappedId(), side, round, started, null, 0, 0, 0, 0, "no page was read");
+        return scan;
+    }
+
+    /**
+     * The stamp a table's observations carry, on both sides alike: a heartbeat that will not have been
+     * written before all of them are in Kafka. Their verdicts then wait for the heartbeat after it,
+     * which each stream delivers after the observations, so a key re-based on both sides (rows an
+     * {@code ADD COLUMN} or a replicated {@code TRUNCATE} changed everywhere without a log record) is
+     * judged only once both sides' observations are applied, never in between. Never earlier than a
+     * read's own guard (a later stamp only delays a verdict).
+     */
+    private long verdictStamp(java.util.Collection<SideScan> scans) {
+        long records = scans.stream().mapToLong(sc -> sc.candidates.size()).sum();
+        double interval = Math.max(0.001, runtime.config().heartbeat().interval().toMillis() / 1000.0);
+        long margin = 2 + (long) Math.ceil((1 + records / 100_000.0) / interval);
+        long stamp = newestHeartbeatWritten() + margin;
+        for (SideScan sc : scans) {
+            stamp = Math.max(stamp, sc.lastSeq);
         }
-        // Every logged change the reads saw must be in the state before a difference means anything.
-        String behind = awaitStreamPast(side, scan.lastSeq);
-        if (behind != null) {
-            return new TableResult(t.mappedId(), side, round, started, null, scan.rows, scan.matched, 0, 0, behind);
-        }
+        return stamp;
+    }
+
+    private long newestHeartbeatWritten() {
+        var hb = runtime.heartbeat();
+        return hb == null ? -1 : hb.newest();
+    }
+
+    /** Sends what one side's scan found to that side's topic: rows that still differ, captured rows not found. */
+    private TableResult send(long round, PlannedTable t, SideScan scan, long stamp) {
+        Side side = scan.side;
         long sent = 0;
         long absent = 0;
         List<Future<RecordMetadata>> acks = new ArrayList<>();
@@ -301,13 +353,12 @@ public final class Sweeper implements AutoCloseable {
         long now = micros(clock.instant());
         for (Candidate cand : scan.candidates) {
             if (stillDiffers(view.key(cand.key), side, cand.hash, cand.guard)) {
-                producer.send(new MappedRecord(cand.key, new Observation(side, cand.hash, cand.guard, cand.guard, now)), acks);
+                producer.send(new MappedRecord(cand.key, new Observation(side, cand.hash, cand.guard, Math.max(stamp, cand.guard), now)), acks);
                 sent++;
             }
         }
         long[] seen = scan.seenSorted();
         long firstSeq = scan.firstSeq;
-        long lastSeq = scan.lastSeq;
         List<byte[]> missing = new ArrayList<>();
         view.forEachKey(t.mappedId(), (rowKey, ks) -> {
             SideState s = ks.side(side);
@@ -316,7 +367,7 @@ public final class Sweeper implements AutoCloseable {
             }
         });
         for (byte[] rowKey : missing) {
-            producer.send(new MappedRecord(rowKey, new Observation(side, null, firstSeq, lastSeq, now)), acks);
+            producer.send(new MappedRecord(rowKey, new Observation(side, null, firstSeq, Math.max(stamp, scan.lastSeq), now)), acks);
             absent++;
         }
         try {
@@ -324,26 +375,37 @@ public final class Sweeper implements AutoCloseable {
                 f.get(30, TimeUnit.SECONDS);
             }
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            return new TableResult(t.mappedId(), side, round, started, null, scan.rows, scan.matched, sent, absent,
+            return new TableResult(t.mappedId(), side, round, scan.startedAt, null, scan.rows, scan.matched, sent, absent,
                     "could not send the differences to Kafka: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return scan.result(round, t, null);
         }
         if (sent + absent > 0) {
             LOG.info("re-reading {} on the {}: {} of {} rows differ from the captured state, {} captured rows not found; sent for judgement",
                     t.mappedId(), side.label(), sent, scan.rows, absent);
         }
-        return new TableResult(t.mappedId(), side, round, started, clock.instant(), scan.rows, scan.matched, sent, absent, null);
+        return new TableResult(t.mappedId(), side, round, scan.startedAt, clock.instant(), scan.rows, scan.matched, sent, absent, null);
     }
 
-    /** The rows of one table scan that did not match at once, and the keys seen. */
-    private final class Scan {
+    /** One side's scan of one table: rows that did not match at once, the keys seen, the heartbeats read. */
+    private final class SideScan {
+        final Side side;
+        final Instant startedAt;
         long rows;
         long matched;
         long firstSeq = -1;
         long lastSeq = -1;
+        String problem;
         final List<Candidate> candidates = new ArrayList<>();
         private long[] seen = new long[1024];
 
-        void add(TableScan.Page page, Side side) {
+        SideScan(Side side, Instant startedAt) {
+            this.side = side;
+            this.startedAt = startedAt;
+        }
+
+        void add(TableScan.Page page) {
             if (firstSeq < 0) {
                 firstSeq = page.heartbeatSeq();
             }
@@ -367,6 +429,10 @@ public final class Sweeper implements AutoCloseable {
             long[] out = Arrays.copyOf(seen, (int) rows);
             Arrays.sort(out);
             return out;
+        }
+
+        TableResult result(long round, PlannedTable t, Instant finishedAt) {
+            return new TableResult(t.mappedId(), side, round, startedAt, finishedAt, rows, matched, 0, 0, problem);
         }
     }
 

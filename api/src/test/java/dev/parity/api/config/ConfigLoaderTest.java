@@ -24,6 +24,9 @@ class ConfigLoaderTest {
         assertThat(c.api().bind()).isEqualTo("127.0.0.1");
         assertThat(c.kafka().embedded()).isTrue();
         assertThat(c.stateDir()).isEqualTo(Path.of("./data"));
+        assertThat(c.verify().enabled()).isTrue();
+        assertThat(c.verify().sides()).containsExactly(dev.parity.reconciler.model.Side.SOURCE, dev.parity.reconciler.model.Side.TARGET);
+        assertThat(c.verify().interval()).isEqualTo(Duration.ofMinutes(30));
     }
 
     @Test
@@ -35,6 +38,7 @@ class ConfigLoaderTest {
                 heartbeat: {interval: soon}
                 api: {port: 70000}
                 alerts: {webhooks: ["ftp://x"]}
+                verify: {sides: [both], pageRows: 0}
                 colour: blue
                 """, "bad.yaml", Map.of()));
         assertThat(e.problems()).extracting(ConfigProblem::toString).contains(
@@ -48,8 +52,10 @@ class ConfigLoaderTest {
                 "alerts.webhooks: ftp://x: must be an http:// or https:// URL",
                 "colour: blue: unknown key",
                 "source.engine: oracle: must be postgresql, mysql or mariadb",
-                "source.serverId: -3: must be a whole number from 1 to 4294967295, unique in the replication topology");
-        assertThat(e.getMessage()).startsWith("invalid configuration bad.yaml (11 problems):");
+                "source.serverId: -3: must be a whole number from 1 to 4294967295, unique in the replication topology",
+                "verify.sides: both: must be source or target");
+        assertThat(e.problems()).extracting(ConfigProblem::key).contains("verify.pageRows");
+        assertThat(e.getMessage()).startsWith("invalid configuration bad.yaml (13 problems):");
     }
 
     @Test

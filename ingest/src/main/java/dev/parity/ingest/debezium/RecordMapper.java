@@ -33,6 +33,9 @@ public final class RecordMapper {
     private final PositionFormat positions;
     private final CanonicalWriter writer = new CanonicalWriter();
     private final Map<Schema, Field[]> sortedFields = new IdentityHashMap<>();
+    /** Each table's row shape as last seen, to notice a structure change from the events themselves. */
+    private final Map<String, Schema> rowShapes = new java.util.HashMap<>();
+    private Runnable onSchemaChange = () -> { };
 
     /**
      * @param heartbeatTable this side's heartbeat table as schema.table; its rows become heartbeats
@@ -44,9 +47,24 @@ public final class RecordMapper {
         this.positions = positions;
     }
 
-    /** The event for a record; null for records that carry no row change (tombstones, Debezium heartbeats, truncates). */
+    /**
+     * Called (on the capture thread) when this side's structure changed: a DDL event (MySQL/MariaDB),
+     * or a row whose shape differs from its table's previous rows (any engine, PostgreSQL included).
+     */
+    public RecordMapper onSchemaChange(Runnable listener) {
+        this.onSchemaChange = listener;
+        return this;
+    }
+
+    /** The event for a record; null for records that carry no row change (tombstones, Debezium heartbeats, truncates, DDL). */
     public MappedRecord map(SourceRecord record) {
-        if (!(record.value() instanceof Struct value) || value.schema().field("op") == null) {
+        if (!(record.value() instanceof Struct value)) {
+            return null;
+        }
+        if (value.schema().field("op") == null) {
+            if (value.schema().field("ddl") != null) {
+                onSchemaChange.run(); // a binlog connector's schema change event
+            }
             return null;
         }
         String op = value.getString("op");
@@ -69,8 +87,13 @@ public final class RecordMapper {
         if ("d".equals(op)) {
             return new MappedRecord(keyBytes, RowChange.delete(side, commitMicros, position));
         }
+        Struct after = value.getStruct("after");
+        Schema previous = rowShapes.put(mapped, after.schema());
+        if (previous != null && previous != after.schema() && !previous.equals(after.schema())) {
+            onSchemaChange.run();
+        }
         writer.beginRow();
-        writeSorted(value.getStruct("after"));
+        writeSorted(after);
         Hash128 hash = RowHashing.hash128(writer.sink().array(), 0, writer.sink().size());
         return new MappedRecord(keyBytes, RowChange.upsert(side, hash, commitMicros, position, isSnapshot(source)));
     }

@@ -157,11 +157,19 @@ final class BinlogAdapter implements DatabaseAdapter {
                 endpoint, engine.defaultPort(), names.stateDir().resolve(endpoint.side().label() + ".offsets"));
         p.setProperty("schema.history.internal", "io.debezium.storage.file.history.FileSchemaHistory");
         p.setProperty("schema.history.internal.file.filename", names.stateDir().resolve(endpoint.side().label() + ".schema-history").toString());
-        p.setProperty("include.schema.changes", "false");
+        // DDL events tell status about structure changes at once (RecordMapper.onSchemaChange); they carry no rows.
+        p.setProperty("include.schema.changes", "true");
         p.setProperty("database.server.id", Long.toString(names.serverId()));
         p.setProperty("database.include.list", tables.stream().map(t -> Pattern.quote(t.substring(0, t.indexOf('.'))))
                 .collect(Collectors.toCollection(TreeSet::new)).stream().collect(Collectors.joining(",")));
         p.setProperty("table.include.list", tables.stream().map(Pattern::quote).collect(Collectors.joining(",")));
+        // A replica with local writes in the replication's GTID domain (exactly the target-only writes Parity
+        // exists to catch) leaves an offset GTID like 0-2-44 that Debezium 3.5's MariaDB connector compares by
+        // domain AND server id against the server's gtid_binlog_pos (0-1-60), calls "no longer available"
+        // and refuses to resume (debezium/dbz#1672, fixed after 3.5, the last MariaDB connector on Maven
+        // Central). when_needed re-snapshots instead of staying down; rows deleted meanwhile are found by the
+        // verification sweep.
+        p.setProperty("snapshot.mode", "when_needed");
         p.setProperty("bigint.unsigned.handling.mode", "precise");
         p.setProperty("converters", "boolean");
         p.setProperty("boolean.type", "io.debezium.connector.binlog.converters.TinyIntOneToBooleanConverter");

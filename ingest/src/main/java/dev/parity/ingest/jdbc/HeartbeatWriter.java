@@ -77,6 +77,15 @@ public final class HeartbeatWriter implements AutoCloseable {
         return written.get(seq);
     }
 
+    /** The newest heartbeat seq this process wrote; -1 before the first. */
+    public long newest() {
+        try {
+            return written.lastKey();
+        } catch (java.util.NoSuchElementException e) {
+            return -1;
+        }
+    }
+
     /** The heartbeats written, seq → written-at micros, oldest first. */
     public Map<Long, Long> written() {
         return java.util.Collections.unmodifiableMap(written);

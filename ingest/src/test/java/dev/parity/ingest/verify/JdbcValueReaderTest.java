@@ -1,0 +1,38 @@
+package dev.parity.ingest.verify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parity.ingest.engine.Engine;
+import dev.parity.ingest.schema.ColumnInfo;
+import dev.parity.ingest.schema.TypeFamily;
+import java.time.LocalDateTime;
+import org.junit.jupiter.api.Test;
+
+/** The text parsing of the JDBC path; whole rows are compared with the Debezium path on real servers (SweepIT-style ITs). */
+class JdbcValueReaderTest {
+    @Test
+    void shouldReadMySqlTimesBeyondOneDayAndNegative() {
+        assertThat(JdbcValueReader.binlogTimeMicros("12:00:00")).isEqualTo(43_200_000_000L);
+        assertThat(JdbcValueReader.binlogTimeMicros("838:59:59.5")).isEqualTo((838L * 3600 + 59 * 60 + 59) * 1_000_000L + 500_000L);
+        assertThat(JdbcValueReader.binlogTimeMicros("-01:00:00.000001")).isEqualTo(-3_600_000_001L);
+    }
+
+    @Test
+    void shouldReadDatetimeTextWithAnyFractionWithoutAZone() {
+        assertThat(JdbcValueReader.micros(LocalDateTime.parse("2024-06-01 12:00:00.123456", JdbcValueReader.BINLOG_DATETIME)))
+                .isEqualTo(JdbcValueReader.micros(LocalDateTime.of(2024, 6, 1, 12, 0, 0, 123_456_000)));
+        assertThat(LocalDateTime.parse("2024-06-01 12:00:00", JdbcValueReader.BINLOG_DATETIME)).isEqualTo(LocalDateTime.of(2024, 6, 1, 12, 0));
+    }
+
+    @Test
+    void shouldRefuseTypesWithoutAVerifiedReading() {
+        ColumnInfo bit = new ColumnInfo("b", "bit(8)", TypeFamily.BITS, null, 8, null, true, null);
+        ColumnInfo interval = new ColumnInfo("i", "interval", TypeFamily.OTHER, null, null, null, true, null);
+        assertThat(JdbcValueReader.of(Engine.MARIADB, bit)).isNull();
+        assertThat(JdbcValueReader.of(Engine.POSTGRESQL, interval)).isNull();
+        assertThat(TableScan.plan(Engine.POSTGRESQL, "public.t", "public.t", java.util.List.of("i"),
+                new dev.parity.ingest.schema.TableSchema("public.t", java.util.List.of(interval), java.util.List.of("i"), java.util.List.of(),
+                        java.util.List.of()), "public.parity_heartbeat", 10).problem())
+                .isEqualTo("no verified reading of column type i interval on postgresql");
+    }
+}
