@@ -153,4 +153,35 @@ class MariaDbReadinessIT {
         }
         assertReady();
     }
+
+    @Test
+    @Order(9)
+    void shouldBeReadyAsOfTheFenceWhileTheSourceKeepsWriting() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();
+        Thread writer = new Thread(() -> {
+            try (var c = db.source(); var st = c.createStatement()) {
+                for (long i = 0; writing.get(); i++) {
+                    st.executeUpdate("UPDATE m.items SET name = 'busy " + i + "' WHERE id = " + (1 + i % 100));
+                    writes.incrementAndGet();
+                    Thread.sleep(20);
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "it-writer");
+        writer.start();
+        try {
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                long before = writes.get();
+                JsonNode r = readiness("?timeout=30s&maxLag=10s");
+                assertThat(ParityProbe.failing(r)).as(r.toString()).isEmpty();
+                assertThat(r.path("fence").path("lagSeconds").asDouble()).isPositive().isLessThan(10);
+                assertThat(writes.get()).as("the source wrote during the gate").isGreaterThan(before);
+            });
+        } finally {
+            writing.set(false);
+            writer.join(5_000);
+        }
+    }
 }
