@@ -78,6 +78,7 @@ final class ReconcilerStreams {
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+        p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, dev.parity.reconciler.topology.ParityRocksDbConfig.class);
         // Static membership, one id per instance (its state dir): a restarted Parity takes its partitions
         // back at once instead of waiting out the old member's 45 s session, and leaveGroup on close works
         // (Kafka Streams' CloseOptions.leaveGroup only removes static members).

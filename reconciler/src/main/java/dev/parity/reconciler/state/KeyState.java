@@ -26,6 +26,12 @@ public record KeyState(SideState source, SideState target, long firstMismatchMil
         return new KeyState(source, target, millis);
     }
 
+    /** Both sides without commit times and positions (an equal key keeps only hashes and stamps). */
+    public KeyState withoutProvenance() {
+        return new KeyState(source == null ? null : source.withoutProvenance(), target == null ? null : target.withoutProvenance(),
+                firstMismatchMillis);
+    }
+
     public Hash128 hash(Side side) {
         SideState s = side(side);
         return s == null ? null : s.hash();

@@ -5,7 +5,8 @@ import java.util.Objects;
 
 /**
  * One side's latest state of one key: the row hash (null once the row is deleted), its commit time
- * and log position, and its heartbeat stamp.
+ * and log position (kept while the key is mismatched, for the API; dropped once equal), and its
+ * heartbeat stamp.
  *
  * <p>The fence (the first heartbeat the side's stream delivers after the change) is not stored: it
  * is derived from the stamp and the partition's {@link Watermark}, which knows the first heartbeat
@@ -17,6 +18,8 @@ import java.util.Objects;
  */
 public record SideState(Hash128 hash, long commitMicros, String position, long stamp) {
     public static final long NONE = -1;
+    /** Commit time not kept: equal keys drop their provenance (see {@link #withoutProvenance()}). */
+    public static final long UNKNOWN_COMMIT = Long.MIN_VALUE;
 
     public SideState {
         Objects.requireNonNull(position, "position");
@@ -24,5 +27,13 @@ public record SideState(Hash128 hash, long commitMicros, String position, long s
 
     public boolean exists() {
         return hash != null;
+    }
+
+    /**
+     * The state without commit time and log position: a key equal on both sides needs only its hashes
+     * and stamps, and most keys are equal most of the time, so this is what keeps the state small.
+     */
+    public SideState withoutProvenance() {
+        return commitMicros == UNKNOWN_COMMIT && position.isEmpty() ? this : new SideState(hash, UNKNOWN_COMMIT, "", stamp);
     }
 }

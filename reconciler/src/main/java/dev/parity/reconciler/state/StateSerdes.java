@@ -25,19 +25,93 @@ public final class StateSerdes {
         return Serdes.serdeFrom(nullSafe(StateSerdes::encodeChunkState), nullSafeDecoder(StateSerdes::decodeChunkState));
     }
 
+    /** Key state format 2: a flags byte, then only what the flags say is there (see {@link #encodeKeyState}). */
+    private static final int KEY_STATE_VERSION = 2;
+    private static final int SOURCE_PRESENT = 1;
+    private static final int SOURCE_EXISTS = 2;
+    private static final int TARGET_PRESENT = 4;
+    private static final int TARGET_EXISTS = 8;
+    private static final int SAME_HASH = 16;
+    private static final int PROVENANCE = 32;
+    private static final int MISMATCHED = 64;
+
+    /**
+     * The per-key state is most of Parity's disk, so it is packed: a flags byte; the source hash; the
+     * target hash only when it differs (an equal key stores one hash); both stamps; then, only where
+     * the state carries them (a mismatched key, whose provenance the API shows), commit times and log
+     * positions, and the first-mismatch time. An equal key takes about 20 bytes.
+     */
     static byte[] encodeKeyState(KeyState k) {
-        ByteSink out = SINK.get().reset().writeByte(VERSION);
-        writeSide(out, k.source());
-        writeSide(out, k.target());
-        out.writeSignedVarLong(k.firstMismatchMillis());
+        SideState s = k.source();
+        SideState t = k.target();
+        boolean same = s != null && t != null && s.exists() && t.exists() && s.hash().equals(t.hash());
+        boolean provenance = hasProvenance(s) || hasProvenance(t);
+        int flags = (s != null ? SOURCE_PRESENT : 0) | (s != null && s.exists() ? SOURCE_EXISTS : 0)
+                | (t != null ? TARGET_PRESENT : 0) | (t != null && t.exists() ? TARGET_EXISTS : 0)
+                | (same ? SAME_HASH : 0) | (provenance ? PROVENANCE : 0) | (k.firstMismatchMillis() != KeyState.NEVER ? MISMATCHED : 0);
+        ByteSink out = SINK.get().reset().writeByte(KEY_STATE_VERSION).writeByte(flags);
+        if (s != null && s.exists()) {
+            out.writeLong(s.hash().hi()).writeLong(s.hash().lo());
+        }
+        if (t != null && t.exists() && !same) {
+            out.writeLong(t.hash().hi()).writeLong(t.hash().lo());
+        }
+        if (s != null) {
+            out.writeSignedVarLong(s.stamp());
+        }
+        if (t != null) {
+            out.writeSignedVarLong(t.stamp());
+        }
+        if (provenance) {
+            for (SideState side : new SideState[] {s, t}) {
+                if (side != null) {
+                    out.writeSignedVarLong(side.commitMicros()).writeString(side.position());
+                }
+            }
+        }
+        if (k.firstMismatchMillis() != KeyState.NEVER) {
+            out.writeSignedVarLong(k.firstMismatchMillis());
+        }
         return out.toByteArray();
     }
 
+    private static boolean hasProvenance(SideState s) {
+        return s != null && (s.commitMicros() != SideState.UNKNOWN_COMMIT || !s.position().isEmpty());
+    }
+
     static KeyState decodeKeyState(byte[] data) {
-        ByteSource in = versioned(data);
-        SideState source = readSide(in);
-        SideState target = readSide(in);
-        return new KeyState(source, target, in.readSignedVarLong());
+        ByteSource in = new ByteSource(data);
+        int version = in.readByte();
+        if (version == VERSION) {
+            SideState source = readSide(in);
+            SideState target = readSide(in);
+            return new KeyState(source, target, in.readSignedVarLong());
+        }
+        if (version != KEY_STATE_VERSION) {
+            throw new IllegalArgumentException("unsupported key state version " + version);
+        }
+        int flags = in.readByte();
+        Hash128 sh = (flags & SOURCE_EXISTS) != 0 ? new Hash128(in.readLong(), in.readLong()) : null;
+        Hash128 th = (flags & TARGET_EXISTS) == 0 ? null : (flags & SAME_HASH) != 0 ? sh : new Hash128(in.readLong(), in.readLong());
+        long ss = (flags & SOURCE_PRESENT) != 0 ? in.readSignedVarLong() : 0;
+        long ts = (flags & TARGET_PRESENT) != 0 ? in.readSignedVarLong() : 0;
+        long sc = SideState.UNKNOWN_COMMIT;
+        long tc = SideState.UNKNOWN_COMMIT;
+        String sp = "";
+        String tp = "";
+        if ((flags & PROVENANCE) != 0) {
+            if ((flags & SOURCE_PRESENT) != 0) {
+                sc = in.readSignedVarLong();
+                sp = in.readString();
+            }
+            if ((flags & TARGET_PRESENT) != 0) {
+                tc = in.readSignedVarLong();
+                tp = in.readString();
+            }
+        }
+        long first = (flags & MISMATCHED) != 0 ? in.readSignedVarLong() : KeyState.NEVER;
+        return new KeyState((flags & SOURCE_PRESENT) != 0 ? new SideState(sh, sc, sp, ss) : null,
+                (flags & TARGET_PRESENT) != 0 ? new SideState(th, tc, tp, ts) : null, first);
     }
 
     private static void writeSide(ByteSink out, SideState s) {

@@ -160,14 +160,21 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
 
     /**
      * Re-judges one key and writes its state, its index entries and its chunk. Pending-index entries
-     * are wake-up calls: one is added at the key's due seq whenever it must be looked at again; a stale
-     * one only causes a harmless re-judgement.
+     * are wake-up calls: one is added at the key's due seq whenever it must be looked at again, and a
+     * PENDING key's previous one is removed first (a stale one would only cost a harmless re-judgement).
      */
     private void judge(byte[] rowKey, String table, int chunk, Bytes chunkKey, KeyState state, ChunkState cs, boolean changed) {
         Bytes key = Bytes.wrap(rowKey);
         Bytes mismatchKey = Bytes.wrap(StoreKeys.mismatch(table, chunk, rowKey));
-        MismatchEntry prev = mismatches.get(mismatchKey);
+        // A key has a mismatch entry exactly while its stored state records a first-mismatch time: most
+        // keys are equal, and for them this saves a store read per change.
+        MismatchEntry prev = state.firstMismatchMillis() == KeyState.NEVER ? null : mismatches.get(mismatchKey);
         Verdict from = prev == null ? null : prev.verdict();
+        if (from == Verdict.PENDING) {
+            // Its wake-up is superseded by this judgement (re-added below if still needed): keeping the index
+            // exact means a heartbeat re-judges only keys still mismatched, not every key that changed.
+            pending.delete(Bytes.wrap(StoreKeys.pending(prev.due(), rowKey)));
+        }
         Verdict to = null;
         long due;
         boolean settled;
@@ -184,7 +191,7 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
             if (prev != null) {
                 mismatches.delete(mismatchKey);
             }
-            state = state.withFirstMismatch(KeyState.NEVER);
+            state = state.withFirstMismatch(KeyState.NEVER).withoutProvenance();
             if (state.isGone() && !settled) {
                 wakeUpAt(due, rowKey); // deleted on both sides: keep its stamps until both streams pass its fences
             }

@@ -30,16 +30,32 @@ public final class ReconcilerTopology {
     /** @param persistent false for in-memory stores, for tests that exercise the rules, not the storage */
     static Topology build(ReconcilerSettings settings, boolean persistent) {
         StreamsBuilder builder = new StreamsBuilder();
-        builder.addStateStore(store(StoreNames.KEYS, StateSerdes.keyState(), false, persistent));
-        // The chunk store is hot (every change touches one of 2^bits chunks): caching it coalesces writes.
-        builder.addStateStore(store(StoreNames.CHUNKS, StateSerdes.chunkState(), true, persistent));
-        builder.addStateStore(store(StoreNames.MISMATCHES, StateSerdes.mismatch(), false, persistent));
-        builder.addStateStore(store(StoreNames.PENDING, Serdes.ByteArray(), false, persistent));
-        builder.addStateStore(store(StoreNames.WATERMARKS, StateSerdes.watermark(), false, persistent));
+        stores(persistent).forEach(builder::addStateStore);
         builder.stream(List.of(settings.sourceTopic(), settings.targetTopic()), Consumed.with(Serdes.Bytes(), (Serde<CaptureEvent>) new CaptureEventSerde()))
                 .process(() -> new ReconcileProcessor(settings),
                         StoreNames.KEYS, StoreNames.CHUNKS, StoreNames.MISMATCHES, StoreNames.PENDING, StoreNames.WATERMARKS);
         return builder.build();
+    }
+
+    /** The reconciler's stores, as the topology declares them (for benchmarks that drive the processor directly). */
+    public static List<StoreBuilder<?>> stores(boolean persistent) {
+        // Only the per-key state grows with the tables: it lives in RocksDB. The others stay small
+        // (chunks: 2^bits per table; mismatches and wake-ups: keys changed within the lag; watermarks: two
+        // per partition) and are read or written on nearly every change, so they are in-memory stores,
+        // restored from their changelogs after a restart. Caching coalesces their changelog writes: a
+        // replicated change is a transient mismatch whose entry is usually gone before the commit.
+        return List.of(
+                store(StoreNames.KEYS, StateSerdes.keyState(), false, persistent),
+                store(StoreNames.CHUNKS, StateSerdes.chunkState(), true, false),
+                store(StoreNames.MISMATCHES, StateSerdes.mismatch(), true, false),
+                store(StoreNames.PENDING, Serdes.ByteArray(), true, false),
+                store(StoreNames.WATERMARKS, StateSerdes.watermark(), false, false));
+    }
+
+    /** The processor the topology runs, for benchmarks that drive it directly with real stores. */
+    public static org.apache.kafka.streams.processor.api.Processor<org.apache.kafka.common.utils.Bytes, CaptureEvent, Void, Void> processor(
+            ReconcilerSettings settings) {
+        return new ReconcileProcessor(settings);
     }
 
     private static <V> StoreBuilder<?> store(String name, Serde<V> serde, boolean cached, boolean persistent) {

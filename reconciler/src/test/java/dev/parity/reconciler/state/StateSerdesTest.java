@@ -1,0 +1,49 @@
+package dev.parity.reconciler.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parity.reconciler.canonical.ByteSink;
+import dev.parity.reconciler.model.Hash128;
+import org.junit.jupiter.api.Test;
+
+class StateSerdesTest {
+    private static final Hash128 A = new Hash128(0x1234_5678_9ABC_DEF0L, 42);
+    private static final Hash128 B = new Hash128(-7, 0x0FED_CBA9_8765_4321L);
+
+    private static KeyState roundTrip(KeyState k) {
+        return StateSerdes.decodeKeyState(StateSerdes.encodeKeyState(k));
+    }
+
+    @Test
+    void shouldStoreAnEqualKeyWithOneHashAndNoProvenanceInAboutTwentyBytes() {
+        KeyState equal = new KeyState(new SideState(A, 5, "mariadb-bin.000001:4711", 17),
+                new SideState(A, 6, "mariadb-bin.000009:99", 18), KeyState.NEVER).withoutProvenance();
+        byte[] bytes = StateSerdes.encodeKeyState(equal);
+        assertThat(bytes.length).isLessThanOrEqualTo(22);
+        assertThat(roundTrip(equal)).isEqualTo(equal);
+    }
+
+    @Test
+    void shouldKeepBothHashesProvenanceAndFirstMismatchOfAMismatchedKey() {
+        KeyState mismatched = new KeyState(new SideState(A, 1_700_000_000_000_000L, "0/16B3748", 3),
+                new SideState(B, 1_700_000_000_100_000L, "0/16B37F0", SideState.NONE), 1_700_000_000_123L);
+        assertThat(roundTrip(mismatched)).isEqualTo(mismatched);
+    }
+
+    @Test
+    void shouldKeepDeletedAndNeverSeenSidesApart() {
+        KeyState deletedOnTarget = new KeyState(new SideState(A, SideState.UNKNOWN_COMMIT, "", 4), new SideState(null, 9, "lsn", 5), 77);
+        KeyState onlySource = new KeyState(new SideState(B, SideState.UNKNOWN_COMMIT, "", 2), null, KeyState.NEVER);
+        assertThat(roundTrip(deletedOnTarget)).isEqualTo(deletedOnTarget);
+        assertThat(roundTrip(onlySource)).isEqualTo(onlySource);
+    }
+
+    @Test
+    void shouldStillReadTheFirstFormat() {
+        ByteSink v1 = new ByteSink(64).writeByte(1);
+        v1.writeByte(2).writeLong(A.hi()).writeLong(A.lo()).writeSignedVarLong(10).writeString("pos").writeSignedVarLong(3);
+        v1.writeByte(0);
+        v1.writeSignedVarLong(KeyState.NEVER);
+        assertThat(StateSerdes.decodeKeyState(v1.toByteArray())).isEqualTo(new KeyState(new SideState(A, 10, "pos", 3), null, KeyState.NEVER));
+    }
+}
