@@ -113,6 +113,7 @@ public final class ReconcilerThroughput {
      * stores flushed at the commit interval Parity configures (100 ms), since each commit flushes them.
      */
     private static final class Feed {
+        static final long COMMIT_NANOS = Long.getLong("parity.bench.commitMs", 100) * 1_000_000L;
         private final Processor<Bytes, CaptureEvent, Void, Void> processor;
         private final List<StateStore> stores;
         private final CaptureEventSerde serde = new CaptureEventSerde();
@@ -128,7 +129,7 @@ public final class ReconcilerThroughput {
             byte[] wire = CaptureEventSerde.encode(event);
             processor.process(new Record<>(Bytes.wrap(key), serde.deserialize("t", wire), 0L));
             events++;
-            if (System.nanoTime() - lastCommit > 100_000_000L) {
+            if (System.nanoTime() - lastCommit > COMMIT_NANOS) {
                 flush();
             }
         }

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** The {@code parity} command. Stdout carries results; failures are one line on stderr and an exit code. */
 @Command(name = "parity", mixinStandardHelpOptions = true, version = "parity 0.1.0",
         description = "Streaming CDC parity monitor for database cutovers.",
-        subcommands = {RunCommand.class, DemoCommand.class, StatusCommand.class, DiffCommand.class, CleanupCommand.class, SchemaDiffCommand.class, ReadyCommand.class})
+        subcommands = {RunCommand.class, DemoCommand.class, StatusCommand.class, DiffCommand.class, CleanupCommand.class, SchemaDiffCommand.class, ReadyCommand.class, BenchCommand.class})
 public final class ParityCli {
     /** Exit code when Parity could not do what was asked (as opposed to a NOT READY or drift answer). */
     static final int ERROR = 2;
@@ -19,8 +19,11 @@ public final class ParityCli {
 
     static CommandLine commandLine() {
         return new CommandLine(new ParityCli()).setExecutionExceptionHandler((e, cmd, parsed) -> {
-            String message = e instanceof ConfigException || e instanceof DatabaseException || e instanceof java.net.ConnectException
-                    ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
+            boolean expected = e instanceof ConfigException || e instanceof DatabaseException || e instanceof java.net.ConnectException;
+            if (!expected) {
+                org.slf4j.LoggerFactory.getLogger(ParityCli.class).error("unexpected failure", e); // the stack, for a bug report
+            }
+            String message = expected ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
             cmd.getErr().println("parity: " + message);
             return ERROR;
         });

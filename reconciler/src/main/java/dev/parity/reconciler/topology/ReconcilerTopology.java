@@ -41,21 +41,27 @@ public final class ReconcilerTopology {
     public static List<StoreBuilder<?>> stores(boolean persistent) {
         // Only the per-key state grows with the tables: it lives in RocksDB. The others stay small
         // (chunks: 2^bits per table; mismatches and wake-ups: keys changed within the lag; watermarks: two
-        // per partition) and are read or written on nearly every change, so they are in-memory stores,
-        // restored from their changelogs after a restart. Caching coalesces their changelog writes: a
-        // replicated change is a transient mismatch whose entry is usually gone before the commit.
+        // per partition) and are read or written on nearly every change, so they live in memory,
+        // restored from their changelogs after a restart, in a store the API may scan while the
+        // reconciler writes (see ConcurrentMemoryStore). The chunk store is also cached, to coalesce
+        // its changelog writes.
         return List.of(
                 store(StoreNames.KEYS, StateSerdes.keyState(), false, persistent),
-                store(StoreNames.CHUNKS, StateSerdes.chunkState(), true, false),
-                store(StoreNames.MISMATCHES, StateSerdes.mismatch(), true, false),
-                store(StoreNames.PENDING, Serdes.ByteArray(), true, false),
-                store(StoreNames.WATERMARKS, StateSerdes.watermark(), false, false));
+                small(StoreNames.CHUNKS, StateSerdes.chunkState(), true),
+                small(StoreNames.MISMATCHES, StateSerdes.mismatch(), false),
+                small(StoreNames.PENDING, Serdes.ByteArray(), false),
+                small(StoreNames.WATERMARKS, StateSerdes.watermark(), false));
     }
 
     /** The processor the topology runs, for benchmarks that drive it directly with real stores. */
     public static org.apache.kafka.streams.processor.api.Processor<org.apache.kafka.common.utils.Bytes, CaptureEvent, Void, Void> processor(
             ReconcilerSettings settings) {
         return new ReconcileProcessor(settings);
+    }
+
+    private static <V> StoreBuilder<?> small(String name, Serde<V> serde, boolean cached) {
+        var b = Stores.keyValueStoreBuilder(ConcurrentMemoryStore.supplier(name), Serdes.Bytes(), serde);
+        return cached ? b.withCachingEnabled() : b.withCachingDisabled();
     }
 
     private static <V> StoreBuilder<?> store(String name, Serde<V> serde, boolean cached, boolean persistent) {

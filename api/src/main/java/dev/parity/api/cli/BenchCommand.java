@@ -1,0 +1,181 @@
+package dev.parity.api.cli;
+
+import dev.parity.api.bench.ReconcilerThroughput;
+import dev.parity.api.config.ConfigLoader;
+import dev.parity.api.demo.MariaDbPair;
+import dev.parity.api.demo.PostgresPair;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code parity bench}: the figures of BENCHMARKS.md, reproduced on this machine. Installs nothing:
+ * the databases are the embedded ones the tests use; {@code pt-table-checksum} is used only if it is
+ * already on the PATH (the in-database {@code CHECKSUM TABLE} is always measured).
+ */
+@Command(name = "bench", description = "Measure the reconciler alone and the first full verdict on embedded database pairs, "
+        + "side by side with an in-database checksum of the same rows.")
+final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--rows", defaultValue = "1000000", description = "Rows per side for the first-verdict runs (default: ${DEFAULT-VALUE})")
+    int rows;
+
+    @Option(names = "--engine", defaultValue = "postgresql", description = "postgresql, mariadb, both or none (default: ${DEFAULT-VALUE})")
+    String engine;
+
+    @Option(names = "--keys", defaultValue = "1000000", description = "Keys for the reconciler-alone run (default: ${DEFAULT-VALUE})")
+    int keys;
+
+    @Option(names = "--updates", defaultValue = "1000000", description = "Replicated changes for the reconciler-alone run (default: ${DEFAULT-VALUE})")
+    int updates;
+
+    @Override
+    public Integer call() throws Exception {
+        System.out.printf("machine: %d cores, %s %s, Java %s, max heap %d MiB%n", Runtime.getRuntime().availableProcessors(),
+                System.getProperty("os.name"), System.getProperty("os.arch"), System.getProperty("java.version"),
+                Runtime.getRuntime().maxMemory() >> 20);
+        reconciler();
+        if (engine.equals("postgresql") || engine.equals("both")) {
+            postgres();
+        }
+        if (engine.equals("mariadb") || engine.equals("both")) {
+            mariadb();
+        }
+        return 0;
+    }
+
+    private void reconciler() throws Exception {
+        System.out.println("\n== reconciler alone (in-process processor, RocksDB key store, no broker) ==");
+        ReconcilerThroughput.run(Math.min(keys, 50_000), Math.min(updates, 50_000), 1000); // JIT warm-up, discarded
+        ReconcilerThroughput.Result r = ReconcilerThroughput.run(keys, updates, 1000);
+        System.out.printf("load   %,d events (a %,d-key snapshot on both sides): %,.0f events/s%n", r.loadEvents(), r.keys(), r.loadEventsPerSecond());
+        System.out.printf("update %,d events (replicated changes, heartbeat per 1000): %,.0f events/s%n", r.updateEvents(),
+                r.updateEventsPerSecond());
+        System.out.printf("state  %,d bytes of RocksDB SST files for %,d keys: %.1f bytes/key (keys of %d bytes)%n", r.stateBytes(), r.keys(),
+                r.stateBytesPerKey(), r.keyBytes());
+    }
+
+    private void postgres() throws Exception {
+        System.out.printf("%n== first verdict, PostgreSQL pair (pgbench_accounts, %,d rows, logical replication) ==%n", rows);
+        try (PostgresPair pg = PostgresPair.start()) {
+            // The heartbeat table must exist on the subscriber before the subscription, as README says.
+            pg.ddl("CREATE TABLE pgbench_accounts (aid INT PRIMARY KEY, bid INT NOT NULL, abalance INT NOT NULL, filler CHAR(84))",
+                    dev.parity.ingest.jdbc.HeartbeatWriter.ddl("public.parity_heartbeat"));
+            long t = System.nanoTime();
+            pg.onSource("INSERT INTO pgbench_accounts SELECT g, (g - 1) / 100000 + 1, 0, '' FROM generate_series(1, " + rows + ") g");
+            System.out.printf("loaded the source in %.1f s%n", seconds(t));
+            t = System.nanoTime();
+            pg.replicate("bench");
+            awaitCount(pg::target, "pgbench_accounts");
+            System.out.printf("replicated to the target in %.1f s%n", seconds(t));
+            String md5 = "SELECT md5(string_agg(md5(a::text), '' ORDER BY aid)) FROM pgbench_accounts a";
+            double s = timeQuery(pg::source, md5);
+            double tg = timeQuery(pg::target, md5);
+            System.out.printf("md5-aggregate checksum: %.2f s on the source, %.2f s on the target%n", s, tg);
+            double verdict = firstVerdict(pg.sourceUrl(), pg.targetUrl(), "postgres", "public.pgbench_accounts");
+            System.out.printf("Parity first verdict (start to every chunk judged, both sides): %.1f s = %.1f× one md5 query, %.1f× both%n",
+                    verdict, verdict / s, verdict / (s + tg));
+        }
+    }
+
+    private void mariadb() throws Exception {
+        System.out.printf("%n== first verdict, MariaDB pair (sbtest1, %,d rows, GTID replication) ==%n", rows);
+        try (MariaDbPair db = MariaDbPair.start("sbtest")) {
+            long t = System.nanoTime();
+            db.onSource("CREATE TABLE sbtest.sbtest1 (id INT PRIMARY KEY, k INT NOT NULL, c CHAR(120) NOT NULL, pad CHAR(60) NOT NULL)",
+                    "INSERT INTO sbtest.sbtest1 SELECT seq, seq % 100000, REPEAT('c', 119), REPEAT('p', 59) FROM seq_1_to_" + rows);
+            awaitCount(db::target, "sbtest.sbtest1");
+            System.out.printf("loaded and replicated in %.1f s%n", seconds(t));
+            double s = timeQuery(db::source, "CHECKSUM TABLE sbtest.sbtest1");
+            double tg = timeQuery(db::target, "CHECKSUM TABLE sbtest.sbtest1");
+            System.out.printf("CHECKSUM TABLE: %.2f s on the source, %.2f s on the target%n", s, tg);
+            ptTableChecksum(db);
+            double verdict = firstVerdict(db.sourceUrl(), db.targetUrl(), "root", "sbtest.sbtest1");
+            System.out.printf("Parity first verdict (start to every chunk judged, both sides): %.1f s = %.1f× CHECKSUM TABLE on one side, %.1f× both%n",
+                    verdict, verdict / s, verdict / (s + tg));
+        }
+    }
+
+    /** pt-table-checksum only if the user installed it (percona-toolkit); this command installs nothing. */
+    private static void ptTableChecksum(MariaDbPair db) throws Exception {
+        Path tool = List.of(System.getenv().getOrDefault("PATH", "").split(":")).stream().map(d -> Path.of(d, "pt-table-checksum"))
+                .filter(Files::isExecutable).findFirst().orElse(null);
+        if (tool == null) {
+            System.out.println("pt-table-checksum: not on the PATH, skipped (Debian: apt-get install percona-toolkit)");
+            return;
+        }
+        var loc = new dev.parity.ingest.jdbc.Endpoint(dev.parity.reconciler.model.Side.SOURCE, db.sourceUrl(), "root", null).location(3306);
+        long t = System.nanoTime();
+        Process p = new ProcessBuilder(tool.toString(), "h=" + loc.host() + ",P=" + loc.port() + ",u=root", "--databases", "sbtest",
+                "--no-check-binlog-format", "--recursion-method", "none").inheritIO().start();
+        int exit = p.waitFor();
+        System.out.printf("pt-table-checksum (source side, no replica discovery): %.2f s, exit %d%n", seconds(t), exit);
+    }
+
+    private static double firstVerdict(String sourceUrl, String targetUrl, String user, String table) throws Exception {
+        Path state = Files.createTempDirectory("parity-bench");
+        String yaml = String.format("""
+                name: bench
+                source: {url: "%s", user: %s}
+                target: {url: "%s", user: %s}
+                tables: {include: ["%s"]}
+                api: {port: 0}
+                state: {dir: "%s"}
+                """, sourceUrl, user, targetUrl, user, table, state);
+        long t = System.nanoTime();
+        try (Parity p = Parity.start(ConfigLoader.parse(yaml, "bench", Map.of()))) {
+            long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
+            while (System.nanoTime() < deadline) {
+                Map<String, Object> s = p.status().status();
+                if ("IN_SYNC".equals(s.get("state"))) {
+                    return seconds(t);
+                }
+                Thread.sleep(200);
+            }
+            throw new IllegalStateException("no verdict within 30 minutes: " + p.status().status().get("reasons"));
+        }
+    }
+
+    private interface Connect {
+        Connection open() throws SQLException;
+    }
+
+    private static double timeQuery(Connect c, String sql) throws SQLException {
+        try (Connection conn = c.open(); Statement st = conn.createStatement()) {
+            long t = System.nanoTime();
+            try (ResultSet rs = st.executeQuery(sql)) {
+                while (rs.next()) {
+                    rs.getString(rs.getMetaData().getColumnCount());
+                }
+            }
+            return seconds(t);
+        }
+    }
+
+    private void awaitCount(Connect c, String table) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            try (Connection conn = c.open(); Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM " + table)) {
+                if (rs.next() && rs.getLong(1) >= rows) {
+                    return;
+                }
+            } catch (SQLException e) {
+                // the table may not exist on the target yet
+            }
+            Thread.sleep(500);
+        }
+        throw new IllegalStateException(table + " did not reach " + rows + " rows on the target");
+    }
+
+    private static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+}

@@ -1,0 +1,79 @@
+package dev.parity.reconciler.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.common.serialization.BytesSerializer;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.junit.jupiter.api.Test;
+
+class ConcurrentMemoryStoreTest {
+    private static Bytes key(int table, int i) {
+        return Bytes.wrap(new byte[] {(byte) table, (byte) (i >>> 8), (byte) i});
+    }
+
+    @Test
+    void shouldScanRangesAndPrefixesInByteOrder() {
+        ConcurrentMemoryStore s = new ConcurrentMemoryStore("t");
+        for (int i = 0; i < 10; i++) {
+            s.put(key(1, i), new byte[] {(byte) i});
+            s.put(key(2, i), new byte[] {(byte) i});
+        }
+        s.delete(key(1, 3));
+        List<Bytes> prefix = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it = s.prefixScan(Bytes.wrap(new byte[] {1}), new BytesSerializer())) {
+            it.forEachRemaining(kv -> prefix.add(kv.key));
+        }
+        assertThat(prefix).hasSize(9).doesNotContain(key(1, 3)).startsWith(key(1, 0)).endsWith(key(1, 9));
+        List<Bytes> range = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it = s.range(key(1, 8), key(2, 1))) {
+            it.forEachRemaining(kv -> range.add(kv.key));
+        }
+        assertThat(range).containsExactly(key(1, 8), key(1, 9), key(2, 0), key(2, 1));
+    }
+
+    @Test
+    void shouldLetAReaderIterateWhileAWriterPutsAndDeletes() throws Exception {
+        ConcurrentMemoryStore s = new ConcurrentMemoryStore("t");
+        AtomicBoolean running = new AtomicBoolean(true);
+        Thread writer = new Thread(() -> {
+            for (int n = 0; running.get(); n++) {
+                int i = n % 500;
+                if ((n / 500) % 2 == 0) {
+                    s.put(key(1, i), new byte[] {1});
+                } else {
+                    s.delete(key(1, i));
+                }
+            }
+        });
+        writer.start();
+        while (s.approximateNumEntries() == 0) {
+            Thread.onSpinWait();
+        }
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        long seen = 0;
+        try {
+            for (int round = 0; round < 2_000; round++) {
+                try (KeyValueIterator<Bytes, byte[]> it = s.all()) {
+                    while (it.hasNext()) {
+                        KeyValue<Bytes, byte[]> kv = it.next();
+                        assertThat(kv.value).isNotNull();
+                        seen++;
+                    }
+                }
+            }
+        } catch (Throwable t) {
+            failure.set(t);
+        } finally {
+            running.set(false);
+            writer.join();
+        }
+        assertThat(failure.get()).isNull();
+        assertThat(seen).isPositive();
+    }
+}
