@@ -15,6 +15,7 @@ public final class CaptureStatus {
     private volatile Phase phase = Phase.STARTING;
     private volatile Instant lastEventAt;
     private volatile Instant lastSeenAt;
+    private volatile Instant lastHeartbeatAt;
     private volatile Instant streamingSince;
     private volatile long lastCommitMicros = -1;
     private volatile long events;
@@ -95,7 +96,19 @@ public final class CaptureStatus {
         return streamingSince;
     }
 
+    /**
+     * Parity's clock when this side's capture last delivered one of Parity's heartbeats: proof the
+     * stream itself advances, which a connector that merely reconnects (and emits its own heartbeats)
+     * does not give. Null before any.
+     */
+    public Instant lastHeartbeatAt() {
+        return lastHeartbeatAt;
+    }
+
     public void produced(CaptureEvent event, Instant now) {
+        if (event instanceof dev.parity.reconciler.model.Heartbeat) {
+            lastHeartbeatAt = now;
+        }
         lastEventAt = now;
         lastCommitMicros = Math.max(lastCommitMicros, event.commitMicros());
         events++;

@@ -241,16 +241,25 @@ public final class ReadinessGate {
                 "oldestRereadAt", oldest == null ? "" : oldest.toString()));
     }
 
+    /**
+     * Both captures streaming and advancing: with heartbeats, each must have delivered one of Parity's
+     * heartbeats in the last 10 s (a connector that keeps reconnecting still emits its own heartbeats,
+     * which prove nothing about the stream); without, it must have delivered anything.
+     */
     private Check capturesLive() {
         List<String> dead = new ArrayList<>();
+        boolean heartbeats = runtime.config().heartbeat().enabled();
         for (Side side : Side.values()) {
             CaptureStatus c = runtime.capture(side);
-            if (c.phase() != CaptureStatus.Phase.STREAMING || c.lastSeenAt() == null
-                    || Duration.between(c.lastSeenAt(), clock.instant()).compareTo(Duration.ofSeconds(10)) > 0) {
-                dead.add(side.label() + " (" + c.phase() + (c.error() == null ? "" : ": " + c.error()) + ")");
+            Instant last = heartbeats ? c.lastHeartbeatAt() : c.lastSeenAt();
+            if (c.phase() != CaptureStatus.Phase.STREAMING || last == null || Duration.between(last, clock.instant()).compareTo(Duration.ofSeconds(10)) > 0) {
+                dead.add(side.label() + " (" + c.phase() + (last == null ? ", nothing delivered" : ", last "
+                        + (heartbeats ? "heartbeat" : "event") + " " + Duration.between(last, clock.instant()).toSeconds() + " s ago")
+                        + (c.error() == null ? "" : ": " + c.error()) + ")");
             }
         }
-        return dead.isEmpty() ? Check.pass("captures-live", "both captures streaming and heard from in the last 10 s", Map.of())
+        return dead.isEmpty() ? Check.pass("captures-live", "both captures streaming and delivering " + (heartbeats ? "heartbeats" : "events")
+                + " within the last 10 s", Map.of())
                 : Check.fail("captures-live", "not live: " + String.join(", ", dead), Map.of());
     }
 
