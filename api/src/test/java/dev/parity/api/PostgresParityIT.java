@@ -90,6 +90,17 @@ class PostgresParityIT {
         assertThat(orders.get("chunksInSync")).isEqualTo(orders.get("chunks")).isEqualTo(1024);
         assertThat(orders.get("sourceDigest")).isEqualTo(orders.get("targetDigest"));
         assertThat(table("public.customers").get("targetRows")).isEqualTo(2_000L);
+        // Snapshot progress stays in status once done: every row read, against the database's estimate.
+        for (String side : List.of("source", "target")) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> snapshot = (Map<String, Object>) ((Map<String, Map<String, Object>>) ParityProbe.status(parity).get("sides"))
+                    .get(side).get("snapshot");
+            assertThat(snapshot).as(side).containsEntry("rowsDone", 10_000L).containsEntry("etaSeconds", null);
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> tables = (List<Map<String, Object>>) snapshot.get("tables");
+            assertThat(tables).as(side).hasSize(2).anySatisfy(t -> assertThat(t)
+                    .containsEntry("table", "public.orders").containsEntry("rowsDone", 8_000L));
+        }
     }
 
     @Test

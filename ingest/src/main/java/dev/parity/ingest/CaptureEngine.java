@@ -79,8 +79,16 @@ public final class CaptureEngine implements AutoCloseable {
         ConnectorMetrics metrics = new ConnectorMetrics(debezium.getProperty("topic.prefix"));
         probe.scheduleWithFixedDelay(() -> {
             switch (metrics.state()) {
-                case SNAPSHOTTING -> status.snapshotting();
-                case STREAMING -> status.streaming();
+                case SNAPSHOTTING -> {
+                    status.snapshotting();
+                    status.snapshotRows(metrics.snapshotRows());
+                }
+                case STREAMING -> {
+                    if (status.phase() != CaptureStatus.Phase.STREAMING) {
+                        status.snapshotRows(metrics.snapshotRows()); // the final counts
+                    }
+                    status.streaming();
+                }
                 default -> { }
             }
             replaceIfSilent();

@@ -21,6 +21,8 @@ public final class CaptureStatus {
     private volatile long events;
     private volatile String error;
     private volatile long restarts;
+    private volatile java.util.Map<String, Long> snapshotRows = java.util.Map.of();
+    private volatile Instant snapshotStartedAt;
 
     public CaptureStatus(Side side) {
         this.side = side;
@@ -68,7 +70,24 @@ public final class CaptureStatus {
     public void snapshotting() {
         if (phase == Phase.STARTING) {
             phase = Phase.SNAPSHOTTING;
+            snapshotStartedAt = Instant.now();
         }
+    }
+
+    /** Rows the snapshot has read per table, as the connector reports them (updated twice a second). */
+    public java.util.Map<String, Long> snapshotRows() {
+        return snapshotRows;
+    }
+
+    public void snapshotRows(java.util.Map<String, Long> rows) {
+        if (!rows.isEmpty()) {
+            snapshotRows = java.util.Map.copyOf(rows);
+        }
+    }
+
+    /** When the snapshot began; null if there was none. */
+    public Instant snapshotStartedAt() {
+        return snapshotStartedAt;
     }
 
     public void streaming() {

@@ -80,7 +80,8 @@ final class BenchCommand implements Callable<Integer> {
             double s = timeQuery(pg::source, md5);
             double tg = timeQuery(pg::target, md5);
             System.out.printf("md5-aggregate checksum: %.2f s on the source, %.2f s on the target%n", s, tg);
-            double verdict = firstVerdict(pg.sourceUrl(), pg.targetUrl(), "postgres", "public.pgbench_accounts");
+            double verdict = firstVerdict(pg.sourceUrl(), pg.targetUrl(), "postgres", "public.pgbench_accounts",
+                    () -> pg.onTarget("UPDATE pgbench_accounts SET abalance = abalance + 1 WHERE aid = 1"));
             System.out.printf("Parity first verdict (start to every chunk judged, both sides): %.1f s = %.1f× one md5 query, %.1f× both%n",
                     verdict, verdict / s, verdict / (s + tg));
         }
@@ -98,7 +99,8 @@ final class BenchCommand implements Callable<Integer> {
             double tg = timeQuery(db::target, "CHECKSUM TABLE sbtest.sbtest1");
             System.out.printf("CHECKSUM TABLE: %.2f s on the source, %.2f s on the target%n", s, tg);
             ptTableChecksum(db);
-            double verdict = firstVerdict(db.sourceUrl(), db.targetUrl(), "root", "sbtest.sbtest1");
+            double verdict = firstVerdict(db.sourceUrl(), db.targetUrl(), "root", "sbtest.sbtest1",
+                    () -> db.onTarget("UPDATE sbtest.sbtest1 SET k = k + 1 WHERE id = 1"));
             System.out.printf("Parity first verdict (start to every chunk judged, both sides): %.1f s = %.1f× CHECKSUM TABLE on one side, %.1f× both%n",
                     verdict, verdict / s, verdict / (s + tg));
         }
@@ -120,7 +122,15 @@ final class BenchCommand implements Callable<Integer> {
         System.out.printf("pt-table-checksum (source side, no replica discovery): %.2f s, exit %d%n", seconds(t), exit);
     }
 
-    private static double firstVerdict(String sourceUrl, String targetUrl, String user, String table) throws Exception {
+    private interface TargetWrite {
+        void run() throws SQLException;
+    }
+
+    /**
+     * Seconds from {@code Parity.start} to IN_SYNC; then, as a second measurement, how long a
+     * target-only write takes to show as DIVERGENT (capture, one heartbeat, reconciler).
+     */
+    private static double firstVerdict(String sourceUrl, String targetUrl, String user, String table, TargetWrite rogue) throws Exception {
         Path state = Files.createTempDirectory("parity-bench");
         String yaml = String.format("""
                 name: bench
@@ -136,12 +146,28 @@ final class BenchCommand implements Callable<Integer> {
             while (System.nanoTime() < deadline) {
                 Map<String, Object> s = p.status().status();
                 if ("IN_SYNC".equals(s.get("state"))) {
-                    return seconds(t);
+                    double verdict = seconds(t);
+                    detection(p, rogue);
+                    return verdict;
                 }
                 Thread.sleep(200);
             }
             throw new IllegalStateException("no verdict within 30 minutes: " + p.status().status().get("reasons"));
         }
+    }
+
+    private static void detection(Parity p, TargetWrite rogue) throws Exception {
+        long t = System.nanoTime();
+        rogue.run();
+        long deadline = t + Duration.ofMinutes(2).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (p.status().divergences(null, 10).stream().anyMatch(d -> "DIVERGENT".equals(d.get("state")))) {
+                System.out.printf("detection: a target-only UPDATE was DIVERGENT %.2f s after its commit (heartbeat interval 1 s)%n", seconds(t));
+                return;
+            }
+            Thread.sleep(20);
+        }
+        System.out.println("detection: the target-only UPDATE was not DIVERGENT within 2 minutes");
     }
 
     private interface Connect {

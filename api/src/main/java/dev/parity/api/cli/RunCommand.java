@@ -3,6 +3,7 @@ package dev.parity.api.cli;
 import dev.parity.api.config.ConfigLoader;
 import dev.parity.api.config.ParityConfig;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -17,8 +18,41 @@ final class RunCommand implements Callable<Integer> {
         ParityConfig cfg = ConfigLoader.load(config, System.getenv());
         try (Parity p = Parity.start(cfg)) {
             System.out.println("Parity running; status at " + p.url() + " (Ctrl-C to stop)");
+            Thread progress = new Thread(() -> printSnapshotProgress(p), "parity-progress");
+            progress.setDaemon(true);
+            progress.start();
             p.awaitShutdown();
         }
         return 0;
+    }
+
+    /** Every 5 s while a side snapshots: rows done of the estimate and the ETA, per side. */
+    @SuppressWarnings("unchecked")
+    static void printSnapshotProgress(Parity p) {
+        try {
+            while (true) {
+                Thread.sleep(5_000);
+                Map<String, Object> sides = (Map<String, Object>) p.status().status().get("sides");
+                StringBuilder line = new StringBuilder();
+                boolean any = false;
+                for (Map.Entry<String, Object> e : sides.entrySet()) {
+                    Map<String, Object> side = (Map<String, Object>) e.getValue();
+                    if (!"SNAPSHOTTING".equals(side.get("phase")) || !(side.get("snapshot") instanceof Map<?, ?> snap)) {
+                        continue;
+                    }
+                    any = true;
+                    line.append(String.format("%s %,d of ~%,d rows (%s%%%s)  ", e.getKey(), snap.get("rowsDone"), snap.get("rowsEstimated"),
+                            snap.get("percent") == null ? "?" : snap.get("percent"),
+                            snap.get("etaSeconds") == null ? "" : ", ETA " + snap.get("etaSeconds") + " s"));
+                }
+                if (any) {
+                    System.out.println("snapshot: " + line.toString().trim());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            // status not available (stopping): no more progress lines
+        }
     }
 }

@@ -22,6 +22,9 @@ public final class ParityMetrics {
         for (String side : List.of("source", "target")) {
             gauge("parity_capture_lag_seconds", Tags.of("side", side), s -> number(side(s, side).get("captureLagSeconds")));
             gauge("parity_capture_events", Tags.of("side", side), s -> number(side(s, side).get("events")));
+            gauge("parity_snapshot_rows_done", Tags.of("side", side), s -> snapshot(s, side, "rowsDone"));
+            gauge("parity_snapshot_rows_estimated", Tags.of("side", side), s -> snapshot(s, side, "rowsEstimated"));
+            gauge("parity_snapshot_eta_seconds", Tags.of("side", side), s -> snapshot(s, side, "etaSeconds"));
         }
         for (String state : List.of("PENDING", "DIVERGENT")) {
             String field = state.equals("PENDING") ? "pendingKeys" : "divergentKeys";
@@ -41,6 +44,10 @@ public final class ParityMetrics {
                         s -> reread(s, table, side, "differencesSent") + reread(s, table, side, "missingSent"));
             }
         }
+    }
+
+    private static double snapshot(Map<String, Object> s, String side, String field) {
+        return side(s, side).get("snapshot") instanceof Map<?, ?> m ? number(m.get(field)) : Double.NaN;
     }
 
     @SuppressWarnings("unchecked")

@@ -35,6 +35,7 @@ final class SideSetup {
     private List<TableInfo> tables = List.of();
     private Map<String, String> settings = Map.of();
     private String applyOrderRisk;
+    private Map<String, Long> estimatedRows = Map.of();
 
     SideSetup(ParityConfig config, Side side, Path captureDir) {
         ParityConfig.Database db = side == Side.SOURCE ? config.source() : config.target();
@@ -65,6 +66,11 @@ final class SideSetup {
         return settings;
     }
 
+    /** The database's row-count estimates at start, per table; for snapshot progress. */
+    Map<String, Long> estimatedRows() {
+        return estimatedRows;
+    }
+
     /** Target: why the replica may apply out of commit order; null when order is assured. */
     String applyOrderRisk() {
         return applyOrderRisk;
@@ -87,6 +93,11 @@ final class SideSetup {
             adapter.checkCapturable(c, names);
             tables = adapter.tables(c);
             settings = adapter.settings(c);
+            try {
+                estimatedRows = adapter.estimatedRows(c);
+            } catch (SQLException e) {
+                LOG.debug("no row estimates on the {}: {}", side.label(), e.getMessage()); // progress then shows no ETA
+            }
             applyOrderRisk = side == Side.TARGET ? adapter.applyOrderRisk(c) : null;
             if (!heartbeats) {
                 return List.of();

@@ -38,6 +38,32 @@ public final class ConnectorMetrics {
         return State.UNKNOWN;
     }
 
+    /**
+     * Rows the running (or finished) snapshot has read so far, per table as the connector names it
+     * ({@code schema.table} / {@code database.table}); empty when the connector reports none.
+     */
+    public java.util.Map<String, Long> snapshotRows() {
+        java.util.Map<String, Long> out = new java.util.TreeMap<>();
+        try {
+            ObjectName snapshot = find("snapshot");
+            if (snapshot == null) {
+                return out;
+            }
+            Object rows = server.getAttribute(snapshot, "RowsScanned");
+            if (rows instanceof java.util.Map<?, ?> m) {
+                m.forEach((k, v) -> out.put(String.valueOf(k), ((Number) v).longValue()));
+            } else if (rows instanceof javax.management.openmbean.TabularData t) {
+                for (Object row : t.values()) {
+                    javax.management.openmbean.CompositeData c = (javax.management.openmbean.CompositeData) row;
+                    out.put(String.valueOf(c.get("key")), ((Number) c.get("value")).longValue());
+                }
+            }
+        } catch (JMException | RuntimeException e) {
+            return out; // not registered yet, or being replaced during a restart
+        }
+        return out;
+    }
+
     private ObjectName find(String context) throws JMException {
         Set<ObjectName> names = server.queryNames(new ObjectName(
                 "debezium.*:type=connector-metrics,context=" + context + ",server=" + ObjectName.quote(topicPrefix).replace("\"", "") + ",*"), null);

@@ -70,6 +70,26 @@ public interface DatabaseAdapter {
                 : new dev.parity.ingest.schema.BinlogSchemaReader()).read(c, tables);
     }
 
+    /**
+     * The database's own estimate of each table's row count (PostgreSQL {@code pg_class.reltuples},
+     * MySQL/MariaDB {@code information_schema.TABLES.TABLE_ROWS}), for snapshot progress; tables
+     * without an estimate are left out.
+     */
+    default Map<String, Long> estimatedRows(Connection c) throws SQLException {
+        String sql = engine() == Engine.POSTGRESQL
+                ? "SELECT n.nspname || '.' || c.relname, c.reltuples::bigint FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                        + " WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND c.reltuples >= 0"
+                : "SELECT CONCAT(TABLE_SCHEMA, '.', TABLE_NAME), TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE'"
+                        + " AND TABLE_ROWS IS NOT NULL AND TABLE_SCHEMA NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys')";
+        Map<String, Long> out = new java.util.TreeMap<>();
+        try (java.sql.Statement st = c.createStatement(); java.sql.ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                out.put(rs.getString(1), rs.getLong(2));
+            }
+        }
+        return out;
+    }
+
     /** The DDL of the heartbeat table, for users who create it themselves. */
     default String heartbeatDdl(String table) {
         return dev.parity.ingest.jdbc.HeartbeatWriter.ddl(table);
