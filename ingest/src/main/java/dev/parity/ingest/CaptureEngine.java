@@ -49,6 +49,8 @@ public final class CaptureEngine implements AutoCloseable {
 
     private volatile DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
     private volatile boolean closing;
+    /** Whether the finished snapshot's row counts were read (once, when streaming begins). */
+    private boolean snapshotCounted;
     /** Set while the watchdog replaces an engine that went silent: its normal completion then relaunches. */
     private volatile boolean replacing;
     /**
@@ -84,8 +86,10 @@ public final class CaptureEngine implements AutoCloseable {
                     status.snapshotRows(metrics.snapshotRows());
                 }
                 case STREAMING -> {
-                    if (status.phase() != CaptureStatus.Phase.STREAMING) {
-                        status.snapshotRows(metrics.snapshotRows()); // the final counts
+                    if (!snapshotCounted) {
+                        Map<String, Long> rows = metrics.snapshotRows(); // the final counts, kept by the connector's snapshot metrics
+                        status.snapshotRows(rows);
+                        snapshotCounted = true;
                     }
                     status.streaming();
                 }

@@ -37,6 +37,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--updates", defaultValue = "1000000", description = "Replicated changes for the reconciler-alone run (default: ${DEFAULT-VALUE})")
     int updates;
 
+    @Option(names = "--steady-seconds", defaultValue = "60",
+            description = "PostgreSQL: seconds of pgbench -N at its write ceiling while Parity watches, if pgbench is on the PATH; 0 skips (default: ${DEFAULT-VALUE})")
+    int steadySeconds;
+
     @Override
     public Integer call() throws Exception {
         System.out.printf("machine: %d cores, %s %s, Java %s, max heap %d MiB%n", Runtime.getRuntime().availableProcessors(),
@@ -68,7 +72,13 @@ final class BenchCommand implements Callable<Integer> {
         try (PostgresPair pg = PostgresPair.start()) {
             // The heartbeat table must exist on the subscriber before the subscription, as README says.
             pg.ddl("CREATE TABLE pgbench_accounts (aid INT PRIMARY KEY, bid INT NOT NULL, abalance INT NOT NULL, filler CHAR(84))",
+                    "CREATE TABLE pgbench_branches (bid INT PRIMARY KEY, bbalance INT, filler CHAR(88))",
+                    "CREATE TABLE pgbench_tellers (tid INT PRIMARY KEY, bid INT, tbalance INT, filler CHAR(84))",
+                    "CREATE TABLE pgbench_history (tid INT, bid INT, aid INT, delta INT, mtime TIMESTAMP, filler CHAR(22))",
                     dev.parity.ingest.jdbc.HeartbeatWriter.ddl("public.parity_heartbeat"));
+            int scale = Math.max(1, rows / 100_000);
+            pg.onSource("INSERT INTO pgbench_branches SELECT g, 0, '' FROM generate_series(1, " + scale + ") g",
+                    "INSERT INTO pgbench_tellers SELECT g, (g - 1) / 10 + 1, 0, '' FROM generate_series(1, " + scale * 10 + ") g");
             long t = System.nanoTime();
             pg.onSource("INSERT INTO pgbench_accounts SELECT g, (g - 1) / 100000 + 1, 0, '' FROM generate_series(1, " + rows + ") g");
             System.out.printf("loaded the source in %.1f s%n", seconds(t));
@@ -80,8 +90,12 @@ final class BenchCommand implements Callable<Integer> {
             double s = timeQuery(pg::source, md5);
             double tg = timeQuery(pg::target, md5);
             System.out.printf("md5-aggregate checksum: %.2f s on the source, %.2f s on the target%n", s, tg);
+            Steady steady = steadySeconds > 0 && onPath("pgbench") != null ? p -> steadyState(p, pg) : null;
+            if (steady == null) {
+                System.out.println("steady state: skipped (" + (steadySeconds > 0 ? "pgbench is not on the PATH" : "--steady-seconds 0") + ")");
+            }
             double verdict = firstVerdict(pg.sourceUrl(), pg.targetUrl(), "postgres", "public.pgbench_accounts",
-                    () -> pg.onTarget("UPDATE pgbench_accounts SET abalance = abalance + 1 WHERE aid = 1"));
+                    () -> pg.onTarget("UPDATE pgbench_accounts SET abalance = abalance + 1 WHERE aid = 1"), steady);
             System.out.printf("Parity first verdict (start to every chunk judged, both sides): %.1f s = %.1f× one md5 query, %.1f× both%n",
                     verdict, verdict / s, verdict / (s + tg));
         }
@@ -100,7 +114,7 @@ final class BenchCommand implements Callable<Integer> {
             System.out.printf("CHECKSUM TABLE: %.2f s on the source, %.2f s on the target%n", s, tg);
             ptTableChecksum(db);
             double verdict = firstVerdict(db.sourceUrl(), db.targetUrl(), "root", "sbtest.sbtest1",
-                    () -> db.onTarget("UPDATE sbtest.sbtest1 SET k = k + 1 WHERE id = 1"));
+                    () -> db.onTarget("UPDATE sbtest.sbtest1 SET k = k + 1 WHERE id = 1"), null);
             System.out.printf("Parity first verdict (start to every chunk judged, both sides): %.1f s = %.1f× CHECKSUM TABLE on one side, %.1f× both%n",
                     verdict, verdict / s, verdict / (s + tg));
         }
@@ -108,8 +122,7 @@ final class BenchCommand implements Callable<Integer> {
 
     /** pt-table-checksum only if the user installed it (percona-toolkit); this command installs nothing. */
     private static void ptTableChecksum(MariaDbPair db) throws Exception {
-        Path tool = List.of(System.getenv().getOrDefault("PATH", "").split(":")).stream().map(d -> Path.of(d, "pt-table-checksum"))
-                .filter(Files::isExecutable).findFirst().orElse(null);
+        Path tool = onPath("pt-table-checksum");
         if (tool == null) {
             System.out.println("pt-table-checksum: not on the PATH, skipped (Debian: apt-get install percona-toolkit)");
             return;
@@ -130,7 +143,55 @@ final class BenchCommand implements Callable<Integer> {
      * Seconds from {@code Parity.start} to IN_SYNC; then, as a second measurement, how long a
      * target-only write takes to show as DIVERGENT (capture, one heartbeat, reconciler).
      */
-    private static double firstVerdict(String sourceUrl, String targetUrl, String user, String table, TargetWrite rogue) throws Exception {
+    private interface Steady {
+        void run(Parity p) throws Exception;
+    }
+
+    private static Path onPath(String tool) {
+        return List.of(System.getenv().getOrDefault("PATH", "").split(":")).stream().map(d -> Path.of(d, tool))
+                .filter(Files::isExecutable).findFirst().orElse(null);
+    }
+
+    /**
+     * pgbench -N (pgbench_accounts updates and history inserts) with enough clients to saturate the
+     * source, while Parity watches: replication lag as Parity measures it, the reconciler's backlog and
+     * the oldest pending key, sampled every second; p50/p99 and whether the backlog grows.
+     */
+    private void steadyState(Parity p, PostgresPair pg) throws Exception {
+        var loc = new dev.parity.ingest.jdbc.Endpoint(dev.parity.reconciler.model.Side.SOURCE, pg.sourceUrl(), "postgres", null).location(5432);
+        Process bench = new ProcessBuilder(onPath("pgbench").toString(), "-h", loc.host(), "-p", Integer.toString(loc.port()), "-U", "postgres",
+                "-n", "-N", "-c", "8", "-j", "2", "-T", Integer.toString(steadySeconds), loc.database())
+                .redirectErrorStream(true).start();
+        List<Double> lags = new java.util.ArrayList<>();
+        List<Long> backlogs = new java.util.ArrayList<>();
+        while (bench.isAlive()) {
+            Map<String, Object> s = p.status().status();
+            if (s.get("replicationLagSeconds") instanceof Number n) {
+                lags.add(n.doubleValue());
+            }
+            if (s.get("reconcilerBacklog") instanceof Number n) {
+                backlogs.add(n.longValue());
+            }
+            Thread.sleep(1_000);
+        }
+        String out = new String(bench.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        String tps = out.lines().filter(l -> l.startsWith("tps")).findFirst().orElse("tps: not reported (" + out.lines().reduce("", (a, b) -> b) + ")");
+        java.util.Collections.sort(lags);
+        int third = Math.max(1, backlogs.size() / 3);
+        double early = backlogs.stream().limit(third).mapToLong(Long::longValue).average().orElse(0);
+        double late = backlogs.stream().skip(backlogs.size() - third).mapToLong(Long::longValue).average().orElse(0);
+        System.out.printf("steady state, pgbench -N -c 8 for %d s: %s%n", steadySeconds, tps);
+        System.out.printf("  replication lag as Parity measures it: p50 %.2f s, p99 %.2f s, max %.2f s (%d samples)%n", pct(lags, 0.5),
+                pct(lags, 0.99), lags.isEmpty() ? Double.NaN : lags.get(lags.size() - 1), lags.size());
+        System.out.printf("  reconciler backlog: %.0f events on average in the first third, %.0f in the last third%n", early, late);
+    }
+
+    private static double pct(List<Double> sorted, double q) {
+        return sorted.isEmpty() ? Double.NaN : sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(q * sorted.size()) - 1));
+    }
+
+    private static double firstVerdict(String sourceUrl, String targetUrl, String user, String table, TargetWrite rogue, Steady steady)
+            throws Exception {
         Path state = Files.createTempDirectory("parity-bench");
         String yaml = String.format("""
                 name: bench
@@ -148,6 +209,9 @@ final class BenchCommand implements Callable<Integer> {
                 if ("IN_SYNC".equals(s.get("state"))) {
                     double verdict = seconds(t);
                     detection(p, rogue);
+                    if (steady != null) {
+                        steady.run(p);
+                    }
                     return verdict;
                 }
                 Thread.sleep(200);

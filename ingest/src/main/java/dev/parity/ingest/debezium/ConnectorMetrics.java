@@ -50,13 +50,14 @@ public final class ConnectorMetrics {
                 return out;
             }
             Object rows = server.getAttribute(snapshot, "RowsScanned");
-            if (rows instanceof java.util.Map<?, ?> m) {
-                m.forEach((k, v) -> out.put(String.valueOf(k), ((Number) v).longValue()));
-            } else if (rows instanceof javax.management.openmbean.TabularData t) {
+            // An MXBean's Map<String, Long> arrives as TabularData (which is itself a Map, of CompositeData rows).
+            if (rows instanceof javax.management.openmbean.TabularData t) {
                 for (Object row : t.values()) {
                     javax.management.openmbean.CompositeData c = (javax.management.openmbean.CompositeData) row;
                     out.put(String.valueOf(c.get("key")), ((Number) c.get("value")).longValue());
                 }
+            } else if (rows instanceof java.util.Map<?, ?> m) {
+                m.forEach((k, v) -> out.put(String.valueOf(k), ((Number) v).longValue()));
             }
         } catch (JMException | RuntimeException e) {
             return out; // not registered yet, or being replaced during a restart
