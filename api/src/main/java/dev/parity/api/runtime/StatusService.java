@@ -29,8 +29,12 @@ public final class StatusService {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StatusService.class);
     /** A side with no event for this long is STALE (heartbeats arrive every interval). */
     static final Duration STALE_AFTER = Duration.ofSeconds(30);
-    /** Pending keys examined, earliest due first, to find the longest-waiting one. */
-    static final int OLDEST_PENDING_SCAN = 10_000;
+    /**
+     * Pending keys examined, earliest due first, to find the longest-waiting one: exact while fewer are
+     * pending. Each costs a key-state read, and status runs every second (the monitor): at 10,000 this
+     * scan took most of the status time under a write-ceiling load (BENCHMARKS.md, steady state).
+     */
+    static final int OLDEST_PENDING_SCAN = 1_000;
 
     private final ParityRuntime runtime;
     private final Clock clock;
