@@ -170,7 +170,10 @@ class PostgresParityIT {
         assertThat(get(http, base + "/metrics", 200))
                 .contains("parity_keys{state=\"divergent\"} 3.0")
                 .contains("parity_rows{side=\"source\",table=\"public.orders\"}")
-                .contains("parity_replication_lag_seconds");
+                .contains("parity_replication_lag_seconds")
+                .contains("parity_snapshot_rows_done{side=\"target\"} 10000.0")
+                .contains("parity_reread_rows{side=\"target\",table=\"public.orders\"} 8000.0")
+                .contains("parity_reread_rounds_completed");
         assertThat(get(http, base + "/health", 200)).contains("UP");
         assertThat(get(http, base + "/", 200)).contains("<title>Parity</title>");
         assertThat(get(http, base + "/api/v1/status", 200)).doesNotContain("password");
