@@ -54,6 +54,12 @@ public final class Sweeper implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Sweeper.class);
     /** How long the sweep waits for a side's stream to pass the heartbeat its reads saw. */
     private static final Duration STREAM_WAIT_MIN = Duration.ofSeconds(30);
+    /**
+     * Differing rows one side's scan of one table holds and sends per round (~70 bytes each in memory).
+     * Normally a handful; after an {@code ADD COLUMN} every untouched row differs until re-based, so a
+     * big table is re-based over several rounds instead of at the risk of the heap.
+     */
+    static final int MAX_CANDIDATES = 1_000_000;
 
     private final ParityRuntime runtime;
     private final ReconcilerView view;
@@ -385,7 +391,10 @@ public final class Sweeper implements AutoCloseable {
             LOG.info("re-reading {} on the {}: {} of {} rows differ from the captured state, {} captured rows not found; sent for judgement",
                     t.mappedId(), side.label(), sent, scan.rows, absent);
         }
-        return new TableResult(t.mappedId(), side, round, scan.startedAt, clock.instant(), scan.rows, scan.matched, sent, absent, null);
+        String partial = scan.overflow == 0 ? null : scan.overflow + " more differing rows than one round sends (" + MAX_CANDIDATES
+                + "); they are sent in the next rounds";
+        return new TableResult(t.mappedId(), side, round, scan.startedAt, partial == null ? clock.instant() : null, scan.rows, scan.matched,
+                sent, absent, partial);
     }
 
     /** One side's scan of one table: rows that did not match at once, the keys seen, the heartbeats read. */
@@ -396,6 +405,7 @@ public final class Sweeper implements AutoCloseable {
         long matched;
         long firstSeq = -1;
         long lastSeq = -1;
+        long overflow;
         String problem;
         final List<Candidate> candidates = new ArrayList<>();
         private long[] seen = new long[1024];
@@ -419,8 +429,10 @@ public final class Sweeper implements AutoCloseable {
                 SideState s = ks == null ? null : ks.side(side);
                 if (s != null && Objects.equals(s.hash(), row.hash())) {
                     matched++;
-                } else {
+                } else if (candidates.size() < MAX_CANDIDATES) {
                     candidates.add(new Candidate(row.key(), row.hash(), page.heartbeatSeq()));
+                } else {
+                    overflow++;
                 }
             }
         }
