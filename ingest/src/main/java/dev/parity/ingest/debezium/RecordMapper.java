@@ -32,7 +32,11 @@ public final class RecordMapper {
     private final String heartbeatTable;
     private final PositionFormat positions;
     private final CanonicalWriter writer = new CanonicalWriter();
-    private final Map<Schema, Field[]> sortedFields = new IdentityHashMap<>();
+    /** Per row shape: its fields in canonical order with their lower-case names, computed once per shape. */
+    private final Map<Schema, Column[]> sortedFields = new IdentityHashMap<>();
+
+    private record Column(Field field, String name) {
+    }
     /** Each table's row shape as last seen, to notice a structure change from the events themselves. */
     private final Map<String, Schema> rowShapes = new java.util.HashMap<>();
     private Runnable onSchemaChange = () -> { };
@@ -72,10 +76,11 @@ public final class RecordMapper {
         String schema = namespace(source);
         String table = source.getString("table");
         long commitMicros = commitMicros(source);
-        if (heartbeatTable.equals(schema + "." + table)) {
+        String qualified = schema + "." + table;
+        if (heartbeatTable.equals(qualified)) {
             return heartbeat(value.getStruct("after"), commitMicros);
         }
-        String mapped = mapping.mappedId(schema, table);
+        String mapped = mapping.mappedId(qualified);
         if (mapped == null || !(record.key() instanceof Struct key) || "t".equals(op)) {
             return null;
         }
@@ -108,8 +113,9 @@ public final class RecordMapper {
     }
 
     private void writeSorted(Struct struct) {
-        for (Field f : sortedFields.computeIfAbsent(struct.schema(), RecordMapper::sort)) {
-            writer.column(columnName(f));
+        for (Column c : sortedFields.computeIfAbsent(struct.schema(), RecordMapper::sort)) {
+            Field f = c.field();
+            writer.column(c.name());
             ValueEncoder.write(writer, f.schema(), struct.get(f));
         }
     }
@@ -122,8 +128,8 @@ public final class RecordMapper {
         return f.name().toLowerCase(Locale.ROOT);
     }
 
-    private static Field[] sort(Schema schema) {
-        return schema.fields().stream().sorted(Comparator.comparing(RecordMapper::columnName)).toArray(Field[]::new);
+    private static Column[] sort(Schema schema) {
+        return schema.fields().stream().map(f -> new Column(f, columnName(f))).sorted(Comparator.comparing(Column::name)).toArray(Column[]::new);
     }
 
     /** PostgreSQL names a table's schema; MySQL and MariaDB its database. */

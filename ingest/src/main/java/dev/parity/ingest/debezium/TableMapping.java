@@ -16,6 +16,11 @@ public record TableMapping(Map<String, String> toMapped) {
 
     /** The mapped id of a captured table; null when the table is not captured. */
     public String mappedId(String schema, String table) {
-        return toMapped.get(schema + "." + table);
+        return mappedId(schema + "." + table);
+    }
+
+    /** The mapped id of a captured table named {@code namespace.table}; null when not captured. */
+    public String mappedId(String qualified) {
+        return toMapped.get(qualified);
     }
 }
