@@ -294,8 +294,8 @@ public final class Sweeper implements AutoCloseable {
 
     /** Reads the whole table on one side, page by page, noting rows that differ from the captured state. */
     private SideScan scan(Side side, SideSetup setup, PlannedTable t, TableSchema schema) throws InterruptedException {
-        SideScan scan = new SideScan(side, clock.instant());
         String table = name(t, side);
+        SideScan scan = new SideScan(side, clock.instant(), setup.estimatedRows().getOrDefault(table, 0L));
         TableInfo info = setup.tables().stream().filter(i -> i.qualifiedName().equals(table)).findFirst().orElse(null);
         if (schema == null || info == null) {
             scan.problem = "not found on the " + side.label();
@@ -363,12 +363,11 @@ public final class Sweeper implements AutoCloseable {
                 sent++;
             }
         }
-        long[] seen = scan.seenSorted();
         long firstSeq = scan.firstSeq;
         List<byte[]> missing = new ArrayList<>();
         view.forEachKey(t.mappedId(), (rowKey, ks) -> {
             SideState s = ks.side(side);
-            if (s != null && s.exists() && predates(s, firstSeq) && Arrays.binarySearch(seen, RowHashing.keyHash(rowKey)) < 0) {
+            if (s != null && s.exists() && predates(s, firstSeq) && !scan.seen(rowKey)) {
                 missing.add(rowKey);
             }
         });
@@ -408,11 +407,16 @@ public final class Sweeper implements AutoCloseable {
         long overflow;
         String problem;
         final List<Candidate> candidates = new ArrayList<>();
-        private long[] seen = new long[1024];
+        private final SeenKeys seen;
 
         SideScan(Side side, Instant startedAt) {
+            this(side, startedAt, 0);
+        }
+
+        SideScan(Side side, Instant startedAt, long expectedRows) {
             this.side = side;
             this.startedAt = startedAt;
+            this.seen = new SeenKeys(expectedRows);
         }
 
         void add(TableScan.Page page) {
@@ -421,10 +425,8 @@ public final class Sweeper implements AutoCloseable {
             }
             lastSeq = Math.max(lastSeq, page.heartbeatSeq());
             for (TableScan.Row row : page.rows()) {
-                if (rows == seen.length) {
-                    seen = Arrays.copyOf(seen, seen.length * 2);
-                }
-                seen[(int) rows++] = RowHashing.keyHash(row.key());
+                rows++;
+                seen.add(RowHashing.keyHash(row.key()));
                 KeyState ks = view.key(row.key());
                 SideState s = ks == null ? null : ks.side(side);
                 if (s != null && Objects.equals(s.hash(), row.hash())) {
@@ -437,10 +439,8 @@ public final class Sweeper implements AutoCloseable {
             }
         }
 
-        long[] seenSorted() {
-            long[] out = Arrays.copyOf(seen, (int) rows);
-            Arrays.sort(out);
-            return out;
+        boolean seen(byte[] rowKey) {
+            return seen.mightContain(RowHashing.keyHash(rowKey));
         }
 
         TableResult result(long round, PlannedTable t, Instant finishedAt) {
