@@ -109,7 +109,7 @@ public final class StatusService {
             if (c.error() != null) {
                 s.put("error", c.error());
             }
-            Map<String, Object> snapshot = snapshotProgress(side, c, now);
+            Map<String, Object> snapshot = SnapshotProgress.of(runtime, side, c, now);
             if (snapshot != null) {
                 s.put("snapshot", snapshot);
             }
@@ -221,51 +221,6 @@ public final class StatusService {
             out.put("schema", sc.status());
         }
         out.put("reasons", reasons);
-        return out;
-    }
-
-    /**
-     * Snapshot progress of one side: rows read per captured table (the connector's count) against the
-     * database's own row estimate, and while it runs an ETA at the rate so far. Null when no snapshot
-     * ran. Estimates are the planner's (reltuples, TABLE_ROWS), so percentages are approximate.
-     */
-    Map<String, Object> snapshotProgress(Side side, CaptureStatus c, Instant now) {
-        Map<String, Long> done = c.snapshotRows();
-        if (done.isEmpty() && c.phase() != CaptureStatus.Phase.SNAPSHOTTING) {
-            return null;
-        }
-        SideSetup setup = runtime.side(side);
-        Map<String, Long> estimates = setup == null ? Map.of() : setup.estimatedRows();
-        long rowsDone = 0;
-        long rowsEstimated = 0;
-        List<Map<String, Object>> tables = new ArrayList<>();
-        for (PlannedTable t : runtime.tables()) {
-            if (!t.captured()) {
-                continue;
-            }
-            String name = side == Side.SOURCE ? t.sourceName() : t.targetName();
-            long d = done.getOrDefault(name, 0L);
-            Long e = estimates.get(name);
-            rowsDone += d;
-            rowsEstimated += e == null ? 0 : Math.max(e, d);
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("table", t.mappedId());
-            m.put("rowsDone", d);
-            m.put("rowsEstimated", e);
-            tables.add(m);
-        }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("rowsDone", rowsDone);
-        out.put("rowsEstimated", rowsEstimated);
-        out.put("percent", rowsEstimated == 0 ? null : Math.min(100.0, Math.round(1000.0 * rowsDone / rowsEstimated) / 10.0));
-        Instant started = c.snapshotStartedAt();
-        Double eta = null;
-        if (c.phase() == CaptureStatus.Phase.SNAPSHOTTING && started != null && rowsDone > 0 && rowsEstimated > rowsDone) {
-            double elapsed = Math.max(0.001, java.time.Duration.between(started, now).toMillis() / 1000.0);
-            eta = Math.round(10 * (rowsEstimated - rowsDone) / (rowsDone / elapsed)) / 10.0;
-        }
-        out.put("etaSeconds", eta);
-        out.put("tables", tables);
         return out;
     }
 

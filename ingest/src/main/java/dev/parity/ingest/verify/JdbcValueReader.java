@@ -3,7 +3,6 @@ package dev.parity.ingest.verify;
 import dev.parity.ingest.engine.Engine;
 import dev.parity.ingest.schema.ColumnInfo;
 import dev.parity.reconciler.canonical.CanonicalWriter;
-import java.math.BigDecimal;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.LocalDate;
@@ -32,27 +31,18 @@ public interface JdbcValueReader {
 
     /** The reader for a column on an engine; null when Parity cannot yet read that type to the same value. */
     static JdbcValueReader of(Engine engine, ColumnInfo column) {
-        return engine == Engine.POSTGRESQL ? postgres(column) : binlog(column);
+        JdbcValueReader specific = engine == Engine.POSTGRESQL ? postgres(column) : binlog(column);
+        return specific != null ? specific : common(column);
     }
 
-    private static JdbcValueReader postgres(ColumnInfo c) {
+    /** Families both engines' drivers read to the same canonical value. */
+    private static JdbcValueReader common(ColumnInfo c) {
         return switch (c.family()) {
-            case BOOLEAN -> (w, rs, i) -> {
-                boolean v = rs.getBoolean(i);
-                nullOr(w, rs, () -> w.bool(v));
-            };
             case INTEGER -> (w, rs, i) -> {
                 long v = rs.getLong(i);
                 nullOr(w, rs, () -> w.integer(v));
             };
-            case DECIMAL -> (w, rs, i) -> {
-                BigDecimal v = rs.getBigDecimal(i);
-                if (v == null) {
-                    w.nullValue();
-                } else {
-                    w.decimal(v);
-                }
-            };
+            case DECIMAL -> read(ResultSet::getBigDecimal, CanonicalWriter::decimal);
             case FLOAT32 -> (w, rs, i) -> {
                 float v = rs.getFloat(i);
                 nullOr(w, rs, () -> w.floating(v));
@@ -61,45 +51,33 @@ public interface JdbcValueReader {
                 double v = rs.getDouble(i);
                 nullOr(w, rs, () -> w.floating(v));
             };
-            case STRING, CHAR, TEXT, UUID -> JdbcValueReader::string;
-            case BINARY -> JdbcValueReader::bytes;
-            case JSON -> JdbcValueReader::json;
-            case DATE -> (w, rs, i) -> {
-                LocalDate v = rs.getObject(i, LocalDate.class);
-                if (v == null) {
-                    w.nullValue();
-                } else {
-                    w.date(v.toEpochDay());
-                }
-            };
-            case TIME -> (w, rs, i) -> {
-                LocalTime v = rs.getObject(i, LocalTime.class);
-                if (v == null) {
-                    w.nullValue();
-                } else {
-                    w.time(v.toNanoOfDay() / 1_000L);
-                }
-            };
-            case DATETIME -> (w, rs, i) -> {
-                LocalDateTime v = rs.getObject(i, LocalDateTime.class);
-                if (v == null) {
-                    w.nullValue();
-                } else {
-                    w.localDateTime(micros(v));
-                }
-            };
-            case TIMESTAMP -> (w, rs, i) -> {
-                OffsetDateTime v = rs.getObject(i, OffsetDateTime.class);
-                if (v == null) {
-                    w.nullValue();
-                } else {
-                    w.timestamp(micros(v.atZoneSameInstant(ZoneOffset.UTC).toLocalDateTime()));
-                }
-            };
+            case STRING, CHAR, TEXT, UUID -> read(ResultSet::getString, CanonicalWriter::string);
+            case BINARY -> read(ResultSet::getBytes, CanonicalWriter::bytes);
+            case JSON -> read(ResultSet::getString, CanonicalWriter::json);
             default -> null; // bit strings, intervals, arrays, geometry...: not verified yet
         };
     }
 
+    /** PostgreSQL's driver: typed java.time reads. */
+    private static JdbcValueReader postgres(ColumnInfo c) {
+        return switch (c.family()) {
+            case BOOLEAN -> (w, rs, i) -> {
+                boolean v = rs.getBoolean(i);
+                nullOr(w, rs, () -> w.bool(v));
+            };
+            case DATE -> read((rs, i) -> rs.getObject(i, LocalDate.class), (w, v) -> w.date(v.toEpochDay()));
+            case TIME -> read((rs, i) -> rs.getObject(i, LocalTime.class), (w, v) -> w.time(v.toNanoOfDay() / 1_000L));
+            case DATETIME -> read((rs, i) -> rs.getObject(i, LocalDateTime.class), (w, v) -> w.localDateTime(micros(v)));
+            case TIMESTAMP -> read((rs, i) -> rs.getObject(i, OffsetDateTime.class),
+                    (w, v) -> w.timestamp(micros(v.atZoneSameInstant(ZoneOffset.UTC).toLocalDateTime())));
+            default -> null;
+        };
+    }
+
+    /**
+     * MySQL's and MariaDB's drivers: temporal values as text (no driver time-zone conversion; the scan's
+     * session is UTC, so TIMESTAMP prints as a UTC instant), zero dates as NULL as the connector does.
+     */
     private static JdbcValueReader binlog(ColumnInfo c) {
         String type = c.nativeType();
         return switch (c.family()) {
@@ -108,101 +86,41 @@ public interface JdbcValueReader {
                 long v = rs.getLong(i);
                 nullOr(w, rs, () -> w.bool(v > 0));
             };
-            case INTEGER -> type.startsWith("bigint") && type.contains("unsigned") ? (w, rs, i) -> {
-                BigDecimal v = rs.getBigDecimal(i);
-                if (v == null) {
-                    w.nullValue();
-                } else {
-                    w.decimal(v);
-                }
-            } : type.startsWith("year") ? (w, rs, i) -> {
-                String v = rs.getString(i);
-                if (v == null) {
-                    w.nullValue();
-                } else {
-                    w.integer(Long.parseLong(v.length() > 4 ? v.substring(0, 4) : v));
-                }
-            } : (w, rs, i) -> {
-                long v = rs.getLong(i);
-                nullOr(w, rs, () -> w.integer(v));
-            };
-            case DECIMAL -> (w, rs, i) -> {
-                BigDecimal v = rs.getBigDecimal(i);
-                if (v == null) {
-                    w.nullValue();
-                } else {
-                    w.decimal(v);
-                }
-            };
-            case FLOAT32 -> (w, rs, i) -> {
-                float v = rs.getFloat(i);
-                nullOr(w, rs, () -> w.floating(v));
-            };
-            case FLOAT64 -> (w, rs, i) -> {
-                double v = rs.getDouble(i);
-                nullOr(w, rs, () -> w.floating(v));
-            };
-            case STRING, CHAR, TEXT, UUID -> JdbcValueReader::string;
-            case BINARY -> JdbcValueReader::bytes;
-            case JSON -> JdbcValueReader::json;
-            case DATE -> (w, rs, i) -> {
-                String v = rs.getString(i);
-                if (v == null || v.startsWith("0000-00-00")) {
-                    w.nullValue(); // zero dates arrive as NULL from the connector too
-                } else {
-                    w.date(LocalDate.parse(v.substring(0, 10)).toEpochDay());
-                }
-            };
-            case TIME -> (w, rs, i) -> {
-                String v = rs.getString(i);
-                if (v == null) {
-                    w.nullValue();
-                } else {
-                    w.time(binlogTimeMicros(v));
-                }
-            };
-            // DATETIME: the local date-time as stored. TIMESTAMP: the session reads it in UTC (see TableScan).
-            case DATETIME, TIMESTAMP -> (w, rs, i) -> {
-                String v = rs.getString(i);
-                if (v == null || v.startsWith("0000-00-00")) {
-                    w.nullValue();
-                } else if (c.family() == dev.parity.ingest.schema.TypeFamily.DATETIME) {
-                    w.localDateTime(micros(LocalDateTime.parse(v, BINLOG_DATETIME)));
-                } else {
-                    w.timestamp(micros(LocalDateTime.parse(v, BINLOG_DATETIME)));
-                }
-            };
-            default -> null; // BIT, geometry, ...: not verified yet
+            case INTEGER -> type.startsWith("bigint") && type.contains("unsigned") ? read(ResultSet::getBigDecimal, CanonicalWriter::decimal)
+                    : type.startsWith("year") ? read(ResultSet::getString, (w, v) -> w.integer(Long.parseLong(v.length() > 4 ? v.substring(0, 4) : v)))
+                    : null;
+            case DATE -> read(JdbcValueReader::nonZeroText, (w, v) -> w.date(LocalDate.parse(v.substring(0, 10)).toEpochDay()));
+            case TIME -> read(ResultSet::getString, (w, v) -> w.time(binlogTimeMicros(v)));
+            case DATETIME -> read(JdbcValueReader::nonZeroText, (w, v) -> w.localDateTime(micros(LocalDateTime.parse(v, BINLOG_DATETIME))));
+            case TIMESTAMP -> read(JdbcValueReader::nonZeroText, (w, v) -> w.timestamp(micros(LocalDateTime.parse(v, BINLOG_DATETIME))));
+            default -> null;
         };
     }
 
-    private static void string(CanonicalWriter w, ResultSet rs, int i) throws SQLException {
+    /** A column as text, with MySQL's zero dates ({@code 0000-00-00...}) read as NULL. */
+    private static String nonZeroText(ResultSet rs, int i) throws SQLException {
         String v = rs.getString(i);
-        if (v == null) {
-            w.nullValue();
-        } else {
-            w.string(v);
-        }
+        return v == null || v.startsWith("0000-00-00") ? null : v;
     }
 
-    private static void bytes(CanonicalWriter w, ResultSet rs, int i) throws SQLException {
-        byte[] v = rs.getBytes(i);
-        if (v == null) {
-            w.nullValue();
-        } else {
-            w.bytes(v);
-        }
+    @FunctionalInterface
+    interface Getter<T> {
+        T get(ResultSet rs, int index) throws SQLException;
     }
 
-    private static void json(CanonicalWriter w, ResultSet rs, int i) throws SQLException {
-        String v = rs.getString(i);
-        if (v == null) {
-            w.nullValue();
-        } else {
-            w.json(v);
-        }
+    /** Reads an object-typed value; NULL when the driver returns null, else writes it. */
+    private static <T> JdbcValueReader read(Getter<T> getter, java.util.function.BiConsumer<CanonicalWriter, T> write) {
+        return (w, rs, i) -> {
+            T v = getter.get(rs, i);
+            if (v == null) {
+                w.nullValue();
+            } else {
+                write.accept(w, v);
+            }
+        };
     }
 
+    /** For primitive reads, where NULL shows only through {@code wasNull()}. */
     private static void nullOr(CanonicalWriter w, ResultSet rs, Runnable write) throws SQLException {
         if (rs.wasNull()) {
             w.nullValue();

@@ -104,22 +104,21 @@ final class ConcurrentMemoryStore implements KeyValueStore<Bytes, byte[]> {
 
     @Override
     public KeyValueIterator<Bytes, byte[]> range(Bytes from, Bytes to) {
-        if (from != null && to != null && from.compareTo(to) > 0) {
-            return new Iter(Map.<Bytes, byte[]>of().entrySet().iterator());
-        }
-        NavigableMap<Bytes, byte[]> sub = from == null && to == null ? map
-                : from == null ? map.headMap(to, true) : to == null ? map.tailMap(from, true) : map.subMap(from, true, to, true);
-        return new Iter(sub.entrySet().iterator());
+        return new Iter(between(from, to).entrySet().iterator());
     }
 
     @Override
     public KeyValueIterator<Bytes, byte[]> reverseRange(Bytes from, Bytes to) {
+        return new Iter(between(from, to).descendingMap().entrySet().iterator());
+    }
+
+    /** Keys from {@code from} to {@code to}, both inclusive, either open when null; empty when reversed. */
+    private NavigableMap<Bytes, byte[]> between(Bytes from, Bytes to) {
         if (from != null && to != null && from.compareTo(to) > 0) {
-            return new Iter(Map.<Bytes, byte[]>of().entrySet().iterator());
+            return java.util.Collections.emptyNavigableMap();
         }
-        NavigableMap<Bytes, byte[]> sub = from == null && to == null ? map
+        return from == null && to == null ? map
                 : from == null ? map.headMap(to, true) : to == null ? map.tailMap(from, true) : map.subMap(from, true, to, true);
-        return new Iter(sub.descendingMap().entrySet().iterator());
     }
 
     @Override
