@@ -47,6 +47,8 @@ public final class CaptureEngine implements AutoCloseable {
     /** Waits before restarting a failed capture: 1 s, 2 s, 5 s, 10 s, then every 30 s. */
     private static final long[] RESTART_BACKOFF_SECONDS = {1, 2, 5, 10, 30};
 
+    /** Settings for the first launch only (e.g. streaming without a data snapshot); restarts use {@link #debezium}. */
+    private Properties firstRun;
     private volatile DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
     private volatile boolean closing;
     /** Whether the finished snapshot's row counts were read (once, when streaming begins). */
@@ -73,6 +75,19 @@ public final class CaptureEngine implements AutoCloseable {
 
     public CaptureStatus status() {
         return status;
+    }
+
+    /**
+     * Overrides connector settings for the first launch of this capture only: a capture started without
+     * a data snapshot (Parity loads the baseline itself) still restarts with the usual settings, which
+     * resume from the committed offsets, or snapshot where the connector finds them gone.
+     */
+    public CaptureEngine firstRun(Map<String, String> overrides) {
+        Properties p = new Properties();
+        p.putAll(debezium);
+        overrides.forEach(p::setProperty);
+        this.firstRun = p;
+        return this;
     }
 
     public void start() {
@@ -109,8 +124,10 @@ public final class CaptureEngine implements AutoCloseable {
         if (closing) {
             return;
         }
+        Properties settings = firstRun != null ? firstRun : debezium;
+        firstRun = null;
         engine = DebeziumEngine.create(ChangeEventFormat.of(io.debezium.embedded.Connect.class))
-                .using(debezium)
+                .using(settings)
                 .notifying(this::handleBatch)
                 .using((success, message, error) -> {
                     if (replacing && !closing) {

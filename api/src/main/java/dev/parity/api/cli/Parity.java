@@ -59,6 +59,9 @@ public final class Parity implements AutoCloseable {
                     new ParityMetrics(runtime.tables().stream().map(PlannedTable::mappedId).toList()),
                     new dev.parity.api.readiness.ReadinessGate(runtime, status, Clock.systemUTC()), sweeper);
             api.start();
+            if (runtime.initialLoad() != null) {
+                runtime.initialLoad().start(status.view());
+            }
             monitor.start();
             sweeper.start();
             schema.start();

@@ -39,6 +39,7 @@ public final class ConfigLoader {
             api: {bind: 127.0.0.1, port: 8080, token: ""}
             alerts: {webhooks: [], lagThreshold: 10s, groupInterval: 30s}
             verify: {enabled: true, interval: 30m, sides: [source, target], pageRows: 1000, maxRowsPerSecond: 20000}
+            snapshot: {method: auto, pageRows: 10000}
             state: {dir: ./data}
             """;
     private static final Set<String> SECRETS = Set.of("source.password", "target.password", "api.token");
@@ -96,6 +97,7 @@ public final class ConfigLoader {
                 new ParityConfig.Alerts(webhooks(), duration("alerts.lagThreshold"), duration("alerts.groupInterval")),
                 new ParityConfig.Verify(bool("verify.enabled"), duration("verify.interval"), verifySides(),
                         positive("verify.pageRows", 100_000), positive("verify.maxRowsPerSecond", 100_000_000)),
+                new ParityConfig.Snapshot(snapshotMethod(), positive("snapshot.pageRows", 1_000_000)),
                 Path.of(text("state.dir")));
         if (!problems.isEmpty()) {
             throw new ConfigException(origin, problems);
@@ -255,6 +257,19 @@ public final class ConfigLoader {
             }
         }
         return out;
+    }
+
+    private ParityConfig.Snapshot.Method snapshotMethod() {
+        String m = text("snapshot.method");
+        return switch (m == null ? "" : m) {
+            case "auto" -> ParityConfig.Snapshot.Method.AUTO;
+            case "parity" -> ParityConfig.Snapshot.Method.PARITY;
+            case "debezium" -> ParityConfig.Snapshot.Method.DEBEZIUM;
+            default -> {
+                problems.add(new ConfigProblem("snapshot.method", m, "must be auto, parity or debezium"));
+                yield ParityConfig.Snapshot.Method.AUTO;
+            }
+        };
     }
 
     private List<String> webhooks() {

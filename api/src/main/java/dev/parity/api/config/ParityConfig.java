@@ -12,7 +12,7 @@ import java.util.Map;
  */
 public record ParityConfig(String name, Database source, Database target, Tables tables, int chunkBits,
                            Heartbeat heartbeat, Readiness readiness, Kafka kafka, Api api, Alerts alerts, Verify verify,
-                           Path stateDir) {
+                           Snapshot snapshot, Path stateDir) {
 
     /**
      * @param engine   from the URL unless given explicitly
@@ -84,5 +84,17 @@ public record ParityConfig(String name, Database source, Database target, Tables
         public Verify {
             sides = List.copyOf(sides);
         }
+    }
+
+    /**
+     * How the first verdict's baseline is read.
+     *
+     * @param method   {@code parity}: Debezium streams only, Parity reads both sides by the same key ranges
+     *                 in parallel and hashes rows in flight; {@code debezium}: the connectors' own snapshots;
+     *                 {@code auto}: parity where every table allows it (see README), otherwise debezium
+     * @param pageRows rows per source page of Parity's load (the target reads the same key range)
+     */
+    public record Snapshot(Method method, int pageRows) {
+        public enum Method { AUTO, PARITY, DEBEZIUM }
     }
 }

@@ -83,6 +83,13 @@ public final class ReadinessGate {
             }
         }
         checks.addAll(databaseChecks());
+        dev.parity.api.runtime.InitialLoad load = runtime.initialLoad();
+        if (load != null) {
+            checks.add(load.complete()
+                    ? Check.pass("baseline", "initial load by Parity finished at " + load.finishedAt(), Map.of("finishedAt", load.finishedAt().toString()))
+                    : Check.fail("baseline", "initial load by Parity not finished: " + load.activity()
+                            + (load.problem() == null ? "" : " (" + load.problem() + ")"), Map.of()));
+        }
         Check reread = reread();
         if (reread != null) {
             checks.add(reread);

@@ -10,6 +10,7 @@ import dev.parity.ingest.jdbc.HeartbeatWriter;
 import dev.parity.reconciler.model.Chunking;
 import dev.parity.reconciler.model.Side;
 import dev.parity.reconciler.topology.ReconcilerSettings;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -49,6 +50,8 @@ public final class ParityRuntime implements AutoCloseable {
     private ReconcilerProgress progress;
     private SideSetup target;
     private int partitions;
+    private InitialLoad initialLoad;
+    private String baselineMethod;
     private Map<String, Object> kafkaProps = Map.of();
     private final List<String> setupWarnings = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -134,6 +137,7 @@ public final class ParityRuntime implements AutoCloseable {
         List<String> targetList = target.captureList(captured.stream().map(PlannedTable::targetName).toList(), heartbeats);
         source.prepareCapture(sourceList);
         target.prepareCapture(targetList);
+        boolean loadByParity = decideBaseline(state.resolve("capture"), captured);
 
         String bootstrap = config.kafka().bootstrapServers();
         if (config.kafka().embedded()) {
@@ -157,15 +161,63 @@ public final class ParityRuntime implements AutoCloseable {
         closeables.add(progress);
         closeables.add(source.startCapture(kafkaProps, topic(Side.SOURCE), partitions, chunking,
                 captured.stream().collect(Collectors.toMap(PlannedTable::sourceName, PlannedTable::mappedId)), sourceList,
-                statuses.get(Side.SOURCE), clock, this::schemaChanged));
+                statuses.get(Side.SOURCE), clock, this::schemaChanged, loadByParity));
         closeables.add(target.startCapture(kafkaProps, topic(Side.TARGET), partitions, chunking,
                 captured.stream().collect(Collectors.toMap(PlannedTable::targetName, PlannedTable::mappedId)), targetList,
-                statuses.get(Side.TARGET), clock, this::schemaChanged));
+                statuses.get(Side.TARGET), clock, this::schemaChanged, loadByParity));
         if (heartbeats) {
             startHeartbeat();
         } else {
             heartbeatError = "heartbeats disabled in the config";
         }
+        if (initialLoad != null) {
+            closeables.add(initialLoad); // stopped first: it waits on the streams and writes to Kafka
+        }
+    }
+
+    /**
+     * Who reads the first baseline: Parity's own load ({@link InitialLoad}) or the connectors' snapshots.
+     * Decided once, on a first start (no capture offsets yet); a load interrupted by a restart is done
+     * again. Returns whether Parity loads.
+     */
+    private boolean decideBaseline(Path captureDir, List<PlannedTable> captured) throws IOException {
+        Path pending = captureDir.resolve(InitialLoad.PENDING_FILE);
+        ParityConfig.Snapshot.Method method = config.snapshot().method();
+        boolean load;
+        if (Files.exists(pending)) {
+            load = true;
+            baselineMethod = "PARITY: resuming the initial load an earlier run did not finish";
+        } else if (source.hasOffsets() || target.hasOffsets()) {
+            load = false;
+            baselineMethod = "RESUMED: the captures continue from their offsets";
+        } else if (method == ParityConfig.Snapshot.Method.DEBEZIUM) {
+            load = false;
+            baselineMethod = "DEBEZIUM: snapshot.method is debezium";
+        } else {
+            String why = InitialLoad.unsuitable(config, captured, source, target);
+            load = why == null;
+            baselineMethod = load ? "PARITY: both sides read by the same key ranges, rows hashed in flight"
+                    : "DEBEZIUM: Parity cannot load these tables itself: " + why;
+            if (!load && method == ParityConfig.Snapshot.Method.PARITY) {
+                warn("snapshot.method is parity, but " + why + "; the connectors snapshot instead");
+            }
+        }
+        if (load) {
+            Files.writeString(pending, "an initial load by Parity is under way; it is done again on restart until finished\n");
+            initialLoad = new InitialLoad(this, clock, pending);
+        }
+        LOG.info("baseline: {}", baselineMethod);
+        return load;
+    }
+
+    /** Parity's initial load, when it reads the baseline (see {@link #baselineMethod()}); null otherwise. */
+    public InitialLoad initialLoad() {
+        return initialLoad;
+    }
+
+    /** How the baseline was (or is being) read, in words, for status. */
+    public String baselineMethod() {
+        return baselineMethod;
     }
 
     /** Heartbeat order when Parity may write heartbeats; otherwise the configured grace period. */

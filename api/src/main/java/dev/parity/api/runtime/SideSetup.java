@@ -126,14 +126,26 @@ final class SideSetup {
         }
     }
 
-    /** Starts this side's capture; {@code captured} maps this side's table names to mapped ids. */
+    /** Whether this side's capture has committed offsets from an earlier run (it resumes rather than starts). */
+    boolean hasOffsets() {
+        return java.nio.file.Files.exists(names.stateDir().resolve(side.label() + ".offsets"));
+    }
+
+    /**
+     * Starts this side's capture; {@code captured} maps this side's table names to mapped ids. With
+     * {@code streamOnly} a first start takes no data snapshot (Parity's initial load reads the rows).
+     */
     CaptureEngine startCapture(Map<String, Object> kafkaProps, String topic, int partitions, Chunking chunking,
                                Map<String, String> captured, List<String> captureList, CaptureStatus status, Clock clock,
-                               Runnable onSchemaChange) {
+                               Runnable onSchemaChange, boolean streamOnly) {
         RecordMapper mapper = new RecordMapper(side, new TableMapping(captured), heartbeatTable, adapter.positions())
                 .onSchemaChange(onSchemaChange);
         ChangeProducer producer = new ChangeProducer(kafkaProps, topic, partitions, chunking);
         CaptureEngine engine = new CaptureEngine(side.label(), adapter.debezium(names, captureList, Map.of()), mapper, producer, status, clock);
+        if (streamOnly) {
+            // Parity reads the baseline itself (InitialLoad): the connector records its start position and streams.
+            engine.firstRun(Map.of("snapshot.mode", "no_data"));
+        }
         engine.start();
         return engine;
     }

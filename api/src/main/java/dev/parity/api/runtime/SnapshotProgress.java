@@ -19,8 +19,11 @@ final class SnapshotProgress {
      * ran. Estimates are the planner's (reltuples, TABLE_ROWS), so percentages are approximate.
      */
     static Map<String, Object> of(ParityRuntime runtime, Side side, CaptureStatus c, Instant now) {
-        Map<String, Long> done = c.snapshotRows();
-        if (done.isEmpty() && c.phase() != CaptureStatus.Phase.SNAPSHOTTING) {
+        InitialLoad load = runtime.initialLoad();
+        Map<String, Long> done = load != null ? load.rowsDone(side) : c.snapshotRows();
+        boolean running = load != null ? !load.complete() : c.phase() == CaptureStatus.Phase.SNAPSHOTTING;
+        Instant started = load != null ? load.startedAt() : c.snapshotStartedAt();
+        if (done.isEmpty() && !running) {
             return null;
         }
         SideSetup setup = runtime.side(side);
@@ -44,12 +47,16 @@ final class SnapshotProgress {
             tables.add(m);
         }
         Map<String, Object> out = new LinkedHashMap<>();
+        out.put("method", load != null ? "PARITY" : "DEBEZIUM");
+        if (load != null) {
+            out.put("activity", load.activity());
+            out.put("problem", load.problem());
+        }
         out.put("rowsDone", rowsDone);
         out.put("rowsEstimated", rowsEstimated);
         out.put("percent", rowsEstimated == 0 ? null : Math.min(100.0, Math.round(1000.0 * rowsDone / rowsEstimated) / 10.0));
-        Instant started = c.snapshotStartedAt();
         Double eta = null;
-        if (c.phase() == CaptureStatus.Phase.SNAPSHOTTING && started != null && rowsDone > 0 && rowsEstimated > rowsDone) {
+        if (running && started != null && rowsDone > 0 && rowsEstimated > rowsDone) {
             double elapsed = Math.max(0.001, java.time.Duration.between(started, now).toMillis() / 1000.0);
             eta = Math.round(10 * (rowsEstimated - rowsDone) / (rowsDone / elapsed)) / 10.0;
         }

@@ -124,6 +124,11 @@ public final class StatusService {
                 reasons.add(side.label() + " capture has delivered nothing for over " + STALE_AFTER.toSeconds() + " s");
             }
         }
+        InitialLoad load = runtime.initialLoad();
+        if (load != null && !load.complete()) {
+            snapshotting = true;
+            reasons.add("initial load by Parity: " + load.activity() + (load.problem() == null ? "" : " (" + load.problem() + ")"));
+        }
         Map<String, TableSummary> summaries;
         try {
             summaries = view.tables();
@@ -189,6 +194,7 @@ public final class StatusService {
         out.put("state", state);
         out.put("replicationLagSeconds", replicationLag(now));
         out.put("verdicts", runtime.verdictMode());
+        out.put("baseline", runtime.baselineMethod());
         if (runtime.heartbeatError() != null && runtime.config().heartbeat().enabled()) {
             reasons.add(runtime.heartbeatError());
         }

@@ -187,10 +187,12 @@ public final class Sweeper implements AutoCloseable {
     private void awaitStreaming() throws InterruptedException {
         while (!stopping) {
             boolean streaming = Arrays.stream(Side.values()).allMatch(s -> runtime.capture(s).phase() == CaptureStatus.Phase.STREAMING);
-            if (streaming && allPartitionsHaveHeartbeats()) {
+            InitialLoad load = runtime.initialLoad();
+            boolean loaded = load == null || load.complete();
+            if (streaming && loaded && allPartitionsHaveHeartbeats()) {
                 return;
             }
-            activity = "waiting for both captures to stream";
+            activity = loaded ? "waiting for both captures to stream" : "waiting for the initial load to finish";
             waitFor(Duration.ofSeconds(1));
         }
     }

@@ -49,6 +49,25 @@ public final class ChangeProducer implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends a keyed record without keeping its acknowledgement: the first failure of any such send is
+     * recorded in {@code failure}, to be checked after {@link #flush()} (for bulk sends, where a future per
+     * record would cost more memory than the records).
+     */
+    public void send(MappedRecord record, java.util.concurrent.atomic.AtomicReference<Exception> failure) {
+        byte[] value = CaptureEventSerde.encode(record.event());
+        producer.send(new ProducerRecord<>(topic, chunking.partitionOf(record.key(), partitions), record.key(), value), (md, e) -> {
+            if (e != null) {
+                failure.compareAndSet(null, e);
+            }
+        });
+    }
+
+    /** Blocks until every record sent so far is acknowledged or failed. */
+    public void flush() {
+        producer.flush();
+    }
+
     @Override
     public void close() {
         producer.close(java.time.Duration.ofSeconds(10));

@@ -30,11 +30,17 @@ import java.util.stream.Collectors;
  * range read, no transaction stays open between pages, and nothing is written.
  */
 public final class TableScan {
+    /** Rows fetched per round trip: a range read may be large, and PostgreSQL's driver otherwise buffers all of it. */
+    private static final int FETCH_ROWS = 5_000;
     private final Engine engine;
     private final String mappedId;
     private final String selectFirst;
     private final String selectNext;
     private final String heartbeatSql;
+    private final String from;
+    private final String order;
+    private final String keyTuple;
+    private final String params;
     private final List<String> keyColumns;
     private final Map<String, ColumnInfo> columns;
     private Plan plan;
@@ -65,12 +71,12 @@ public final class TableScan {
         this.mappedId = mappedId;
         this.keyColumns = List.copyOf(keyColumns);
         this.columns = schema.columns().stream().collect(Collectors.toMap(ColumnInfo::name, c -> c));
-        String order = keyColumns.stream().map(this::quote).collect(Collectors.joining(", "));
-        String from = "SELECT * FROM " + quoteQualified(table);
+        this.order = keyColumns.stream().map(this::quote).collect(Collectors.joining(", "));
+        this.from = "SELECT * FROM " + quoteQualified(table);
         this.selectFirst = from + " ORDER BY " + order + " LIMIT " + pageRows;
-        String params = String.join(", ", java.util.Collections.nCopies(keyColumns.size(), "?"));
-        this.selectNext = from + " WHERE " + (keyColumns.size() == 1 ? order + " > ?" : "(" + order + ") > (" + params + ")")
-                + " ORDER BY " + order + " LIMIT " + pageRows;
+        this.params = String.join(", ", java.util.Collections.nCopies(keyColumns.size(), "?"));
+        this.keyTuple = keyColumns.size() == 1 ? order : "(" + order + ")";
+        this.selectNext = from + " WHERE " + keyTuple + " > " + paramTuple() + " ORDER BY " + order + " LIMIT " + pageRows;
         this.heartbeatSql = heartbeatTable == null ? null : "SELECT seq FROM " + quoteQualified(heartbeatTable) + " WHERE id = 1";
     }
 
@@ -111,8 +117,40 @@ public final class TableScan {
         c.setAutoCommit(false);
     }
 
+    private String paramTuple() {
+        return keyColumns.size() == 1 ? "?" : "(" + params + ")";
+    }
+
     /** Reads the page after {@code after} (null: the first page) in one snapshot, with its heartbeat seq. */
     public Page read(Connection c, Object[] after) throws SQLException {
+        return readSql(c, after == null ? selectFirst : selectNext, after);
+    }
+
+    /**
+     * Reads every row with a key after {@code after} (null: from the start) up to and including
+     * {@code upTo} (null: to the end), in one snapshot with its heartbeat seq: the other side's range
+     * of a page, for a load that reads both sides by the same key ranges.
+     */
+    public Page readRange(Connection c, Object[] after, Object[] upTo) throws SQLException {
+        List<String> where = new ArrayList<>();
+        if (after != null) {
+            where.add(keyTuple + " > " + paramTuple());
+        }
+        if (upTo != null) {
+            where.add(keyTuple + " <= " + paramTuple());
+        }
+        String sql = from + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where)) + " ORDER BY " + order;
+        Object[] args = after == null ? upTo : upTo == null ? after : concat(after, upTo);
+        return readSql(c, sql, args);
+    }
+
+    private static Object[] concat(Object[] a, Object[] b) {
+        Object[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    private Page readSql(Connection c, String sql, Object[] args) throws SQLException {
         try {
             long seq = -1;
             if (heartbeatSql != null) {
@@ -125,9 +163,10 @@ public final class TableScan {
             }
             List<Row> rows = new ArrayList<>();
             Object[] last = null;
-            try (PreparedStatement ps = c.prepareStatement(after == null ? selectFirst : selectNext)) {
-                for (int i = 0; after != null && i < after.length; i++) {
-                    ps.setObject(i + 1, after[i]);
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setFetchSize(FETCH_ROWS);
+                for (int i = 0; args != null && i < args.length; i++) {
+                    ps.setObject(i + 1, args[i]);
                 }
                 try (ResultSet rs = ps.executeQuery()) {
                     Plan p = plan(rs.getMetaData());

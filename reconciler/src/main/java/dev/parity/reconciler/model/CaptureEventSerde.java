@@ -15,6 +15,7 @@ public final class CaptureEventSerde implements Serde<CaptureEvent>, Serializer<
     private static final int ROW = 1;
     private static final int HEARTBEAT = 2;
     private static final int OBSERVATION = 3;
+    private static final int BASELINE = 4;
     private static final ThreadLocal<ByteSink> SINK = ThreadLocal.withInitial(() -> new ByteSink(96));
 
     @Override
@@ -46,6 +47,15 @@ public final class CaptureEventSerde implements Serde<CaptureEvent>, Serializer<
                 out.writeLong(o.hash().hi()).writeLong(o.hash().lo());
             }
             out.writeVarLong(o.guardSeq()).writeVarLong(o.stamp()).writeSignedVarLong(o.readAtMicros());
+        } else if (event instanceof Baseline b) {
+            out.writeByte(BASELINE).writeByte(b.side().ordinal()).writeByte((b.sourceHash() != null ? 1 : 0) | (b.targetHash() != null ? 2 : 0));
+            if (b.sourceHash() != null) {
+                out.writeLong(b.sourceHash().hi()).writeLong(b.sourceHash().lo());
+            }
+            if (b.targetHash() != null) {
+                out.writeLong(b.targetHash().hi()).writeLong(b.targetHash().lo());
+            }
+            out.writeVarLong(b.sourceGuard()).writeVarLong(b.targetGuard()).writeSignedVarLong(b.readAtMicros());
         }
         return out.toByteArray();
     }
@@ -74,6 +84,12 @@ public final class CaptureEventSerde implements Serde<CaptureEvent>, Serializer<
         if (type == OBSERVATION) {
             Hash128 hash = in.readByte() != 0 ? new Hash128(in.readLong(), in.readLong()) : null;
             return new Observation(side, hash, in.readVarLong(), in.readVarLong(), in.readSignedVarLong());
+        }
+        if (type == BASELINE) {
+            int present = in.readByte();
+            Hash128 source = (present & 1) != 0 ? new Hash128(in.readLong(), in.readLong()) : null;
+            Hash128 target = (present & 2) != 0 ? new Hash128(in.readLong(), in.readLong()) : null;
+            return new Baseline(source, in.readVarLong(), target, in.readVarLong(), in.readSignedVarLong());
         }
         throw new IllegalArgumentException("unknown capture event type " + type);
     }

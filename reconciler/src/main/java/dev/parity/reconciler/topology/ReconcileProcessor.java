@@ -1,7 +1,9 @@
 package dev.parity.reconciler.topology;
 
 import dev.parity.reconciler.canonical.CanonicalReader;
+import dev.parity.reconciler.model.Baseline;
 import dev.parity.reconciler.model.CaptureEvent;
+import dev.parity.reconciler.model.Hash128;
 import dev.parity.reconciler.model.Heartbeat;
 import dev.parity.reconciler.model.Observation;
 import dev.parity.reconciler.model.RowChange;
@@ -91,6 +93,8 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
             applyHeartbeat(heartbeat);
         } else if (event instanceof Observation observation) {
             applyObservation(record.key().get(), observation);
+        } else if (event instanceof Baseline baseline) {
+            applyBaseline(record.key().get(), baseline);
         }
     }
 
@@ -147,6 +151,11 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
     }
 
     private void apply(byte[] rowKey, Side side, KeyState before, SideState now) {
+        apply(rowKey, before, before.with(side, now));
+    }
+
+    /** Moves a key from one state to another: its chunk's digests follow each side's hash, then it is judged. */
+    private void apply(byte[] rowKey, KeyState before, KeyState after) {
         String table = CanonicalReader.tableOf(rowKey);
         int chunk = settings.chunking().chunkOf(rowKey);
         Bytes chunkKey = Bytes.wrap(StoreKeys.chunk(table, chunk));
@@ -154,8 +163,46 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
         if (cs == null) {
             cs = ChunkState.EMPTY;
         }
-        cs = cs.with(side, cs.digest(side).apply(before.hash(side), now.hash()));
-        judge(rowKey, table, chunk, chunkKey, before.with(side, now), cs, true);
+        for (Side side : Side.values()) {
+            if (before.side(side) != after.side(side)) {
+                cs = cs.with(side, cs.digest(side).apply(before.hash(side), after.hash(side)));
+            }
+        }
+        judge(rowKey, table, chunk, chunkKey, after, cs, true);
+    }
+
+    /**
+     * Both sides of a key as Parity's initial load read them. Like an observation, each side is taken
+     * only where its captured state predates the read; unlike one, both are taken together, so a key
+     * loaded on one side is never judged before its other side is in place. The loader sends a baseline
+     * only after both streams passed its guards; one arriving earlier is a bug, and is dropped loudly
+     * (the key then keeps whatever the streams say, and the next sweep reads it again).
+     */
+    private void applyBaseline(byte[] rowKey, Baseline b) {
+        Watermark s = watermark(Side.SOURCE);
+        Watermark t = watermark(Side.TARGET);
+        if (settings.byGracePeriod() || s == null || t == null || s.seq() <= b.sourceGuard() || t.seq() <= b.targetGuard()) {
+            LOG.warn("initial-load record of {} dropped: the streams have not passed heartbeats {}/{}", CanonicalReader.keyColumns(rowKey),
+                    b.sourceGuard(), b.targetGuard());
+            return;
+        }
+        KeyState before = keys.get(Bytes.wrap(rowKey));
+        if (before == null) {
+            before = KeyState.EMPTY;
+        }
+        KeyState after = before;
+        for (Side side : Side.values()) {
+            SideState current = before.side(side);
+            Hash128 read = b.hash(side);
+            long guard = b.guard(side);
+            boolean same = current == null ? read == null : java.util.Objects.equals(current.hash(), read);
+            if (!same && predates(current, watermark(side), guard)) {
+                after = after.with(side, new SideState(read, b.readAtMicros(), Baseline.POSITION_PREFIX + guard, guard));
+            }
+        }
+        if (after != before) {
+            apply(rowKey, before, after);
+        }
     }
 
     /**
