@@ -70,6 +70,7 @@ class CrossEngineIT {
                 target: {url: "%s", user: postgres}
                 tables: {include: ["shop.items"], map: {"shop.*": "public.*"}}
                 heartbeat: {enabled: false, grace: 3s}
+                snapshot: {method: debezium}
                 api: {port: 0}
                 state: {dir: "%s"}
                 """, maria.sourceUrl(), pg.getJdbcUrl("postgres", "postgres"), Files.createTempDirectory("parity-cross")), "cross", Map.of()));

@@ -24,6 +24,12 @@ final class ParityProbe {
     private ParityProbe() {
     }
 
+    /** Opens a connection to one of the databases under test. */
+    @FunctionalInterface
+    interface Connect {
+        java.sql.Connection connect() throws java.sql.SQLException;
+    }
+
     static Map<String, Object> status(Parity parity) {
         return parity.status().status();
     }

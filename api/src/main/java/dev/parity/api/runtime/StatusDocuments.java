@@ -56,12 +56,20 @@ final class StatusDocuments {
         m.put("sourcePosition", d.sourcePosition());
         m.put("targetPosition", d.targetPosition());
         String reread = reread(d.sourcePosition()) ? "source" : reread(d.targetPosition()) ? "target" : null;
-        m.put("detectedBy", reread == null ? "CHANGE_STREAM" : "REREAD");
+        boolean loaded = !reread(d.sourcePosition()) && !reread(d.targetPosition()) && (loaded(d.sourcePosition()) || loaded(d.targetPosition()));
+        m.put("detectedBy", reread != null ? "REREAD" : loaded ? "INITIAL_LOAD" : "CHANGE_STREAM");
+        if (loaded) {
+            m.put("likelyCause", "the sides already differed when Parity read its baseline: drift from before Parity started watching");
+        }
         if (reread != null) {
             m.put("likelyCause", "the " + reread + "'s row differs from every change its log recorded: a write made with logging off"
                     + " (MySQL/MariaDB SET sql_log_bin = 0), rows an ALTER TABLE rewrote in place, or a TRUNCATE");
         }
         return m;
+    }
+
+    private static boolean loaded(String position) {
+        return position != null && position.startsWith(dev.parity.reconciler.model.Baseline.POSITION_PREFIX);
     }
 
     private static boolean reread(String position) {

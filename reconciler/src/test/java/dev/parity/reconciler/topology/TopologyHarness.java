@@ -89,6 +89,11 @@ final class TopologyHarness implements AutoCloseable {
         send(side, key, new Observation(side, hash, guard, guard, time.toEpochMilli() * 1000));
     }
 
+    /** Parity's initial load: both sides of a key read after heartbeats {@code sourceGuard} and {@code targetGuard}. */
+    void baseline(byte[] key, Hash128 source, long sourceGuard, Hash128 target, long targetGuard) {
+        send(Side.SOURCE, key, new dev.parity.reconciler.model.Baseline(source, sourceGuard, target, targetGuard, time.toEpochMilli() * 1000));
+    }
+
     void tombstone(Side side, byte[] key) {
         send(side, key, null);
     }

@@ -1,0 +1,116 @@
+package dev.parity.reconciler.topology;
+
+import static dev.parity.reconciler.topology.TopologyHarness.hash;
+import static dev.parity.reconciler.topology.TopologyHarness.key;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parity.reconciler.model.Baseline;
+import dev.parity.reconciler.model.CaptureEventSerde;
+import dev.parity.reconciler.model.Digest;
+import dev.parity.reconciler.model.Side;
+import dev.parity.reconciler.query.DivergenceView;
+import dev.parity.reconciler.state.Verdict;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Parity's initial load: both sides of a key, read by the same key range after the streams began, arrive
+ * as one record. The load must give the same verdicts a connector snapshot would, never let an older
+ * read overrule a newer captured change, and never show a key as one-sided while loading.
+ */
+class BaselineTopologyTest {
+    private static final String T = "shop.orders";
+    private final TopologyHarness h = new TopologyHarness();
+
+    @AfterEach
+    void close() {
+        h.close();
+    }
+
+    @Test
+    void shouldLoadEqualRowsInSyncWithoutAnyKeyEverPending() {
+        h.heartbeatBoth(1);
+        h.heartbeatBoth(2);
+        for (long id = 1; id <= 50; id++) {
+            h.baseline(key(T, id), hash(id), 1, hash(id), 1);
+            assertThat(h.table(T).pendingKeys()).as("a key loaded on both sides at once is never one-sided").isZero();
+        }
+        var t = h.table(T);
+        assertThat(t.verdict()).isEqualTo(Verdict.IN_SYNC);
+        assertThat(t.source().count()).isEqualTo(50);
+        assertThat(t.source()).isEqualTo(t.target());
+        assertThat(h.view.key(key(T, 7)).side(Side.TARGET).position()).isEmpty(); // provenance dropped while equal
+    }
+
+    @Test
+    void shouldFindRowsThatDifferAtLoadWithTheirExactKeysOnceTheFencesPass() {
+        h.heartbeatBoth(1);
+        h.heartbeatBoth(2);
+        h.baseline(key(T, 1), hash(1), 1, hash(666), 1);  // value differs
+        h.baseline(key(T, 2), hash(2), 1, null, 1);       // missing on the target
+        h.baseline(key(T, 3), null, 1, hash(3), 1);       // extra on the target
+        assertThat(h.view.divergences(T, 10)).extracting(DivergenceView::kind, DivergenceView::state).containsExactlyInAnyOrder(
+                org.assertj.core.groups.Tuple.tuple(DivergenceView.Kind.MISMATCH, Verdict.DIVERGENT),
+                org.assertj.core.groups.Tuple.tuple(DivergenceView.Kind.MISSING_ON_TARGET, Verdict.DIVERGENT),
+                org.assertj.core.groups.Tuple.tuple(DivergenceView.Kind.EXTRA_ON_TARGET, Verdict.DIVERGENT));
+        assertThat(h.view.divergences(T, 10)).filteredOn(d -> d.kind() == DivergenceView.Kind.MISMATCH).singleElement()
+                .satisfies(d -> {
+                    assertThat(d.key()).containsEntry("id", 1L);
+                    assertThat(d.targetPosition()).isEqualTo(Baseline.POSITION_PREFIX + 1);
+                });
+        assertThat(h.table(T).target()).isEqualTo(Digest.EMPTY.apply(null, hash(666)).apply(null, hash(3)));
+    }
+
+    @Test
+    void shouldWaitForTheFenceAfterTheReadsBeforeJudging() {
+        h.heartbeatBoth(1);
+        h.heartbeat(Side.SOURCE, 2);
+        h.heartbeat(Side.TARGET, 2);
+        h.baseline(key(T, 1), hash(1), 2, hash(9), 1); // target read at 1; the target stream is at 2, the source at 2
+        assertThat(h.view.divergences(T, 10)).as("dropped: the source stream has not passed the source read").isEmpty();
+        h.heartbeatBoth(3);
+        h.baseline(key(T, 1), hash(1), 2, hash(9), 1);
+        assertThat(h.view.divergences(T, 10)).singleElement().extracting(DivergenceView::state).isEqualTo(Verdict.DIVERGENT);
+    }
+
+    @Test
+    void shouldNeverLetALoadedReadOverruleANewerCapturedChange() {
+        h.heartbeatBoth(1);
+        h.heartbeatBoth(2);
+        // Changed after both reads (stamped 2 on each side): the reads still saw the old value.
+        h.upsert(Side.SOURCE, key(T, 1), hash(9));
+        h.upsert(Side.TARGET, key(T, 1), hash(9));
+        h.heartbeatBoth(3);
+        h.baseline(key(T, 1), hash(1), 2, hash(1), 2);
+        assertThat(h.view.divergences(T, 10)).isEmpty();
+        assertThat(h.table(T).source()).isEqualTo(Digest.EMPTY.apply(null, hash(9)));
+        // Changed on the target only, after its read: the stream's value stands, the source's read is taken.
+        h.upsert(Side.TARGET, key(T, 2), hash(20));
+        h.heartbeatBoth(4);
+        h.baseline(key(T, 2), hash(20), 3, hash(2), 3);
+        assertThat(h.view.divergences(T, 10)).isEmpty();
+        assertThat(h.table(T).verdict()).isEqualTo(Verdict.IN_SYNC);
+    }
+
+    @Test
+    void shouldTakeAReadOverAnOlderCapturedStateThatItContradicts() {
+        h.heartbeatBoth(1);
+        h.upsert(Side.SOURCE, key(T, 1), hash(1)); // stamped 1: before the reads at 2
+        h.upsert(Side.TARGET, key(T, 1), hash(1));
+        h.heartbeatBoth(2);
+        h.heartbeatBoth(3);
+        h.baseline(key(T, 1), hash(1), 2, hash(5), 2); // the target holds a value no log recorded
+        assertThat(h.view.divergences(T, 10)).singleElement().satisfies(d -> {
+            assertThat(d.key()).containsEntry("id", 1L);
+            assertThat(d.state()).isEqualTo(Verdict.DIVERGENT);
+        });
+    }
+
+    @Test
+    void shouldRoundTripOnTheWire() {
+        Baseline b = new Baseline(hash(1), 17, null, 16, 123_456L);
+        assertThat(CaptureEventSerde.decode(CaptureEventSerde.encode(b))).isEqualTo(b);
+        Baseline c = new Baseline(null, 0, hash(2), 300, -5L);
+        assertThat(CaptureEventSerde.decode(CaptureEventSerde.encode(c))).isEqualTo(c);
+    }
+}
