@@ -41,6 +41,21 @@ final class BenchCommand implements Callable<Integer> {
             description = "PostgreSQL: seconds of pgbench -N at its write ceiling while Parity watches, if pgbench is on the PATH; 0 skips (default: ${DEFAULT-VALUE})")
     int steadySeconds;
 
+    @Option(names = "--snapshot-method", defaultValue = "both",
+            description = "first verdict with parity (Parity's own key-range load), debezium (connector snapshots) or both (default: ${DEFAULT-VALUE})")
+    String snapshotMethod;
+
+    /** The snapshot methods to time; the last one also measures detection and steady state. */
+    private List<String> methods() {
+        return switch (snapshotMethod) {
+            case "parity" -> List.of("parity");
+            case "debezium" -> List.of("debezium");
+            case "both" -> List.of("debezium", "parity");
+            default -> throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--snapshot-method: " + snapshotMethod + ": must be parity, debezium or both");
+        };
+    }
+
     @Override
     public Integer call() throws Exception {
         System.out.printf("machine: %d cores, %s %s, Java %s, max heap %d MiB%n", Runtime.getRuntime().availableProcessors(),
@@ -94,10 +109,14 @@ final class BenchCommand implements Callable<Integer> {
             if (steady == null) {
                 System.out.println("steady state: skipped (" + (steadySeconds > 0 ? "pgbench is not on the PATH" : "--steady-seconds 0") + ")");
             }
-            double verdict = firstVerdict(pg.sourceUrl(), pg.targetUrl(), "postgres", "public.pgbench_accounts",
-                    () -> pg.onTarget("UPDATE pgbench_accounts SET abalance = abalance + 1 WHERE aid = 1"), steady);
-            System.out.printf("Parity first verdict (start to every chunk judged, both sides): %.1f s = %.1f× one md5 query, %.1f× both%n",
-                    verdict, verdict / s, verdict / (s + tg));
+            List<String> methods = methods();
+            for (String m : methods) {
+                boolean last = m.equals(methods.get(methods.size() - 1));
+                double verdict = firstVerdict(pg.sourceUrl(), pg.targetUrl(), "postgres", "public.pgbench_accounts", m,
+                        last ? () -> pg.onTarget("UPDATE pgbench_accounts SET abalance = abalance + 1 WHERE aid = 1") : null, last ? steady : null);
+                System.out.printf("Parity first verdict, snapshot.method %s (start to every chunk judged, both sides): %.1f s = %.1f× one md5 query,"
+                        + " %.1f× both%n", m, verdict, verdict / s, verdict / (s + tg));
+            }
         }
     }
 
@@ -112,27 +131,34 @@ final class BenchCommand implements Callable<Integer> {
             double s = timeQuery(db::source, "CHECKSUM TABLE sbtest.sbtest1");
             double tg = timeQuery(db::target, "CHECKSUM TABLE sbtest.sbtest1");
             System.out.printf("CHECKSUM TABLE: %.2f s on the source, %.2f s on the target%n", s, tg);
-            ptTableChecksum(db);
-            double verdict = firstVerdict(db.sourceUrl(), db.targetUrl(), "root", "sbtest.sbtest1",
-                    () -> db.onTarget("UPDATE sbtest.sbtest1 SET k = k + 1 WHERE id = 1"), null);
-            System.out.printf("Parity first verdict (start to every chunk judged, both sides): %.1f s = %.1f× CHECKSUM TABLE on one side, %.1f× both%n",
-                    verdict, verdict / s, verdict / (s + tg));
+            double ptSeconds = ptTableChecksum(db);
+            List<String> methods = methods();
+            for (String m : methods) {
+                boolean last = m.equals(methods.get(methods.size() - 1));
+                double verdict = firstVerdict(db.sourceUrl(), db.targetUrl(), "root", "sbtest.sbtest1", m,
+                        last ? () -> db.onTarget("UPDATE sbtest.sbtest1 SET k = k + 1 WHERE id = 1") : null, null);
+                System.out.printf("Parity first verdict, snapshot.method %s (start to every chunk judged, both sides): %.1f s = %.1f× CHECKSUM TABLE"
+                        + " on one side, %.1f× both%s%n", m, verdict, verdict / s, verdict / (s + tg),
+                        ptSeconds > 0 ? String.format(", %.1f× pt-table-checksum", verdict / ptSeconds) : "");
+            }
         }
     }
 
     /** pt-table-checksum only if the user installed it (percona-toolkit); this command installs nothing. */
-    private static void ptTableChecksum(MariaDbPair db) throws Exception {
+    private static double ptTableChecksum(MariaDbPair db) throws Exception {
         Path tool = onPath("pt-table-checksum");
         if (tool == null) {
             System.out.println("pt-table-checksum: not on the PATH, skipped (Debian: apt-get install percona-toolkit)");
-            return;
+            return 0;
         }
         var loc = new dev.parity.ingest.jdbc.Endpoint(dev.parity.reconciler.model.Side.SOURCE, db.sourceUrl(), "root", null).location(3306);
         long t = System.nanoTime();
         Process p = new ProcessBuilder(tool.toString(), "h=" + loc.host() + ",P=" + loc.port() + ",u=root", "--databases", "sbtest",
                 "--no-check-binlog-format", "--recursion-method", "none").inheritIO().start();
         int exit = p.waitFor();
-        System.out.printf("pt-table-checksum (source side, no replica discovery): %.2f s, exit %d%n", seconds(t), exit);
+        double took = seconds(t);
+        System.out.printf("pt-table-checksum (source side, no replica discovery): %.2f s, exit %d%n", took, exit);
+        return took;
     }
 
     private interface TargetWrite {
@@ -190,17 +216,18 @@ final class BenchCommand implements Callable<Integer> {
         return sorted.isEmpty() ? Double.NaN : sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(q * sorted.size()) - 1));
     }
 
-    private static double firstVerdict(String sourceUrl, String targetUrl, String user, String table, TargetWrite rogue, Steady steady)
-            throws Exception {
+    private static double firstVerdict(String sourceUrl, String targetUrl, String user, String table, String method, TargetWrite rogue,
+                                       Steady steady) throws Exception {
         Path state = Files.createTempDirectory("parity-bench");
         String yaml = String.format("""
                 name: bench
                 source: {url: "%s", user: %s}
                 target: {url: "%s", user: %s}
                 tables: {include: ["%s"]}
+                snapshot: {method: %s}
                 api: {port: 0}
                 state: {dir: "%s"}
-                """, sourceUrl, user, targetUrl, user, table, state);
+                """, sourceUrl, user, targetUrl, user, table, method, state);
         long t = System.nanoTime();
         try (Parity p = Parity.start(ConfigLoader.parse(yaml, "bench", Map.of()))) {
             long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
@@ -208,7 +235,13 @@ final class BenchCommand implements Callable<Integer> {
                 Map<String, Object> s = p.status().status();
                 if ("IN_SYNC".equals(s.get("state"))) {
                     double verdict = seconds(t);
-                    detection(p, rogue);
+                    String baseline = String.valueOf(s.get("baseline"));
+                    if (!baseline.toLowerCase(java.util.Locale.ROOT).startsWith(method)) {
+                        System.out.println("  (asked for " + method + ", got: " + baseline + ")");
+                    }
+                    if (rogue != null) {
+                        detection(p, rogue);
+                    }
                     if (steady != null) {
                         steady.run(p);
                     }

@@ -27,6 +27,8 @@ class ConfigLoaderTest {
         assertThat(c.verify().enabled()).isTrue();
         assertThat(c.verify().sides()).containsExactly(dev.parity.reconciler.model.Side.SOURCE, dev.parity.reconciler.model.Side.TARGET);
         assertThat(c.verify().interval()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(c.snapshot().method()).isEqualTo(ParityConfig.Snapshot.Method.AUTO);
+        assertThat(c.snapshot().pageRows()).isEqualTo(10_000);
     }
 
     @Test
@@ -39,6 +41,7 @@ class ConfigLoaderTest {
                 api: {port: 70000}
                 alerts: {webhooks: ["ftp://x"]}
                 verify: {sides: [both], pageRows: 0}
+                snapshot: {method: fast}
                 colour: blue
                 """, "bad.yaml", Map.of()));
         assertThat(e.problems()).extracting(ConfigProblem::toString).contains(
@@ -53,9 +56,10 @@ class ConfigLoaderTest {
                 "colour: blue: unknown key",
                 "source.engine: oracle: must be postgresql, mysql or mariadb",
                 "source.serverId: -3: must be a whole number from 1 to 4294967295, unique in the replication topology",
-                "verify.sides: both: must be source or target");
+                "verify.sides: both: must be source or target",
+                "snapshot.method: fast: must be auto, parity or debezium");
         assertThat(e.problems()).extracting(ConfigProblem::key).contains("verify.pageRows");
-        assertThat(e.getMessage()).startsWith("invalid configuration bad.yaml (13 problems):");
+        assertThat(e.getMessage()).startsWith("invalid configuration bad.yaml (14 problems):");
     }
 
     @Test
