@@ -120,13 +120,21 @@ public final class CaptureStatus {
      * stream itself advances, which a connector that merely reconnects (and emits its own heartbeats)
      * does not give. Null before any.
      */
+    private volatile long lastHeartbeatSeq = -1;
+
     public Instant lastHeartbeatAt() {
         return lastHeartbeatAt;
     }
 
+    /** The newest heartbeat seq this capture has had acknowledged by Kafka on every partition; -1 before any. */
+    public long lastHeartbeatSeq() {
+        return lastHeartbeatSeq;
+    }
+
     public void produced(CaptureEvent event, Instant now) {
-        if (event instanceof dev.parity.reconciler.model.Heartbeat) {
+        if (event instanceof dev.parity.reconciler.model.Heartbeat h) {
             lastHeartbeatAt = now;
+            lastHeartbeatSeq = Math.max(lastHeartbeatSeq, h.seq());
         }
         lastEventAt = now;
         lastCommitMicros = Math.max(lastCommitMicros, event.commitMicros());

@@ -65,8 +65,8 @@ public final class InitialLoad implements AutoCloseable {
     private static final Set<TypeFamily> ALIGNABLE_KEYS = Set.of(TypeFamily.INTEGER, TypeFamily.DECIMAL);
     /** Batches read ahead of the sender (each one source page and its target range). */
     private static final int QUEUE_BATCHES = 16;
-    /** How often the sender asks for an extra heartbeat while a batch waits for the streams to pass its reads. */
-    private static final Duration POKE_EVERY = Duration.ofMillis(100);
+    /** How often the sender asks for an extra heartbeat while a batch waits for the captures to pass its reads. */
+    private static final Duration POKE_EVERY = Duration.ofMillis(20);
     private static final Batch END = new Batch(List.of(), List.of(), -1, -1);
 
     private final ParityRuntime runtime;
@@ -82,6 +82,12 @@ public final class InitialLoad implements AutoCloseable {
     private volatile String problem;
     private volatile boolean stopping;
     private volatile long lastPokeNanos;
+    /** Where the load's time went, for the log line at its end (nanoseconds per activity). */
+    private final AtomicLong sourceReadNanos = new AtomicLong();
+    private final AtomicLong targetReadNanos = new AtomicLong();
+    private final AtomicLong guardWaitNanos = new AtomicLong();
+    private final AtomicLong sendNanos = new AtomicLong();
+    private final AtomicLong applyWaitNanos = new AtomicLong();
     private Thread thread;
     private final ExecutorService workers = Executors.newFixedThreadPool(2, r -> {
         Thread t = new Thread(r, "parity-load-worker");
@@ -218,15 +224,20 @@ public final class InitialLoad implements AutoCloseable {
             if (sendFailure.get() != null) {
                 throw new IllegalStateException("Kafka did not take the load: " + sendFailure.get().getMessage(), sendFailure.get());
             }
-            // Everything sent precedes, on every source partition, the heartbeat written now: once the
-            // reconciler has passed it, every baseline has been applied.
+            // Everything sent precedes, on every source partition, the heartbeat written now, and every read
+            // precedes it on the target: once the reconciler has passed it on both streams, every baseline,
+            // deferred ones included, has been applied.
             long after = runtime.heartbeat().beat(null);
-            awaitStreams(after - 1, -1);
+            long applyStart = System.nanoTime();
+            awaitStreams(after - 1, after - 1);
+            applyWaitNanos.addAndGet(System.nanoTime() - applyStart);
             Files.deleteIfExists(pendingFile);
             finishedAt = clock.instant();
             activity = "done";
-            LOG.info("initial load done: {} source and {} target rows in {} s", total(Side.SOURCE), total(Side.TARGET),
-                    Duration.between(startedAt, finishedAt).toMillis() / 1000.0);
+            LOG.info("initial load done: {} source and {} target rows in {} s (source reads {} s, target reads {} s, waiting for the"
+                            + " captures to pass the reads {} s, sending {} s, waiting for the reconciler to apply the rest {} s)", total(Side.SOURCE),
+                    total(Side.TARGET), Duration.between(startedAt, finishedAt).toMillis() / 1000.0, secs(sourceReadNanos), secs(targetReadNanos),
+                    secs(guardWaitNanos), secs(sendNanos), secs(applyWaitNanos));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (IOException | SQLException | RuntimeException e) {
@@ -259,14 +270,21 @@ public final class InitialLoad implements AutoCloseable {
                 boolean last;
                 do {
                     activity = "loading " + t.mappedId() + " (" + sourceRows.get() + " source rows)";
+                    long t0 = System.nanoTime();
                     TableScan.Page page = sourceScan.read(cs, after);
+                    sourceReadNanos.addAndGet(System.nanoTime() - t0);
                     last = page.rows().size() < pageRows;
                     Object[] from = after;
                     Object[] upTo = last ? null : page.lastKey();
                     if (pending != null) {
                         put(queue, pending.get(), sender);
                     }
-                    pending = workers.submit(() -> pair(page, targetScan.readRange(ct, from, upTo), targetRows));
+                    pending = workers.submit(() -> {
+                        long t1 = System.nanoTime();
+                        TableScan.Page range = targetScan.readRange(ct, from, upTo);
+                        targetReadNanos.addAndGet(System.nanoTime() - t1);
+                        return pair(page, range, targetRows);
+                    });
                     sourceRows.addAndGet(page.rows().size());
                     after = upTo;
                 } while (!last && !stopping);
@@ -325,10 +343,14 @@ public final class InitialLoad implements AutoCloseable {
             if (b == END) {
                 return sent;
             }
-            awaitStreams(b.sourceGuard(), b.targetGuard());
+            long t0 = System.nanoTime();
+            awaitCaptured(b.sourceGuard(), b.targetGuard());
+            long t1 = System.nanoTime();
+            guardWaitNanos.addAndGet(t1 - t0);
             for (int i = 0; i < b.keys().size(); i++) {
                 producer.send(new MappedRecord(b.keys().get(i), b.values().get(i)), sendFailure);
             }
+            sendNanos.addAndGet(System.nanoTime() - t1);
             sent += b.keys().size();
         }
     }
@@ -345,6 +367,23 @@ public final class InitialLoad implements AutoCloseable {
             }
             poke();
             Thread.sleep(5);
+        }
+        throw new InterruptedException("stopping");
+    }
+
+    /**
+     * Waits until each capture has had a heartbeat after its side's read acknowledged by Kafka on every
+     * partition. The baseline then follows the source's heartbeat on its own topic; the reconciler holds
+     * it back (deferred) should it overtake the target's, which is on the other topic. Waiting for the
+     * captures rather than the reconciler keeps the reads, the captures and the reconciler all busy.
+     */
+    private void awaitCaptured(long sourceSeq, long targetSeq) throws InterruptedException {
+        while (!stopping) {
+            if (runtime.capture(Side.SOURCE).lastHeartbeatSeq() > sourceSeq && runtime.capture(Side.TARGET).lastHeartbeatSeq() > targetSeq) {
+                return;
+            }
+            poke();
+            Thread.sleep(2);
         }
         throw new InterruptedException("stopping");
     }
@@ -370,6 +409,10 @@ public final class InitialLoad implements AutoCloseable {
         } catch (SQLException e) {
             LOG.debug("extra heartbeat failed: {}", e.getMessage()); // the regular ones still come
         }
+    }
+
+    private static double secs(AtomicLong nanos) {
+        return Math.round(nanos.get() / 1e7) / 100.0;
     }
 
     private long total(Side side) {

@@ -3,6 +3,7 @@ package dev.parity.reconciler.topology;
 import dev.parity.reconciler.canonical.CanonicalReader;
 import dev.parity.reconciler.model.Baseline;
 import dev.parity.reconciler.model.CaptureEvent;
+import dev.parity.reconciler.model.CaptureEventSerde;
 import dev.parity.reconciler.model.Hash128;
 import dev.parity.reconciler.model.Heartbeat;
 import dev.parity.reconciler.model.Observation;
@@ -49,6 +50,9 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
     private KeyValueStore<Bytes, MismatchEntry> mismatches;
     private KeyValueStore<Bytes, byte[]> pending;
     private KeyValueStore<Bytes, Watermark> watermarks;
+    private KeyValueStore<Bytes, byte[]> deferred;
+    /** Entries in {@link #deferred}: zero nearly always, so heartbeats need not look. */
+    private long deferredCount;
     /** This partition's watermarks, cached: read on every event, written only by heartbeats. */
     private final Watermark[] marks = new Watermark[Side.values().length];
 
@@ -64,6 +68,13 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
         this.mismatches = context.getStateStore(StoreNames.MISMATCHES);
         this.pending = context.getStateStore(StoreNames.PENDING);
         this.watermarks = context.getStateStore(StoreNames.WATERMARKS);
+        this.deferred = context.getStateStore(StoreNames.DEFERRED);
+        try (KeyValueIterator<Bytes, byte[]> it = deferred.all()) {
+            while (it.hasNext()) {
+                it.next();
+                deferredCount++;
+            }
+        }
         for (Side side : Side.values()) {
             marks[side.ordinal()] = watermarks.get(Bytes.wrap(StoreKeys.side(side.label())));
         }
@@ -174,16 +185,24 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
     /**
      * Both sides of a key as Parity's initial load read them. Like an observation, each side is taken
      * only where its captured state predates the read; unlike one, both are taken together, so a key
-     * loaded on one side is never judged before its other side is in place. The loader sends a baseline
-     * only after both streams passed its guards; one arriving earlier is a bug, and is dropped loudly
-     * (the key then keeps whatever the streams say, and the next sweep reads it again).
+     * loaded on one side is never judged before its other side is in place.
+     *
+     * <p>The loader sends a baseline once each capture has had a heartbeat after its read acknowledged
+     * by Kafka. On the source's topic (the baseline's own) that heartbeat therefore comes first; the
+     * target's is on the other topic, which Streams may read later. A baseline that overtook it waits
+     * in the deferred store and is applied when the heartbeat arrives, never before.
      */
     private void applyBaseline(byte[] rowKey, Baseline b) {
-        Watermark s = watermark(Side.SOURCE);
-        Watermark t = watermark(Side.TARGET);
-        if (settings.byGracePeriod() || s == null || t == null || s.seq() <= b.sourceGuard() || t.seq() <= b.targetGuard()) {
-            LOG.warn("initial-load record of {} dropped: the streams have not passed heartbeats {}/{}", CanonicalReader.keyColumns(rowKey),
-                    b.sourceGuard(), b.targetGuard());
+        if (settings.byGracePeriod()) {
+            LOG.warn("initial-load record of {} dropped: verdicts are by grace period, not heartbeats", CanonicalReader.keyColumns(rowKey));
+            return;
+        }
+        if (!passed(b)) {
+            Bytes k = Bytes.wrap(rowKey);
+            if (deferred.get(k) == null) {
+                deferredCount++;
+            }
+            deferred.put(k, CaptureEventSerde.encode(b)); // a later read of the key (a restarted load) replaces an earlier one
             return;
         }
         KeyState before = keys.get(Bytes.wrap(rowKey));
@@ -202,6 +221,34 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
         }
         if (after != before) {
             apply(rowKey, before, after);
+        }
+    }
+
+    /** Whether both streams of this partition have delivered a heartbeat after the baseline's reads. */
+    private boolean passed(Baseline b) {
+        Watermark s = watermark(Side.SOURCE);
+        Watermark t = watermark(Side.TARGET);
+        return s != null && t != null && s.seq() > b.sourceGuard() && t.seq() > b.targetGuard();
+    }
+
+    /** Applies the deferred baselines whose reads both streams have now passed. */
+    private void releaseDeferred() {
+        List<Bytes> ready = new ArrayList<>();
+        List<Baseline> values = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it = deferred.all()) {
+            while (it.hasNext()) {
+                var e = it.next();
+                Baseline b = (Baseline) CaptureEventSerde.decode(e.value);
+                if (passed(b)) {
+                    ready.add(e.key);
+                    values.add(b);
+                }
+            }
+        }
+        for (int i = 0; i < ready.size(); i++) {
+            deferred.delete(ready.get(i));
+            deferredCount--;
+            applyBaseline(ready.get(i).get(), values.get(i));
         }
     }
 
@@ -318,6 +365,9 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
         Watermark next = wm == null ? Watermark.first(hb.seq(), hb.writtenAtMicros(), now) : wm.advance(hb.seq(), hb.writtenAtMicros(), now);
         watermarks.put(Bytes.wrap(StoreKeys.side(side.label())), next);
         marks[side.ordinal()] = next;
+        if (deferredCount > 0) {
+            releaseDeferred();
+        }
         // Keys whose fence on this side was unknown (stamped before it delivered anything, or at its
         // previous heartbeat) now have one: re-judge them, then everything that became due.
         List<byte[]> rejudge = new ArrayList<>();

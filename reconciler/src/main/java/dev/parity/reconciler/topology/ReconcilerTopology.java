@@ -33,7 +33,8 @@ public final class ReconcilerTopology {
         stores(persistent).forEach(builder::addStateStore);
         builder.stream(List.of(settings.sourceTopic(), settings.targetTopic()), Consumed.with(Serdes.Bytes(), (Serde<CaptureEvent>) new CaptureEventSerde()))
                 .process(() -> new ReconcileProcessor(settings),
-                        StoreNames.KEYS, StoreNames.CHUNKS, StoreNames.MISMATCHES, StoreNames.PENDING, StoreNames.WATERMARKS);
+                        StoreNames.KEYS, StoreNames.CHUNKS, StoreNames.MISMATCHES, StoreNames.PENDING, StoreNames.WATERMARKS,
+                        StoreNames.DEFERRED);
         return builder.build();
     }
 
@@ -41,7 +42,7 @@ public final class ReconcilerTopology {
     public static List<StoreBuilder<?>> stores(boolean persistent) {
         // Only the per-key state grows with the tables: it lives in RocksDB. The others stay small
         // (chunks: 2^bits per table; mismatches and wake-ups: keys changed within the lag; watermarks: two
-        // per partition) and are read or written on nearly every change, so they live in memory,
+        // per partition; deferred: initial-load records that overtook a heartbeat of the other topic) and are read or written on nearly every change, so they live in memory,
         // restored from their changelogs after a restart, in a store the API may scan while the
         // reconciler writes (see ConcurrentMemoryStore). The chunk store is also cached, to coalesce
         // its changelog writes.
@@ -50,7 +51,8 @@ public final class ReconcilerTopology {
                 small(StoreNames.CHUNKS, StateSerdes.chunkState(), true),
                 small(StoreNames.MISMATCHES, StateSerdes.mismatch(), false),
                 small(StoreNames.PENDING, Serdes.ByteArray(), false),
-                small(StoreNames.WATERMARKS, StateSerdes.watermark(), false));
+                small(StoreNames.WATERMARKS, StateSerdes.watermark(), false),
+                small(StoreNames.DEFERRED, Serdes.ByteArray(), false));
     }
 
     /** The processor the topology runs, for benchmarks that drive it directly with real stores. */

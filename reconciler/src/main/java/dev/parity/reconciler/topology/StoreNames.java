@@ -10,6 +10,8 @@ public final class StoreNames {
     public static final String MISMATCHES = "parity-mismatches";
     /** [due][row key] → empty, for every PENDING key: re-judged when both streams pass {@code due}. */
     public static final String PENDING = "parity-pending";
+    /** row key → an encoded {@link dev.parity.reconciler.model.Baseline} that arrived before the streams passed its reads. */
+    public static final String DEFERRED = "parity-deferred";
     /** side label → {@link dev.parity.reconciler.state.Watermark} of this partition. */
     public static final String WATERMARKS = "parity-watermarks";
 

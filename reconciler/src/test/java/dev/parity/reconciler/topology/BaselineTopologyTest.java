@@ -62,14 +62,23 @@ class BaselineTopologyTest {
     }
 
     @Test
-    void shouldWaitForTheFenceAfterTheReadsBeforeJudging() {
+    void shouldHoldABaselineThatOvertookAHeartbeatUntilTheStreamsPassItsReads() {
         h.heartbeatBoth(1);
-        h.heartbeat(Side.SOURCE, 2);
-        h.heartbeat(Side.TARGET, 2);
-        h.baseline(key(T, 1), hash(1), 2, hash(9), 1); // target read at 1; the target stream is at 2, the source at 2
-        assertThat(h.view.divergences(T, 10)).as("dropped: the source stream has not passed the source read").isEmpty();
-        h.heartbeatBoth(3);
-        h.baseline(key(T, 1), hash(1), 2, hash(9), 1);
+        h.heartbeatBoth(2);
+        h.baseline(key(T, 1), hash(1), 1, hash(9), 2); // the target read saw heartbeat 2, which is all its stream delivered so far
+        assertThat(h.view.key(key(T, 1))).as("held back: the target stream may still deliver changes the read saw").isNull();
+        assertThat(h.table(T).source().count()).isZero();
+        h.upsert(Side.TARGET, key(T, 1), hash(1)); // committed before the target read (stamped 2, so older than nothing the read saw)
+        h.heartbeat(Side.SOURCE, 3);
+        assertThat(h.view.key(key(T, 1)).source()).as("still held: the target stream has not passed 2").isNull();
+        h.heartbeat(Side.TARGET, 3);
+        // Applied now, both sides together: the source's read is taken; the target's stream state (stamped 2) is not
+        // older than its read (guard 2), so it stands, and the key is equal.
+        assertThat(h.view.divergences(T, 10)).isEmpty();
+        assertThat(h.table(T).source()).isEqualTo(h.table(T).target());
+        assertThat(h.table(T).source().count()).isEqualTo(1);
+        h.baseline(key(T, 2), hash(2), 3, hash(9), 3);
+        h.heartbeatBoth(4);
         assertThat(h.view.divergences(T, 10)).singleElement().extracting(DivergenceView::state).isEqualTo(Verdict.DIVERGENT);
     }
 
