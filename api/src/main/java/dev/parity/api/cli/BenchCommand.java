@@ -38,7 +38,8 @@ final class BenchCommand implements Callable<Integer> {
     int updates;
 
     @Option(names = "--steady-seconds", defaultValue = "60",
-            description = "PostgreSQL: seconds of pgbench -N at its write ceiling while Parity watches, if pgbench is on the PATH; 0 skips (default: ${DEFAULT-VALUE})")
+            description = "seconds of pgbench -N (PostgreSQL) / sysbench oltp_write_only (MariaDB) at the write ceiling while Parity watches,"
+                    + " if the tool is on the PATH; 0 skips (default: ${DEFAULT-VALUE})")
     int steadySeconds;
 
     @Option(names = "--snapshot-method", defaultValue = "both",
@@ -112,10 +113,10 @@ final class BenchCommand implements Callable<Integer> {
             List<String> methods = methods();
             for (String m : methods) {
                 boolean last = m.equals(methods.get(methods.size() - 1));
-                double verdict = firstVerdict(pg.sourceUrl(), pg.targetUrl(), "postgres", "public.pgbench_accounts", m,
-                        last ? () -> pg.onTarget("UPDATE pgbench_accounts SET abalance = abalance + 1 WHERE aid = 1") : null, last ? steady : null);
-                System.out.printf("Parity first verdict, snapshot.method %s (start to every chunk judged, both sides): %.1f s = %.1f× one md5 query,"
-                        + " %.1f× both%n", m, verdict, verdict / s, verdict / (s + tg));
+                firstVerdict(pg.sourceUrl(), pg.targetUrl(), "postgres", "public.pgbench_accounts", m,
+                        last ? () -> pg.onTarget("UPDATE pgbench_accounts SET abalance = abalance + 1 WHERE aid = 1") : null, last ? steady : null,
+                        verdict -> System.out.printf("Parity first verdict, snapshot.method %s (start to every chunk judged, both sides): %.1f s"
+                                + " = %.1f× one md5 query, %.1f× both%n", m, verdict, verdict / s, verdict / (s + tg)));
             }
         }
     }
@@ -124,7 +125,8 @@ final class BenchCommand implements Callable<Integer> {
         System.out.printf("%n== first verdict, MariaDB pair (sbtest1, %,d rows, GTID replication) ==%n", rows);
         try (MariaDbPair db = MariaDbPair.start("sbtest")) {
             long t = System.nanoTime();
-            db.onSource("CREATE TABLE sbtest.sbtest1 (id INT PRIMARY KEY, k INT NOT NULL, c CHAR(120) NOT NULL, pad CHAR(60) NOT NULL)",
+            db.onSource("CREATE TABLE sbtest.sbtest1 (id INT NOT NULL AUTO_INCREMENT, k INT NOT NULL DEFAULT 0, c CHAR(120) NOT NULL DEFAULT '',"
+                            + " pad CHAR(60) NOT NULL DEFAULT '', PRIMARY KEY (id), KEY k_1 (k))",
                     "INSERT INTO sbtest.sbtest1 SELECT seq, seq % 100000, REPEAT('c', 119), REPEAT('p', 59) FROM seq_1_to_" + rows);
             awaitCount(db::target, "sbtest.sbtest1");
             System.out.printf("loaded and replicated in %.1f s%n", seconds(t));
@@ -132,14 +134,19 @@ final class BenchCommand implements Callable<Integer> {
             double tg = timeQuery(db::target, "CHECKSUM TABLE sbtest.sbtest1");
             System.out.printf("CHECKSUM TABLE: %.2f s on the source, %.2f s on the target%n", s, tg);
             double ptSeconds = ptTableChecksum(db);
+            Steady steady = steadySeconds > 0 && onPath("sysbench") != null ? p -> steadyState(p, db) : null;
+            if (steady == null) {
+                System.out.println("steady state: skipped (" + (steadySeconds > 0 ? "sysbench is not on the PATH (Debian: apt-get install sysbench)"
+                        : "--steady-seconds 0") + ")");
+            }
             List<String> methods = methods();
             for (String m : methods) {
                 boolean last = m.equals(methods.get(methods.size() - 1));
-                double verdict = firstVerdict(db.sourceUrl(), db.targetUrl(), "root", "sbtest.sbtest1", m,
-                        last ? () -> db.onTarget("UPDATE sbtest.sbtest1 SET k = k + 1 WHERE id = 1") : null, null);
-                System.out.printf("Parity first verdict, snapshot.method %s (start to every chunk judged, both sides): %.1f s = %.1f× CHECKSUM TABLE"
-                        + " on one side, %.1f× both%s%n", m, verdict, verdict / s, verdict / (s + tg),
-                        ptSeconds > 0 ? String.format(", %.1f× pt-table-checksum", verdict / ptSeconds) : "");
+                firstVerdict(db.sourceUrl(), db.targetUrl(), "root", "sbtest.sbtest1", m,
+                        last ? () -> db.onTarget("UPDATE sbtest.sbtest1 SET k = k + 1 WHERE id = 1") : null, last ? steady : null,
+                        verdict -> System.out.printf("Parity first verdict, snapshot.method %s (start to every chunk judged, both sides): %.1f s"
+                                + " = %.1f× CHECKSUM TABLE on one side, %.1f× both%s%n", m, verdict, verdict / s, verdict / (s + tg),
+                                ptSeconds > 0 ? String.format(", %.1f× pt-table-checksum", verdict / ptSeconds) : ""));
             }
         }
     }
@@ -185,11 +192,29 @@ final class BenchCommand implements Callable<Integer> {
      */
     private void steadyState(Parity p, PostgresPair pg) throws Exception {
         var loc = new dev.parity.ingest.jdbc.Endpoint(dev.parity.reconciler.model.Side.SOURCE, pg.sourceUrl(), "postgres", null).location(5432);
-        Process bench = new ProcessBuilder(onPath("pgbench").toString(), "-h", loc.host(), "-p", Integer.toString(loc.port()), "-U", "postgres",
-                "-n", "-N", "-c", "8", "-j", "2", "-T", Integer.toString(steadySeconds), loc.database())
-                .redirectErrorStream(true).start();
+        steadyState(p, "pgbench -N -c 8", List.of(onPath("pgbench").toString(), "-h", loc.host(), "-p", Integer.toString(loc.port()), "-U",
+                "postgres", "-n", "-N", "-c", "8", "-j", "2", "-T", Integer.toString(steadySeconds), loc.database()));
+    }
+
+    private void steadyState(Parity p, MariaDbPair db) throws Exception {
+        var loc = new dev.parity.ingest.jdbc.Endpoint(dev.parity.reconciler.model.Side.SOURCE, db.sourceUrl(), "root", null).location(3306);
+        steadyState(p, "sysbench oltp_write_only --threads=8", List.of(onPath("sysbench").toString(), "--db-driver=mysql",
+                "--mysql-host=" + loc.host(), "--mysql-port=" + loc.port(), "--mysql-user=root", "--mysql-db=sbtest", "--tables=1",
+                "--table-size=" + rows, "--threads=8", "--time=" + steadySeconds, "oltp_write_only", "run"));
+    }
+
+    /** Runs a write workload at its ceiling against the source while sampling Parity's lag and backlog every second. */
+    private void steadyState(Parity p, String label, List<String> command) throws Exception {
+        Process bench = new ProcessBuilder(command).redirectErrorStream(true).start();
         List<Double> lags = new java.util.ArrayList<>();
         List<Long> backlogs = new java.util.ArrayList<>();
+        java.util.concurrent.CompletableFuture<String> output = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(bench.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                return "output unreadable: " + e.getMessage();
+            }
+        });
         while (bench.isAlive()) {
             Map<String, Object> s = p.status().status();
             if (s.get("replicationLagSeconds") instanceof Number n) {
@@ -200,13 +225,14 @@ final class BenchCommand implements Callable<Integer> {
             }
             Thread.sleep(1_000);
         }
-        String out = new String(bench.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        String tps = out.lines().filter(l -> l.startsWith("tps")).findFirst().orElse("tps: not reported (" + out.lines().reduce("", (a, b) -> b) + ")");
+        String out = output.get();
+        String tps = out.lines().map(String::trim).filter(l -> l.startsWith("tps") || l.startsWith("transactions:")).findFirst()
+                .orElse("tps: not reported (" + out.lines().reduce("", (a, b) -> b) + ")");
         java.util.Collections.sort(lags);
         int third = Math.max(1, backlogs.size() / 3);
         double early = backlogs.stream().limit(third).mapToLong(Long::longValue).average().orElse(0);
-        double late = backlogs.stream().skip(backlogs.size() - third).mapToLong(Long::longValue).average().orElse(0);
-        System.out.printf("steady state, pgbench -N -c 8 for %d s: %s%n", steadySeconds, tps);
+        double late = backlogs.stream().skip(Math.max(0, backlogs.size() - third)).mapToLong(Long::longValue).average().orElse(0);
+        System.out.printf("steady state, %s for %d s: %s%n", label, steadySeconds, tps);
         System.out.printf("  replication lag as Parity measures it: p50 %.2f s, p99 %.2f s, max %.2f s (%d samples)%n", pct(lags, 0.5),
                 pct(lags, 0.99), lags.isEmpty() ? Double.NaN : lags.get(lags.size() - 1), lags.size());
         System.out.printf("  reconciler backlog: %.0f events on average in the first third, %.0f in the last third%n", early, late);
@@ -216,8 +242,9 @@ final class BenchCommand implements Callable<Integer> {
         return sorted.isEmpty() ? Double.NaN : sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(q * sorted.size()) - 1));
     }
 
-    private static double firstVerdict(String sourceUrl, String targetUrl, String user, String table, String method, TargetWrite rogue,
-                                       Steady steady) throws Exception {
+    /** Starts Parity on the pair and times its first verdict (reported at once), then the detection and steady-state runs. */
+    private static void firstVerdict(String sourceUrl, String targetUrl, String user, String table, String method, TargetWrite rogue,
+                                     Steady steady, java.util.function.DoubleConsumer report) throws Exception {
         Path state = Files.createTempDirectory("parity-bench");
         String yaml = String.format("""
                 name: bench
@@ -234,7 +261,7 @@ final class BenchCommand implements Callable<Integer> {
             while (System.nanoTime() < deadline) {
                 Map<String, Object> s = p.status().status();
                 if ("IN_SYNC".equals(s.get("state"))) {
-                    double verdict = seconds(t);
+                    report.accept(seconds(t));
                     String baseline = String.valueOf(s.get("baseline"));
                     if (!baseline.toLowerCase(java.util.Locale.ROOT).startsWith(method)) {
                         System.out.println("  (asked for " + method + ", got: " + baseline + ")");
@@ -245,7 +272,7 @@ final class BenchCommand implements Callable<Integer> {
                     if (steady != null) {
                         steady.run(p);
                     }
-                    return verdict;
+                    return;
                 }
                 Thread.sleep(200);
             }
