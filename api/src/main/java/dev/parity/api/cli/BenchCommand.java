@@ -22,8 +22,8 @@ import picocli.CommandLine.Option;
  * the databases are the embedded ones the tests use; {@code pt-table-checksum} is used only if it is
  * already on the PATH (the in-database {@code CHECKSUM TABLE} is always measured).
  */
-@Command(name = "bench", description = "Measure the reconciler alone and the first full verdict on embedded database pairs, "
-        + "side by side with an in-database checksum of the same rows.")
+@Command(name = "bench", description = "Measure the reconciler alone and the first full verdict on embedded database pairs (or, with -c,"
+        + " on the configured databases), side by side with an in-database checksum of the same rows.")
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--rows", defaultValue = "1000000", description = "Rows per side for the first-verdict runs (default: ${DEFAULT-VALUE})")
     int rows;
@@ -57,11 +57,19 @@ final class BenchCommand implements Callable<Integer> {
         };
     }
 
+    @Option(names = {"-c", "--config"}, description = "measure on the databases of this config instead of embedded pairs (a separate"
+            + " instance <name>_bench, dropped afterwards; writes nothing but heartbeats; steady state observes your own workload)")
+    Path config;
+
     @Override
     public Integer call() throws Exception {
         System.out.printf("machine: %d cores, %s %s, Java %s, max heap %d MiB%n", Runtime.getRuntime().availableProcessors(),
                 System.getProperty("os.name"), System.getProperty("os.arch"), System.getProperty("java.version"),
                 Runtime.getRuntime().maxMemory() >> 20);
+        if (config != null) {
+            ConfiguredBench.run(ConfigLoader.load(config, System.getenv()), steadySeconds);
+            return 0;
+        }
         reconciler();
         if (engine.equals("postgresql") || engine.equals("both")) {
             postgres();

@@ -25,10 +25,15 @@ public final class Cleanup {
 
     /** Drops what {@link #list} lists, target first. */
     public static void drop(ParityConfig config) throws SQLException {
+        drop(config, true);
+    }
+
+    /** Drops what {@link #list} lists, target first; the heartbeat table only if {@code heartbeatTable}. */
+    public static void drop(ParityConfig config, boolean heartbeatTable) throws SQLException {
         for (Side side : List.of(Side.TARGET, Side.SOURCE)) {
             SideSetup s = new SideSetup(config, side, config.stateDir().resolve("capture"));
             try (var c = s.endpoint.connect()) {
-                s.adapter.dropCreated(c, s.names, s.heartbeatTable);
+                s.adapter.dropCreated(c, s.names, heartbeatTable ? s.heartbeatTable : null);
             }
         }
     }

@@ -219,7 +219,7 @@ final class BinlogAdapter implements DatabaseAdapter {
 
     @Override
     public void dropCreated(Connection c, CaptureNames names, String heartbeatTable) throws SQLException {
-        if (endpoint.side() == Side.SOURCE) {
+        if (endpoint.side() == Side.SOURCE && heartbeatTable != null) {
             try (Statement st = c.createStatement()) {
                 st.execute("DROP TABLE IF EXISTS " + heartbeatTable);
             }

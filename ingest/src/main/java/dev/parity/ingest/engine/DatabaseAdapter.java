@@ -61,7 +61,7 @@ public interface DatabaseAdapter {
      */
     List<String> created(Connection c, CaptureNames names, String heartbeatTable) throws SQLException;
 
-    /** Drops what {@link #created} lists. A replication slot still in use is refused by the server. */
+    /** Drops what {@link #created} lists; the heartbeat table only when named (not null). A replication slot still in use is refused by the server. */
     void dropCreated(Connection c, CaptureNames names, String heartbeatTable) throws SQLException;
 
     /** The structure of the given tables ({@code namespace.table}), for schema parity. */

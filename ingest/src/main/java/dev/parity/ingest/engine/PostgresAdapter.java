@@ -145,7 +145,7 @@ final class PostgresAdapter implements DatabaseAdapter {
                     + "): stop Parity first; a slot in use cannot be dropped", e);
         }
         catalog.dropPublication(c, names.publication());
-        if (endpoint.side() == dev.parity.reconciler.model.Side.SOURCE) {
+        if (endpoint.side() == dev.parity.reconciler.model.Side.SOURCE && heartbeatTable != null) {
             try (Statement st = c.createStatement()) {
                 st.execute("DROP TABLE IF EXISTS " + heartbeatTable);
             }

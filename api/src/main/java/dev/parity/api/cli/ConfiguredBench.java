@@ -1,0 +1,149 @@
+package dev.parity.api.cli;
+
+import dev.parity.api.config.ParityConfig;
+import dev.parity.api.runtime.Cleanup;
+import dev.parity.api.runtime.PlannedTable;
+import dev.parity.ingest.engine.Engine;
+import dev.parity.ingest.jdbc.Endpoint;
+import dev.parity.reconciler.model.Side;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code parity bench -c FILE}: the first-verdict and steady-state figures on the user's own databases.
+ * A separate, short-lived instance ({@code <name>_bench}: its own slots, publication, topics and a
+ * temporary state directory, the verification sweep off, no webhooks) watches the configured tables
+ * until every chunk has a verdict, the in-database checksum of the same tables is timed for
+ * comparison, the instance then watches the users' own workload for the steady-state figures (it
+ * writes nothing but heartbeats), and everything it created is dropped at the end: the heartbeat
+ * table only if it did not exist before.
+ */
+final class ConfiguredBench {
+    private static final Duration VERDICT_LIMIT = Duration.ofHours(6);
+
+    private ConfiguredBench() {
+    }
+
+    static void run(ParityConfig user, int steadySeconds) throws Exception {
+        ParityConfig cfg = benchConfig(user, Files.createTempDirectory("parity-bench"));
+        System.out.printf("%n== first verdict on the configured databases (instance %s, snapshot.method %s) ==%n", cfg.name(),
+                cfg.snapshot().method().name().toLowerCase(java.util.Locale.ROOT));
+        boolean heartbeatExisted = Cleanup.list(cfg).values().stream().flatMap(List::stream).anyMatch(o -> o.startsWith("table "));
+        long t = System.nanoTime();
+        try (Parity p = Parity.start(cfg)) {
+            String state = awaitVerdict(p);
+            double verdict = (System.nanoTime() - t) / 1e9;
+            Map<String, Object> status = p.status().status();
+            System.out.printf("Parity first verdict (start to every chunk judged, both sides): %.1f s, state %s, baseline %s%n", verdict, state,
+                    status.get("baseline"));
+            double checksums = checksums(cfg, p.runtime().tables().stream().filter(PlannedTable::captured).toList(), p.runtime().engines());
+            if (checksums > 0) {
+                System.out.printf("  = %.1f× the in-database checksums of the same tables on both sides (%.2f s)%n", verdict / checksums, checksums);
+            }
+            if (steadySeconds > 0) {
+                observe(p, steadySeconds);
+            }
+        } finally {
+            Cleanup.drop(cfg, !heartbeatExisted);
+            System.out.println("dropped what the bench instance created" + (heartbeatExisted ? " (the heartbeat table existed before: kept)" : ""));
+        }
+    }
+
+    /** The user's instance under another name, with its own state, embedded broker and derived replica server ids. */
+    static ParityConfig benchConfig(ParityConfig u, Path state) {
+        String name = (u.name() + "_bench").substring(0, Math.min(31, u.name().length() + 6));
+        ParityConfig.Database s = u.source();
+        ParityConfig.Database tg = u.target();
+        return new ParityConfig(name,
+                new ParityConfig.Database(s.url(), s.user(), s.password(), s.engine(), null),
+                new ParityConfig.Database(tg.url(), tg.user(), tg.password(), tg.engine(), null),
+                u.tables(), u.chunkBits(), u.heartbeat(), u.readiness(),
+                new ParityConfig.Kafka("", u.kafka().partitions(), Map.of()),
+                new ParityConfig.Api("127.0.0.1", 0, ""),
+                new ParityConfig.Alerts(List.of(), u.alerts().lagThreshold(), u.alerts().groupInterval()),
+                new ParityConfig.Verify(false, u.verify().interval(), u.verify().sides(), u.verify().pageRows(), u.verify().maxRowsPerSecond()),
+                u.snapshot(), state);
+    }
+
+    /** Waits until no chunk awaits a verdict: IN_SYNC, DIVERGENT or UNVERIFIED. */
+    private static String awaitVerdict(Parity p) throws InterruptedException {
+        long deadline = System.nanoTime() + VERDICT_LIMIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            String state = String.valueOf(p.status().status().get("state"));
+            if (List.of("IN_SYNC", "DIVERGENT", "UNVERIFIED").contains(state)) {
+                return state;
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("no verdict within " + VERDICT_LIMIT.toHours() + " h: " + p.status().status().get("reasons"));
+    }
+
+    /** Times an in-database checksum of every captured table on both sides; seconds in all (0 when none could run). */
+    private static double checksums(ParityConfig cfg, List<PlannedTable> tables, Map<Side, Engine> engines) {
+        double total = 0;
+        for (Side side : Side.values()) {
+            ParityConfig.Database db = side == Side.SOURCE ? cfg.source() : cfg.target();
+            Engine engine = engines.get(side);
+            try (Connection c = new Endpoint(side, db.url(), db.user(), db.password()).connect(); Statement st = c.createStatement()) {
+                for (PlannedTable t : tables) {
+                    String name = side == Side.SOURCE ? t.sourceName() : t.targetName();
+                    String sql = engine.isBinlog() ? "CHECKSUM TABLE " + quoted(engine, name)
+                            : "SELECT md5(string_agg(md5(x::text), '' ORDER BY " + String.join(", ", t.key().stream().map(k -> "\"" + k + "\"").toList())
+                                    + ")) FROM " + quoted(engine, name) + " x";
+                    long t0 = System.nanoTime();
+                    try (ResultSet rs = st.executeQuery(sql)) {
+                        rs.next();
+                    }
+                    double took = (System.nanoTime() - t0) / 1e9;
+                    total += took;
+                    System.out.printf("  %s on the %s: %.2f s (%s)%n", name, side.label(), took, engine.isBinlog() ? "CHECKSUM TABLE" : "md5 aggregate");
+                }
+            } catch (SQLException | RuntimeException e) {
+                System.out.println("  in-database checksum on the " + side.label() + " not timed: " + e.getMessage());
+                return 0;
+            }
+        }
+        return total;
+    }
+
+    private static String quoted(Engine engine, String qualified) {
+        int dot = qualified.indexOf('.');
+        String q = engine.isBinlog() ? "`" : "\"";
+        return q + qualified.substring(0, dot) + q + "." + q + qualified.substring(dot + 1) + q;
+    }
+
+    /** Watches the users' own workload: lag and reconciler backlog once a second. */
+    private static void observe(Parity p, int seconds) throws InterruptedException {
+        List<Double> lags = new ArrayList<>();
+        List<Long> backlogs = new ArrayList<>();
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        while (System.nanoTime() < end) {
+            Map<String, Object> s = p.status().status();
+            if (s.get("replicationLagSeconds") instanceof Number n) {
+                lags.add(n.doubleValue());
+            }
+            if (s.get("reconcilerBacklog") instanceof Number n) {
+                backlogs.add(n.longValue());
+            }
+            Thread.sleep(1_000);
+        }
+        java.util.Collections.sort(lags);
+        int third = Math.max(1, backlogs.size() / 3);
+        double early = backlogs.stream().limit(third).mapToLong(Long::longValue).average().orElse(0);
+        double late = backlogs.stream().skip(Math.max(0, backlogs.size() - third)).mapToLong(Long::longValue).average().orElse(0);
+        System.out.printf("steady state under your own workload for %d s: replication lag p50 %.2f s, p99 %.2f s; reconciler backlog %.0f → %.0f events"
+                + " (first → last third)%n", seconds, pct(lags, 0.5), pct(lags, 0.99), early, late);
+    }
+
+    static double pct(List<Double> sorted, double q) {
+        return sorted.isEmpty() ? Double.NaN : sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(q * sorted.size()) - 1));
+    }
+}
