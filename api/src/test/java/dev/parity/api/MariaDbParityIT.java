@@ -47,6 +47,7 @@ class MariaDbParityIT {
                 target: {url: "%s", user: root}
                 tables: {include: ["shop.*"]}
                 api: {port: 0}
+                snapshot: {method: debezium}  # the connectors' snapshot path stays covered (InitialLoadIT covers Parity's own load)
                 state: {dir: "%s"}
                 """, db.sourceUrl(), db.targetUrl(), Files.createTempDirectory("parity-maria")), "maria", Map.of()));
     }

@@ -69,6 +69,7 @@ class PostgresLagIT {
                 kafka: {bootstrapServers: "%s", partitions: 3}
                 api: {port: 0, token: "t0ken"}
                 alerts: {webhooks: ["http://127.0.0.1:%d/hook"], lagThreshold: 4s, groupInterval: 1s}
+                snapshot: {method: debezium}  # the connectors' snapshot path stays covered (InitialLoadIT covers Parity's own load)
                 state: {dir: "%s"}
                 """, pg.sourceUrl(), pg.targetUrl(), cluster.bootstrapServers(), receiver.getAddress().getPort(),
                 Files.createTempDirectory("parity-lag")), "lag", Map.of()));

@@ -95,7 +95,8 @@ class PostgresParityIT {
             @SuppressWarnings("unchecked")
             Map<String, Object> snapshot = (Map<String, Object>) ((Map<String, Map<String, Object>>) ParityProbe.status(parity).get("sides"))
                     .get(side).get("snapshot");
-            assertThat(snapshot).as(side).containsEntry("rowsDone", 10_000L).containsEntry("etaSeconds", null);
+            assertThat(snapshot).as(side).containsEntry("rowsDone", 10_000L).containsEntry("etaSeconds", null)
+                    .containsEntry("running", false).containsEntry("method", "PARITY");
             @SuppressWarnings("unchecked")
             List<Map<String, Object>> tables = (List<Map<String, Object>>) snapshot.get("tables");
             assertThat(tables).as(side).hasSize(2).anySatisfy(t -> assertThat(t)

@@ -37,11 +37,11 @@ final class RunCommand implements Callable<Integer> {
                 boolean any = false;
                 for (Map.Entry<String, Object> e : sides.entrySet()) {
                     Map<String, Object> side = (Map<String, Object>) e.getValue();
-                    if (!"SNAPSHOTTING".equals(side.get("phase")) || !(side.get("snapshot") instanceof Map<?, ?> snap)) {
-                        continue;
+                    if (!(side.get("snapshot") instanceof Map<?, ?> snap) || !Boolean.TRUE.equals(snap.get("running"))) {
+                        continue; // no snapshot (resumed), or finished: by the connector or by Parity's own load
                     }
                     any = true;
-                    line.append(String.format("%s %,d of ~%,d rows (%s%%%s)  ", e.getKey(), snap.get("rowsDone"), snap.get("rowsEstimated"),
+                    line.append(String.format("%s%s %,d of ~%,d rows (%s%%%s)  ", e.getKey(), "PARITY".equals(snap.get("method")) ? " (Parity's load)" : "", snap.get("rowsDone"), snap.get("rowsEstimated"),
                             snap.get("percent") == null ? "?" : snap.get("percent"),
                             snap.get("etaSeconds") == null ? "" : ", ETA " + snap.get("etaSeconds") + " s"));
                 }

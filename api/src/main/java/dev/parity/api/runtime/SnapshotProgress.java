@@ -48,6 +48,7 @@ final class SnapshotProgress {
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("method", load != null ? "PARITY" : "DEBEZIUM");
+        out.put("running", running);
         if (load != null) {
             out.put("activity", load.activity());
             out.put("problem", load.problem());
