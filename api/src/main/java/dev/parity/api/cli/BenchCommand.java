@@ -214,8 +214,6 @@ final class BenchCommand implements Callable<Integer> {
     /** Runs a write workload at its ceiling against the source while sampling Parity's lag and backlog every second. */
     private void steadyState(Parity p, String label, List<String> command) throws Exception {
         Process bench = new ProcessBuilder(command).redirectErrorStream(true).start();
-        List<Double> lags = new java.util.ArrayList<>();
-        List<Long> backlogs = new java.util.ArrayList<>();
         java.util.concurrent.CompletableFuture<String> output = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
             try {
                 return new String(bench.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
@@ -223,32 +221,17 @@ final class BenchCommand implements Callable<Integer> {
                 return "output unreadable: " + e.getMessage();
             }
         });
+        SteadySampler sampler = new SteadySampler();
         while (bench.isAlive()) {
-            Map<String, Object> s = p.status().status();
-            if (s.get("replicationLagSeconds") instanceof Number n) {
-                lags.add(n.doubleValue());
-            }
-            if (s.get("reconcilerBacklog") instanceof Number n) {
-                backlogs.add(n.longValue());
-            }
+            sampler.sample(p);
             Thread.sleep(1_000);
         }
         String out = output.get();
         String tps = out.lines().map(String::trim).filter(l -> l.startsWith("tps") || l.startsWith("transactions:")).findFirst()
                 .orElse("tps: not reported (" + out.lines().reduce("", (a, b) -> b) + ")");
-        java.util.Collections.sort(lags);
-        int third = Math.max(1, backlogs.size() / 3);
-        double early = backlogs.stream().limit(third).mapToLong(Long::longValue).average().orElse(0);
-        double late = backlogs.stream().skip(Math.max(0, backlogs.size() - third)).mapToLong(Long::longValue).average().orElse(0);
-        System.out.printf("steady state, %s for %d s: %s%n", label, steadySeconds, tps);
-        System.out.printf("  replication lag as Parity measures it: p50 %.2f s, p99 %.2f s, max %.2f s (%d samples)%n", pct(lags, 0.5),
-                pct(lags, 0.99), lags.isEmpty() ? Double.NaN : lags.get(lags.size() - 1), lags.size());
-        System.out.printf("  reconciler backlog: %.0f events on average in the first third, %.0f in the last third%n", early, late);
+        System.out.printf("steady state, %s for %d s: %s%n%s%n", label, steadySeconds, tps, sampler.summary());
     }
 
-    private static double pct(List<Double> sorted, double q) {
-        return sorted.isEmpty() ? Double.NaN : sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(q * sorted.size()) - 1));
-    }
 
     /** Starts Parity on the pair and times its first verdict (reported at once), then the detection and steady-state runs. */
     private static void firstVerdict(String sourceUrl, String targetUrl, String user, String table, String method, TargetWrite rogue,

@@ -13,7 +13,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -122,28 +121,12 @@ final class ConfiguredBench {
 
     /** Watches the users' own workload: lag and reconciler backlog once a second. */
     private static void observe(Parity p, int seconds) throws InterruptedException {
-        List<Double> lags = new ArrayList<>();
-        List<Long> backlogs = new ArrayList<>();
+        SteadySampler sampler = new SteadySampler();
         long end = System.nanoTime() + seconds * 1_000_000_000L;
         while (System.nanoTime() < end) {
-            Map<String, Object> s = p.status().status();
-            if (s.get("replicationLagSeconds") instanceof Number n) {
-                lags.add(n.doubleValue());
-            }
-            if (s.get("reconcilerBacklog") instanceof Number n) {
-                backlogs.add(n.longValue());
-            }
+            sampler.sample(p);
             Thread.sleep(1_000);
         }
-        java.util.Collections.sort(lags);
-        int third = Math.max(1, backlogs.size() / 3);
-        double early = backlogs.stream().limit(third).mapToLong(Long::longValue).average().orElse(0);
-        double late = backlogs.stream().skip(Math.max(0, backlogs.size() - third)).mapToLong(Long::longValue).average().orElse(0);
-        System.out.printf("steady state under your own workload for %d s: replication lag p50 %.2f s, p99 %.2f s; reconciler backlog %.0f → %.0f events"
-                + " (first → last third)%n", seconds, pct(lags, 0.5), pct(lags, 0.99), early, late);
-    }
-
-    static double pct(List<Double> sorted, double q) {
-        return sorted.isEmpty() ? Double.NaN : sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(q * sorted.size()) - 1));
+        System.out.printf("steady state under your own workload for %d s:%n%s%n", seconds, sampler.summary());
     }
 }

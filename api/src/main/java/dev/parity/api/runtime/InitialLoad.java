@@ -8,7 +8,7 @@ import dev.parity.ingest.schema.ColumnInfo;
 import dev.parity.ingest.schema.TableSchema;
 import dev.parity.ingest.schema.TypeFamily;
 import dev.parity.ingest.verify.TableScan;
-import dev.parity.reconciler.model.Baseline;
+import dev.parity.reconciler.model.BaselineBatch;
 import dev.parity.reconciler.model.Hash128;
 import dev.parity.reconciler.model.Side;
 import dev.parity.reconciler.query.ReconcilerView;
@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * Parity's own initial snapshot ({@code snapshot.method: parity}), in place of the connectors': the
  * captures start streaming without reading any rows, and this reads every table on both sides by the
  * same primary-key ranges, hashes rows as they arrive, and sends each key's two hashes as one
- * {@link Baseline} to the reconciler.
+ * {@link dev.parity.reconciler.model.Baseline} to the reconciler (many keys per Kafka record: {@link BaselineBatch}).
  *
  * <p>Why it is exact: each range is read in one short snapshot that also reads that side's heartbeat row
  * (seq {@code g}), after that side's stream has delivered its first heartbeat. A change the read did not
@@ -67,7 +67,9 @@ public final class InitialLoad implements AutoCloseable {
     private static final int QUEUE_BATCHES = 16;
     /** How often the sender asks for an extra heartbeat while a batch waits for the captures to pass its reads. */
     private static final Duration POKE_EVERY = Duration.ofMillis(20);
-    private static final Batch END = new Batch(List.of(), List.of(), -1, -1);
+    private static final Batch END = new Batch(List.of(), -1, -1);
+    /** Keys per Kafka record (~60 bytes each): well under the broker's default 1 MB message limit. */
+    private static final int RECORD_KEYS = 2_000;
 
     private final ParityRuntime runtime;
     private final Clock clock;
@@ -313,29 +315,39 @@ public final class InitialLoad implements AutoCloseable {
         }
     }
 
-    /** A source page and the target's rows of the same key range, paired by key. */
+    /**
+     * A source page and the target's rows of the same key range, paired by key and grouped by partition
+     * into records of at most {@link #RECORD_KEYS} keys.
+     */
     private Batch pair(TableScan.Page source, TableScan.Page target, AtomicLong targetCount) {
         Map<ByteBuffer, Hash128> targetRows = new HashMap<>(target.rows().size() * 2);
         for (TableScan.Row r : target.rows()) {
             targetRows.put(ByteBuffer.wrap(r.key()), r.hash());
         }
         targetCount.addAndGet(target.rows().size());
-        List<byte[]> keys = new ArrayList<>(source.rows().size() + 16);
-        List<Baseline> values = new ArrayList<>(source.rows().size() + 16);
-        long now = micros(clock.instant());
+        int partitions = runtime.partitions();
+        List<List<BaselineBatch.Entry>> byPartition = new ArrayList<>(partitions);
+        for (int p = 0; p < partitions; p++) {
+            byPartition.add(new ArrayList<>());
+        }
         for (TableScan.Row r : source.rows()) {
             Hash128 other = targetRows.remove(ByteBuffer.wrap(r.key()));
-            keys.add(r.key());
-            values.add(new Baseline(r.hash(), source.heartbeatSeq(), other, target.heartbeatSeq(), now));
+            byPartition.get(runtime.chunking().partitionOf(r.key(), partitions)).add(new BaselineBatch.Entry(r.key(), r.hash(), other));
         }
-        targetRows.forEach((k, h) -> {
-            keys.add(k.array());
-            values.add(new Baseline(null, source.heartbeatSeq(), h, target.heartbeatSeq(), now));
-        });
-        return new Batch(keys, values, source.heartbeatSeq(), target.heartbeatSeq());
+        targetRows.forEach((k, h) -> byPartition.get(runtime.chunking().partitionOf(k.array(), partitions))
+                .add(new BaselineBatch.Entry(k.array(), null, h)));
+        long now = micros(clock.instant());
+        List<BaselineBatch> records = new ArrayList<>();
+        for (List<BaselineBatch.Entry> entries : byPartition) {
+            for (int from = 0; from < entries.size(); from += RECORD_KEYS) {
+                records.add(new BaselineBatch(source.heartbeatSeq(), target.heartbeatSeq(), now,
+                        entries.subList(from, Math.min(entries.size(), from + RECORD_KEYS))));
+            }
+        }
+        return new Batch(records, source.heartbeatSeq(), target.heartbeatSeq());
     }
 
-    /** Sends batches once both streams have passed the heartbeats their reads saw; returns records sent. */
+    /** Sends batches once both captures have passed the heartbeats their reads saw; returns keys sent. */
     private long send(BlockingQueue<Batch> queue, ChangeProducer producer) throws InterruptedException {
         long sent = 0;
         while (true) {
@@ -347,11 +359,11 @@ public final class InitialLoad implements AutoCloseable {
             awaitCaptured(b.sourceGuard(), b.targetGuard());
             long t1 = System.nanoTime();
             guardWaitNanos.addAndGet(t1 - t0);
-            for (int i = 0; i < b.keys().size(); i++) {
-                producer.send(new MappedRecord(b.keys().get(i), b.values().get(i)), sendFailure);
+            for (BaselineBatch r : b.records()) {
+                producer.send(new MappedRecord(r.entries().get(0).key(), r), sendFailure);
+                sent += r.entries().size();
             }
             sendNanos.addAndGet(System.nanoTime() - t1);
-            sent += b.keys().size();
         }
     }
 
@@ -440,6 +452,6 @@ public final class InitialLoad implements AutoCloseable {
         workers.shutdownNow();
     }
 
-    private record Batch(List<byte[]> keys, List<Baseline> values, long sourceGuard, long targetGuard) {
+    private record Batch(List<BaselineBatch> records, long sourceGuard, long targetGuard) {
     }
 }

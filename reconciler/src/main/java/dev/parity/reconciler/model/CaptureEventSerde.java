@@ -16,6 +16,7 @@ public final class CaptureEventSerde implements Serde<CaptureEvent>, Serializer<
     private static final int HEARTBEAT = 2;
     private static final int OBSERVATION = 3;
     private static final int BASELINE = 4;
+    private static final int BASELINE_BATCH = 5;
     private static final ThreadLocal<ByteSink> SINK = ThreadLocal.withInitial(() -> new ByteSink(96));
 
     @Override
@@ -56,6 +57,18 @@ public final class CaptureEventSerde implements Serde<CaptureEvent>, Serializer<
                 out.writeLong(b.targetHash().hi()).writeLong(b.targetHash().lo());
             }
             out.writeVarLong(b.sourceGuard()).writeVarLong(b.targetGuard()).writeSignedVarLong(b.readAtMicros());
+        } else if (event instanceof BaselineBatch b) {
+            out.writeByte(BASELINE_BATCH).writeByte(b.side().ordinal())
+                    .writeVarLong(b.sourceGuard()).writeVarLong(b.targetGuard()).writeSignedVarLong(b.readAtMicros()).writeVarLong(b.entries().size());
+            for (BaselineBatch.Entry e : b.entries()) {
+                out.writeBlob(e.key()).writeByte((e.sourceHash() != null ? 1 : 0) | (e.targetHash() != null ? 2 : 0));
+                if (e.sourceHash() != null) {
+                    out.writeLong(e.sourceHash().hi()).writeLong(e.sourceHash().lo());
+                }
+                if (e.targetHash() != null) {
+                    out.writeLong(e.targetHash().hi()).writeLong(e.targetHash().lo());
+                }
+            }
         }
         return out.toByteArray();
     }
@@ -90,6 +103,21 @@ public final class CaptureEventSerde implements Serde<CaptureEvent>, Serializer<
             Hash128 source = (present & 1) != 0 ? new Hash128(in.readLong(), in.readLong()) : null;
             Hash128 target = (present & 2) != 0 ? new Hash128(in.readLong(), in.readLong()) : null;
             return new Baseline(source, in.readVarLong(), target, in.readVarLong(), in.readSignedVarLong());
+        }
+        if (type == BASELINE_BATCH) {
+            long sourceGuard = in.readVarLong();
+            long targetGuard = in.readVarLong();
+            long readAt = in.readSignedVarLong();
+            int n = (int) in.readVarLong();
+            java.util.List<BaselineBatch.Entry> entries = new java.util.ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                byte[] key = in.readBlob();
+                int present = in.readByte();
+                Hash128 source = (present & 1) != 0 ? new Hash128(in.readLong(), in.readLong()) : null;
+                Hash128 target = (present & 2) != 0 ? new Hash128(in.readLong(), in.readLong()) : null;
+                entries.add(new BaselineBatch.Entry(key, source, target));
+            }
+            return new BaselineBatch(sourceGuard, targetGuard, readAt, entries);
         }
         throw new IllegalArgumentException("unknown capture event type " + type);
     }

@@ -2,8 +2,8 @@ package dev.parity.reconciler.topology;
 
 import dev.parity.reconciler.canonical.CanonicalReader;
 import dev.parity.reconciler.model.Baseline;
+import dev.parity.reconciler.model.BaselineBatch;
 import dev.parity.reconciler.model.CaptureEvent;
-import dev.parity.reconciler.model.CaptureEventSerde;
 import dev.parity.reconciler.model.Hash128;
 import dev.parity.reconciler.model.Heartbeat;
 import dev.parity.reconciler.model.Observation;
@@ -50,9 +50,7 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
     private KeyValueStore<Bytes, MismatchEntry> mismatches;
     private KeyValueStore<Bytes, byte[]> pending;
     private KeyValueStore<Bytes, Watermark> watermarks;
-    private KeyValueStore<Bytes, byte[]> deferred;
-    /** Entries in {@link #deferred}: zero nearly always, so heartbeats need not look. */
-    private long deferredCount;
+    private DeferredBaselines deferred;
     /** This partition's watermarks, cached: read on every event, written only by heartbeats. */
     private final Watermark[] marks = new Watermark[Side.values().length];
 
@@ -68,13 +66,7 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
         this.mismatches = context.getStateStore(StoreNames.MISMATCHES);
         this.pending = context.getStateStore(StoreNames.PENDING);
         this.watermarks = context.getStateStore(StoreNames.WATERMARKS);
-        this.deferred = context.getStateStore(StoreNames.DEFERRED);
-        try (KeyValueIterator<Bytes, byte[]> it = deferred.all()) {
-            while (it.hasNext()) {
-                it.next();
-                deferredCount++;
-            }
-        }
+        this.deferred = new DeferredBaselines(context.getStateStore(StoreNames.DEFERRED));
         for (Side side : Side.values()) {
             marks[side.ordinal()] = watermarks.get(Bytes.wrap(StoreKeys.side(side.label())));
         }
@@ -106,6 +98,10 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
             applyObservation(record.key().get(), observation);
         } else if (event instanceof Baseline baseline) {
             applyBaseline(record.key().get(), baseline);
+        } else if (event instanceof BaselineBatch batch) {
+            for (BaselineBatch.Entry e : batch.entries()) {
+                applyBaseline(e.key(), batch.baseline(e));
+            }
         }
     }
 
@@ -198,11 +194,7 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
             return;
         }
         if (!passed(b)) {
-            Bytes k = Bytes.wrap(rowKey);
-            if (deferred.get(k) == null) {
-                deferredCount++;
-            }
-            deferred.put(k, CaptureEventSerde.encode(b)); // a later read of the key (a restarted load) replaces an earlier one
+            deferred.defer(rowKey, b);
             return;
         }
         KeyState before = keys.get(Bytes.wrap(rowKey));
@@ -229,27 +221,6 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
         Watermark s = watermark(Side.SOURCE);
         Watermark t = watermark(Side.TARGET);
         return s != null && t != null && s.seq() > b.sourceGuard() && t.seq() > b.targetGuard();
-    }
-
-    /** Applies the deferred baselines whose reads both streams have now passed. */
-    private void releaseDeferred() {
-        List<Bytes> ready = new ArrayList<>();
-        List<Baseline> values = new ArrayList<>();
-        try (KeyValueIterator<Bytes, byte[]> it = deferred.all()) {
-            while (it.hasNext()) {
-                var e = it.next();
-                Baseline b = (Baseline) CaptureEventSerde.decode(e.value);
-                if (passed(b)) {
-                    ready.add(e.key);
-                    values.add(b);
-                }
-            }
-        }
-        for (int i = 0; i < ready.size(); i++) {
-            deferred.delete(ready.get(i));
-            deferredCount--;
-            applyBaseline(ready.get(i).get(), values.get(i));
-        }
     }
 
     /**
@@ -365,8 +336,8 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
         Watermark next = wm == null ? Watermark.first(hb.seq(), hb.writtenAtMicros(), now) : wm.advance(hb.seq(), hb.writtenAtMicros(), now);
         watermarks.put(Bytes.wrap(StoreKeys.side(side.label())), next);
         marks[side.ordinal()] = next;
-        if (deferredCount > 0) {
-            releaseDeferred();
+        if (!deferred.isEmpty()) {
+            deferred.takeReady(this::passed).forEach(e -> applyBaseline(e.getKey(), e.getValue()));
         }
         // Keys whose fence on this side was unknown (stamped before it delivered anything, or at its
         // previous heartbeat) now have one: re-judge them, then everything that became due.

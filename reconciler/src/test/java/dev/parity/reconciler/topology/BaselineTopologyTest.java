@@ -116,6 +116,36 @@ class BaselineTopologyTest {
     }
 
     @Test
+    void shouldApplyABatchOfKeysAsIfEachCameAlone() {
+        h.heartbeatBoth(1);
+        h.heartbeatBoth(2);
+        h.send(Side.SOURCE, key(T, 1), new dev.parity.reconciler.model.BaselineBatch(1, 1, 0, java.util.List.of(
+                new dev.parity.reconciler.model.BaselineBatch.Entry(key(T, 1), hash(1), hash(1)),
+                new dev.parity.reconciler.model.BaselineBatch.Entry(key(T, 2), hash(2), hash(666)),
+                new dev.parity.reconciler.model.BaselineBatch.Entry(key(T, 3), hash(3), null))));
+        assertThat(h.view.divergences(T, 10)).extracting(d -> d.key().get("id") + " " + d.kind() + " " + d.state()).containsExactlyInAnyOrder(
+                "2 MISMATCH DIVERGENT", "3 MISSING_ON_TARGET DIVERGENT");
+        assertThat(h.table(T).source().count()).isEqualTo(3);
+        assertThat(h.table(T).target().count()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldRoundTripABatchOnTheWire() {
+        var b = new dev.parity.reconciler.model.BaselineBatch(7, 9, 123L, java.util.List.of(
+                new dev.parity.reconciler.model.BaselineBatch.Entry(key(T, 1), hash(1), null),
+                new dev.parity.reconciler.model.BaselineBatch.Entry(key(T, 2), null, hash(2))));
+        var back = (dev.parity.reconciler.model.BaselineBatch) CaptureEventSerde.decode(CaptureEventSerde.encode(b));
+        assertThat(back.sourceGuard()).isEqualTo(7);
+        assertThat(back.targetGuard()).isEqualTo(9);
+        assertThat(back.readAtMicros()).isEqualTo(123L);
+        assertThat(back.entries()).hasSize(2);
+        for (int i = 0; i < 2; i++) {
+            assertThat(back.entries().get(i).key()).isEqualTo(b.entries().get(i).key());
+            assertThat(back.baseline(back.entries().get(i))).isEqualTo(b.baseline(b.entries().get(i)));
+        }
+    }
+
+    @Test
     void shouldRoundTripOnTheWire() {
         Baseline b = new Baseline(hash(1), 17, null, 16, 123_456L);
         assertThat(CaptureEventSerde.decode(CaptureEventSerde.encode(b))).isEqualTo(b);

@@ -1,0 +1,39 @@
+package dev.parity.api.cli;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/** Samples Parity's replication lag and reconciler backlog while a workload runs, for the steady-state figures. */
+final class SteadySampler {
+    private final List<Double> lags = new ArrayList<>();
+    private final List<Long> backlogs = new ArrayList<>();
+
+    /** Takes one sample from status. */
+    void sample(Parity p) {
+        Map<String, Object> s = p.status().status();
+        if (s.get("replicationLagSeconds") instanceof Number n) {
+            lags.add(n.doubleValue());
+        }
+        if (s.get("reconcilerBacklog") instanceof Number n) {
+            backlogs.add(n.longValue());
+        }
+    }
+
+    /** Lag percentiles, and the backlog's average in the first and the last third (a growing backlog means falling behind). */
+    String summary() {
+        List<Double> sorted = new ArrayList<>(lags);
+        Collections.sort(sorted);
+        int third = Math.max(1, backlogs.size() / 3);
+        double early = backlogs.stream().limit(third).mapToLong(Long::longValue).average().orElse(0);
+        double late = backlogs.stream().skip(Math.max(0, backlogs.size() - third)).mapToLong(Long::longValue).average().orElse(0);
+        return String.format("  replication lag as Parity measures it: p50 %.2f s, p99 %.2f s, max %.2f s (%d samples)%n"
+                        + "  reconciler backlog: %.0f events on average in the first third, %.0f in the last third", pct(sorted, 0.5),
+                pct(sorted, 0.99), sorted.isEmpty() ? Double.NaN : sorted.get(sorted.size() - 1), sorted.size(), early, late);
+    }
+
+    private static double pct(List<Double> sorted, double q) {
+        return sorted.isEmpty() ? Double.NaN : sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(q * sorted.size()) - 1));
+    }
+}
