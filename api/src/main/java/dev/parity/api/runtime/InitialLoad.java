@@ -1,7 +1,6 @@
 package dev.parity.api.runtime;
 
 import dev.parity.api.config.ParityConfig;
-import dev.parity.ingest.debezium.MappedRecord;
 import dev.parity.ingest.jdbc.TableInfo;
 import dev.parity.ingest.kafka.ChangeProducer;
 import dev.parity.ingest.schema.ColumnInfo;
@@ -9,12 +8,10 @@ import dev.parity.ingest.schema.TableSchema;
 import dev.parity.ingest.schema.TypeFamily;
 import dev.parity.ingest.verify.TableScan;
 import dev.parity.reconciler.model.BaselineBatch;
-import dev.parity.reconciler.model.Hash128;
 import dev.parity.reconciler.model.Side;
 import dev.parity.reconciler.query.ReconcilerView;
 import dev.parity.reconciler.state.Watermark;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -22,20 +19,15 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -63,13 +55,8 @@ public final class InitialLoad implements AutoCloseable {
     /** Present while a load has been decided and is not finished: a restart resumes (re-does) it. */
     static final String PENDING_FILE = "initial-load.pending";
     private static final Set<TypeFamily> ALIGNABLE_KEYS = Set.of(TypeFamily.INTEGER, TypeFamily.DECIMAL);
-    /** Batches read ahead of the sender (each one source page and its target range). */
-    private static final int QUEUE_BATCHES = 16;
     /** How often the sender asks for an extra heartbeat while a batch waits for the captures to pass its reads. */
     private static final Duration POKE_EVERY = Duration.ofMillis(20);
-    private static final Batch END = new Batch(List.of(), -1, -1);
-    /** Keys per Kafka record (~60 bytes each): well under the broker's default 1 MB message limit. */
-    private static final int RECORD_KEYS = 2_000;
 
     private final ParityRuntime runtime;
     private final Clock clock;
@@ -84,12 +71,7 @@ public final class InitialLoad implements AutoCloseable {
     private volatile String problem;
     private volatile boolean stopping;
     private volatile long lastPokeNanos;
-    /** Where the load's time went, for the log line at its end (nanoseconds per activity). */
-    private final AtomicLong sourceReadNanos = new AtomicLong();
-    private final AtomicLong targetReadNanos = new AtomicLong();
-    private final AtomicLong guardWaitNanos = new AtomicLong();
-    private final AtomicLong sendNanos = new AtomicLong();
-    private final AtomicLong applyWaitNanos = new AtomicLong();
+    private final KeyRangeLoad.Timings timings = new KeyRangeLoad.Timings();
     private Thread thread;
     private final ExecutorService workers = Executors.newFixedThreadPool(2, r -> {
         Thread t = new Thread(r, "parity-load-worker");
@@ -141,7 +123,7 @@ public final class InitialLoad implements AutoCloseable {
         }
     }
 
-    private static Map<Side, Map<String, TableSchema>> schemas(List<PlannedTable> tables, SideSetup... setups) throws SQLException {
+    static Map<Side, Map<String, TableSchema>> schemas(List<PlannedTable> tables, SideSetup... setups) throws SQLException {
         Map<Side, Map<String, TableSchema>> out = new EnumMap<>(Side.class);
         for (SideSetup s : setups) {
             try (Connection c = s.endpoint.connect()) {
@@ -151,7 +133,7 @@ public final class InitialLoad implements AutoCloseable {
         return out;
     }
 
-    private static TableScan.Result plan(SideSetup setup, PlannedTable t, TableSchema schema, int pageRows) {
+    static TableScan.Result plan(SideSetup setup, PlannedTable t, TableSchema schema, int pageRows) {
         String name = Sweeper.name(t, setup.side);
         TableInfo info = setup.tables().stream().filter(i -> i.qualifiedName().equals(name)).findFirst().orElse(null);
         if (schema == null || info == null) {
@@ -205,10 +187,12 @@ public final class InitialLoad implements AutoCloseable {
         List<PlannedTable> tables = runtime.tables().stream().filter(PlannedTable::captured).toList();
         try (ChangeProducer producer = new ChangeProducer(runtime.kafkaProperties(), runtime.topic(Side.SOURCE), runtime.partitions(),
                 runtime.chunking())) {
+            KeyRangeLoad loader = new KeyRangeLoad(runtime, clock, pageRows, workers, producer, sendFailure, timings, control());
             for (PlannedTable t : tables) {
                 while (!stopping) {
                     try {
-                        load(t, producer);
+                        loader.load(t, rows.get(Side.SOURCE).computeIfAbsent(t.sourceName(), k -> new AtomicLong()),
+                                rows.get(Side.TARGET).computeIfAbsent(t.targetName(), k -> new AtomicLong()));
                         problem = null;
                         break;
                     } catch (SQLException | ExecutionException | RuntimeException e) {
@@ -232,138 +216,18 @@ public final class InitialLoad implements AutoCloseable {
             long after = runtime.heartbeat().beat(null);
             long applyStart = System.nanoTime();
             awaitStreams(after - 1, after - 1);
-            applyWaitNanos.addAndGet(System.nanoTime() - applyStart);
+            timings.applyWait.addAndGet(System.nanoTime() - applyStart);
             Files.deleteIfExists(pendingFile);
             finishedAt = clock.instant();
             activity = "done";
-            LOG.info("initial load done: {} source and {} target rows in {} s (source reads {} s, target reads {} s, waiting for the"
-                            + " captures to pass the reads {} s, sending {} s, waiting for the reconciler to apply the rest {} s)", total(Side.SOURCE),
-                    total(Side.TARGET), Duration.between(startedAt, finishedAt).toMillis() / 1000.0, secs(sourceReadNanos), secs(targetReadNanos),
-                    secs(guardWaitNanos), secs(sendNanos), secs(applyWaitNanos));
+            LOG.info("initial load done: {} source and {} target rows in {} s ({})", total(Side.SOURCE), total(Side.TARGET),
+                    Duration.between(startedAt, finishedAt).toMillis() / 1000.0, timings);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (IOException | SQLException | RuntimeException e) {
             problem = "initial load failed: " + rootMessage(e);
             activity = "failed";
             LOG.error(problem, e);
-        }
-    }
-
-    /** Loads one table: source pages and the target's matching ranges read concurrently, sent as they come. */
-    private void load(PlannedTable t, ChangeProducer producer) throws SQLException, InterruptedException, ExecutionException {
-        SideSetup src = runtime.side(Side.SOURCE);
-        SideSetup tgt = runtime.side(Side.TARGET);
-        Map<Side, Map<String, TableSchema>> schemas = schemas(List.of(t), src, tgt);
-        TableScan sourceScan = require(plan(src, t, schemas.get(Side.SOURCE).get(t.sourceName()), pageRows), t, Side.SOURCE);
-        TableScan targetScan = require(plan(tgt, t, schemas.get(Side.TARGET).get(t.targetName()), pageRows), t, Side.TARGET);
-        AtomicLong sourceRows = rows.get(Side.SOURCE).computeIfAbsent(t.sourceName(), k -> new AtomicLong());
-        AtomicLong targetRows = rows.get(Side.TARGET).computeIfAbsent(t.targetName(), k -> new AtomicLong());
-        sourceRows.set(0);
-        targetRows.set(0);
-        awaitStreams(-1, -1); // both streams began before any read: absence since then is known
-        BlockingQueue<Batch> queue = new ArrayBlockingQueue<>(QUEUE_BATCHES);
-        try (Connection cs = src.endpoint.connect(); Connection ct = tgt.endpoint.connect()) {
-            TableScan.prepare(cs, src.engine());
-            TableScan.prepare(ct, tgt.engine());
-            Future<Long> sender = workers.submit(() -> send(queue, producer));
-            try {
-                Object[] after = null;
-                Future<Batch> pending = null;
-                boolean last;
-                do {
-                    activity = "loading " + t.mappedId() + " (" + sourceRows.get() + " source rows)";
-                    long t0 = System.nanoTime();
-                    TableScan.Page page = sourceScan.read(cs, after);
-                    sourceReadNanos.addAndGet(System.nanoTime() - t0);
-                    last = page.rows().size() < pageRows;
-                    Object[] from = after;
-                    Object[] upTo = last ? null : page.lastKey();
-                    if (pending != null) {
-                        put(queue, pending.get(), sender);
-                    }
-                    pending = workers.submit(() -> {
-                        long t1 = System.nanoTime();
-                        TableScan.Page range = targetScan.readRange(ct, from, upTo);
-                        targetReadNanos.addAndGet(System.nanoTime() - t1);
-                        return pair(page, range, targetRows);
-                    });
-                    sourceRows.addAndGet(page.rows().size());
-                    after = upTo;
-                } while (!last && !stopping);
-                put(queue, pending.get(), sender);
-                put(queue, END, sender);
-                sender.get();
-            } finally {
-                sender.cancel(true);
-            }
-        }
-    }
-
-    private static TableScan require(TableScan.Result r, PlannedTable t, Side side) {
-        if (r.scan() == null) {
-            throw new IllegalStateException(t.mappedId() + " cannot be read on the " + side.label() + ": " + r.problem());
-        }
-        return r.scan();
-    }
-
-    private static void put(BlockingQueue<Batch> queue, Batch b, Future<?> sender) throws InterruptedException, ExecutionException {
-        while (!queue.offer(b, 200, TimeUnit.MILLISECONDS)) {
-            if (sender.isDone()) {
-                sender.get(); // the sender failed: surface why
-                throw new IllegalStateException("the load's sender stopped");
-            }
-        }
-    }
-
-    /**
-     * A source page and the target's rows of the same key range, paired by key and grouped by partition
-     * into records of at most {@link #RECORD_KEYS} keys.
-     */
-    private Batch pair(TableScan.Page source, TableScan.Page target, AtomicLong targetCount) {
-        Map<ByteBuffer, Hash128> targetRows = new HashMap<>(target.rows().size() * 2);
-        for (TableScan.Row r : target.rows()) {
-            targetRows.put(ByteBuffer.wrap(r.key()), r.hash());
-        }
-        targetCount.addAndGet(target.rows().size());
-        int partitions = runtime.partitions();
-        List<List<BaselineBatch.Entry>> byPartition = new ArrayList<>(partitions);
-        for (int p = 0; p < partitions; p++) {
-            byPartition.add(new ArrayList<>());
-        }
-        for (TableScan.Row r : source.rows()) {
-            Hash128 other = targetRows.remove(ByteBuffer.wrap(r.key()));
-            byPartition.get(runtime.chunking().partitionOf(r.key(), partitions)).add(new BaselineBatch.Entry(r.key(), r.hash(), other));
-        }
-        targetRows.forEach((k, h) -> byPartition.get(runtime.chunking().partitionOf(k.array(), partitions))
-                .add(new BaselineBatch.Entry(k.array(), null, h)));
-        long now = micros(clock.instant());
-        List<BaselineBatch> records = new ArrayList<>();
-        for (List<BaselineBatch.Entry> entries : byPartition) {
-            for (int from = 0; from < entries.size(); from += RECORD_KEYS) {
-                records.add(new BaselineBatch(source.heartbeatSeq(), target.heartbeatSeq(), now,
-                        entries.subList(from, Math.min(entries.size(), from + RECORD_KEYS))));
-            }
-        }
-        return new Batch(records, source.heartbeatSeq(), target.heartbeatSeq());
-    }
-
-    /** Sends batches once both captures have passed the heartbeats their reads saw; returns keys sent. */
-    private long send(BlockingQueue<Batch> queue, ChangeProducer producer) throws InterruptedException {
-        long sent = 0;
-        while (true) {
-            Batch b = queue.take();
-            if (b == END) {
-                return sent;
-            }
-            long t0 = System.nanoTime();
-            awaitCaptured(b.sourceGuard(), b.targetGuard());
-            long t1 = System.nanoTime();
-            guardWaitNanos.addAndGet(t1 - t0);
-            for (BaselineBatch r : b.records()) {
-                producer.send(new MappedRecord(r.entries().get(0).key(), r), sendFailure);
-                sent += r.entries().size();
-            }
-            sendNanos.addAndGet(System.nanoTime() - t1);
         }
     }
 
@@ -381,6 +245,31 @@ public final class InitialLoad implements AutoCloseable {
             Thread.sleep(5);
         }
         throw new InterruptedException("stopping");
+    }
+
+    /** What a table's load needs from this one: its stop flag, its status line, its waits for the streams. */
+    private KeyRangeLoad.Control control() {
+        return new KeyRangeLoad.Control() {
+            @Override
+            public boolean stopping() {
+                return stopping;
+            }
+
+            @Override
+            public void activity(String what) {
+                activity = what;
+            }
+
+            @Override
+            public void awaitStreamsBegan() throws InterruptedException {
+                awaitStreams(-1, -1);
+            }
+
+            @Override
+            public void awaitCaptured(long sourceSeq, long targetSeq) throws InterruptedException {
+                InitialLoad.this.awaitCaptured(sourceSeq, targetSeq);
+            }
+        };
     }
 
     /**
@@ -423,9 +312,6 @@ public final class InitialLoad implements AutoCloseable {
         }
     }
 
-    private static double secs(AtomicLong nanos) {
-        return Math.round(nanos.get() / 1e7) / 100.0;
-    }
 
     private long total(Side side) {
         return rows.get(side).values().stream().mapToLong(AtomicLong::get).sum();
@@ -439,9 +325,6 @@ public final class InitialLoad implements AutoCloseable {
         return t.getMessage() == null ? t.toString() : t.getMessage();
     }
 
-    private static long micros(Instant i) {
-        return i.getEpochSecond() * 1_000_000L + i.getNano() / 1_000L;
-    }
 
     @Override
     public void close() {
@@ -452,6 +335,4 @@ public final class InitialLoad implements AutoCloseable {
         workers.shutdownNow();
     }
 
-    private record Batch(List<BaselineBatch> records, long sourceGuard, long targetGuard) {
-    }
 }
