@@ -108,6 +108,11 @@ public final class InitialLoad implements AutoCloseable {
                     if (why != null) {
                         return t.mappedId() + " on the " + setup.side.label() + ": " + why;
                     }
+                    List<String> key = primaryKey(setup, name);
+                    if (!key.equals(primaryKey(source, t.sourceName()))) {
+                        return t.mappedId() + ": the primary key is " + primaryKey(source, t.sourceName()) + " on the source but " + key
+                                + " on the target; key ranges align only over the same columns in the same order";
+                    }
                     for (String k : t.key()) {
                         ColumnInfo col = schema.columns().stream().filter(c -> c.name().equalsIgnoreCase(k)).findFirst().orElse(null);
                         if (col == null || !ALIGNABLE_KEYS.contains(col.family())) {
@@ -121,6 +126,11 @@ public final class InitialLoad implements AutoCloseable {
         } catch (SQLException | RuntimeException e) {
             return "could not read the tables' structures: " + e.getMessage();
         }
+    }
+
+    private static List<String> primaryKey(SideSetup setup, String table) {
+        return setup.tables().stream().filter(i -> i.qualifiedName().equals(table)).findFirst()
+                .map(i -> i.primaryKey().stream().map(k -> k.toLowerCase(java.util.Locale.ROOT)).toList()).orElse(List.of());
     }
 
     static Map<Side, Map<String, TableSchema>> schemas(List<PlannedTable> tables, SideSetup... setups) throws SQLException {
