@@ -51,6 +51,12 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
     private KeyValueStore<Bytes, byte[]> pending;
     private KeyValueStore<Bytes, Watermark> watermarks;
     private DeferredBaselines deferred;
+    /**
+     * This partition's chunk states, read through: every change reads its chunk, and this processor is
+     * the only writer of its partition's chunks, so a plain map answers reads that would otherwise go
+     * through the store's record cache (a sorted map) and its metering. Writes still go to the store.
+     */
+    private final java.util.HashMap<Bytes, ChunkState> chunkCache = new java.util.HashMap<>();
     /** This partition's watermarks, cached: read on every event, written only by heartbeats. */
     private final Watermark[] marks = new Watermark[Side.values().length];
 
@@ -67,6 +73,9 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
         this.pending = context.getStateStore(StoreNames.PENDING);
         this.watermarks = context.getStateStore(StoreNames.WATERMARKS);
         this.deferred = new DeferredBaselines(context.getStateStore(StoreNames.DEFERRED));
+        // A task revived after a failure calls init() again on the same processor: what the stores held
+        // may have been rolled back, so nothing cached from before may survive.
+        chunkCache.clear();
         for (Side side : Side.values()) {
             marks[side.ordinal()] = watermarks.get(Bytes.wrap(StoreKeys.side(side.label())));
         }
@@ -166,10 +175,7 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
         String table = CanonicalReader.tableOf(rowKey);
         int chunk = settings.chunking().chunkOf(rowKey);
         Bytes chunkKey = Bytes.wrap(StoreKeys.chunk(table, chunk));
-        ChunkState cs = chunks.get(chunkKey);
-        if (cs == null) {
-            cs = ChunkState.EMPTY;
-        }
+        ChunkState cs = chunk(chunkKey);
         for (Side side : Side.values()) {
             if (before.side(side) != after.side(side)) {
                 cs = cs.with(side, cs.digest(side).apply(before.hash(side), after.hash(side)));
@@ -282,8 +288,10 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
         cs = cs.moved(from, to);
         if (cs.isEmpty()) {
             chunks.delete(chunkKey);
+            chunkCache.put(chunkKey, ChunkState.EMPTY);
         } else {
             chunks.put(chunkKey, cs);
+            chunkCache.put(chunkKey, cs);
         }
     }
 
@@ -376,8 +384,17 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
         String table = CanonicalReader.tableOf(rowKey);
         int chunk = settings.chunking().chunkOf(rowKey);
         Bytes chunkKey = Bytes.wrap(StoreKeys.chunk(table, chunk));
-        ChunkState cs = chunks.get(chunkKey);
-        judge(rowKey, table, chunk, chunkKey, state, cs == null ? ChunkState.EMPTY : cs, false);
+        judge(rowKey, table, chunk, chunkKey, state, chunk(chunkKey), false);
+    }
+
+    private ChunkState chunk(Bytes chunkKey) {
+        ChunkState cs = chunkCache.get(chunkKey);
+        if (cs == null) {
+            cs = chunks.get(chunkKey);
+            cs = cs == null ? ChunkState.EMPTY : cs;
+            chunkCache.put(chunkKey, cs);
+        }
+        return cs;
     }
 
     private Watermark watermark(Side side) {
