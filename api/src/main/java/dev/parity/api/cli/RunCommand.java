@@ -27,26 +27,13 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** Every 5 s while a side snapshots: rows done of the estimate and the ETA, per side. */
-    @SuppressWarnings("unchecked")
     static void printSnapshotProgress(Parity p) {
         try {
             while (true) {
                 Thread.sleep(5_000);
-                Map<String, Object> sides = (Map<String, Object>) p.status().status().get("sides");
-                StringBuilder line = new StringBuilder();
-                boolean any = false;
-                for (Map.Entry<String, Object> e : sides.entrySet()) {
-                    Map<String, Object> side = (Map<String, Object>) e.getValue();
-                    if (!(side.get("snapshot") instanceof Map<?, ?> snap) || !Boolean.TRUE.equals(snap.get("running"))) {
-                        continue; // no snapshot (resumed), or finished: by the connector or by Parity's own load
-                    }
-                    any = true;
-                    line.append(String.format("%s%s %,d of ~%,d rows (%s%%%s)  ", e.getKey(), "PARITY".equals(snap.get("method")) ? " (Parity's load)" : "", snap.get("rowsDone"), snap.get("rowsEstimated"),
-                            snap.get("percent") == null ? "?" : snap.get("percent"),
-                            snap.get("etaSeconds") == null ? "" : ", ETA " + snap.get("etaSeconds") + " s"));
-                }
-                if (any) {
-                    System.out.println("snapshot: " + line.toString().trim());
+                String line = progressLine(p.status().status());
+                if (line != null) {
+                    System.out.println(line);
                 }
             }
         } catch (InterruptedException e) {
@@ -54,5 +41,22 @@ final class RunCommand implements Callable<Integer> {
         } catch (RuntimeException e) {
             // status not available (stopping): no more progress lines
         }
+    }
+
+    /** The progress line for a status document; null when no side is snapshotting. */
+    @SuppressWarnings("unchecked")
+    static String progressLine(Map<String, Object> status) {
+        Map<String, Object> sides = (Map<String, Object>) status.get("sides");
+        StringBuilder line = new StringBuilder();
+        for (Map.Entry<String, Object> e : sides.entrySet()) {
+            Map<String, Object> side = (Map<String, Object>) e.getValue();
+            if (!(side.get("snapshot") instanceof Map<?, ?> snap) || !Boolean.TRUE.equals(snap.get("running"))) {
+                continue; // no snapshot (resumed), or finished: by the connector or by Parity's own load
+            }
+            line.append(String.format("%s%s %,d of ~%,d rows (%s%%%s)  ", e.getKey(), "PARITY".equals(snap.get("method")) ? " (Parity's load)" : "",
+                    snap.get("rowsDone"), snap.get("rowsEstimated"), snap.get("percent") == null ? "?" : snap.get("percent"),
+                    snap.get("etaSeconds") == null ? "" : ", ETA " + snap.get("etaSeconds") + " s"));
+        }
+        return line.length() == 0 ? null : "snapshot: " + line.toString().trim();
     }
 }
