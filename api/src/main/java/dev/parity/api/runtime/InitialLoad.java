@@ -61,6 +61,7 @@ public final class InitialLoad implements AutoCloseable {
     private final ParityRuntime runtime;
     private final Clock clock;
     private final Path pendingFile;
+    private final Set<String> tables;
     private final int pageRows;
     private final Map<Side, Map<String, AtomicLong>> rows = new EnumMap<>(Side.class);
     private final AtomicReference<Exception> sendFailure = new AtomicReference<>();
@@ -79,7 +80,9 @@ public final class InitialLoad implements AutoCloseable {
         return t;
     });
 
-    InitialLoad(ParityRuntime runtime, Clock clock, Path pendingFile) {
+    /** @param tables the mapped ids of the tables to load (the others are snapshotted by the connectors) */
+    InitialLoad(ParityRuntime runtime, Clock clock, Path pendingFile, java.util.Collection<String> tables) {
+        this.tables = Set.copyOf(tables);
         this.runtime = runtime;
         this.clock = clock;
         this.pendingFile = pendingFile;
@@ -90,42 +93,55 @@ public final class InitialLoad implements AutoCloseable {
     }
 
     /**
-     * Why Parity cannot load these tables itself (the connectors then snapshot them); null when it can:
-     * heartbeats on, every table readable by the sweep's reader on both sides, and every key column
-     * of a type that orders alike on both engines.
+     * The tables Parity cannot load itself (the connectors then snapshot them), each with the reason;
+     * empty when it can load them all. It needs heartbeats, every column readable by the sweep's
+     * reader on both sides, and the same primary-key columns on both sides, each of a type that orders
+     * alike on every engine.
      */
-    static String unsuitable(ParityConfig config, List<PlannedTable> tables, SideSetup source, SideSetup target) {
+    static Map<String, String> unsuitable(ParityConfig config, List<PlannedTable> tables, SideSetup source, SideSetup target) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        String all = null;
+        Map<Side, Map<String, TableSchema>> schemas = Map.of();
         if (!config.heartbeat().enabled()) {
-            return "needs heartbeats to order its reads against the change streams (heartbeat.enabled is false)";
+            all = "needs heartbeats to order its reads against the change streams (heartbeat.enabled is false)";
+        } else {
+            try {
+                schemas = schemas(tables, source, target);
+            } catch (SQLException | RuntimeException e) {
+                all = "could not read the tables' structures: " + e.getMessage();
+            }
         }
-        try {
-            Map<Side, Map<String, TableSchema>> schemas = schemas(tables, source, target);
-            for (PlannedTable t : tables) {
-                for (SideSetup setup : List.of(source, target)) {
-                    String name = Sweeper.name(t, setup.side);
-                    TableSchema schema = schemas.get(setup.side).get(name);
-                    String why = plan(setup, t, schema, 1).problem();
-                    if (why != null) {
-                        return t.mappedId() + " on the " + setup.side.label() + ": " + why;
-                    }
-                    List<String> key = primaryKey(setup, name);
-                    if (!key.equals(primaryKey(source, t.sourceName()))) {
-                        return t.mappedId() + ": the primary key is " + primaryKey(source, t.sourceName()) + " on the source but " + key
-                                + " on the target; key ranges align only over the same columns in the same order";
-                    }
-                    for (String k : t.key()) {
-                        ColumnInfo col = schema.columns().stream().filter(c -> c.name().equalsIgnoreCase(k)).findFirst().orElse(null);
-                        if (col == null || !ALIGNABLE_KEYS.contains(col.family())) {
-                            return t.mappedId() + ": key column " + k + (col == null ? " not found" : " is " + col.nativeType())
-                                    + " on the " + setup.side.label() + "; only integer and decimal keys order alike on every engine";
-                        }
-                    }
+        for (PlannedTable t : tables) {
+            String why = all != null ? all : unsuitable(t, schemas, source, target);
+            if (why != null) {
+                out.put(t.mappedId(), why);
+            }
+        }
+        return out;
+    }
+
+    private static String unsuitable(PlannedTable t, Map<Side, Map<String, TableSchema>> schemas, SideSetup source, SideSetup target) {
+        for (SideSetup setup : List.of(source, target)) {
+            String name = Sweeper.name(t, setup.side);
+            TableSchema schema = schemas.get(setup.side).get(name);
+            String why = plan(setup, t, schema, 1).problem();
+            if (why != null) {
+                return "on the " + setup.side.label() + ": " + why;
+            }
+            List<String> key = primaryKey(setup, name);
+            if (!key.equals(primaryKey(source, t.sourceName()))) {
+                return "the primary key is " + primaryKey(source, t.sourceName()) + " on the source but " + key
+                        + " on the target; key ranges align only over the same columns in the same order";
+            }
+            for (String k : t.key()) {
+                ColumnInfo col = schema.columns().stream().filter(c -> c.name().equalsIgnoreCase(k)).findFirst().orElse(null);
+                if (col == null || !ALIGNABLE_KEYS.contains(col.family())) {
+                    return "key column " + k + (col == null ? " not found" : " is " + col.nativeType()) + " on the " + setup.side.label()
+                            + "; only integer and decimal keys order alike on every engine";
                 }
             }
-            return null;
-        } catch (SQLException | RuntimeException e) {
-            return "could not read the tables' structures: " + e.getMessage();
         }
+        return null;
     }
 
     private static List<String> primaryKey(SideSetup setup, String table) {
@@ -194,7 +210,7 @@ public final class InitialLoad implements AutoCloseable {
 
     private void run() {
         startedAt = clock.instant();
-        List<PlannedTable> tables = runtime.tables().stream().filter(PlannedTable::captured).toList();
+        List<PlannedTable> tables = runtime.tables().stream().filter(t -> t.captured() && this.tables.contains(t.mappedId())).toList();
         try (ChangeProducer producer = new ChangeProducer(runtime.kafkaProperties(), runtime.topic(Side.SOURCE), runtime.partitions(),
                 runtime.chunking())) {
             KeyRangeLoad loader = new KeyRangeLoad(runtime, clock, pageRows, workers, producer, sendFailure, timings, control());

@@ -137,7 +137,7 @@ public final class ParityRuntime implements AutoCloseable {
         List<String> targetList = target.captureList(captured.stream().map(PlannedTable::targetName).toList(), heartbeats);
         source.prepareCapture(sourceList);
         target.prepareCapture(targetList);
-        boolean loadByParity = decideBaseline(state.resolve("capture"), captured);
+        Map<Side, Map<String, String>> firstRun = decideBaseline(state.resolve("capture"), captured);
 
         String bootstrap = config.kafka().bootstrapServers();
         if (config.kafka().embedded()) {
@@ -161,10 +161,10 @@ public final class ParityRuntime implements AutoCloseable {
         closeables.add(progress);
         closeables.add(source.startCapture(kafkaProps, topic(Side.SOURCE), partitions, chunking,
                 captured.stream().collect(Collectors.toMap(PlannedTable::sourceName, PlannedTable::mappedId)), sourceList,
-                statuses.get(Side.SOURCE), clock, this::schemaChanged, loadByParity));
+                statuses.get(Side.SOURCE), clock, this::schemaChanged, firstRun.getOrDefault(Side.SOURCE, Map.of())));
         closeables.add(target.startCapture(kafkaProps, topic(Side.TARGET), partitions, chunking,
                 captured.stream().collect(Collectors.toMap(PlannedTable::targetName, PlannedTable::mappedId)), targetList,
-                statuses.get(Side.TARGET), clock, this::schemaChanged, loadByParity));
+                statuses.get(Side.TARGET), clock, this::schemaChanged, firstRun.getOrDefault(Side.TARGET, Map.of())));
         if (heartbeats) {
             startHeartbeat();
         } else {
@@ -178,36 +178,48 @@ public final class ParityRuntime implements AutoCloseable {
     /**
      * Who reads the first baseline: Parity's own load ({@link InitialLoad}) or the connectors' snapshots.
      * Decided once, on a first start (no capture offsets yet); a load interrupted by a restart is done
-     * again. Returns whether Parity loads.
+     * again. Returns, per side, the connector settings for the captures' first run: none when the
+     * connectors snapshot everything; no data snapshot when Parity loads everything; otherwise a
+     * snapshot of only the tables Parity cannot load.
      */
-    private boolean decideBaseline(Path captureDir, List<PlannedTable> captured) throws IOException {
+    private Map<Side, Map<String, String>> decideBaseline(Path captureDir, List<PlannedTable> captured) throws IOException {
         Path pending = captureDir.resolve(InitialLoad.PENDING_FILE);
         ParityConfig.Snapshot.Method method = config.snapshot().method();
-        boolean load;
+        List<String> load = List.of();
+        List<PlannedTable> byConnectors = List.of();
         if (Files.exists(pending)) {
-            load = true;
-            baselineMethod = "PARITY: resuming the initial load an earlier run did not finish";
+            load = Files.readAllLines(pending).stream().filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
+            baselineMethod = "PARITY: resuming the initial load an earlier run did not finish (" + load.size() + " table(s))";
         } else if (source.hasOffsets() || target.hasOffsets()) {
-            load = false;
             baselineMethod = "RESUMED: the captures continue from their offsets";
         } else if (method == ParityConfig.Snapshot.Method.DEBEZIUM) {
-            load = false;
             baselineMethod = "DEBEZIUM: snapshot.method is debezium";
         } else {
-            String why = InitialLoad.unsuitable(config, captured, source, target);
-            load = why == null;
-            baselineMethod = load ? "PARITY: both sides read by the same key ranges, rows hashed in flight"
-                    : "DEBEZIUM: Parity cannot load these tables itself: " + why;
-            if (!load && method == ParityConfig.Snapshot.Method.PARITY) {
-                warn("snapshot.method is parity, but " + why + "; the connectors snapshot instead");
+            Map<String, String> why = InitialLoad.unsuitable(config, captured, source, target);
+            load = captured.stream().map(PlannedTable::mappedId).filter(id -> !why.containsKey(id)).toList();
+            byConnectors = captured.stream().filter(t -> why.containsKey(t.mappedId())).toList();
+            String reasons = why.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining("; "));
+            baselineMethod = load.isEmpty() ? "DEBEZIUM: Parity cannot load these tables itself: " + reasons
+                    : why.isEmpty() ? "PARITY: both sides read by the same key ranges, rows hashed in flight"
+                    : "PARITY for " + load.size() + " table(s), DEBEZIUM (the connectors' snapshot) for " + why.size() + ": " + reasons;
+            if (!why.isEmpty() && method == ParityConfig.Snapshot.Method.PARITY) {
+                warn("snapshot.method is parity, but the connectors snapshot " + reasons);
             }
         }
-        if (load) {
-            Files.writeString(pending, "an initial load by Parity is under way; it is done again on restart until finished\n");
-            initialLoad = new InitialLoad(this, clock, pending);
+        Map<Side, Map<String, String>> firstRun = new EnumMap<>(Side.class);
+        if (!load.isEmpty()) {
+            Files.writeString(pending, "# tables an initial load by Parity is reading; it is done again on restart until finished\n"
+                    + String.join("\n", load) + "\n");
+            initialLoad = new InitialLoad(this, clock, pending, load);
+            for (Side side : Side.values()) {
+                // The connectors read only the tables Parity cannot (none: they only stream).
+                List<String> names = byConnectors.stream().map(t -> side == Side.SOURCE ? t.sourceName() : t.targetName()).toList();
+                firstRun.put(side, names.isEmpty() ? Map.of("snapshot.mode", "no_data")
+                        : Map.of("snapshot.include.collection.list", names.stream().map(java.util.regex.Pattern::quote).collect(Collectors.joining(","))));
+            }
         }
         LOG.info("baseline: {}", baselineMethod);
-        return load;
+        return firstRun;
     }
 
     /** Parity's initial load, when it reads the baseline (see {@link #baselineMethod()}); null otherwise. */

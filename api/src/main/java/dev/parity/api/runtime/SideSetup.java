@@ -132,19 +132,20 @@ final class SideSetup {
     }
 
     /**
-     * Starts this side's capture; {@code captured} maps this side's table names to mapped ids. With
-     * {@code streamOnly} a first start takes no data snapshot (Parity's initial load reads the rows).
+     * Starts this side's capture; {@code captured} maps this side's table names to mapped ids.
+     * {@code firstRun} overrides connector settings for the first launch only (which tables, if any,
+     * the connector snapshots when Parity's initial load reads the others).
      */
     CaptureEngine startCapture(Map<String, Object> kafkaProps, String topic, int partitions, Chunking chunking,
                                Map<String, String> captured, List<String> captureList, CaptureStatus status, Clock clock,
-                               Runnable onSchemaChange, boolean streamOnly) {
+                               Runnable onSchemaChange, Map<String, String> firstRun) {
         RecordMapper mapper = new RecordMapper(side, new TableMapping(captured), heartbeatTable, adapter.positions())
                 .onSchemaChange(onSchemaChange);
         ChangeProducer producer = new ChangeProducer(kafkaProps, topic, partitions, chunking);
         CaptureEngine engine = new CaptureEngine(side.label(), adapter.debezium(names, captureList, Map.of()), mapper, producer, status, clock);
-        if (streamOnly) {
-            // Parity reads the baseline itself (InitialLoad): the connector records its start position and streams.
-            engine.firstRun(Map.of("snapshot.mode", "no_data"));
+        if (!firstRun.isEmpty()) {
+            // Parity reads (some of) the baseline itself (InitialLoad): the connector snapshots only the rest, or nothing.
+            engine.firstRun(firstRun);
         }
         engine.start();
         return engine;

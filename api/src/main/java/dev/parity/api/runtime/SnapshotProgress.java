@@ -20,9 +20,13 @@ final class SnapshotProgress {
      */
     static Map<String, Object> of(ParityRuntime runtime, Side side, CaptureStatus c, Instant now) {
         InitialLoad load = runtime.initialLoad();
-        Map<String, Long> done = load != null ? load.rowsDone(side) : c.snapshotRows();
-        boolean running = load != null ? !load.complete() : c.phase() == CaptureStatus.Phase.SNAPSHOTTING;
-        Instant started = load != null ? load.startedAt() : c.snapshotStartedAt();
+        // Where Parity loads some tables and the connector snapshots the others, both count.
+        Map<String, Long> done = new java.util.HashMap<>(c.snapshotRows());
+        if (load != null) {
+            done.putAll(load.rowsDone(side));
+        }
+        boolean running = (load != null && !load.complete()) || c.phase() == CaptureStatus.Phase.SNAPSHOTTING;
+        Instant started = load != null && load.startedAt() != null ? load.startedAt() : c.snapshotStartedAt();
         if (done.isEmpty() && !running) {
             return null;
         }
