@@ -110,7 +110,9 @@ public final class ReconcilerThroughput {
 
     /**
      * Hands events to the processor as a Streams task would: encoded on the wire, decoded per record,
-     * stores flushed at the commit interval Parity configures (100 ms), since each commit flushes them.
+     * stores flushed every 100 ms (each commit flushes them; Parity now commits every 1 s, but 100 ms keeps
+     * these figures comparable with the earlier ones in BENCHMARKS.md; {@code -Dparity.bench.commitMs=1000}
+     * for the current interval).
      */
     private static final class Feed {
         static final long COMMIT_NANOS = Long.getLong("parity.bench.commitMs", 100) * 1_000_000L;
