@@ -160,31 +160,39 @@ final class KeyRangeLoad {
      * into records of at most {@link #RECORD_KEYS} keys.
      */
     private Batch pair(TableScan.Page source, TableScan.Page target, AtomicLong targetCount) {
+        targetCount.addAndGet(target.rows().size());
+        List<BaselineBatch> records = pair(source, target, runtime.chunking(), runtime.partitions(), micros(clock.instant()), RECORD_KEYS);
+        return new Batch(records, source.heartbeatSeq(), target.heartbeatSeq());
+    }
+
+    /**
+     * Pairs a source page with the target's rows of the same key range: every key of either side once,
+     * with its hash on each side (null where that side has no such row), in records that each hold
+     * keys of one partition only (the record's Kafka key is its first row key) and at most {@code recordKeys}.
+     */
+    static List<BaselineBatch> pair(TableScan.Page source, TableScan.Page target, dev.parity.reconciler.model.Chunking chunking,
+                                    int partitions, long readAtMicros, int recordKeys) {
         Map<ByteBuffer, Hash128> targetRows = new HashMap<>(target.rows().size() * 2);
         for (TableScan.Row r : target.rows()) {
             targetRows.put(ByteBuffer.wrap(r.key()), r.hash());
         }
-        targetCount.addAndGet(target.rows().size());
-        int partitions = runtime.partitions();
         List<List<BaselineBatch.Entry>> byPartition = new ArrayList<>(partitions);
         for (int p = 0; p < partitions; p++) {
             byPartition.add(new ArrayList<>());
         }
         for (TableScan.Row r : source.rows()) {
             Hash128 other = targetRows.remove(ByteBuffer.wrap(r.key()));
-            byPartition.get(runtime.chunking().partitionOf(r.key(), partitions)).add(new BaselineBatch.Entry(r.key(), r.hash(), other));
+            byPartition.get(chunking.partitionOf(r.key(), partitions)).add(new BaselineBatch.Entry(r.key(), r.hash(), other));
         }
-        targetRows.forEach((k, h) -> byPartition.get(runtime.chunking().partitionOf(k.array(), partitions))
-                .add(new BaselineBatch.Entry(k.array(), null, h)));
-        long now = micros(clock.instant());
+        targetRows.forEach((k, h) -> byPartition.get(chunking.partitionOf(k.array(), partitions)).add(new BaselineBatch.Entry(k.array(), null, h)));
         List<BaselineBatch> records = new ArrayList<>();
         for (List<BaselineBatch.Entry> entries : byPartition) {
-            for (int from = 0; from < entries.size(); from += RECORD_KEYS) {
-                records.add(new BaselineBatch(source.heartbeatSeq(), target.heartbeatSeq(), now,
-                        entries.subList(from, Math.min(entries.size(), from + RECORD_KEYS))));
+            for (int from = 0; from < entries.size(); from += recordKeys) {
+                records.add(new BaselineBatch(source.heartbeatSeq(), target.heartbeatSeq(), readAtMicros,
+                        entries.subList(from, Math.min(entries.size(), from + recordKeys))));
             }
         }
-        return new Batch(records, source.heartbeatSeq(), target.heartbeatSeq());
+        return records;
     }
 
     /** Sends batches once both captures have passed the heartbeats their reads saw; returns keys sent. */
