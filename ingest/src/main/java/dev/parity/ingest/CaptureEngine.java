@@ -142,7 +142,7 @@ public final class CaptureEngine implements AutoCloseable {
                         status.stopped(null);
                         return;
                     }
-                    String reason = message + (error == null ? "" : ": " + rootMessage(error));
+                    String reason = message + (error == null ? "" : ": " + Errors.rootMessage(error));
                     int n = failures.incrementAndGet();
                     long delay = RESTART_BACKOFF_SECONDS[Math.min(n, RESTART_BACKOFF_SECONDS.length) - 1];
                     LOG.error("capture {} failed (restarting in {} s, attempt {}): {}", name, delay, n, message, error);
@@ -241,13 +241,6 @@ public final class CaptureEngine implements AutoCloseable {
         committer.markBatchFinished();
     }
 
-    private static String rootMessage(Throwable t) {
-        Throwable root = t;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root.getMessage() == null ? root.toString() : root.getMessage();
-    }
 
     @Override
     public void close() {

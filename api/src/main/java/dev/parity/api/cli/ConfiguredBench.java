@@ -93,7 +93,7 @@ final class ConfiguredBench {
             Engine engine = engines.get(side);
             try (Connection c = new Endpoint(side, db.url(), db.user(), db.password()).connect(); Statement st = c.createStatement()) {
                 for (PlannedTable t : tables) {
-                    String name = side == Side.SOURCE ? t.sourceName() : t.targetName();
+                    String name = t.name(side);
                     String sql = engine.isBinlog() ? "CHECKSUM TABLE " + quoted(engine, name)
                             : "SELECT md5(string_agg(md5(x::text), '' ORDER BY " + String.join(", ", t.key().stream().map(k -> "\"" + k + "\"").toList())
                                     + ")) FROM " + quoted(engine, name) + " x";

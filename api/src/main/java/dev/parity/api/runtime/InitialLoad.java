@@ -1,12 +1,11 @@
 package dev.parity.api.runtime;
 
 import dev.parity.api.config.ParityConfig;
-import dev.parity.ingest.jdbc.TableInfo;
+import dev.parity.ingest.Errors;
 import dev.parity.ingest.kafka.ChangeProducer;
 import dev.parity.ingest.schema.ColumnInfo;
 import dev.parity.ingest.schema.TableSchema;
 import dev.parity.ingest.schema.TypeFamily;
-import dev.parity.ingest.verify.TableScan;
 import dev.parity.reconciler.model.BaselineBatch;
 import dev.parity.reconciler.model.Side;
 import dev.parity.reconciler.query.ReconcilerView;
@@ -14,7 +13,6 @@ import dev.parity.reconciler.state.Watermark;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -122,9 +120,9 @@ public final class InitialLoad implements AutoCloseable {
 
     private static String unsuitable(PlannedTable t, Map<Side, Map<String, TableSchema>> schemas, SideSetup source, SideSetup target) {
         for (SideSetup setup : List.of(source, target)) {
-            String name = Sweeper.name(t, setup.side);
+            String name = t.name(setup.side);
             TableSchema schema = schemas.get(setup.side).get(name);
-            String why = plan(setup, t, schema, 1).problem();
+            String why = setup.scanPlan(t, schema, 1).problem();
             if (why != null) {
                 return "on the " + setup.side.label() + ": " + why;
             }
@@ -149,23 +147,9 @@ public final class InitialLoad implements AutoCloseable {
                 .map(i -> i.primaryKey().stream().map(k -> k.toLowerCase(java.util.Locale.ROOT)).toList()).orElse(List.of());
     }
 
-    static Map<Side, Map<String, TableSchema>> schemas(List<PlannedTable> tables, SideSetup... setups) throws SQLException {
-        Map<Side, Map<String, TableSchema>> out = new EnumMap<>(Side.class);
-        for (SideSetup s : setups) {
-            try (Connection c = s.endpoint.connect()) {
-                out.put(s.side, s.adapter.schema(c, tables.stream().map(t -> Sweeper.name(t, s.side)).toList()));
-            }
-        }
-        return out;
-    }
-
-    static TableScan.Result plan(SideSetup setup, PlannedTable t, TableSchema schema, int pageRows) {
-        String name = Sweeper.name(t, setup.side);
-        TableInfo info = setup.tables().stream().filter(i -> i.qualifiedName().equals(name)).findFirst().orElse(null);
-        if (schema == null || info == null) {
-            return new TableScan.Result(null, "not found");
-        }
-        return TableScan.plan(setup.engine(), name, t.mappedId(), info.primaryKey(), schema, setup.heartbeatTable, pageRows);
+    private static Map<Side, Map<String, TableSchema>> schemas(List<PlannedTable> tables, SideSetup source, SideSetup target)
+            throws SQLException {
+        return Map.of(Side.SOURCE, source.schemas(tables), Side.TARGET, target.schemas(tables));
     }
 
     /** Starts loading in the background; {@code view} tells how far the streams are. */
@@ -222,7 +206,7 @@ public final class InitialLoad implements AutoCloseable {
                         problem = null;
                         break;
                     } catch (SQLException | ExecutionException | RuntimeException e) {
-                        problem = "loading " + t.mappedId() + " failed, retrying in 5 s: " + rootMessage(e);
+                        problem = "loading " + t.mappedId() + " failed, retrying in 5 s: " + Errors.rootMessage(e);
                         LOG.warn(problem);
                         Thread.sleep(5_000);
                     }
@@ -251,7 +235,7 @@ public final class InitialLoad implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (IOException | SQLException | RuntimeException e) {
-            problem = "initial load failed: " + rootMessage(e);
+            problem = "initial load failed: " + Errors.rootMessage(e);
             activity = "failed";
             LOG.error(problem, e);
         }
@@ -343,13 +327,6 @@ public final class InitialLoad implements AutoCloseable {
         return rows.get(side).values().stream().mapToLong(AtomicLong::get).sum();
     }
 
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t.getMessage() == null ? t.toString() : t.getMessage();
-    }
 
 
     @Override

@@ -2,7 +2,6 @@ package dev.parity.api.runtime;
 
 import dev.parity.ingest.debezium.MappedRecord;
 import dev.parity.ingest.kafka.ChangeProducer;
-import dev.parity.ingest.schema.TableSchema;
 import dev.parity.ingest.verify.TableScan;
 import dev.parity.reconciler.model.BaselineBatch;
 import dev.parity.reconciler.model.Hash128;
@@ -95,9 +94,8 @@ final class KeyRangeLoad {
     void load(PlannedTable t, AtomicLong sourceRows, AtomicLong targetRows) throws SQLException, InterruptedException, ExecutionException {
         SideSetup src = runtime.side(Side.SOURCE);
         SideSetup tgt = runtime.side(Side.TARGET);
-        Map<Side, Map<String, TableSchema>> schemas = InitialLoad.schemas(List.of(t), src, tgt);
-        TableScan sourceScan = require(InitialLoad.plan(src, t, schemas.get(Side.SOURCE).get(t.sourceName()), pageRows), t, Side.SOURCE);
-        TableScan targetScan = require(InitialLoad.plan(tgt, t, schemas.get(Side.TARGET).get(t.targetName()), pageRows), t, Side.TARGET);
+        TableScan sourceScan = require(src.scanPlan(t, src.schemas(List.of(t)).get(t.sourceName()), pageRows), t, Side.SOURCE);
+        TableScan targetScan = require(tgt.scanPlan(t, tgt.schemas(List.of(t)).get(t.targetName()), pageRows), t, Side.TARGET);
         sourceRows.set(0);
         targetRows.set(0);
         control.awaitStreamsBegan(); // both streams began before any read: absence since then is known

@@ -213,7 +213,7 @@ public final class ParityRuntime implements AutoCloseable {
             initialLoad = new InitialLoad(this, clock, pending, load);
             for (Side side : Side.values()) {
                 // The connectors read only the tables Parity cannot (none: they only stream).
-                List<String> names = byConnectors.stream().map(t -> side == Side.SOURCE ? t.sourceName() : t.targetName()).toList();
+                List<String> names = byConnectors.stream().map(t -> t.name(side)).toList();
                 firstRun.put(side, names.isEmpty() ? Map.of("snapshot.mode", "no_data")
                         : Map.of("snapshot.include.collection.list", names.stream().map(java.util.regex.Pattern::quote).collect(Collectors.joining(","))));
             }

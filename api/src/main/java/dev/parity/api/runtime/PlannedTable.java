@@ -12,6 +12,11 @@ public record PlannedTable(String mappedId, String sourceName, String targetName
         key = List.copyOf(key);
     }
 
+    /** The table's name on one side. */
+    public String name(dev.parity.reconciler.model.Side side) {
+        return side == dev.parity.reconciler.model.Side.SOURCE ? sourceName : targetName;
+    }
+
     public boolean captured() {
         return problem == null;
     }

@@ -128,7 +128,24 @@ final class SideSetup {
 
     /** Whether this side's capture has committed offsets from an earlier run (it resumes rather than starts). */
     boolean hasOffsets() {
-        return java.nio.file.Files.exists(names.stateDir().resolve(side.label() + ".offsets"));
+        return java.nio.file.Files.exists(names.offsets(side));
+    }
+
+    /** The current structure of these tables on this side, by this side's names. */
+    Map<String, dev.parity.ingest.schema.TableSchema> schemas(List<PlannedTable> tables) throws SQLException {
+        try (Connection c = endpoint.connect()) {
+            return adapter.schema(c, tables.stream().map(t -> t.name(side)).toList());
+        }
+    }
+
+    /** A key-range scan of one table on this side with its structure as read, or why there is none. */
+    dev.parity.ingest.verify.TableScan.Result scanPlan(PlannedTable t, dev.parity.ingest.schema.TableSchema schema, int pageRows) {
+        String name = t.name(side);
+        TableInfo info = tables.stream().filter(i -> i.qualifiedName().equals(name)).findFirst().orElse(null);
+        if (schema == null || info == null) {
+            return new dev.parity.ingest.verify.TableScan.Result(null, "not found on the " + side.label());
+        }
+        return dev.parity.ingest.verify.TableScan.plan(engine(), name, t.mappedId(), info.primaryKey(), schema, heartbeatTable, pageRows);
     }
 
     /**

@@ -39,7 +39,7 @@ final class SnapshotProgress {
             if (!t.captured()) {
                 continue;
             }
-            String name = side == Side.SOURCE ? t.sourceName() : t.targetName();
+            String name = t.name(side);
             long d = done.getOrDefault(name, 0L);
             Long e = estimates.get(name);
             rowsDone += d;

@@ -5,7 +5,6 @@ import dev.parity.ingest.CaptureStatus;
 import dev.parity.ingest.schema.TableSchema;
 import dev.parity.reconciler.model.Side;
 import dev.parity.reconciler.query.ReconcilerView;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -230,9 +229,8 @@ public final class Sweeper implements AutoCloseable {
         Map<Side, Map<String, TableSchema>> schemas = new EnumMap<>(Side.class);
         Map<Side, String> schemaErrors = new EnumMap<>(Side.class);
         for (Side side : config.sides()) {
-            SideSetup setup = runtime.side(side);
-            try (Connection c = setup.endpoint.connect()) {
-                schemas.put(side, setup.adapter.schema(c, tables.stream().map(t -> name(t, side)).toList()));
+            try {
+                schemas.put(side, runtime.side(side).schemas(tables));
             } catch (SQLException | RuntimeException e) {
                 schemaErrors.put(side, "cannot read the table structure: " + e.getMessage());
             }
@@ -246,10 +244,6 @@ public final class Sweeper implements AutoCloseable {
         lastRoundFinishedAt = clock.instant();
         completed = round;
         LOG.info("verification sweep round {} finished", round);
-    }
-
-    static String name(PlannedTable t, Side side) {
-        return side == Side.SOURCE ? t.sourceName() : t.targetName();
     }
 
     @Override

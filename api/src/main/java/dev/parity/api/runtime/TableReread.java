@@ -3,7 +3,6 @@ package dev.parity.api.runtime;
 import dev.parity.api.config.ParityConfig;
 import dev.parity.api.runtime.Sweeper.TableResult;
 import dev.parity.ingest.debezium.MappedRecord;
-import dev.parity.ingest.jdbc.TableInfo;
 import dev.parity.ingest.kafka.ChangeProducer;
 import dev.parity.ingest.schema.TableSchema;
 import dev.parity.ingest.verify.TableScan;
@@ -94,7 +93,7 @@ final class TableReread implements AutoCloseable {
                 scan = new SideScan(side, clock.instant(), 0, view);
                 scan.problem = schemaErrors.get(side);
             } else {
-                scan = scan(side, runtime.side(side), t, schemas.get(side).get(Sweeper.name(t, side)));
+                scan = scan(side, runtime.side(side), t, schemas.get(side).get(t.name(side)));
             }
             scans.put(side, scan);
         }
@@ -118,15 +117,8 @@ final class TableReread implements AutoCloseable {
 
     /** Reads the whole table on one side, page by page, noting rows that differ from the captured state. */
     private SideScan scan(Side side, SideSetup setup, PlannedTable t, TableSchema schema) throws InterruptedException {
-        String table = Sweeper.name(t, side);
-        SideScan scan = new SideScan(side, clock.instant(), setup.estimatedRows().getOrDefault(table, 0L), view);
-        TableInfo info = setup.tables().stream().filter(i -> i.qualifiedName().equals(table)).findFirst().orElse(null);
-        if (schema == null || info == null) {
-            scan.problem = "not found on the " + side.label();
-            return scan;
-        }
-        TableScan.Result plan = TableScan.plan(setup.engine(), table, t.mappedId(), info.primaryKey(), schema, setup.heartbeatTable,
-                config.pageRows());
+        SideScan scan = new SideScan(side, clock.instant(), setup.estimatedRows().getOrDefault(t.name(side), 0L), view);
+        TableScan.Result plan = setup.scanPlan(t, schema, config.pageRows());
         if (plan.scan() == null) {
             scan.problem = plan.problem();
             return scan;

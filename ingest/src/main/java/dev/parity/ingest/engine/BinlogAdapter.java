@@ -154,7 +154,7 @@ final class BinlogAdapter implements DatabaseAdapter {
     public Properties debezium(CaptureNames names, List<String> tables, Map<String, String> overrides) {
         Properties p = CommonConnectorProperties.of(names.engineName(), engine == Engine.MARIADB
                         ? "io.debezium.connector.mariadb.MariaDbConnector" : "io.debezium.connector.mysql.MySqlConnector",
-                endpoint, engine.defaultPort(), names.stateDir().resolve(endpoint.side().label() + ".offsets"));
+                endpoint, engine.defaultPort(), names.offsets(endpoint.side()));
         p.setProperty("schema.history.internal", "io.debezium.storage.file.history.FileSchemaHistory");
         p.setProperty("schema.history.internal.file.filename", names.stateDir().resolve(endpoint.side().label() + ".schema-history").toString());
         // DDL events tell status about structure changes at once (RecordMapper.onSchemaChange); they carry no rows.

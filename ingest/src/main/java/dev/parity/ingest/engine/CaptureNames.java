@@ -11,4 +11,8 @@ import java.nio.file.Path;
  * @param stateDir    directory for offsets and schema history
  */
 public record CaptureNames(String engineName, String slot, String publication, long serverId, Path stateDir) {
+    /** Where one side's capture keeps its committed offsets. */
+    public Path offsets(dev.parity.reconciler.model.Side side) {
+        return stateDir.resolve(side.label() + ".offsets");
+    }
 }

@@ -118,7 +118,7 @@ final class PostgresAdapter implements DatabaseAdapter {
     @Override
     public Properties debezium(CaptureNames names, List<String> tables, Map<String, String> overrides) {
         return PostgresConnectorProperties.of(names.engineName(), endpoint, names.slot(), names.publication(), tables,
-                names.stateDir().resolve(endpoint.side().label() + ".offsets"), overrides);
+                names.offsets(endpoint.side()), overrides);
     }
 
     @Override
