@@ -1,11 +1,7 @@
 package dev.parity.api.runtime;
 
-import dev.parity.api.config.ParityConfig;
 import dev.parity.ingest.Errors;
 import dev.parity.ingest.kafka.ChangeProducer;
-import dev.parity.ingest.schema.ColumnInfo;
-import dev.parity.ingest.schema.TableSchema;
-import dev.parity.ingest.schema.TypeFamily;
 import dev.parity.reconciler.model.BaselineBatch;
 import dev.parity.reconciler.model.Side;
 import dev.parity.reconciler.query.ReconcilerView;
@@ -46,13 +42,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Source pages and target ranges are read concurrently, and sending overlaps reading. Ranges are
  * aligned by the source's key values, so every key column must order the same way on both engines
- * (integers and decimals); {@link #unsuitable} says when a table does not allow it.
+ * (integers and decimals); {@link BaselinePlan} decides which tables it reads.
  */
 public final class InitialLoad implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(InitialLoad.class);
-    /** Present while a load has been decided and is not finished: a restart resumes (re-does) it. */
-    static final String PENDING_FILE = "initial-load.pending";
-    private static final Set<TypeFamily> ALIGNABLE_KEYS = Set.of(TypeFamily.INTEGER, TypeFamily.DECIMAL);
     /** How often the sender asks for an extra heartbeat while a batch waits for the captures to pass its reads. */
     private static final Duration POKE_EVERY = Duration.ofMillis(20);
 
@@ -88,68 +81,6 @@ public final class InitialLoad implements AutoCloseable {
         for (Side side : Side.values()) {
             rows.put(side, new ConcurrentHashMap<>());
         }
-    }
-
-    /**
-     * The tables Parity cannot load itself (the connectors then snapshot them), each with the reason;
-     * empty when it can load them all. It needs heartbeats, every column readable by the sweep's
-     * reader on both sides, and the same primary-key columns on both sides, each of a type that orders
-     * alike on every engine.
-     */
-    static Map<String, String> unsuitable(ParityConfig config, List<PlannedTable> tables, SideSetup source, SideSetup target) {
-        Map<String, String> out = new java.util.LinkedHashMap<>();
-        String all = null;
-        Map<Side, Map<String, TableSchema>> schemas = Map.of();
-        if (!config.heartbeat().enabled()) {
-            all = "needs heartbeats to order its reads against the change streams (heartbeat.enabled is false)";
-        } else {
-            try {
-                schemas = schemas(tables, source, target);
-            } catch (SQLException | RuntimeException e) {
-                all = "could not read the tables' structures: " + e.getMessage();
-            }
-        }
-        for (PlannedTable t : tables) {
-            String why = all != null ? all : unsuitable(t, schemas, source, target);
-            if (why != null) {
-                out.put(t.mappedId(), why);
-            }
-        }
-        return out;
-    }
-
-    private static String unsuitable(PlannedTable t, Map<Side, Map<String, TableSchema>> schemas, SideSetup source, SideSetup target) {
-        for (SideSetup setup : List.of(source, target)) {
-            String name = t.name(setup.side);
-            TableSchema schema = schemas.get(setup.side).get(name);
-            String why = setup.scanPlan(t, schema, 1).problem();
-            if (why != null) {
-                return "on the " + setup.side.label() + ": " + why;
-            }
-            List<String> key = primaryKey(setup, name);
-            if (!key.equals(primaryKey(source, t.sourceName()))) {
-                return "the primary key is " + primaryKey(source, t.sourceName()) + " on the source but " + key
-                        + " on the target; key ranges align only over the same columns in the same order";
-            }
-            for (String k : t.key()) {
-                ColumnInfo col = schema.columns().stream().filter(c -> c.name().equalsIgnoreCase(k)).findFirst().orElse(null);
-                if (col == null || !ALIGNABLE_KEYS.contains(col.family())) {
-                    return "key column " + k + (col == null ? " not found" : " is " + col.nativeType()) + " on the " + setup.side.label()
-                            + "; only integer and decimal keys order alike on every engine";
-                }
-            }
-        }
-        return null;
-    }
-
-    private static List<String> primaryKey(SideSetup setup, String table) {
-        return setup.tables().stream().filter(i -> i.qualifiedName().equals(table)).findFirst()
-                .map(i -> i.primaryKey().stream().map(k -> k.toLowerCase(java.util.Locale.ROOT)).toList()).orElse(List.of());
-    }
-
-    private static Map<Side, Map<String, TableSchema>> schemas(List<PlannedTable> tables, SideSetup source, SideSetup target)
-            throws SQLException {
-        return Map.of(Side.SOURCE, source.schemas(tables), Side.TARGET, target.schemas(tables));
     }
 
     /** Starts loading in the background; {@code view} tells how far the streams are. */

@@ -10,7 +10,6 @@ import dev.parity.ingest.jdbc.HeartbeatWriter;
 import dev.parity.reconciler.model.Chunking;
 import dev.parity.reconciler.model.Side;
 import dev.parity.reconciler.topology.ReconcilerSettings;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -137,7 +136,15 @@ public final class ParityRuntime implements AutoCloseable {
         List<String> targetList = target.captureList(captured.stream().map(PlannedTable::targetName).toList(), heartbeats);
         source.prepareCapture(sourceList);
         target.prepareCapture(targetList);
-        Map<Side, Map<String, String>> firstRun = decideBaseline(state.resolve("capture"), captured);
+        BaselinePlan baseline = BaselinePlan.decide(config, state.resolve("capture"), captured, source, target);
+        baselineMethod = baseline.description();
+        if (baseline.warning() != null) {
+            warn(baseline.warning());
+        }
+        if (!baseline.loaded().isEmpty()) {
+            initialLoad = new InitialLoad(this, clock, baseline.pendingFile(), baseline.loaded());
+        }
+        Map<Side, Map<String, String>> firstRun = baseline.firstRun();
 
         String bootstrap = config.kafka().bootstrapServers();
         if (config.kafka().embedded()) {
@@ -173,53 +180,6 @@ public final class ParityRuntime implements AutoCloseable {
         if (initialLoad != null) {
             closeables.add(initialLoad); // stopped first: it waits on the streams and writes to Kafka
         }
-    }
-
-    /**
-     * Who reads the first baseline: Parity's own load ({@link InitialLoad}) or the connectors' snapshots.
-     * Decided once, on a first start (no capture offsets yet); a load interrupted by a restart is done
-     * again. Returns, per side, the connector settings for the captures' first run: none when the
-     * connectors snapshot everything; no data snapshot when Parity loads everything; otherwise a
-     * snapshot of only the tables Parity cannot load.
-     */
-    private Map<Side, Map<String, String>> decideBaseline(Path captureDir, List<PlannedTable> captured) throws IOException {
-        Path pending = captureDir.resolve(InitialLoad.PENDING_FILE);
-        ParityConfig.Snapshot.Method method = config.snapshot().method();
-        List<String> load = List.of();
-        List<PlannedTable> byConnectors = List.of();
-        if (Files.exists(pending)) {
-            load = Files.readAllLines(pending).stream().filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
-            baselineMethod = "PARITY: resuming the initial load an earlier run did not finish (" + load.size() + " table(s))";
-        } else if (source.hasOffsets() || target.hasOffsets()) {
-            baselineMethod = "RESUMED: the captures continue from their offsets";
-        } else if (method == ParityConfig.Snapshot.Method.DEBEZIUM) {
-            baselineMethod = "DEBEZIUM: snapshot.method is debezium";
-        } else {
-            Map<String, String> why = InitialLoad.unsuitable(config, captured, source, target);
-            load = captured.stream().map(PlannedTable::mappedId).filter(id -> !why.containsKey(id)).toList();
-            byConnectors = captured.stream().filter(t -> why.containsKey(t.mappedId())).toList();
-            String reasons = why.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining("; "));
-            baselineMethod = load.isEmpty() ? "DEBEZIUM: Parity cannot load these tables itself: " + reasons
-                    : why.isEmpty() ? "PARITY: both sides read by the same key ranges, rows hashed in flight"
-                    : "PARITY for " + load.size() + " table(s), DEBEZIUM (the connectors' snapshot) for " + why.size() + ": " + reasons;
-            if (!why.isEmpty() && method == ParityConfig.Snapshot.Method.PARITY) {
-                warn("snapshot.method is parity, but the connectors snapshot " + reasons);
-            }
-        }
-        Map<Side, Map<String, String>> firstRun = new EnumMap<>(Side.class);
-        if (!load.isEmpty()) {
-            Files.writeString(pending, "# tables an initial load by Parity is reading; it is done again on restart until finished\n"
-                    + String.join("\n", load) + "\n");
-            initialLoad = new InitialLoad(this, clock, pending, load);
-            for (Side side : Side.values()) {
-                // The connectors read only the tables Parity cannot (none: they only stream).
-                List<String> names = byConnectors.stream().map(t -> t.name(side)).toList();
-                firstRun.put(side, names.isEmpty() ? Map.of("snapshot.mode", "no_data")
-                        : Map.of("snapshot.include.collection.list", names.stream().map(java.util.regex.Pattern::quote).collect(Collectors.joining(","))));
-            }
-        }
-        LOG.info("baseline: {}", baselineMethod);
-        return firstRun;
     }
 
     /** Parity's initial load, when it reads the baseline (see {@link #baselineMethod()}); null otherwise. */
