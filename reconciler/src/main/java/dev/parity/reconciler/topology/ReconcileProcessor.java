@@ -141,16 +141,23 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
         if (before == null) {
             before = KeyState.EMPTY;
         }
-        SideState current = before.side(side);
-        if (!predates(current, wm, obs.guardSeq())) {
-            return;
-        }
-        if (java.util.Objects.equals(current == null ? null : current.hash(), obs.hash())) {
-            return; // the sweep agrees with the stream
+        SideState read = readOver(before.side(side), wm, obs.hash(), obs.guardSeq(), obs.stamp(), obs.readAtMicros(), obs.position());
+        if (read == null) {
+            return; // the stream knows better, or the sweep agrees with it
         }
         LOG.info("{} of {} differs from every change its {} log recorded: taking the re-read value", CanonicalReader.keyColumns(rowKey),
                 CanonicalReader.tableOf(rowKey), side.label());
-        apply(rowKey, side, before, new SideState(obs.hash(), obs.readAtMicros(), obs.position(), obs.stamp()));
+        apply(rowKey, side, before, read);
+    }
+
+    /**
+     * The state a value read outside the stream (sweep or initial load) gives a side, or null when the
+     * side keeps its own: when its captured state may be newer than the read, or already says the same.
+     */
+    private static SideState readOver(SideState current, Watermark wm, Hash128 read, long guard, long stamp, long readAtMicros,
+                                      String position) {
+        boolean same = java.util.Objects.equals(current == null ? null : current.hash(), read);
+        return same || !predates(current, wm, guard) ? null : new SideState(read, readAtMicros, position, stamp);
     }
 
     /**
@@ -209,12 +216,11 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
         }
         KeyState after = before;
         for (Side side : Side.values()) {
-            SideState current = before.side(side);
-            Hash128 read = b.hash(side);
             long guard = b.guard(side);
-            boolean same = current == null ? read == null : java.util.Objects.equals(current.hash(), read);
-            if (!same && predates(current, watermark(side), guard)) {
-                after = after.with(side, new SideState(read, b.readAtMicros(), Baseline.POSITION_PREFIX + guard, guard));
+            SideState read = readOver(before.side(side), watermark(side), b.hash(side), guard, guard, b.readAtMicros(),
+                    Baseline.POSITION_PREFIX + guard);
+            if (read != null) {
+                after = after.with(side, read);
             }
         }
         if (after != before) {
