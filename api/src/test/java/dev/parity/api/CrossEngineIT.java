@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.parity.api.cli.Parity;
 import dev.parity.api.config.ConfigLoader;
-import dev.parity.api.demo.MariaDbPair;
+import dev.parity.ingest.local.MariaDbPair;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.math.BigDecimal;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
@@ -119,12 +119,12 @@ class CrossEngineIT {
     @Order(1)
     void shouldFindTheSameDatasetInSyncAcrossEngines() {
         await().atMost(Duration.ofSeconds(90)).ignoreExceptionsInstanceOf(InvalidStateStoreException.class).untilAsserted(() -> {
-            assertThat(parity.status().divergences(null, 10)).isEmpty();
-            assertThat(parity.status().status().get("state")).isEqualTo("IN_SYNC");
+            assertThat(ParityProbe.divergences(parity, null, 10)).isEmpty();
+            assertThat(ParityProbe.status(parity).get("state")).isEqualTo("IN_SYNC");
         });
-        assertThat(parity.status().table("shop.items")).containsEntry("sourceRows", (long) ROWS).containsEntry("targetRows", (long) ROWS)
+        assertThat(ParityProbe.tableDoc(parity, "shop.items")).containsEntry("sourceRows", (long) ROWS).containsEntry("targetRows", (long) ROWS)
                 .containsEntry("targetTable", "public.items");
-        assertThat(parity.status().status().get("verdicts").toString()).startsWith("GRACE_PERIOD");
+        assertThat(ParityProbe.status(parity).get("verdicts").toString()).startsWith("GRACE_PERIOD");
     }
 
     @Test
@@ -152,7 +152,7 @@ class CrossEngineIT {
             st.execute("UPDATE public.items SET price = price + 0.001 WHERE id = 77");
         }
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-                assertThat(parity.status().divergences(null, 10)).singleElement().satisfies(d -> {
+                assertThat(ParityProbe.divergences(parity, null, 10)).singleElement().satisfies(d -> {
                     assertThat(d.get("table")).isEqualTo("shop.items");
                     assertThat(d.get("key")).isEqualTo(Map.of("id", 77L));
                     assertThat(d.get("state")).isEqualTo("DIVERGENT");

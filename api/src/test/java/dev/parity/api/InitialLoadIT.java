@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parity.api.cli.Parity;
 import dev.parity.api.config.ConfigLoader;
-import dev.parity.api.demo.MariaDbPair;
-import dev.parity.api.demo.PostgresPair;
+import dev.parity.ingest.local.MariaDbPair;
+import dev.parity.ingest.local.PostgresPair;
 import dev.parity.ingest.jdbc.HeartbeatWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -171,7 +171,7 @@ class InitialLoadIT {
     /** Exactly the three keys drifted before start are DIVERGENT, each of its kind; the row counts agree with the databases. */
     private static void awaitDrift(Parity p, String mapped) {
         await().atMost(ParityProbe.VERDICT).ignoreExceptionsInstanceOf(InvalidStateStoreException.class).untilAsserted(() -> {
-            assertThat(p.status().divergences(mapped, 100)).extracting(d -> ((Map<?, ?>) d.get("key")).get("id") + " " + d.get("kind") + " "
+            assertThat(ParityProbe.divergences(p, mapped, 100)).extracting(d -> ((Map<?, ?>) d.get("key")).get("id") + " " + d.get("kind") + " "
                     + d.get("state") + " " + d.get("detectedBy")).containsExactlyInAnyOrder("777 MISMATCH DIVERGENT INITIAL_LOAD",
                     "12345 MISSING_ON_TARGET DIVERGENT INITIAL_LOAD", "30001 EXTRA_ON_TARGET DIVERGENT INITIAL_LOAD");
             assertThat(ParityProbe.table(p, mapped)).containsEntry("sourceRows", (long) ROWS).containsEntry("targetRows", (long) ROWS)
@@ -182,7 +182,7 @@ class InitialLoadIT {
     /** The string-keyed table, snapshotted by the connectors beside Parity's load: its drift is found too. */
     private static void awaitTagDrift(Parity p) {
         await().atMost(ParityProbe.VERDICT).ignoreExceptionsInstanceOf(InvalidStateStoreException.class).untilAsserted(() -> {
-            assertThat(p.status().divergences("public.tags", 100)).extracting(d -> d.get("key") + " " + d.get("kind") + " " + d.get("state"))
+            assertThat(ParityProbe.divergences(p, "public.tags", 100)).extracting(d -> d.get("key") + " " + d.get("kind") + " " + d.get("state"))
                     .containsExactly("{code=t-42} MISMATCH DIVERGENT");
             assertThat(ParityProbe.table(p, "public.tags")).containsEntry("sourceRows", 300L).containsEntry("targetRows", 300L);
         });

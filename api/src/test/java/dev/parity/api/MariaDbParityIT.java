@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.parity.api.cli.Parity;
 import dev.parity.api.config.ConfigLoader;
-import dev.parity.api.demo.MariaDbPair;
-import dev.parity.api.runtime.Sweeper;
+import dev.parity.ingest.local.MariaDbPair;
+import dev.parity.ingest.sweep.Sweeper;
 import dev.parity.reconciler.model.Side;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -70,7 +70,7 @@ class MariaDbParityIT {
     }
 
     private static Set<Long> divergentIds(String table) {
-        return parity.status().divergences(table, 10_000).stream().filter(d -> "DIVERGENT".equals(d.get("state")))
+        return ParityProbe.divergences(parity, table, 10_000).stream().filter(d -> "DIVERGENT".equals(d.get("state")))
                 .map(d -> (Long) ((Map<?, ?>) d.get("key")).get("id")).collect(Collectors.toSet());
     }
 
@@ -83,7 +83,7 @@ class MariaDbParityIT {
         assertThat(events.get("targetRows")).isEqualTo(3_000L);
         assertThat(events.get("sourceDigest")).isEqualTo(events.get("targetDigest"));
         assertThat(table("shop.notes").get("targetRows")).isEqualTo(500L);
-        Map<String, Object> status = parity.status().status();
+        Map<String, Object> status = ParityProbe.status(parity);
         assertThat(status.get("settings").toString()).contains("engine=MARIADB").contains("time_zone").contains("sql_mode");
         assertThat((List<?>) status.get("settingDrift")).as("identical servers").isEmpty();
     }
@@ -117,7 +117,7 @@ class MariaDbParityIT {
     void shouldFindATargetOnlyUpdateWithItsExactKey() throws Exception {
         db.onTarget("UPDATE shop.events SET name = 'rogue' WHERE id = 2024");
         await().atMost(ParityProbe.VERDICT).untilAsserted(() -> {
-            assertThat(parity.status().divergences(null, 100)).singleElement().satisfies(d -> {
+            assertThat(ParityProbe.divergences(parity, null, 100)).singleElement().satisfies(d -> {
                 assertThat(d.get("table")).isEqualTo("shop.events");
                 assertThat(d.get("key")).isEqualTo(Map.of("id", 2024L));
                 assertThat(d.get("state")).isEqualTo("DIVERGENT");
@@ -136,7 +136,7 @@ class MariaDbParityIT {
                 "DELETE FROM shop.notes WHERE id = 7", "INSERT INTO shop.notes VALUES (5000, 'ghost')");
         ParityProbe.sweep(parity);
         await().atMost(ParityProbe.VERDICT).untilAsserted(() -> {
-            List<Map<String, Object>> found = parity.status().divergences(null, 100);
+            List<Map<String, Object>> found = ParityProbe.divergences(parity, null, 100);
             assertThat(found).extracting(d -> d.get("table") + " " + d.get("key") + " " + d.get("kind") + " " + d.get("state"))
                     .containsExactlyInAnyOrder("shop.events {id=1500} MISMATCH DIVERGENT", "shop.notes {id=7} MISSING_ON_TARGET DIVERGENT",
                             "shop.notes {id=5000} EXTRA_ON_TARGET DIVERGENT");
@@ -198,7 +198,7 @@ class MariaDbParityIT {
 
     @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> schemaDrift() {
-        return (List<Map<String, Object>>) ((Map<String, Object>) parity.status().status().get("schema")).get("differences");
+        return (List<Map<String, Object>>) ((Map<String, Object>) ParityProbe.status(parity).get("schema")).get("differences");
     }
 
     @Test

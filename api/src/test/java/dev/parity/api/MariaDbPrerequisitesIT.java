@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.parity.api.config.ConfigLoader;
-import dev.parity.api.demo.MariaDbPair;
+import dev.parity.ingest.local.MariaDbPair;
 import dev.parity.api.runtime.ParityRuntime;
 import dev.parity.ingest.engine.DatabaseAdapter;
 import dev.parity.ingest.engine.Engine;

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parity.api.cli.Parity;
 import dev.parity.api.config.ConfigLoader;
-import dev.parity.api.demo.MariaDbPair;
+import dev.parity.ingest.local.MariaDbPair;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Map;

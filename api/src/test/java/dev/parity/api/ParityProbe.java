@@ -30,8 +30,23 @@ final class ParityProbe {
         java.sql.Connection connect() throws java.sql.SQLException;
     }
 
+    /** The status as the HTTP API sends it: the typed status through the API's own JSON mapping. */
+    @SuppressWarnings("unchecked")
     static Map<String, Object> status(Parity parity) {
-        return parity.status().status();
+        return dev.parity.api.status.Json.MAPPER.convertValue(parity.status().status(), Map.class);
+    }
+
+    /** Divergences as the HTTP API sends them. */
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> divergences(Parity parity, String table, int limit) {
+        return parity.status().divergences(table, limit).stream()
+                .map(d -> (Map<String, Object>) dev.parity.api.status.Json.MAPPER.convertValue(d, Map.class)).toList();
+    }
+
+    /** One table as {@code GET /api/v1/tables/{table}} sends it. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> tableDoc(Parity parity, String table) {
+        return dev.parity.api.status.Json.MAPPER.convertValue(parity.status().table(table), Map.class);
     }
 
     static String state(Parity parity) {
@@ -129,7 +144,7 @@ final class ParityProbe {
     }
 
     /** Asks for a verification round and waits for it; returns what it found per table and side. */
-    static List<dev.parity.api.runtime.Sweeper.TableResult> sweep(Parity parity) {
+    static List<dev.parity.ingest.sweep.Sweeper.TableResult> sweep(Parity parity) {
         long round = parity.sweeper().requestRound();
         await().atMost(VERDICT).pollInterval(Duration.ofMillis(200)).until(() -> parity.sweeper().completedRounds() >= round);
         return parity.sweeper().results();

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.parity.api.cli.Parity;
 import dev.parity.api.config.ConfigLoader;
-import dev.parity.api.demo.PostgresPair;
+import dev.parity.ingest.local.PostgresPair;
 import dev.parity.api.kafka.EmbeddedKafka;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -215,7 +215,7 @@ class PostgresLagIT {
         assertThat(lag()).isGreaterThan(previous);
         assertThat(keys("pendingKeys")).isPositive();
         assertThat(status().get("state")).isEqualTo("PENDING");
-        assertThat(parity.status().divergences("public.counters", 1000)).anySatisfy(d -> {
+        assertThat(ParityProbe.divergences(parity, "public.counters", 1000)).anySatisfy(d -> {
             assertThat(d.get("key")).isEqualTo(Map.of("id", (long) ROGUE_ID));
             assertThat(d.get("state")).isEqualTo("PENDING");
         });
@@ -237,7 +237,7 @@ class PostgresLagIT {
         writing = false;
         writer.join(5_000);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            assertThat(parity.status().divergences(null, 1000)).singleElement().satisfies(d -> {
+            assertThat(ParityProbe.divergences(parity, null, 1000)).singleElement().satisfies(d -> {
                 assertThat(d.get("key")).isEqualTo(Map.of("id", (long) ROGUE_ID));
                 assertThat(d.get("state")).isEqualTo("DIVERGENT");
                 assertThat(d.get("kind")).isEqualTo("MISMATCH");

@@ -7,8 +7,8 @@ import static org.awaitility.Awaitility.await;
 import dev.parity.api.cli.Parity;
 import dev.parity.api.config.ConfigLoader;
 import dev.parity.api.config.ParityConfig;
-import dev.parity.api.demo.DemoSchema;
-import dev.parity.api.demo.PostgresPair;
+import dev.parity.ingest.local.DemoSchema;
+import dev.parity.ingest.local.PostgresPair;
 import dev.parity.api.runtime.ParityRuntime;
 import dev.parity.ingest.jdbc.DatabaseException;
 import dev.parity.reconciler.model.Side;
@@ -107,7 +107,7 @@ class PostgresParityIT {
     @Test
     @Order(2)
     void shouldReReadEveryRowOfBothSidesToTheHashTheChangeStreamGave() {
-        List<dev.parity.api.runtime.Sweeper.TableResult> results = ParityProbe.sweep(parity);
+        List<dev.parity.ingest.sweep.Sweeper.TableResult> results = ParityProbe.sweep(parity);
         assertThat(results).extracting(r -> r.table() + " " + r.side().label() + " " + r.rowsRead() + " " + r.rowsMatched() + " " + r.problem())
                 .containsExactlyInAnyOrder("public.customers source 2000 2000 null", "public.customers target 2000 2000 null",
                         "public.orders source 8000 8000 null", "public.orders target 8000 8000 null");
@@ -134,7 +134,7 @@ class PostgresParityIT {
         pg.onTarget("DELETE FROM orders WHERE id = 4242");
         pg.onTarget("INSERT INTO customers VALUES (999999, 'target only', now(), NULL)");
         await().atMost(ParityProbe.VERDICT).untilAsserted(() -> {
-            List<Map<String, Object>> d = parity.status().divergences(null, 100);
+            List<Map<String, Object>> d = ParityProbe.divergences(parity, null, 100);
             assertThat(d).extracting(m -> m.get("table") + " " + m.get("key") + " " + m.get("kind") + " " + m.get("state"))
                     .containsExactlyInAnyOrder(
                             "public.customers {id=42} MISMATCH DIVERGENT",
@@ -144,7 +144,7 @@ class PostgresParityIT {
         });
         assertThat(state()).isEqualTo("DIVERGENT");
         assertThat(table("public.orders").get("divergentKeys")).isEqualTo(1L);
-        assertThat(parity.status().divergences("public.orders", 10)).singleElement()
+        assertThat(ParityProbe.divergences(parity, "public.orders", 10)).singleElement()
                 .satisfies(m -> assertThat(m.get("chunk")).isEqualTo(parity.runtime().chunking().chunkOf(
                         new dev.parity.reconciler.canonical.CanonicalWriter().table("public.orders").column("id").integer(4242).toByteArray())));
     }
@@ -194,7 +194,7 @@ class PostgresParityIT {
                 + "TIMESTAMP '2024-06-01 12:00:00' + 4242 * INTERVAL '1 second', 'order 4242', decode(md5('4242'), 'hex'))) v");
         pg.onTarget("DELETE FROM customers WHERE id = 999999");
         awaitInSync();
-        assertThat(parity.status().divergences(null, 10)).isEmpty();
+        assertThat(ParityProbe.divergences(parity, null, 10)).isEmpty();
     }
 
     @Test
@@ -210,7 +210,7 @@ class PostgresParityIT {
 
     @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> schemaDrift() {
-        return (List<Map<String, Object>>) ((Map<String, Object>) parity.status().status().get("schema")).get("differences");
+        return (List<Map<String, Object>>) ((Map<String, Object>) ParityProbe.status(parity).get("schema")).get("differences");
     }
 
     @Test
@@ -304,7 +304,7 @@ class PostgresParityIT {
         assertThat(dry.toString()).contains("publication parity_it", "replication slot parity_it_source", "replication slot parity_it_target",
                 "table public.parity_heartbeat");
         assertThat(real).isZero();
-        assertThat(dev.parity.api.runtime.Cleanup.list(ConfigLoader.load(file, Map.of())).values())
+        assertThat(dev.parity.ingest.inspect.Cleanup.list(ConfigLoader.load(file, Map.of()).ingest()).values())
                 .allSatisfy(objects -> assertThat(objects).isEmpty());
         pg.onSource("INSERT INTO customers VALUES (7777, 'after cleanup', now(), NULL)");
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {

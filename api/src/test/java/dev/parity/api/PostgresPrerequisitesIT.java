@@ -96,4 +96,21 @@ class PostgresPrerequisitesIT {
             }
         }
     }
+
+    @Test
+    void shouldRefuseToRunWhenTheTableFilterMatchesNothingAndNameTheFilter() throws Exception {
+        java.nio.file.Path file = Files.createTempFile("parity-empty", ".yaml");
+        Files.writeString(file, String.format("""
+                name: empty
+                source: {url: "%s", user: postgres}
+                target: {url: "%s", user: postgres}
+                tables: {include: ["nothing.here*"]}
+                api: {port: 0}
+                state: {dir: "%s"}
+                """, logical.getJdbcUrl("postgres", "postgres"), logical.getJdbcUrl("postgres", "postgres"), Files.createTempDirectory("parity-empty")));
+        java.io.StringWriter err = new java.io.StringWriter();
+        int exit = dev.parity.api.cli.ParityCliAccess.run(err, "run", "-c", file.toString());
+        assertThat(exit).isNotZero();
+        assertThat(err.toString()).contains("tables.include: [nothing.here*]: matches no table on the source").contains("public.t");
+    }
 }

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parity.api.cli.Parity;
 import dev.parity.api.config.ConfigLoader;
-import dev.parity.api.demo.PostgresPair;
+import dev.parity.ingest.local.PostgresPair;
 import dev.parity.ingest.jdbc.HeartbeatWriter;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -144,7 +144,7 @@ class PostgresReadinessIT {
     @Test
     @Order(8)
     void shouldNameTheCapturesWhenOneCaptureIsCutOffAndRecoverWhenItComesBack() throws Exception {
-        String slot = dev.parity.api.runtime.ParityRuntime.slotName("pr", dev.parity.reconciler.model.Side.TARGET);
+        String slot = dev.parity.ingest.engine.CaptureNames.slot("pr", dev.parity.reconciler.model.Side.TARGET);
         try (CaptureKiller killer = new CaptureKiller(pg::target,
                 "SELECT active_pid FROM pg_replication_slots WHERE slot_name = '" + slot + "' AND active_pid IS NOT NULL",
                 "SELECT pg_terminate_backend(%d)")) {

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.parity.api.cli.ParityCliAccess;
-import dev.parity.api.demo.DemoSchema;
-import dev.parity.api.demo.MariaDbPair;
-import dev.parity.api.demo.PostgresPair;
+import dev.parity.ingest.local.DemoSchema;
+import dev.parity.ingest.local.MariaDbPair;
+import dev.parity.ingest.local.PostgresPair;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -107,8 +107,16 @@ public final class CaptureEngine implements AutoCloseable {
                         snapshotCounted = true;
                     }
                     status.streaming();
+                    status.connection(true, clock.instant());
                 }
-                default -> { }
+                default -> {
+                    if (status.phase() == CaptureStatus.Phase.STREAMING && Boolean.FALSE.equals(metrics.connected())) {
+                        if (status.connected()) {
+                            LOG.warn("capture {} lost its connection to the database; the connector retries", name);
+                        }
+                        status.connection(false, clock.instant());
+                    }
+                }
             }
             replaceIfSilent();
         }, 200, 500, TimeUnit.MILLISECONDS);

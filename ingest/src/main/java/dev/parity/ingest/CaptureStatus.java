@@ -23,6 +23,8 @@ public final class CaptureStatus {
     private volatile long restarts;
     private volatile java.util.Map<String, Long> snapshotRows = java.util.Map.of();
     private volatile Instant snapshotStartedAt;
+    private volatile boolean connected = true;
+    private volatile Instant connectedSince;
 
     public CaptureStatus(Side side) {
         this.side = side;
@@ -95,6 +97,7 @@ public final class CaptureStatus {
             streamingSince = Instant.now();
             phase = Phase.STREAMING;
             error = null;
+            connected = true;
         }
     }
 
@@ -139,6 +142,27 @@ public final class CaptureStatus {
         lastEventAt = now;
         lastCommitMicros = Math.max(lastCommitMicros, event.commitMicros());
         events++;
+    }
+
+    /**
+     * Whether the connector reports its connection to the database up. True until it says otherwise
+     * (while starting it has none to report); a lost connection is known at once, not after silence.
+     */
+    public boolean connected() {
+        return connected;
+    }
+
+    /** When the connection last came (back) up while streaming; null if it never went down. */
+    public Instant connectedSince() {
+        return connectedSince;
+    }
+
+    /** What the connector reports of its streaming connection (only while streaming). */
+    public void connection(boolean up, Instant now) {
+        if (up && !connected) {
+            connectedSince = now;
+        }
+        connected = up;
     }
 
     public void stopped(String reason) {

@@ -1,5 +1,8 @@
 package dev.parity.api.alerts;
 
+import dev.parity.api.status.DivergenceStatus;
+import dev.parity.api.status.Status;
+import dev.parity.api.status.TableStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,19 +42,18 @@ public final class AlertEvaluator {
     }
 
     /**
-     * @param status      the API's status document
+     * @param status      the status of this tick
      * @param divergences table → its mismatched keys as the API lists them
      */
-    @SuppressWarnings("unchecked")
-    public List<Alert> evaluate(Instant now, Map<String, Object> status, Function<String, List<Map<String, Object>>> divergences) {
+    public List<Alert> evaluate(Instant now, Status status, Function<String, List<DivergenceStatus>> divergences) {
         List<Alert> out = new ArrayList<>();
-        Double lag = status.get("replicationLagSeconds") instanceof Number n ? n.doubleValue() : null;
-        if ("STALE".equals(status.get("state"))) {
+        Double lag = status.replicationLagSeconds();
+        if ("STALE".equals(status.state())) {
             // Verdicts reached while a capture is down or stuck prove nothing: say that, hold divergence messages.
             if (!staleAlerting) {
                 staleAlerting = true;
-                Map<String, Object> p = base(now, "STALE", "Parity's view is not current: " + status.getOrDefault("reasons", List.of()), null, lag);
-                p.put("reasons", status.getOrDefault("reasons", List.of()));
+                Map<String, Object> p = base(now, "STALE", "Parity's view is not current: " + status.reasons(), null, lag);
+                p.put("reasons", status.reasons());
                 out.add(new Alert("STALE", p));
             }
             return out;
@@ -60,15 +62,14 @@ public final class AlertEvaluator {
             staleAlerting = false;
             out.add(new Alert("STALE_RESOLVED", base(now, "STALE_RESOLVED", "both captures and the reconciler are current again", null, lag)));
         }
-        for (Map<String, Object> t : (List<Map<String, Object>>) status.getOrDefault("tables", List.of())) {
-            String table = (String) t.get("table");
-            long divergent = t.get("divergentKeys") instanceof Number n ? n.longValue() : 0;
+        for (TableStatus t : status.tables()) {
+            String table = t.table();
+            long divergent = t.divergentKeys() == null ? 0 : t.divergentKeys();
             TableAlert state = tables.get(table);
             if (divergent > 0) {
-                List<Map<String, Object>> keys = divergences.apply(table).stream()
-                        .filter(d -> "DIVERGENT".equals(d.get("state"))).toList();
+                List<DivergenceStatus> keys = divergences.apply(table).stream().filter(d -> "DIVERGENT".equals(d.state())).toList();
                 Set<Integer> chunks = new TreeSet<>();
-                keys.forEach(d -> chunks.add((Integer) d.get("chunk")));
+                keys.forEach(d -> chunks.add(d.chunk()));
                 boolean first = state == null;
                 if (first) {
                     state = new TableAlert();
@@ -99,13 +100,13 @@ public final class AlertEvaluator {
         return out;
     }
 
-    private Alert divergence(Instant now, String table, long divergent, Set<Integer> chunks, List<Map<String, Object>> keys, Double lag) {
+    private Alert divergence(Instant now, String table, long divergent, Set<Integer> chunks, List<DivergenceStatus> keys, Double lag) {
         Map<String, Object> p = base(now, "DIVERGENCE", divergent + " key(s) of " + table + " differ on the target (DIVERGENT) in "
                 + chunks.size() + " chunk(s)", table, lag);
         p.put("keyCount", divergent);
         p.put("chunks", List.copyOf(chunks));
-        p.put("sampleKeys", keys.stream().limit(SAMPLE_KEYS).map(d -> d.get("key")).toList());
-        p.put("firstSeen", keys.stream().map(d -> (String) d.get("firstSeen")).min(String::compareTo).orElse(null));
+        p.put("sampleKeys", keys.stream().limit(SAMPLE_KEYS).map(DivergenceStatus::key).toList());
+        p.put("firstSeen", keys.stream().map(DivergenceStatus::firstSeen).min(Instant::compareTo).map(Instant::toString).orElse(null));
         return new Alert("DIVERGENCE", p);
     }
 

@@ -1,15 +1,13 @@
 package dev.parity.api.cli;
 
+import dev.parity.api.status.Status;
+import dev.parity.reconciler.model.Side;
 import dev.parity.api.bench.ReconcilerThroughput;
 import dev.parity.api.config.ConfigLoader;
-import dev.parity.api.demo.MariaDbPair;
-import dev.parity.api.demo.PostgresPair;
+import dev.parity.ingest.local.MariaDbPair;
+import dev.parity.ingest.local.PostgresPair;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -108,11 +106,11 @@ final class BenchCommand implements Callable<Integer> {
             System.out.printf("loaded the source in %.1f s%n", seconds(t));
             t = System.nanoTime();
             pg.replicate("bench");
-            awaitCount(pg::target, "pgbench_accounts");
+            awaitCount(side -> pg.count(side, "pgbench_accounts"));
             System.out.printf("replicated to the target in %.1f s%n", seconds(t));
             String md5 = "SELECT md5(string_agg(md5(a::text), '' ORDER BY aid)) FROM pgbench_accounts a";
-            double s = timeQuery(pg::source, md5);
-            double tg = timeQuery(pg::target, md5);
+            double s = pg.timeQuery(Side.SOURCE, md5);
+            double tg = pg.timeQuery(Side.TARGET, md5);
             System.out.printf("md5-aggregate checksum: %.2f s on the source, %.2f s on the target%n", s, tg);
             Steady steady = steadySeconds > 0 && onPath("pgbench") != null ? p -> steadyState(p, pg) : null;
             if (steady == null) {
@@ -136,10 +134,10 @@ final class BenchCommand implements Callable<Integer> {
             db.onSource("CREATE TABLE sbtest.sbtest1 (id INT NOT NULL AUTO_INCREMENT, k INT NOT NULL DEFAULT 0, c CHAR(120) NOT NULL DEFAULT '',"
                             + " pad CHAR(60) NOT NULL DEFAULT '', PRIMARY KEY (id), KEY k_1 (k))",
                     "INSERT INTO sbtest.sbtest1 SELECT seq, seq % 100000, REPEAT('c', 119), REPEAT('p', 59) FROM seq_1_to_" + rows);
-            awaitCount(db::target, "sbtest.sbtest1");
+            awaitCount(side -> db.count(side, "sbtest.sbtest1"));
             System.out.printf("loaded and replicated in %.1f s%n", seconds(t));
-            double s = timeQuery(db::source, "CHECKSUM TABLE sbtest.sbtest1");
-            double tg = timeQuery(db::target, "CHECKSUM TABLE sbtest.sbtest1");
+            double s = db.timeQuery(Side.SOURCE, "CHECKSUM TABLE sbtest.sbtest1");
+            double tg = db.timeQuery(Side.TARGET, "CHECKSUM TABLE sbtest.sbtest1");
             System.out.printf("CHECKSUM TABLE: %.2f s on the source, %.2f s on the target%n", s, tg);
             double ptSeconds = ptTableChecksum(db);
             Steady steady = steadySeconds > 0 && onPath("sysbench") != null ? p -> steadyState(p, db) : null;
@@ -177,7 +175,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private interface TargetWrite {
-        void run() throws SQLException;
+        void run() throws Exception;
     }
 
     /**
@@ -250,10 +248,10 @@ final class BenchCommand implements Callable<Integer> {
         try (Parity p = Parity.start(ConfigLoader.parse(yaml, "bench", Map.of()))) {
             long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
             while (System.nanoTime() < deadline) {
-                Map<String, Object> s = p.status().status();
-                if ("IN_SYNC".equals(s.get("state"))) {
+                Status s = p.status().status();
+                if ("IN_SYNC".equals(s.state())) {
                     report.accept(seconds(t));
-                    String baseline = String.valueOf(s.get("baseline"));
+                    String baseline = String.valueOf(s.baseline());
                     if (!baseline.toLowerCase(java.util.Locale.ROOT).startsWith(method)) {
                         System.out.println("  (asked for " + method + ", got: " + baseline + ")");
                     }
@@ -267,7 +265,7 @@ final class BenchCommand implements Callable<Integer> {
                 }
                 Thread.sleep(200);
             }
-            throw new IllegalStateException("no verdict within 30 minutes: " + p.status().status().get("reasons"));
+            throw new IllegalStateException("no verdict within 30 minutes: " + p.status().status().reasons());
         }
     }
 
@@ -276,7 +274,7 @@ final class BenchCommand implements Callable<Integer> {
         rogue.run();
         long deadline = t + Duration.ofMinutes(2).toNanos();
         while (System.nanoTime() < deadline) {
-            if (p.status().divergences(null, 10).stream().anyMatch(d -> "DIVERGENT".equals(d.get("state")))) {
+            if (p.status().divergences(null, 10).stream().anyMatch(d -> "DIVERGENT".equals(d.state()))) {
                 System.out.printf("detection: a target-only UPDATE was DIVERGENT %.2f s after its commit (heartbeat interval 1 s)%n", seconds(t));
                 return;
             }
@@ -285,35 +283,15 @@ final class BenchCommand implements Callable<Integer> {
         System.out.println("detection: the target-only UPDATE was not DIVERGENT within 2 minutes");
     }
 
-    private interface Connect {
-        Connection open() throws SQLException;
-    }
-
-    private static double timeQuery(Connect c, String sql) throws SQLException {
-        try (Connection conn = c.open(); Statement st = conn.createStatement()) {
-            long t = System.nanoTime();
-            try (ResultSet rs = st.executeQuery(sql)) {
-                while (rs.next()) {
-                    rs.getString(rs.getMetaData().getColumnCount());
-                }
-            }
-            return seconds(t);
-        }
-    }
-
-    private void awaitCount(Connect c, String table) throws Exception {
+    private void awaitCount(java.util.function.ToLongFunction<Side> rowsOn) throws Exception {
         long deadline = System.nanoTime() + Duration.ofMinutes(20).toNanos();
         while (System.nanoTime() < deadline) {
-            try (Connection conn = c.open(); Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM " + table)) {
-                if (rs.next() && rs.getLong(1) >= rows) {
-                    return;
-                }
-            } catch (SQLException e) {
-                // the table may not exist on the target yet
+            if (rowsOn.applyAsLong(Side.TARGET) >= rows) { // -1 while the table does not exist on the target yet
+                return;
             }
             Thread.sleep(500);
         }
-        throw new IllegalStateException(table + " did not reach " + rows + " rows on the target");
+        throw new IllegalStateException("the target did not reach " + rows + " rows");
     }
 
     private static double seconds(long startNanos) {

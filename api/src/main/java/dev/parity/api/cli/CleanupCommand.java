@@ -2,7 +2,7 @@ package dev.parity.api.cli;
 
 import dev.parity.api.config.ConfigLoader;
 import dev.parity.api.config.ParityConfig;
-import dev.parity.api.runtime.Cleanup;
+import dev.parity.ingest.inspect.Cleanup;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -19,7 +19,7 @@ final class CleanupCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ParityConfig cfg = ConfigLoader.load(config, System.getenv());
-        var found = Cleanup.list(cfg);
+        var found = Cleanup.list(cfg.ingest());
         found.forEach((where, objects) -> {
             System.out.println(where + ":" + (objects.isEmpty() ? " nothing of Parity's" : ""));
             objects.forEach(o -> System.out.println("  " + o));
@@ -27,7 +27,7 @@ final class CleanupCommand implements Callable<Integer> {
         if (dryRun || found.values().stream().allMatch(java.util.List::isEmpty)) {
             return 0;
         }
-        Cleanup.drop(cfg);
+        Cleanup.drop(cfg.ingest());
         System.out.println("dropped. Parity's local state (" + cfg.stateDir() + ") is untouched: delete it to start afresh.");
         return 0;
     }

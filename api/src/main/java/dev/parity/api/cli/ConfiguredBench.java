@@ -1,17 +1,15 @@
 package dev.parity.api.cli;
 
+import dev.parity.ingest.IngestConfig;
 import dev.parity.api.config.ParityConfig;
-import dev.parity.api.runtime.Cleanup;
-import dev.parity.api.runtime.PlannedTable;
+import dev.parity.ingest.inspect.Checksums;
+import dev.parity.ingest.inspect.Cleanup;
+import dev.parity.ingest.side.PlannedTable;
 import dev.parity.ingest.engine.Engine;
 import dev.parity.ingest.jdbc.Endpoint;
 import dev.parity.reconciler.model.Side;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -35,15 +33,14 @@ final class ConfiguredBench {
         ParityConfig cfg = benchConfig(user, Files.createTempDirectory("parity-bench"));
         System.out.printf("%n== first verdict on the configured databases (instance %s, snapshot.method %s) ==%n", cfg.name(),
                 cfg.snapshot().method().name().toLowerCase(java.util.Locale.ROOT));
-        boolean heartbeatExisted = Cleanup.list(cfg).values().stream().flatMap(List::stream).anyMatch(o -> o.startsWith("table "));
+        boolean heartbeatExisted = Cleanup.list(cfg.ingest()).values().stream().flatMap(List::stream).anyMatch(o -> o.startsWith("table "));
         long t = System.nanoTime();
         try (Parity p = Parity.start(cfg)) {
             String state = awaitVerdict(p);
             double verdict = (System.nanoTime() - t) / 1e9;
-            Map<String, Object> status = p.status().status();
             System.out.printf("Parity first verdict (start to every chunk judged, both sides): %.1f s, state %s, baseline %s%n", verdict, state,
-                    status.get("baseline"));
-            double checksums = checksums(cfg, p.runtime().tables().stream().filter(PlannedTable::captured).toList(), p.runtime().engines());
+                    p.status().status().baseline());
+            double checksums = checksums(p);
             if (checksums > 0) {
                 System.out.printf("  = %.1f× the in-database checksums of the same tables on both sides (%.2f s)%n", verdict / checksums, checksums);
             }
@@ -51,7 +48,7 @@ final class ConfiguredBench {
                 observe(p, steadySeconds);
             }
         } finally {
-            Cleanup.drop(cfg, !heartbeatExisted);
+            Cleanup.drop(cfg.ingest(), !heartbeatExisted);
             System.out.println("dropped what the bench instance created" + (heartbeatExisted ? " (the heartbeat table existed before: kept)" : ""));
         }
     }
@@ -59,16 +56,16 @@ final class ConfiguredBench {
     /** The user's instance under another name, with its own state, embedded broker and derived replica server ids. */
     static ParityConfig benchConfig(ParityConfig u, Path state) {
         String name = (u.name() + "_bench").substring(0, Math.min(31, u.name().length() + 6));
-        ParityConfig.Database s = u.source();
-        ParityConfig.Database tg = u.target();
+        IngestConfig.Database s = u.source();
+        IngestConfig.Database tg = u.target();
         return new ParityConfig(name,
-                new ParityConfig.Database(s.url(), s.user(), s.password(), s.engine(), null),
-                new ParityConfig.Database(tg.url(), tg.user(), tg.password(), tg.engine(), null),
+                new IngestConfig.Database(s.url(), s.user(), s.password(), s.engine(), null),
+                new IngestConfig.Database(tg.url(), tg.user(), tg.password(), tg.engine(), null),
                 u.tables(), u.chunkBits(), u.heartbeat(), u.readiness(),
                 new ParityConfig.Kafka("", u.kafka().partitions(), Map.of()),
                 new ParityConfig.Api("127.0.0.1", 0, ""),
                 new ParityConfig.Alerts(List.of(), u.alerts().lagThreshold(), u.alerts().groupInterval()),
-                new ParityConfig.Verify(false, u.verify().interval(), u.verify().sides(), u.verify().pageRows(), u.verify().maxRowsPerSecond()),
+                new IngestConfig.Verify(false, u.verify().interval(), u.verify().sides(), u.verify().pageRows(), u.verify().maxRowsPerSecond()),
                 u.snapshot(), state);
     }
 
@@ -76,47 +73,28 @@ final class ConfiguredBench {
     private static String awaitVerdict(Parity p) throws InterruptedException {
         long deadline = System.nanoTime() + VERDICT_LIMIT.toNanos();
         while (System.nanoTime() < deadline) {
-            String state = String.valueOf(p.status().status().get("state"));
+            String state = p.status().status().state();
             if (List.of("IN_SYNC", "DIVERGENT", "UNVERIFIED").contains(state)) {
                 return state;
             }
             Thread.sleep(200);
         }
-        throw new IllegalStateException("no verdict within " + VERDICT_LIMIT.toHours() + " h: " + p.status().status().get("reasons"));
+        throw new IllegalStateException("no verdict within " + VERDICT_LIMIT.toHours() + " h: " + p.status().status().reasons());
     }
 
-    /** Times an in-database checksum of every captured table on both sides; seconds in all (0 when none could run). */
-    private static double checksums(ParityConfig cfg, List<PlannedTable> tables, Map<Side, Engine> engines) {
-        double total = 0;
-        for (Side side : Side.values()) {
-            ParityConfig.Database db = side == Side.SOURCE ? cfg.source() : cfg.target();
-            Engine engine = engines.get(side);
-            try (Connection c = new Endpoint(side, db.url(), db.user(), db.password()).connect(); Statement st = c.createStatement()) {
-                for (PlannedTable t : tables) {
-                    String name = t.name(side);
-                    String sql = engine.isBinlog() ? "CHECKSUM TABLE " + quoted(engine, name)
-                            : "SELECT md5(string_agg(md5(x::text), '' ORDER BY " + String.join(", ", t.key().stream().map(k -> "\"" + k + "\"").toList())
-                                    + ")) FROM " + quoted(engine, name) + " x";
-                    long t0 = System.nanoTime();
-                    try (ResultSet rs = st.executeQuery(sql)) {
-                        rs.next();
-                    }
-                    double took = (System.nanoTime() - t0) / 1e9;
-                    total += took;
-                    System.out.printf("  %s on the %s: %.2f s (%s)%n", name, side.label(), took, engine.isBinlog() ? "CHECKSUM TABLE" : "md5 aggregate");
-                }
-            } catch (SQLException | RuntimeException e) {
-                System.out.println("  in-database checksum on the " + side.label() + " not timed: " + e.getMessage());
-                return 0;
+    /** Times an in-database checksum of every verified table on both sides; seconds in all (0 when none could run). */
+    private static double checksums(Parity p) {
+        try {
+            double total = 0;
+            for (Checksums.Timing t : Checksums.time(p.runtime().databases(), p.runtime().verifiedTables())) {
+                System.out.printf("  %s on the %s: %.2f s (%s)%n", t.table(), t.side().label(), t.seconds(), t.method());
+                total += t.seconds();
             }
+            return total;
+        } catch (Exception e) {
+            System.out.println("  in-database checksums not timed: " + e.getMessage());
+            return 0;
         }
-        return total;
-    }
-
-    private static String quoted(Engine engine, String qualified) {
-        int dot = qualified.indexOf('.');
-        String q = engine.isBinlog() ? "`" : "\"";
-        return q + qualified.substring(0, dot) + q + "." + q + qualified.substring(dot + 1) + q;
     }
 
     /** Watches the users' own workload: lag and reconciler backlog once a second. */

@@ -2,15 +2,13 @@ package dev.parity.api.cli;
 
 import dev.parity.api.config.ConfigLoader;
 import dev.parity.api.config.ParityConfig;
-import dev.parity.api.demo.DemoSchema;
-import dev.parity.api.demo.PostgresPair;
+import dev.parity.ingest.local.DemoSchema;
+import dev.parity.ingest.local.DemoWorkload;
+import dev.parity.ingest.local.PostgresPair;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ThreadLocalRandom;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -42,7 +40,7 @@ final class DemoCommand implements Callable<Integer> {
             try (Parity p = Parity.start(cfg)) {
                 System.out.println("Parity demo running: open " + p.url() + "  (also: ./parity status, ./parity diff --table public.orders)");
                 System.out.println("state dir " + state + "; target-only drift is injected after " + driftAfter + " s; Ctrl-C to stop");
-                Thread workload = new Thread(() -> workload(pg), "demo-workload");
+                Thread workload = new Thread(() -> DemoWorkload.run(pg), "demo-workload");
                 workload.setDaemon(true);
                 workload.start();
                 Thread drift = new Thread(() -> drift(pg), "demo-drift");
@@ -54,33 +52,10 @@ final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void workload(PostgresPair pg) {
-        try (Connection c = pg.source();
-             PreparedStatement upd = c.prepareStatement("UPDATE orders SET amount = amount + 1, note = ? WHERE id = ?");
-             PreparedStatement ins = c.prepareStatement("INSERT INTO orders VALUES (?, 1, 9.99, now()::timestamp, 'new', NULL) ON CONFLICT DO NOTHING")) {
-            long next = 1_000_000;
-            while (!Thread.currentThread().isInterrupted()) {
-                ThreadLocalRandom r = ThreadLocalRandom.current();
-                upd.setString(1, "updated " + r.nextInt());
-                upd.setLong(2, 1 + r.nextInt(10_000));
-                upd.executeUpdate();
-                ins.setLong(1, next++);
-                ins.executeUpdate();
-                Thread.sleep(100);
-            }
-        } catch (Exception e) {
-            System.err.println("demo workload stopped: " + e.getMessage());
-        }
-    }
-
     private void drift(PostgresPair pg) {
         try {
             Thread.sleep(driftAfter * 1000L);
-            // Writes on the target only, bypassing replication: what Parity must catch.
-            pg.onTarget("UPDATE customers SET name = 'changed on target' WHERE id = 42",
-                    "DELETE FROM orders WHERE id = 4242",
-                    "INSERT INTO customers VALUES (999999, 'target only', now(), NULL)");
-            System.out.println("injected drift on the target: customers 42 updated, orders 4242 deleted, customers 999999 inserted");
+            System.out.println("injected drift on the target: " + DemoWorkload.drift(pg));
         } catch (Exception e) {
             System.err.println("demo drift failed: " + e.getMessage());
         }

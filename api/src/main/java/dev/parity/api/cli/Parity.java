@@ -1,21 +1,26 @@
 package dev.parity.api.cli;
 
+import dev.parity.api.alerts.AlertEvaluator;
+import dev.parity.api.alerts.Monitor;
+import dev.parity.api.alerts.WebhookNotifier;
 import dev.parity.api.config.ParityConfig;
 import dev.parity.api.http.ApiServer;
 import dev.parity.api.metrics.ParityMetrics;
+import dev.parity.api.readiness.ReadinessGate;
 import dev.parity.api.runtime.ParityRuntime;
-import dev.parity.api.runtime.PlannedTable;
-import dev.parity.api.runtime.SchemaWatch;
-import dev.parity.api.runtime.StatusService;
-import dev.parity.api.alerts.AlertEvaluator;
-import dev.parity.api.alerts.WebhookNotifier;
-import dev.parity.api.runtime.LagHistory;
-import dev.parity.api.runtime.Monitor;
+import dev.parity.api.status.LagHistory;
+import dev.parity.api.status.StatusService;
+import dev.parity.ingest.inspect.SchemaWatch;
+import dev.parity.ingest.side.PlannedTable;
+import dev.parity.ingest.sweep.Sweeper;
 import java.time.Duration;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
 
-/** A started runtime plus its HTTP API: what {@code run} and {@code demo} keep alive. */
+/**
+ * The application: a started runtime plus what runs on it (the verification sweep, the live schema
+ * comparison, the monitor with its alerts) and its HTTP API; what {@code run} and {@code demo} keep alive.
+ */
 public final class Parity implements AutoCloseable {
     /** One lag sample a second: an hour of history. */
     static final int LAG_SAMPLES = 3600;
@@ -27,11 +32,11 @@ public final class Parity implements AutoCloseable {
 
     private final Monitor monitor;
 
-    private final dev.parity.api.runtime.Sweeper sweeper;
+    private final Sweeper sweeper;
 
     private final SchemaWatch schema;
 
-    private Parity(ParityRuntime runtime, ApiServer api, StatusService status, Monitor monitor, dev.parity.api.runtime.Sweeper sweeper,
+    private Parity(ParityRuntime runtime, ApiServer api, StatusService status, Monitor monitor, Sweeper sweeper,
                    SchemaWatch schema) {
         this.runtime = runtime;
         this.schema = schema;
@@ -46,9 +51,10 @@ public final class Parity implements AutoCloseable {
         try {
             runtime.start();
             StatusService status = new StatusService(runtime, Clock.systemUTC());
-            dev.parity.api.runtime.Sweeper sweeper = new dev.parity.api.runtime.Sweeper(runtime, status.view(), Clock.systemUTC());
+            Sweeper sweeper = new Sweeper(config.verify(), config.ingest().heartbeat(), runtime.verifiedTables(), runtime.databases(),
+                    runtime.captures(), runtime.reconciler(), runtime.topics(), runtime.heartbeat(), runtime::baselineApplied, Clock.systemUTC());
             status.attach(sweeper);
-            SchemaWatch schema = new SchemaWatch(config, Clock.systemUTC());
+            SchemaWatch schema = new SchemaWatch(config.ingest(), Clock.systemUTC());
             runtime.onSchemaChange(schema::poke);
             status.attach(schema);
             LagHistory history = new LagHistory(LAG_SAMPLES);
@@ -57,11 +63,8 @@ public final class Parity implements AutoCloseable {
                     new WebhookNotifier(config.alerts().webhooks(), Duration.ofMillis(500)), Clock.systemUTC());
             ApiServer api = new ApiServer(config.api().bind(), config.api().port(), config.api().token(), status, history,
                     new ParityMetrics(runtime.tables().stream().map(PlannedTable::mappedId).toList()),
-                    new dev.parity.api.readiness.ReadinessGate(runtime, status, Clock.systemUTC()), sweeper);
+                    new ReadinessGate(runtime, status, Clock.systemUTC()), sweeper);
             api.start();
-            if (runtime.initialLoad() != null) {
-                runtime.initialLoad().start(status.view());
-            }
             monitor.start();
             sweeper.start();
             schema.start();
@@ -87,7 +90,7 @@ public final class Parity implements AutoCloseable {
     }
 
     /** The verification sweep (re-reads of the tables). */
-    public dev.parity.api.runtime.Sweeper sweeper() {
+    public Sweeper sweeper() {
         return sweeper;
     }
 

@@ -2,6 +2,9 @@ package dev.parity.api.cli;
 
 import dev.parity.api.config.ConfigLoader;
 import dev.parity.api.config.ParityConfig;
+import dev.parity.api.status.SideStatus;
+import dev.parity.api.status.SnapshotStatus;
+import dev.parity.api.status.Status;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -43,19 +46,18 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /** The progress line for a status document; null when no side is snapshotting. */
-    @SuppressWarnings("unchecked")
-    static String progressLine(Map<String, Object> status) {
-        Map<String, Object> sides = (Map<String, Object>) status.get("sides");
+    /** The progress line for a status; null when no side is snapshotting. */
+    static String progressLine(Status status) {
         StringBuilder line = new StringBuilder();
-        for (Map.Entry<String, Object> e : sides.entrySet()) {
-            Map<String, Object> side = (Map<String, Object>) e.getValue();
-            if (!(side.get("snapshot") instanceof Map<?, ?> snap) || !Boolean.TRUE.equals(snap.get("running"))) {
+        for (Map.Entry<String, SideStatus> e : Map.of("source", status.sides().source(), "target", status.sides().target()).entrySet().stream()
+                .sorted(Map.Entry.comparingByKey()).toList()) {
+            SnapshotStatus snap = e.getValue().snapshot();
+            if (snap == null || !snap.running()) {
                 continue; // no snapshot (resumed), or finished: by the connector or by Parity's own load
             }
-            line.append(String.format("%s%s %,d of ~%,d rows (%s%%%s)  ", e.getKey(), "PARITY".equals(snap.get("method")) ? " (Parity's load)" : "",
-                    snap.get("rowsDone"), snap.get("rowsEstimated"), snap.get("percent") == null ? "?" : snap.get("percent"),
-                    snap.get("etaSeconds") == null ? "" : ", ETA " + snap.get("etaSeconds") + " s"));
+            line.append(String.format("%s%s %,d of ~%,d rows (%s%%%s)  ", e.getKey(), "PARITY".equals(snap.method()) ? " (Parity's load)" : "",
+                    snap.rowsDone(), snap.rowsEstimated(), snap.percent() == null ? "?" : snap.percent(),
+                    snap.etaSeconds() == null ? "" : ", ETA " + snap.etaSeconds() + " s"));
         }
         return line.length() == 0 ? null : "snapshot: " + line.toString().trim();
     }

@@ -3,7 +3,7 @@ package dev.parity.api.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.parity.api.config.ConfigLoader;
-import dev.parity.api.runtime.SchemaDiff;
+import dev.parity.ingest.inspect.SchemaDiff;
 import dev.parity.ingest.engine.SettingDrift;
 import dev.parity.ingest.schema.SchemaDifference;
 import java.nio.file.Path;
@@ -23,7 +23,7 @@ final class SchemaDiffCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SchemaDiff.Report report = SchemaDiff.run(ConfigLoader.load(config, System.getenv()));
+        SchemaDiff.Report report = SchemaDiff.run(ConfigLoader.load(config, System.getenv()).ingest());
         if (json) {
             System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
         } else {

@@ -3,7 +3,7 @@ package dev.parity.api.cli;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
+import dev.parity.api.status.Status;
 
 /** Samples Parity's replication lag and reconciler backlog while a workload runs, for the steady-state figures. */
 final class SteadySampler {
@@ -12,12 +12,12 @@ final class SteadySampler {
 
     /** Takes one sample from status. */
     void sample(Parity p) {
-        Map<String, Object> s = p.status().status();
-        if (s.get("replicationLagSeconds") instanceof Number n) {
-            lags.add(n.doubleValue());
+        Status s = p.status().status();
+        if (s.replicationLagSeconds() != null) {
+            lags.add(s.replicationLagSeconds());
         }
-        if (s.get("reconcilerBacklog") instanceof Number n) {
-            backlogs.add(n.longValue());
+        if (s.reconcilerBacklog() != null) {
+            backlogs.add(s.reconcilerBacklog());
         }
     }
 

@@ -8,9 +8,18 @@ public final class ConfigException extends RuntimeException {
     private final List<ConfigProblem> problems;
 
     public ConfigException(String file, List<ConfigProblem> problems) {
-        super("invalid configuration " + file + " (" + problems.size() + (problems.size() == 1 ? " problem" : " problems") + "):\n  "
+        this(problems, "invalid configuration " + file);
+    }
+
+    private ConfigException(List<ConfigProblem> problems, String header) {
+        super(header + " (" + problems.size() + (problems.size() == 1 ? " problem" : " problems") + "):\n  "
                 + problems.stream().map(ConfigProblem::toString).collect(Collectors.joining("\n  ")));
         this.problems = List.copyOf(problems);
+    }
+
+    /** A valid configuration that does not fit the databases it names (found at start, not when parsing). */
+    public static ConfigException atStart(List<ConfigProblem> problems) {
+        return new ConfigException(problems, "the configuration does not fit the databases");
     }
 
     public List<ConfigProblem> problems() {

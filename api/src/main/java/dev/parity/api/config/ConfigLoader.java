@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.parity.ingest.IngestConfig;
 import dev.parity.ingest.engine.Engine;
 import dev.parity.reconciler.model.Chunking;
 import java.io.IOException;
@@ -87,7 +88,7 @@ public final class ConfigLoader {
                 name(),
                 database("source"),
                 database("target"),
-                new ParityConfig.Tables(strings("tables.include"), strings("tables.exclude"), stringMap("tables.map")),
+                new IngestConfig.Tables(strings("tables.include"), strings("tables.exclude"), stringMap("tables.map")),
                 chunkBits(),
                 new ParityConfig.Heartbeat(text("heartbeat.table"), duration("heartbeat.interval"), bool("heartbeat.enabled"),
                         duration("heartbeat.grace"), positive("heartbeat.extraWhenUnordered", 1000)),
@@ -95,9 +96,9 @@ public final class ConfigLoader {
                 new ParityConfig.Kafka(text("kafka.bootstrapServers"), positive("kafka.partitions", 1024), stringMap("kafka.properties")),
                 new ParityConfig.Api(text("api.bind"), port(), text("api.token")),
                 new ParityConfig.Alerts(webhooks(), duration("alerts.lagThreshold"), duration("alerts.groupInterval")),
-                new ParityConfig.Verify(bool("verify.enabled"), duration("verify.interval"), verifySides(),
+                new IngestConfig.Verify(bool("verify.enabled"), duration("verify.interval"), verifySides(),
                         positive("verify.pageRows", 100_000), positive("verify.maxRowsPerSecond", 100_000_000)),
-                new ParityConfig.Snapshot(snapshotMethod(), positive("snapshot.pageRows", 1_000_000)),
+                new IngestConfig.Snapshot(snapshotMethod(), positive("snapshot.pageRows", 1_000_000)),
                 Path.of(text("state.dir")));
         if (!problems.isEmpty()) {
             throw new ConfigException(origin, problems);
@@ -168,7 +169,7 @@ public final class ConfigLoader {
         return name;
     }
 
-    private ParityConfig.Database database(String side) {
+    private IngestConfig.Database database(String side) {
         String url = text(side + ".url");
         String engineName = text(side + ".engine");
         Engine engine = Engine.fromName(engineName);
@@ -192,7 +193,7 @@ public final class ConfigLoader {
                 serverId = id.asLong();
             }
         }
-        return new ParityConfig.Database(url, text(side + ".user"), text(side + ".password"), engine, serverId);
+        return new IngestConfig.Database(url, text(side + ".user"), text(side + ".password"), engine, serverId);
     }
 
     private int chunkBits() {
@@ -259,15 +260,15 @@ public final class ConfigLoader {
         return out;
     }
 
-    private ParityConfig.Snapshot.Method snapshotMethod() {
+    private IngestConfig.Snapshot.Method snapshotMethod() {
         String m = text("snapshot.method");
         return switch (m == null ? "" : m) {
-            case "auto" -> ParityConfig.Snapshot.Method.AUTO;
-            case "parity" -> ParityConfig.Snapshot.Method.PARITY;
-            case "debezium" -> ParityConfig.Snapshot.Method.DEBEZIUM;
+            case "auto" -> IngestConfig.Snapshot.Method.AUTO;
+            case "parity" -> IngestConfig.Snapshot.Method.PARITY;
+            case "debezium" -> IngestConfig.Snapshot.Method.DEBEZIUM;
             default -> {
                 problems.add(new ConfigProblem("snapshot.method", m, "must be auto, parity or debezium"));
-                yield ParityConfig.Snapshot.Method.AUTO;
+                yield IngestConfig.Snapshot.Method.AUTO;
             }
         };
     }

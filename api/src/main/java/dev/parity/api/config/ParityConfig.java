@@ -1,6 +1,10 @@
 package dev.parity.api.config;
 
-import dev.parity.ingest.engine.Engine;
+import dev.parity.ingest.IngestConfig;
+import dev.parity.ingest.IngestConfig.Database;
+import dev.parity.ingest.IngestConfig.Snapshot;
+import dev.parity.ingest.IngestConfig.Tables;
+import dev.parity.ingest.IngestConfig.Verify;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -13,27 +17,7 @@ import java.util.Map;
 public record ParityConfig(String name, Database source, Database target, Tables tables, int chunkBits,
                            Heartbeat heartbeat, Readiness readiness, Kafka kafka, Api api, Alerts alerts, Verify verify,
                            Snapshot snapshot, Path stateDir) {
-
-    /**
-     * @param engine   from the URL unless given explicitly
-     * @param serverId MySQL/MariaDB: the replica server id the capture presents; null for a derived one
-     */
-    public record Database(String url, String user, String password, Engine engine, Long serverId) {
-        @Override
-        public String toString() {
-            return "Database[url=" + dev.parity.ingest.jdbc.Endpoint.redact(url) + ", user=" + user + ", password=***, engine=" + engine
-                    + ", serverId=" + serverId + "]";
-        }
-    }
-
-    /** @param map source table → target table (schema.table); unmapped tables keep their name */
-    public record Tables(List<String> include, List<String> exclude, Map<String, String> map) {
-        public Tables {
-            include = List.copyOf(include);
-            exclude = List.copyOf(exclude);
-            map = Map.copyOf(map);
-        }
-    }
+    // The databases, tables, sweep and load settings are the adapters' (IngestConfig); declared there once.
 
     /**
      * @param table              heartbeat table, optionally namespace-qualified
@@ -71,30 +55,9 @@ public record ParityConfig(String name, Database source, Database target, Tables
         }
     }
 
-    /**
-     * The verification sweep: re-reads every captured table by key range to find writes no log
-     * recorded (MySQL/MariaDB {@code SET sql_log_bin = 0}, in-place {@code ALTER}, {@code TRUNCATE}).
-     *
-     * @param interval         pause between the end of one round and the start of the next
-     * @param sides            which databases are re-read
-     * @param maxRowsPerSecond read budget per database, to stay a polite guest on production
-     */
-    public record Verify(boolean enabled, java.time.Duration interval, List<dev.parity.reconciler.model.Side> sides, int pageRows,
-                         int maxRowsPerSecond) {
-        public Verify {
-            sides = List.copyOf(sides);
-        }
-    }
-
-    /**
-     * How the first verdict's baseline is read.
-     *
-     * @param method   {@code parity}: Debezium streams only, Parity reads both sides by the same key ranges
-     *                 in parallel and hashes rows in flight; {@code debezium}: the connectors' own snapshots;
-     *                 {@code auto}: parity where every table allows it (see README), otherwise debezium
-     * @param pageRows rows per source page of Parity's load (the target reads the same key range)
-     */
-    public record Snapshot(Method method, int pageRows) {
-        public enum Method { AUTO, PARITY, DEBEZIUM }
+    /** The part of the configuration the adapters to the databases need. */
+    public IngestConfig ingest() {
+        return new IngestConfig(name, source, target, tables, new IngestConfig.Heartbeat(heartbeat.table(), heartbeat.interval(), heartbeat.enabled()),
+                verify, snapshot, stateDir);
     }
 }

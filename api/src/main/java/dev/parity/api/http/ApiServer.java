@@ -6,9 +6,11 @@ import com.sun.net.httpserver.HttpServer;
 import dev.parity.api.config.Durations;
 import dev.parity.api.metrics.ParityMetrics;
 import dev.parity.api.readiness.ReadinessGate;
-import dev.parity.api.readiness.ReadinessReport;
-import dev.parity.api.runtime.LagHistory;
-import dev.parity.api.runtime.StatusService;
+import dev.parity.api.status.LagHistory;
+import dev.parity.api.status.StatusService;
+import dev.parity.api.status.TableStatus;
+import dev.parity.ingest.sweep.Sweeper;
+import dev.parity.reconciler.rules.ReadinessReport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -28,8 +30,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ApiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
-    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
-            .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    private static final ObjectMapper JSON = dev.parity.api.status.Json.MAPPER;
 
     private final HttpServer server;
     private final StatusService status;
@@ -37,7 +38,7 @@ public final class ApiServer implements AutoCloseable {
     private final String token;
 
     public ApiServer(String bind, int port, String token, StatusService status, LagHistory history, ParityMetrics metrics,
-                     ReadinessGate gate, dev.parity.api.runtime.Sweeper sweeper) throws IOException {
+                     ReadinessGate gate, Sweeper sweeper) throws IOException {
         this.status = status;
         this.token = token;
         this.metrics = metrics;
@@ -99,11 +100,11 @@ public final class ApiServer implements AutoCloseable {
     private void tables(HttpExchange ex) throws IOException {
         String path = ex.getRequestURI().getPath();
         if (path.equals("/api/v1/tables") || path.equals("/api/v1/tables/")) {
-            json(ex, 200, Map.of("tables", status.status().get("tables")));
+            json(ex, 200, Map.of("tables", status.status().tables()));
             return;
         }
         String name = URLDecoder.decode(path.substring("/api/v1/tables/".length()), StandardCharsets.UTF_8);
-        Map<String, Object> t = status.table(name);
+        TableStatus t = status.table(name);
         if (t == null) {
             json(ex, 404, Map.of("error", "no watched table named " + name));
         } else {

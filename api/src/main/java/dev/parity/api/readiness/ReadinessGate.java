@@ -2,17 +2,25 @@ package dev.parity.api.readiness;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.parity.api.runtime.DatabaseInspection;
 import dev.parity.api.runtime.ParityRuntime;
-import dev.parity.api.runtime.PlannedTable;
-import dev.parity.api.runtime.SchemaDiff;
-import dev.parity.api.runtime.StatusService;
+import dev.parity.api.status.StatusService;
 import dev.parity.ingest.CaptureStatus;
+import dev.parity.ingest.inspect.DatabaseInspection;
+import dev.parity.ingest.inspect.SchemaDiff;
 import dev.parity.ingest.jdbc.HeartbeatWriter;
+import dev.parity.ingest.load.InitialLoad;
+import dev.parity.ingest.side.PlannedTable;
+import dev.parity.ingest.sweep.Sweeper;
 import dev.parity.reconciler.model.Side;
 import dev.parity.reconciler.query.DivergenceView;
+import dev.parity.reconciler.query.ReconcilerView;
 import dev.parity.reconciler.query.TableSummary;
-import dev.parity.reconciler.state.Watermark;
+import dev.parity.reconciler.rules.Check;
+import dev.parity.reconciler.rules.HeartbeatProgress;
+import dev.parity.reconciler.rules.OverallState;
+import dev.parity.reconciler.rules.ReadinessChecks;
+import dev.parity.reconciler.rules.ReadinessReport;
+import dev.parity.reconciler.state.Verdict;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,20 +31,21 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.UUID;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The final zero-lag readiness query (DESIGN.md, "The readiness gate"): write a fence into the source,
- * wait until the reconciler has processed it from both sides on every partition, then evaluate every
- * check as of the fence. READY only when every check passes; each report is kept under the state dir.
+ * The final zero-lag readiness query (README, "The readiness gate"): write a fence into the source, wait
+ * until the reconciler has processed it from both sides on every partition, gather every fact as of the
+ * fence, and let the core's {@link ReadinessChecks} judge them. Each report is kept under the state dir.
  */
 public final class ReadinessGate {
     private static final Logger LOG = LoggerFactory.getLogger(ReadinessGate.class);
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** Keys read from the mismatch index per gate; the counts in the report are exact up to this many. */
+    static final int KEYS_READ = 10_000;
 
     private final ParityRuntime runtime;
     private final StatusService status;
@@ -52,6 +61,7 @@ public final class ReadinessGate {
         Instant started = clock.instant();
         Map<String, Object> fence = new LinkedHashMap<>();
         List<Check> checks = new ArrayList<>();
+        List<PlannedTable> verified = runtime.verifiedTables();
         HeartbeatWriter hb = runtime.heartbeat();
         boolean decided = false;
         if (hb == null) {
@@ -73,30 +83,28 @@ public final class ReadinessGate {
                     double lag = Duration.between(written, arrived).toMillis() / 1000.0;
                     fence.put("arrivedAt", arrived.toString());
                     fence.put("lagSeconds", lag);
-                    checks.add(lag <= maxLag.toMillis() / 1000.0
-                            ? Check.pass("fence-lag", "fence round trip " + lag + " s ≤ " + maxLag.toSeconds() + " s", Map.of("lagSeconds", lag))
-                            : Check.fail("fence-lag", "fence round trip " + lag + " s > " + maxLag.toSeconds() + " s", Map.of("lagSeconds", lag)));
-                    checks.addAll(stateChecks(seq));
+                    checks.add(ReadinessChecks.fenceLag(lag, maxLag));
+                    checks.addAll(stateChecks(seq, verified));
                 }
             } catch (Exception e) {
                 checks.add(Check.unknown("fence", "the fence could not be written: " + e.getMessage()));
             }
         }
-        checks.addAll(databaseChecks());
-        dev.parity.api.runtime.InitialLoad load = runtime.initialLoad();
+        checks.addAll(databaseChecks(verified));
+        InitialLoad load = runtime.initialLoad();
         if (load != null) {
-            checks.add(load.complete()
-                    ? Check.pass("baseline", "initial load by Parity finished at " + load.finishedAt(), Map.of("finishedAt", load.finishedAt().toString()))
-                    : Check.fail("baseline", "initial load by Parity not finished: " + load.activity()
-                            + (load.problem() == null ? "" : " (" + load.problem() + ")"), Map.of()));
+            checks.add(ReadinessChecks.baseline(load.finishedAt(), load.activity(), load.problem()));
         }
-        Check reread = reread();
-        if (reread != null) {
-            checks.add(reread);
+        Sweeper sweeper = status.sweeper();
+        if (sweeper != null && runtime.config().verify().enabled()) {
+            // Switched off in the config: the report then does not claim to have looked for unlogged writes.
+            checks.add(ReadinessChecks.reread(sweeper.disabledReason(), verified.stream().map(PlannedTable::mappedId).toList(),
+                    runtime.config().verify().sides(), sweeper.results().stream().map(r -> new ReadinessChecks.TableRead(r.table(), r.side(),
+                            r.complete() ? r.finishedAt() : null, r.rowsRead(), r.complete() ? null : r.problem())).toList(), clock.instant()));
         }
         checks.add(capturesLive());
-        boolean ready = decided && checks.stream().allMatch(c -> c.status() == Check.Status.PASS);
-        ReadinessReport report = new ReadinessReport(ready, decided, clock.instant().toString(), fence, checks);
+        checks.add(ReadinessChecks.tables(runtime.tables().size(), verified.size()));
+        ReadinessReport report = new ReadinessReport(ReadinessChecks.ready(decided, checks), decided, clock.instant().toString(), fence, checks);
         store(report);
         return report;
     }
@@ -105,7 +113,10 @@ public final class ReadinessGate {
     private Instant awaitFence(long seq, Instant deadline) throws InterruptedException {
         while (clock.instant().isBefore(deadline)) {
             try {
-                if (passed(Side.SOURCE, seq) && passed(Side.TARGET, seq)) {
+                ReconcilerView view = status.view();
+                int partitions = runtime.partitions();
+                if (HeartbeatProgress.reached(view.watermarks(Side.SOURCE), partitions, seq)
+                        && HeartbeatProgress.reached(view.watermarks(Side.TARGET), partitions, seq)) {
                     return clock.instant();
                 }
             } catch (InvalidStateStoreException e) {
@@ -116,158 +127,69 @@ public final class ReadinessGate {
         return null;
     }
 
-    private boolean passed(Side side, long seq) {
-        List<Watermark> marks = status.view().watermarks(side);
-        return marks.size() >= runtime.partitions() && marks.stream().allMatch(w -> w.seq() >= seq);
-    }
-
-    private List<Check> stateChecks(long seq) {
+    private List<Check> stateChecks(long seq, List<PlannedTable> verified) {
         List<Check> out = new ArrayList<>();
-        List<DivergenceView> divergent = status.view().divergences(null, 10_000).stream()
-                .filter(d -> d.state() == dev.parity.reconciler.state.Verdict.DIVERGENT).toList();
-        out.add(divergent.isEmpty() ? Check.pass("divergent-keys", "no DIVERGENT key", Map.of("divergentKeys", 0))
-                : Check.fail("divergent-keys", divergent.size() + " DIVERGENT key(s)", Map.of("divergentKeys", divergent.size(),
-                        "sample", divergent.stream().limit(10).map(d -> d.table() + " " + d.key()).toList())));
-        List<DivergenceView> pending = status.view().pendingBefore(seq, 10_000);
-        out.add(pending.isEmpty() ? Check.pass("pending-keys", "no PENDING key changed before the fence", Map.of("pendingBeforeFence", 0))
-                : Check.fail("pending-keys", pending.size() + " key(s) changed before the fence still have no verdict",
-                        Map.of("pendingBeforeFence", pending.size(), "sample", pending.stream().limit(10).map(d -> d.table() + " " + d.key()).toList())));
-        Map<String, TableSummary> tables = status.view().tables();
+        ReconcilerView view = status.view();
+        List<DivergenceView> divergent = view.divergences(null, KEYS_READ).stream().filter(d -> d.state() == Verdict.DIVERGENT).toList();
+        out.add(ReadinessChecks.divergentKeys(divergent.size(), sample(divergent)));
+        List<DivergenceView> pending = view.pendingBefore(seq, KEYS_READ);
+        out.add(ReadinessChecks.pendingKeys(pending.size(), sample(pending)));
+        Map<String, TableSummary> tables = view.tables();
         for (PlannedTable t : runtime.tables()) {
-            String name = "table " + t.mappedId();
-            if (!t.captured()) {
-                out.add(Check.unknown(name, "not verified: " + t.problem()));
-                continue;
-            }
-            TableSummary s = tables.getOrDefault(t.mappedId(), status.view().emptySummary(t.mappedId()));
-            Map<String, Object> ev = new LinkedHashMap<>();
-            ev.put("sourceRows", s.source().count());
-            ev.put("targetRows", s.target().count());
-            ev.put("sourceDigest", s.source().sum().toHex());
-            ev.put("targetDigest", s.target().sum().toHex());
-            boolean equal = s.source().equals(s.target());
-            long inFlight = s.pendingKeys();
-            if (equal && s.divergentKeys() == 0) {
-                out.add(Check.pass(name, "row counts and digests equal", ev));
-            } else if (s.divergentKeys() == 0 && pending.stream().noneMatch(d -> d.table().equals(t.mappedId()))) {
-                ev.put("inFlightAfterFence", inFlight);
-                out.add(Check.pass(name, "equal as of the fence; " + inFlight + " key(s) changed after it are still replicating", ev));
-            } else {
-                out.add(Check.fail(name, "row counts or digests differ", ev));
-            }
+            TableSummary s = t.captured() ? tables.getOrDefault(t.mappedId(), view.emptySummary(t.mappedId())) : null;
+            out.add(ReadinessChecks.table(t.mappedId(), t.problem(), s, pending.stream().anyMatch(d -> d.table().equals(t.mappedId()))));
         }
         return out;
     }
 
-    private List<Check> databaseChecks() {
+    private static List<String> sample(List<DivergenceView> keys) {
+        return keys.stream().limit(10).map(d -> d.table() + " " + d.key()).toList();
+    }
+
+    private List<Check> databaseChecks(List<PlannedTable> verified) {
         List<Check> out = new ArrayList<>();
+        var config = runtime.config().ingest();
         try {
-            SchemaDiff.Report diff = SchemaDiff.run(runtime.config());
-            out.add(diff.differences().isEmpty() ? Check.pass("schema", "structures match", Map.of())
-                    : Check.fail("schema", diff.differences().size() + " structural difference(s)", Map.of("differences",
-                            diff.differences().stream().map(d -> d.table() + " " + d.aspect() + ": " + d.source() + " → " + d.target()
-                                    + (d.risk() == null ? "" : " (" + d.risk() + ")")).toList())));
-            List<String> risky = diff.settings().stream().filter(s -> s.dataRisk())
-                    .map(s -> s.setting() + ": " + s.source() + " → " + s.target() + " (" + s.risk() + ")").toList();
-            out.add(risky.isEmpty() ? Check.pass("settings", "no setting differs in a way that changes data", Map.of())
-                    : Check.fail("settings", risky.size() + " setting difference(s) that change data", Map.of("differences", risky)));
+            SchemaDiff.Report diff = SchemaDiff.run(config);
+            out.add(ReadinessChecks.schema(diff.differences().stream().map(d -> d.table() + " " + d.aspect() + ": " + d.source() + " → " + d.target()
+                    + (d.risk() == null ? "" : " (" + d.risk() + ")")).toList()));
+            out.add(ReadinessChecks.settings(diff.settings().stream().filter(s -> s.dataRisk())
+                    .map(s -> s.setting() + ": " + s.source() + " → " + s.target() + " (" + s.risk() + ")").toList()));
+            for (PlannedTable t : verified) {
+                String gone = diff.gone(t);
+                if (gone != null) {
+                    out.add(Check.fail("table " + t.mappedId(), gone, Map.of()));
+                }
+            }
         } catch (Exception e) {
             out.add(Check.unknown("schema", "could not read the structures: " + e.getMessage()));
             out.add(Check.unknown("settings", "could not read the settings: " + e.getMessage()));
         }
         try {
-            var history = DatabaseInspection.migrationHistory(runtime.config());
-            var s = history.get(Side.SOURCE);
-            var t = history.get(Side.TARGET);
-            out.add(Objects.equals(s, t)
-                    ? Check.pass("migration-history", s.isEmpty() ? "no migration-history table on either side" : "equal: " + s.keySet(), Map.of())
-                    : Check.fail("migration-history", "differs: source " + summary(s) + ", target " + summary(t), Map.of()));
+            var history = DatabaseInspection.migrationHistory(config);
+            out.add(ReadinessChecks.migrationHistory(history.get(Side.SOURCE), history.get(Side.TARGET)));
         } catch (Exception e) {
             out.add(Check.unknown("migration-history", "could not read migration history: " + e.getMessage()));
         }
         try {
-            var orphans = DatabaseInspection.foreignKeyOrphans(runtime.config(),
-                    runtime.tables().stream().filter(PlannedTable::captured).map(PlannedTable::targetName).toList());
-            out.add(orphans.isEmpty() ? Check.pass("foreign-key-orphans", "no orphaned foreign-key rows on the target", Map.of())
-                    : Check.fail("foreign-key-orphans", orphans.stream().mapToLong(DatabaseInspection.Orphans::count).sum()
-                            + " orphaned row(s) on the target", Map.of("orphans", orphans.stream()
-                            .map(o -> o.table() + " " + o.foreignKey() + ": " + o.count() + " e.g. " + o.samples()).toList())));
+            var orphans = DatabaseInspection.foreignKeyOrphans(config, verified.stream().map(PlannedTable::targetName).toList());
+            out.add(ReadinessChecks.foreignKeyOrphans(orphans.stream().mapToLong(DatabaseInspection.Orphans::count).sum(),
+                    orphans.stream().map(o -> o.table() + " " + o.foreignKey() + ": " + o.count() + " e.g. " + o.samples()).toList()));
         } catch (Exception e) {
             out.add(Check.unknown("foreign-key-orphans", "could not check foreign keys: " + e.getMessage()));
         }
         return out;
     }
 
-    private static String summary(Map<String, List<String>> m) {
-        Map<String, Integer> counts = new LinkedHashMap<>();
-        m.forEach((k, v) -> counts.put(k, v.size()));
-        return counts.toString();
-    }
-
-    /**
-     * Writes no change log records (MySQL/MariaDB {@code sql_log_bin = 0}, in-place ALTER, TRUNCATE)
-     * are only found by re-reading: every watched table must have been re-read completely on every
-     * configured side. What a re-read found is judged like any change, so it shows in divergent-keys.
-     * Null (no check) when the sweep is switched off in the config: the report's checks then do not
-     * claim to have looked.
-     */
-    private Check reread() {
-        dev.parity.api.runtime.Sweeper sweeper = status.sweeper();
-        if (sweeper == null || !runtime.config().verify().enabled()) {
-            return null;
-        }
-        if (sweeper.disabledReason() != null) {
-            return Check.unknown("reread", "tables cannot be re-read: " + sweeper.disabledReason());
-        }
-        Map<String, dev.parity.api.runtime.Sweeper.TableResult> latest = new LinkedHashMap<>();
-        sweeper.results().forEach(r -> latest.put(r.table() + " on the " + r.side().label(), r));
-        List<String> missing = new ArrayList<>();
-        Instant oldest = null;
-        long rows = 0;
-        for (PlannedTable t : runtime.tables()) {
-            if (!t.captured()) {
-                continue;
-            }
-            for (Side side : runtime.config().verify().sides()) {
-                var r = latest.get(t.mappedId() + " on the " + side.label());
-                if (r == null || !r.complete()) {
-                    missing.add(t.mappedId() + " on the " + side.label() + (r == null ? ": not yet re-read" : ": " + r.problem()));
-                } else {
-                    rows += r.rowsRead();
-                    oldest = oldest == null || r.finishedAt().isBefore(oldest) ? r.finishedAt() : oldest;
-                }
-            }
-        }
-        if (!missing.isEmpty()) {
-            return Check.unknown("reread", missing.size() + " table(s) not completely re-read, so writes no change log recorded are not ruled"
-                    + " out there", Map.of("notReread", missing));
-        }
-        String age = oldest == null ? "n/a" : Duration.between(oldest, clock.instant()).toSeconds() + " s";
-        return Check.pass("reread", "every table re-read on " + runtime.config().verify().sides().stream().map(Side::label).toList()
-                + " (" + rows + " rows; oldest re-read finished " + age + " ago)", Map.of("rowsReread", rows,
-                "oldestRereadAt", oldest == null ? "" : oldest.toString()));
-    }
-
-    /**
-     * Both captures streaming and advancing: with heartbeats, each must have delivered one of Parity's
-     * heartbeats in the last 10 s (a connector that keeps reconnecting still emits its own heartbeats,
-     * which prove nothing about the stream); without, it must have delivered anything.
-     */
     private Check capturesLive() {
-        List<String> dead = new ArrayList<>();
         boolean heartbeats = runtime.config().heartbeat().enabled();
+        List<ReadinessChecks.Liveness> captures = new ArrayList<>();
         for (Side side : Side.values()) {
             CaptureStatus c = runtime.capture(side);
-            Instant last = heartbeats ? c.lastHeartbeatAt() : c.lastSeenAt();
-            if (c.phase() != CaptureStatus.Phase.STREAMING || last == null || Duration.between(last, clock.instant()).compareTo(Duration.ofSeconds(10)) > 0) {
-                dead.add(side.label() + " (" + c.phase() + (last == null ? ", nothing delivered" : ", last "
-                        + (heartbeats ? "heartbeat" : "event") + " " + Duration.between(last, clock.instant()).toSeconds() + " s ago")
-                        + (c.error() == null ? "" : ": " + c.error()) + ")");
-            }
+            captures.add(new ReadinessChecks.Liveness(side, OverallState.CapturePhase.valueOf(c.phase().name()), c.connected(),
+                    heartbeats ? c.lastHeartbeatAt() : c.lastSeenAt(), c.error()));
         }
-        return dead.isEmpty() ? Check.pass("captures-live", "both captures streaming and delivering " + (heartbeats ? "heartbeats" : "events")
-                + " within the last 10 s", Map.of())
-                : Check.fail("captures-live", "not live: " + String.join(", ", dead), Map.of());
+        return ReadinessChecks.capturesLive(captures, heartbeats, clock.instant());
     }
 
     private void store(ReadinessReport report) {

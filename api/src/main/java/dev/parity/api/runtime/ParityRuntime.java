@@ -1,66 +1,85 @@
 package dev.parity.api.runtime;
 
+import dev.parity.api.config.ConfigException;
+import dev.parity.api.config.ConfigProblem;
 import dev.parity.api.config.ParityConfig;
 import dev.parity.api.kafka.EmbeddedKafka;
 import dev.parity.ingest.CaptureStatus;
+import dev.parity.ingest.IngestConfig;
 import dev.parity.ingest.engine.Engine;
 import dev.parity.ingest.engine.SettingDrift;
 import dev.parity.ingest.engine.SettingsComparison;
 import dev.parity.ingest.jdbc.HeartbeatWriter;
+import dev.parity.ingest.jdbc.Heartbeats;
+import dev.parity.ingest.jdbc.TableInfo;
+import dev.parity.ingest.kafka.SideTopics;
+import dev.parity.ingest.load.BaselinePlan;
+import dev.parity.ingest.load.InitialLoad;
+import dev.parity.ingest.port.Captures;
+import dev.parity.ingest.port.ReconcilerPort;
+import dev.parity.ingest.side.Databases;
+import dev.parity.ingest.side.PlannedTable;
+import dev.parity.ingest.side.SideDatabase;
+import dev.parity.ingest.side.TablePlanner;
 import dev.parity.reconciler.model.Chunking;
 import dev.parity.reconciler.model.Side;
+import dev.parity.reconciler.query.ReconcilerView;
+import dev.parity.reconciler.query.StoreAccess;
 import dev.parity.reconciler.topology.ReconcilerSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running Parity: the broker (embedded or not), the reconciler, both captures and the heartbeat.
- * Started by {@code parity run} and {@code parity demo}; closing it stops everything in reverse order.
+ * The wiring of one running Parity: both databases, the broker (embedded or not), the reconciler, both
+ * captures, the heartbeats and the initial load, started in that order by {@code parity run} and
+ * {@code parity demo}; closing it stops everything in reverse order. It hands each workflow the ports
+ * it uses ({@link #databases()}, {@link #topics()}, {@link #reconciler()}, {@link #captures()}) and
+ * holds no rule of its own: those live in the core (README, "Development").
  */
 public final class ParityRuntime implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ParityRuntime.class);
 
     private final ParityConfig config;
+    private final IngestConfig ingest;
     private final Clock clock;
     private final Chunking chunking;
-    private final Map<Side, CaptureStatus> statuses = new EnumMap<>(Side.class);
+    private final Captures captures = new Captures(new CaptureStatus(Side.SOURCE), new CaptureStatus(Side.TARGET));
     private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final List<String> setupWarnings = new CopyOnWriteArrayList<>();
+    private final List<Runnable> schemaListeners = new CopyOnWriteArrayList<>();
     private List<PlannedTable> tables = List.of();
+    private Databases databases;
     private KafkaStreams streams;
-    private HeartbeatWriter heartbeat;
-    private String heartbeatError;
-    private java.time.Instant startedAt;
-    private SideSetup source;
+    private ReconcilerView view;
+    private SideTopics topics;
+    private Heartbeats heartbeats;
+    private Instant startedAt;
     private ReconcilerProgress progress;
-    private SideSetup target;
-    private int partitions;
     private InitialLoad initialLoad;
     private String baselineMethod;
-    private Map<String, Object> kafkaProps = Map.of();
-    private final List<String> setupWarnings = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public ParityRuntime(ParityConfig config, Clock clock) {
         this.config = config;
+        this.ingest = config.ingest();
         this.clock = clock;
         this.chunking = new Chunking(config.chunkBits());
-        for (Side side : Side.values()) {
-            statuses.put(side, new CaptureStatus(side));
-        }
     }
 
     public ParityConfig config() {
@@ -75,116 +94,181 @@ public final class ParityRuntime implements AutoCloseable {
         return streams;
     }
 
+    /** Every table Parity was asked to watch, verified or not (with the reason), as planned at start. */
     public List<PlannedTable> tables() {
         return tables;
     }
 
-    public CaptureStatus capture(Side side) {
-        return statuses.get(side);
+    /** The verified tables: those both captures stream and the reconciler compares. */
+    public List<PlannedTable> verifiedTables() {
+        return tables.stream().filter(PlannedTable::captured).toList();
     }
 
-    /** Null when heartbeats are disabled or not yet running. */
+    public CaptureStatus capture(Side side) {
+        return captures.of(side);
+    }
+
+    public Captures captures() {
+        return captures;
+    }
+
+    /** Both sides' databases; null before start. */
+    public Databases databases() {
+        return databases;
+    }
+
+    /** Both sides' change topics; null before the broker is up. */
+    public SideTopics topics() {
+        return topics;
+    }
+
+    /** The reconciler's stores and how far its streams have come; usable once started (queries may still fail while it starts). */
+    public ReconcilerPort reconciler() {
+        return new ReconcilerPort(view, topics == null ? 0 : topics.partitions());
+    }
+
+    /** Writes the source's heartbeats; null when heartbeats are disabled or not yet running. */
     public HeartbeatWriter heartbeat() {
-        return heartbeat;
+        return heartbeats == null ? null : heartbeats.writer();
     }
 
     /** Why heartbeats are not being written; null when they are. */
     public String heartbeatError() {
-        return heartbeatError;
+        if (!config.heartbeat().enabled()) {
+            return "heartbeats disabled in the config";
+        }
+        return heartbeats == null ? "heartbeats not started" : heartbeats.failure();
     }
 
-    public String topic(Side side) {
-        return "parity." + config.name() + "." + side.label();
-    }
-
-    public static String slotName(String name, Side side) {
-        return "parity_" + name + "_" + side.label();
-    }
-
-    public static String publicationName(String name) {
-        return "parity_" + name;
+    /**
+     * The last moment a fault Parity knows of cleared (its start, heartbeat writes working again, a
+     * capture reconnected or restarted): nothing is current again before a heartbeat written after it
+     * has passed through both streams on every partition. Null before start.
+     */
+    public Instant faultClearedAt() {
+        Instant latest = startedAt;
+        List<Instant> candidates = new ArrayList<>();
+        candidates.add(heartbeats == null ? null : heartbeats.recoveredAt());
+        for (Side side : Side.values()) {
+            candidates.add(captures.of(side).connectedSince());
+            candidates.add(captures.of(side).restarts() > 0 ? captures.of(side).streamingSince() : null);
+        }
+        for (Instant i : candidates) {
+            if (i != null && (latest == null || i.isAfter(latest))) {
+                latest = i;
+            }
+        }
+        return latest;
     }
 
     /** The source's heartbeat table, qualified; null before start. */
     public String heartbeatTable() {
-        return source == null ? null : source.heartbeatTable;
+        return databases == null ? null : databases.source().heartbeatTable();
     }
 
     /** When this process started; heartbeats written since then prove the reconciler caught up. */
-    public java.time.Instant startedAt() {
+    public Instant startedAt() {
         return startedAt;
     }
 
     /** Partitions of each side's topic; 0 before start. */
     public int partitions() {
-        return partitions;
+        return topics == null ? 0 : topics.partitions();
     }
 
     public void start() throws Exception {
         startedAt = clock.instant();
-        Path state = config.stateDir().toAbsolutePath();
-        Files.createDirectories(state.resolve("capture"));
-        boolean heartbeats = config.heartbeat().enabled();
-        source = new SideSetup(config, Side.SOURCE, state.resolve("capture"));
-        target = new SideSetup(config, Side.TARGET, state.resolve("capture"));
-        source.prepare(heartbeats).forEach(this::warn);
-        target.prepare(heartbeats).forEach(this::warn);
-        tables = TablePlanner.plan(config.tables(), source.heartbeatTable, source.tables(), target.tables());
+        Files.createDirectories(ingest.captureDir());
+        boolean beats = config.heartbeat().enabled();
+        databases = new Databases(new SideDatabase(ingest, Side.SOURCE), new SideDatabase(ingest, Side.TARGET));
+        databases.source().prepare(beats).forEach(this::warn);
+        databases.target().prepare(beats).forEach(this::warn);
+        tables = TablePlanner.plan(config.tables(), heartbeatTable(), databases.source().tables(), databases.target().tables());
+        if (tables.isEmpty()) {
+            throw noTables(databases.source().tables());
+        }
         tables.stream().filter(t -> !t.captured()).forEach(t -> LOG.warn("table {} is not verified: {}", t.mappedId(), t.problem()));
-        List<PlannedTable> captured = tables.stream().filter(PlannedTable::captured).toList();
-        List<String> sourceList = source.captureList(captured.stream().map(PlannedTable::sourceName).toList(), heartbeats);
-        List<String> targetList = target.captureList(captured.stream().map(PlannedTable::targetName).toList(), heartbeats);
-        source.prepareCapture(sourceList);
-        target.prepareCapture(targetList);
-        BaselinePlan baseline = BaselinePlan.decide(config, state.resolve("capture"), captured, source, target);
+        List<PlannedTable> verified = verifiedTables();
+        Map<Side, List<String>> captureLists = new HashMap<>();
+        for (Side side : Side.values()) {
+            SideDatabase db = databases.of(side);
+            List<String> list = db.captureList(verified.stream().map(t -> t.name(side)).toList(), beats);
+            db.prepareCapture(list);
+            captureLists.put(side, list);
+        }
+        BaselinePlan baseline = BaselinePlan.decide(ingest, verified, databases);
         baselineMethod = baseline.description();
         if (baseline.warning() != null) {
             warn(baseline.warning());
         }
-        if (!baseline.loaded().isEmpty()) {
-            initialLoad = new InitialLoad(this, clock, baseline.pendingFile(), baseline.loaded());
-        }
-        Map<Side, Map<String, String>> firstRun = baseline.firstRun();
 
         String bootstrap = config.kafka().bootstrapServers();
         if (config.kafka().embedded()) {
-            EmbeddedKafka kafka = EmbeddedKafka.start(state.resolve("kafka"));
+            EmbeddedKafka kafka = EmbeddedKafka.start(config.stateDir().toAbsolutePath().resolve("kafka"));
             closeables.add(kafka);
             bootstrap = kafka.bootstrapServers();
         }
-        kafkaProps = new HashMap<>(config.kafka().properties());
+        Map<String, Object> kafkaProps = new HashMap<>(config.kafka().properties());
         kafkaProps.put("bootstrap.servers", bootstrap);
-        partitions = ReconcilerStreams.ensureTopics(kafkaProps, topic(Side.SOURCE), topic(Side.TARGET), config.kafka().partitions(),
-                config.kafka().embedded());
-        streams = ReconcilerStreams.start(kafkaProps, config, state, reconcilerSettings());
+        String sourceTopic = SideTopics.topic(config.name(), Side.SOURCE);
+        String targetTopic = SideTopics.topic(config.name(), Side.TARGET);
+        int partitions = ReconcilerStreams.ensureTopics(kafkaProps, sourceTopic, targetTopic, config.kafka().partitions(), config.kafka().embedded());
+        topics = new SideTopics(config.name(), kafkaProps, partitions, chunking);
+        streams = ReconcilerStreams.start(kafkaProps, config, config.stateDir().toAbsolutePath(), reconcilerSettings());
         closeables.add(() -> ReconcilerStreams.stop(streams));
+        view = new ReconcilerView(new StoreAccess() {
+            @Override
+            public <V> ReadOnlyKeyValueStore<Bytes, V> store(String name) {
+                return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<Bytes, V>keyValueStore()));
+            }
+        }, chunking);
         List<TopicPartition> inputs = new ArrayList<>();
-        for (Side side : Side.values()) {
+        for (String topic : List.of(sourceTopic, targetTopic)) {
             for (int p = 0; p < partitions; p++) {
-                inputs.add(new TopicPartition(topic(side), p));
+                inputs.add(new TopicPartition(topic, p));
             }
         }
         progress = new ReconcilerProgress(kafkaProps, "parity-" + config.name(), inputs, clock);
         closeables.add(progress);
-        closeables.add(source.startCapture(kafkaProps, topic(Side.SOURCE), partitions, chunking,
-                captured.stream().collect(Collectors.toMap(PlannedTable::sourceName, PlannedTable::mappedId)), sourceList,
-                statuses.get(Side.SOURCE), clock, this::schemaChanged, firstRun.getOrDefault(Side.SOURCE, Map.of())));
-        closeables.add(target.startCapture(kafkaProps, topic(Side.TARGET), partitions, chunking,
-                captured.stream().collect(Collectors.toMap(PlannedTable::targetName, PlannedTable::mappedId)), targetList,
-                statuses.get(Side.TARGET), clock, this::schemaChanged, firstRun.getOrDefault(Side.TARGET, Map.of())));
-        if (heartbeats) {
-            startHeartbeat();
-        } else {
-            heartbeatError = "heartbeats disabled in the config";
+        for (Side side : Side.values()) {
+            Map<String, String> captured = verified.stream().collect(Collectors.toMap(t -> t.name(side), PlannedTable::mappedId));
+            closeables.add(databases.of(side).startCapture(topics, captured, captureLists.get(side), captures.of(side), clock, this::schemaChanged,
+                    baseline.firstRun().getOrDefault(side, Map.of())));
         }
-        if (initialLoad != null) {
+        if (beats) {
+            heartbeats = new Heartbeats(new HeartbeatWriter(databases.source().endpoint(), databases.source().adapter()::beat, heartbeatTable(), clock),
+                    clock).start(config.heartbeat().interval());
+            closeables.add(heartbeats);
+        }
+        if (!baseline.loaded().isEmpty()) {
+            List<PlannedTable> load = verified.stream().filter(t -> baseline.loaded().contains(t.mappedId())).toList();
+            initialLoad = new InitialLoad(config.snapshot(), load, baseline.pendingFile(), databases, captures, reconciler(), topics, heartbeat(), clock);
             closeables.add(initialLoad); // stopped first: it waits on the streams and writes to Kafka
+            initialLoad.start();
         }
+    }
+
+    /** The filter matched nothing: refuse to start rather than verify nothing (README, "How it decides"). */
+    private ConfigException noTables(List<TableInfo> found) {
+        List<String> names = found.stream().map(TableInfo::qualifiedName).filter(n -> !n.equals(heartbeatTable())).sorted().toList();
+        String seen = names.isEmpty() ? "the source has no table Parity can see"
+                : "tables on the source include " + String.join(", ", names.subList(0, Math.min(10, names.size()))) + (names.size() > 10 ? ", …" : "");
+        boolean excluded = !config.tables().exclude().isEmpty() && TablePlanner.plan(new IngestConfig.Tables(config.tables().include(), List.of(),
+                config.tables().map()), heartbeatTable(), found, List.of()).size() > 0;
+        ConfigProblem problem = excluded
+                ? new ConfigProblem("tables.exclude", String.valueOf(config.tables().exclude()), "excludes every table tables.include matches on the source (" + seen + ")")
+                : new ConfigProblem("tables.include", String.valueOf(config.tables().include()), "matches no table on the source (" + seen + ")");
+        return ConfigException.atStart(List.of(problem));
     }
 
     /** Parity's initial load, when it reads the baseline (see {@link #baselineMethod()}); null otherwise. */
     public InitialLoad initialLoad() {
         return initialLoad;
+    }
+
+    /** Whether the first baseline is in place: the initial load applied, or none by Parity. */
+    public boolean baselineApplied() {
+        return initialLoad == null || initialLoad.complete();
     }
 
     /** How the baseline was (or is being) read, in words, for status. */
@@ -194,19 +278,19 @@ public final class ParityRuntime implements AutoCloseable {
 
     /** Heartbeat order when Parity may write heartbeats; otherwise the configured grace period. */
     ReconcilerSettings reconcilerSettings() {
-        return new ReconcilerSettings(topic(Side.SOURCE), topic(Side.TARGET), chunking, extraHeartbeats(),
+        return new ReconcilerSettings(topics.topic(Side.SOURCE), topics.topic(Side.TARGET), chunking, extraHeartbeats(),
                 config.heartbeat().enabled() ? null : config.heartbeat().grace());
     }
 
     /** Heartbeats a mismatch must outlast beyond its fences: 0 where the replica keeps commit order. */
     int extraHeartbeats() {
-        return target != null && target.applyOrderRisk() != null ? config.heartbeat().extraWhenUnordered() : 0;
+        return databases != null && databases.target().applyOrderRisk() != null ? config.heartbeat().extraWhenUnordered() : 0;
     }
 
     /** How verdicts are reached, in words, for status. */
     public String verdictMode() {
         if (config.heartbeat().enabled() && extraHeartbeats() > 0) {
-            return "HEARTBEAT_ORDER_PLUS_" + extraHeartbeats() + ": " + target.applyOrderRisk() + ", so a mismatch must also persist "
+            return "HEARTBEAT_ORDER_PLUS_" + extraHeartbeats() + ": " + databases.target().applyOrderRisk() + ", so a mismatch must also persist "
                     + extraHeartbeats() + " heartbeats past its fences";
         }
         return config.heartbeat().enabled()
@@ -220,8 +304,6 @@ public final class ParityRuntime implements AutoCloseable {
         return progress;
     }
 
-    private final List<Runnable> schemaListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-
     /** Runs {@code listener} whenever a capture sees a structure change on either side. */
     public void onSchemaChange(Runnable listener) {
         schemaListeners.add(listener);
@@ -231,30 +313,28 @@ public final class ParityRuntime implements AutoCloseable {
         schemaListeners.forEach(Runnable::run);
     }
 
-    /** Kafka client settings (bootstrap servers included) every client of this instance uses. */
-    Map<String, Object> kafkaProperties() {
-        return kafkaProps;
-    }
-
-    /** One side's setup; null before start. */
-    SideSetup side(Side side) {
-        return side == Side.SOURCE ? source : target;
-    }
-
     /** Server settings read at start, per side. */
     public Map<Side, Map<String, String>> settings() {
-        return source == null ? Map.of() : Map.of(Side.SOURCE, source.settings(), Side.TARGET, target.settings());
+        return databases == null ? Map.of() : Map.of(Side.SOURCE, databases.source().settings(), Side.TARGET, databases.target().settings());
     }
 
     /** Settings that differ between the sides in meaning, as read at start. */
     public List<SettingDrift> settingDrift() {
-        return source == null ? List.of()
-                : SettingsComparison.compare(source.engine(), source.settings(), target.engine(), target.settings());
+        return databases == null ? List.of() : SettingsComparison.compare(databases.source().engine(), databases.source().settings(),
+                databases.target().engine(), databases.target().settings());
     }
 
     /** Each side's engine; empty before start. */
     public Map<Side, Engine> engines() {
-        return source == null ? Map.of() : Map.of(Side.SOURCE, source.engine(), Side.TARGET, target.engine());
+        return databases == null ? Map.of() : Map.of(Side.SOURCE, databases.source().engine(), Side.TARGET, databases.target().engine());
+    }
+
+    /** The reconciler's stores; throws {@link InvalidStateStoreException} until they can be queried. */
+    public ReconcilerView view() {
+        if (view == null) {
+            throw new InvalidStateStoreException("reconciler not started");
+        }
+        return view;
     }
 
     private void warn(String problem) {
@@ -265,28 +345,6 @@ public final class ParityRuntime implements AutoCloseable {
     /** Problems found at start that do not stop Parity but keep verdicts from being reached. */
     public List<String> setupWarnings() {
         return List.copyOf(setupWarnings);
-    }
-
-    private void startHeartbeat() {
-        heartbeat = new HeartbeatWriter(source.endpoint, source.adapter::beat, source.heartbeatTable, clock);
-        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "parity-heartbeat"));
-        long every = config.heartbeat().interval().toMillis();
-        timer.scheduleAtFixedRate(() -> {
-            try {
-                heartbeat.beat(null);
-                heartbeatError = null;
-            } catch (SQLException | RuntimeException e) {
-                if (heartbeatError == null) {
-                    LOG.warn("heartbeat write to the {} failed: {}", source.endpoint, e.getMessage());
-                }
-                heartbeatError = "heartbeat write failed: " + e.getMessage();
-            }
-        }, 0, every, TimeUnit.MILLISECONDS);
-        closeables.add(() -> {
-            timer.shutdownNow();
-            timer.awaitTermination(5, TimeUnit.SECONDS);
-            heartbeat.close();
-        });
     }
 
     @Override

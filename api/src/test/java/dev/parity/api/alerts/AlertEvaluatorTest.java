@@ -2,6 +2,10 @@ package dev.parity.api.alerts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parity.api.status.DivergenceStatus;
+import dev.parity.api.status.SideStatus;
+import dev.parity.api.status.Status;
+import dev.parity.api.status.TableStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,24 +17,26 @@ import org.junit.jupiter.api.Test;
 class AlertEvaluatorTest {
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
     private final AlertEvaluator evaluator = new AlertEvaluator("shop", Duration.ofSeconds(10), Duration.ofSeconds(30));
-    private final Map<String, List<Map<String, Object>>> divergences = new HashMap<>();
+    private final Map<String, List<DivergenceStatus>> divergences = new HashMap<>();
 
-    private static Map<String, Object> status(Double lag, long divergentOrders) {
-        Map<String, Object> orders = new HashMap<>();
-        orders.put("table", "public.orders");
-        orders.put("divergentKeys", divergentOrders);
-        Map<String, Object> s = new HashMap<>();
-        s.put("replicationLagSeconds", lag);
-        s.put("tables", List.of(orders));
-        return s;
+    private static Status status(Double lag, long divergentOrders) {
+        return status(lag, divergentOrders, "PENDING", List.of());
+    }
+
+    private static Status status(Double lag, long divergentOrders, String state, List<String> reasons) {
+        TableStatus orders = new TableStatus("public.orders", "public.orders", "public.orders", List.of("id"), true,
+                divergentOrders > 0 ? "DIVERGENT" : "IN_SYNC", null, 1L, 1L, "", "", 1024, 1024, 0, 0, 0L, divergentOrders, 0L);
+        SideStatus side = new SideStatus("STREAMING", null, null, 0, null, null);
+        return new Status(state, lag, "HEARTBEAT_ORDER", "PARITY", 0, null, null, new Status.Sides(side, side), List.of(orders), Map.of(),
+                List.of(), null, null, reasons);
     }
 
     private void diverge(int chunk, long id) {
-        divergences.computeIfAbsent("public.orders", t -> new ArrayList<>()).add(Map.of("chunk", chunk, "key", Map.of("id", id),
-                "state", "DIVERGENT", "firstSeen", T0.plusSeconds(id).toString()));
+        divergences.computeIfAbsent("public.orders", t -> new ArrayList<>()).add(new DivergenceStatus("public.orders", chunk, Map.of("id", id),
+                "DIVERGENT", "MISMATCH", T0.plusSeconds(id), 0, null, null, "CHANGE_STREAM", null));
     }
 
-    private List<Alert> at(long seconds, Map<String, Object> status) {
+    private List<Alert> at(long seconds, Status status) {
         return evaluator.evaluate(T0.plusSeconds(seconds), status, t -> divergences.getOrDefault(t, List.of()));
     }
 
@@ -72,9 +78,7 @@ class AlertEvaluatorTest {
     @Test
     void shouldHoldDivergenceAlertsWhileParitysViewIsStaleAndSayWhy() {
         diverge(1, 1);
-        Map<String, Object> stale = status(0.1, 1);
-        stale.put("state", "STALE");
-        stale.put("reasons", List.of("target capture stopped"));
+        Status stale = status(0.1, 1, "STALE", List.of("target capture stopped"));
         assertThat(at(0, stale)).singleElement().satisfies(a -> {
             assertThat(a.type()).isEqualTo("STALE");
             assertThat(a.payload().get("reasons")).isEqualTo(List.of("target capture stopped"));
@@ -93,5 +97,13 @@ class AlertEvaluatorTest {
         assertThat(at(2, status(30.0, 0))).isEmpty();
         assertThat(at(3, status(null, 0))).as("unknown lag is not a recovery").isEmpty();
         assertThat(at(4, status(0.5, 0))).singleElement().extracting(Alert::type).isEqualTo("REPLICATION_LAG_RESOLVED");
+    }
+
+    @Test
+    void shouldAlertStaleEvenWhileTheLagIsUnknown() {
+        assertThat(at(0, status(null, 0, "STALE", List.of("heartbeat write failed: Connection refused")))).singleElement().satisfies(a -> {
+            assertThat(a.type()).isEqualTo("STALE");
+            assertThat(a.payload()).containsEntry("replicationLagSeconds", null);
+        });
     }
 }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.parity.api.config.ConfigLoader;
-import dev.parity.api.demo.PostgresPair;
+import dev.parity.ingest.local.PostgresPair;
 import dev.parity.ingest.jdbc.HeartbeatWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

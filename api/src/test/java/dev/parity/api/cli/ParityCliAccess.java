@@ -1,5 +1,8 @@
 package dev.parity.api.cli;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
 /** Runs the real command line in-process, as the launcher would, and returns its exit code. */
 public final class ParityCliAccess {
     private ParityCliAccess() {
@@ -7,5 +10,10 @@ public final class ParityCliAccess {
 
     public static int run(String... args) {
         return ParityCli.commandLine().execute(args);
+    }
+
+    /** Runs the command line with its stderr captured into {@code err}. */
+    public static int run(StringWriter err, String... args) {
+        return ParityCli.commandLine().setErr(new PrintWriter(err, true)).execute(args);
     }
 }

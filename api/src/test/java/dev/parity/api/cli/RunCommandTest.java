@@ -2,27 +2,32 @@ package dev.parity.api.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.LinkedHashMap;
+import dev.parity.api.status.SideStatus;
+import dev.parity.api.status.SnapshotStatus;
+import dev.parity.api.status.Status;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The progress line {@code parity run} prints while a baseline is being read. */
 class RunCommandTest {
+    private static Status status(SnapshotStatus source, SnapshotStatus target) {
+        return new Status("SNAPSHOTTING", null, "HEARTBEAT_ORDER", "PARITY", 0, null, null,
+                new Status.Sides(new SideStatus("STREAMING", null, null, 0, null, source), new SideStatus("STREAMING", null, null, 0, null, target)),
+                List.of(), Map.of(), List.of(), null, null, List.of());
+    }
+
     @Test
     void shouldPrintTheLoadProgressOfEverySideStillReading() {
-        Map<String, Object> sides = new LinkedHashMap<>();
-        sides.put("source", Map.of("phase", "STREAMING", "snapshot",
-                Map.of("method", "PARITY", "running", true, "rowsDone", 250_000L, "rowsEstimated", 1_000_000L, "percent", 25.0, "etaSeconds", 6.5)));
-        sides.put("target", Map.of("phase", "STREAMING", "snapshot",
-                Map.of("method", "PARITY", "running", false, "rowsDone", 1_000_000L, "rowsEstimated", 1_000_000L, "percent", 100.0)));
-        assertThat(RunCommand.progressLine(Map.of("sides", sides)))
+        SnapshotStatus source = new SnapshotStatus("PARITY", true, "loading", null, 250_000L, 1_000_000L, 25.0, 6.5, List.of());
+        SnapshotStatus target = new SnapshotStatus("PARITY", false, "done", null, 1_000_000L, 1_000_000L, 100.0, null, List.of());
+        assertThat(RunCommand.progressLine(status(source, target)))
                 .isEqualTo("snapshot: source (Parity's load) 250,000 of ~1,000,000 rows (25.0%, ETA 6.5 s)");
     }
 
     @Test
     void shouldPrintNothingOnceNoSideIsReading() {
-        Map<String, Object> sides = Map.of("source", Map.of("phase", "STREAMING"),
-                "target", Map.of("phase", "STREAMING", "snapshot", Map.of("method", "DEBEZIUM", "running", false, "rowsDone", 10L)));
-        assertThat(RunCommand.progressLine(Map.of("sides", sides))).isNull();
+        SnapshotStatus target = new SnapshotStatus("DEBEZIUM", false, null, null, 10L, 0, null, null, List.of());
+        assertThat(RunCommand.progressLine(status(null, target))).isNull();
     }
 }

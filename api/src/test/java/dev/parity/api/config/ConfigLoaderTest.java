@@ -1,5 +1,6 @@
 package dev.parity.api.config;
 
+import dev.parity.ingest.IngestConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -27,7 +28,7 @@ class ConfigLoaderTest {
         assertThat(c.verify().enabled()).isTrue();
         assertThat(c.verify().sides()).containsExactly(dev.parity.reconciler.model.Side.SOURCE, dev.parity.reconciler.model.Side.TARGET);
         assertThat(c.verify().interval()).isEqualTo(Duration.ofMinutes(30));
-        assertThat(c.snapshot().method()).isEqualTo(ParityConfig.Snapshot.Method.AUTO);
+        assertThat(c.snapshot().method()).isEqualTo(IngestConfig.Snapshot.Method.AUTO);
         assertThat(c.snapshot().pageRows()).isEqualTo(10_000);
     }
 

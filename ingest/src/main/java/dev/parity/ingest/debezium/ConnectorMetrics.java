@@ -39,6 +39,20 @@ public final class ConnectorMetrics {
     }
 
     /**
+     * Whether the connector's streaming connection to the database is up, as the connector itself
+     * reports it; false also when its streaming metrics are gone (the task is being restarted after a
+     * failure), null when it cannot be read at all.
+     */
+    public Boolean connected() {
+        try {
+            ObjectName streaming = find("streaming");
+            return streaming != null && Boolean.TRUE.equals(server.getAttribute(streaming, "Connected"));
+        } catch (JMException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
      * Rows the running (or finished) snapshot has read so far, per table as the connector names it
      * ({@code schema.table} / {@code database.table}); empty when the connector reports none.
      */

@@ -74,7 +74,8 @@ public final class Endpoint {
         if (password != null) {
             p.setProperty("password", password);
         }
-        p.setProperty("connectTimeout", "10");
+        // 10 s to connect: PostgreSQL's driver counts this setting in seconds, MariaDB's and MySQL's in milliseconds.
+        p.setProperty("connectTimeout", url.startsWith("jdbc:postgresql:") ? "10" : "10000");
         try {
             return DriverManager.getConnection(url, p);
         } catch (SQLException e) {

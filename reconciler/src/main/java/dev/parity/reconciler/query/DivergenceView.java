@@ -1,5 +1,7 @@
 package dev.parity.reconciler.query;
 
+import dev.parity.reconciler.model.Side;
+import dev.parity.reconciler.state.Provenance;
 import dev.parity.reconciler.state.Verdict;
 import java.util.Map;
 
@@ -8,12 +10,31 @@ import java.util.Map;
  *
  * @param firstSeenMillis wall-clock time the key was first seen mismatched
  * @param sourcePosition  log position of the source's last change of the key; null if never captured there
+ * @param sourceProvenance how the source's value was learnt; null if never captured there
  */
 public record DivergenceView(String table, int chunk, Map<String, Object> key, Verdict state, Kind kind,
-                             long firstSeenMillis, String sourcePosition, String targetPosition) {
+                             long firstSeenMillis, String sourcePosition, String targetPosition,
+                             Provenance sourceProvenance, Provenance targetProvenance) {
     public enum Kind { MISMATCH, MISSING_ON_TARGET, EXTRA_ON_TARGET }
 
     public DivergenceView {
         key = Map.copyOf(key);
+    }
+
+    /**
+     * How the difference was found: a re-read on either side wins (a write no log recorded), then the
+     * initial load (a difference older than Parity), else the change streams.
+     */
+    public Provenance detectedBy() {
+        if (rereadSide() != null) {
+            return Provenance.REREAD;
+        }
+        return sourceProvenance == Provenance.INITIAL_LOAD || targetProvenance == Provenance.INITIAL_LOAD ? Provenance.INITIAL_LOAD
+                : Provenance.CHANGE_STREAM;
+    }
+
+    /** The side whose value a re-read found (the source first); null when neither was. */
+    public Side rereadSide() {
+        return sourceProvenance == Provenance.REREAD ? Side.SOURCE : targetProvenance == Provenance.REREAD ? Side.TARGET : null;
     }
 }

@@ -186,7 +186,11 @@ public final class ReconcilerView {
         DivergenceView.Kind kind = onSource && onTarget ? DivergenceView.Kind.MISMATCH
                 : onSource ? DivergenceView.Kind.MISSING_ON_TARGET : DivergenceView.Kind.EXTRA_ON_TARGET;
         return new DivergenceView(table, chunk, CanonicalReader.keyColumns(rowKey), entry.verdict(), kind,
-                ks.firstMismatchMillis(), position(ks.source()), position(ks.target()));
+                ks.firstMismatchMillis(), position(ks.source()), position(ks.target()), provenance(ks.source()), provenance(ks.target()));
+    }
+
+    private static dev.parity.reconciler.state.Provenance provenance(SideState s) {
+        return s == null ? null : s.provenance();
     }
 
     private static String position(SideState s) {

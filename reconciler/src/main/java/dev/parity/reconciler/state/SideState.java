@@ -15,14 +15,27 @@ import java.util.Objects;
  * @param hash  row hash; null when the row does not exist on this side
  * @param stamp seq of the last heartbeat this side's stream delivered on the partition before the
  *              change; {@link #NONE} when none had been delivered yet (snapshot rows, stream start)
+ * @param provenance how the value was learnt; {@link Provenance#CHANGE_STREAM} once provenance is dropped
+ *              (an equal key: a later mismatch comes from a later change, which brings its own)
  */
-public record SideState(Hash128 hash, long commitMicros, String position, long stamp) {
+public record SideState(Hash128 hash, long commitMicros, String position, long stamp, Provenance provenance) {
     public static final long NONE = -1;
     /** Commit time not kept: equal keys drop their provenance (see {@link #withoutProvenance()}). */
     public static final long UNKNOWN_COMMIT = Long.MIN_VALUE;
 
     public SideState {
         Objects.requireNonNull(position, "position");
+        Objects.requireNonNull(provenance, "provenance");
+    }
+
+    /** A value delivered by the side's change stream. */
+    public SideState(Hash128 hash, long commitMicros, String position, long stamp) {
+        this(hash, commitMicros, position, stamp, Provenance.CHANGE_STREAM);
+    }
+
+    /** Whether anything beyond hash and stamp is kept (see {@link #withoutProvenance()}). */
+    public boolean hasProvenance() {
+        return commitMicros != UNKNOWN_COMMIT || !position.isEmpty() || provenance != Provenance.CHANGE_STREAM;
     }
 
     public boolean exists() {
@@ -34,6 +47,6 @@ public record SideState(Hash128 hash, long commitMicros, String position, long s
      * and stamps, and most keys are equal most of the time, so this is what keeps the state small.
      */
     public SideState withoutProvenance() {
-        return commitMicros == UNKNOWN_COMMIT && position.isEmpty() ? this : new SideState(hash, UNKNOWN_COMMIT, "", stamp);
+        return hasProvenance() ? new SideState(hash, UNKNOWN_COMMIT, "", stamp, Provenance.CHANGE_STREAM) : this;
     }
 }

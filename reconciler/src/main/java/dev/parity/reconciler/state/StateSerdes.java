@@ -25,8 +25,12 @@ public final class StateSerdes {
         return Serdes.serdeFrom(nullSafe(StateSerdes::encodeChunkState), nullSafeDecoder(StateSerdes::decodeChunkState));
     }
 
-    /** Key state format 2: a flags byte, then only what the flags say is there (see {@link #encodeKeyState}). */
-    private static final int KEY_STATE_VERSION = 2;
+    /**
+     * Key state format 3: a flags byte, then only what the flags say is there (see {@link #encodeKeyState}).
+     * Format 2 lacked the provenance byte; it is still read.
+     */
+    private static final int KEY_STATE_VERSION = 3;
+    private static final int KEY_STATE_VERSION_2 = 2;
     private static final int SOURCE_PRESENT = 1;
     private static final int SOURCE_EXISTS = 2;
     private static final int TARGET_PRESENT = 4;
@@ -39,7 +43,7 @@ public final class StateSerdes {
      * The per-key state is most of Parity's disk, so it is packed: a flags byte; the source hash; the
      * target hash only when it differs (an equal key stores one hash); both stamps; then, only where
      * the state carries them (a mismatched key, whose provenance the API shows), commit times and log
-     * positions, and the first-mismatch time. An equal key takes about 20 bytes.
+     * positions and provenance, and the first-mismatch time. An equal key takes about 20 bytes.
      */
     static byte[] encodeKeyState(KeyState k) {
         SideState s = k.source();
@@ -65,7 +69,7 @@ public final class StateSerdes {
         if (provenance) {
             for (SideState side : new SideState[] {s, t}) {
                 if (side != null) {
-                    out.writeSignedVarLong(side.commitMicros()).writeString(side.position());
+                    out.writeSignedVarLong(side.commitMicros()).writeString(side.position()).writeByte(side.provenance().ordinal());
                 }
             }
         }
@@ -76,7 +80,7 @@ public final class StateSerdes {
     }
 
     private static boolean hasProvenance(SideState s) {
-        return s != null && (s.commitMicros() != SideState.UNKNOWN_COMMIT || !s.position().isEmpty());
+        return s != null && s.hasProvenance();
     }
 
     static KeyState decodeKeyState(byte[] data) {
@@ -87,9 +91,10 @@ public final class StateSerdes {
             SideState target = readSide(in);
             return new KeyState(source, target, in.readSignedVarLong());
         }
-        if (version != KEY_STATE_VERSION) {
+        if (version != KEY_STATE_VERSION && version != KEY_STATE_VERSION_2) {
             throw new IllegalArgumentException("unsupported key state version " + version);
         }
+        boolean withProvenanceByte = version == KEY_STATE_VERSION;
         int flags = in.readByte();
         Hash128 sh = (flags & SOURCE_EXISTS) != 0 ? new Hash128(in.readLong(), in.readLong()) : null;
         Hash128 th = (flags & TARGET_EXISTS) == 0 ? null : (flags & SAME_HASH) != 0 ? sh : new Hash128(in.readLong(), in.readLong());
@@ -99,19 +104,29 @@ public final class StateSerdes {
         long tc = SideState.UNKNOWN_COMMIT;
         String sp = "";
         String tp = "";
+        Provenance so = Provenance.CHANGE_STREAM;
+        Provenance to = Provenance.CHANGE_STREAM;
         if ((flags & PROVENANCE) != 0) {
             if ((flags & SOURCE_PRESENT) != 0) {
                 sc = in.readSignedVarLong();
                 sp = in.readString();
+                so = withProvenanceByte ? Provenance.values()[in.readByte()] : legacyProvenance(sp);
             }
             if ((flags & TARGET_PRESENT) != 0) {
                 tc = in.readSignedVarLong();
                 tp = in.readString();
+                to = withProvenanceByte ? Provenance.values()[in.readByte()] : legacyProvenance(tp);
             }
         }
         long first = (flags & MISMATCHED) != 0 ? in.readSignedVarLong() : KeyState.NEVER;
-        return new KeyState((flags & SOURCE_PRESENT) != 0 ? new SideState(sh, sc, sp, ss) : null,
-                (flags & TARGET_PRESENT) != 0 ? new SideState(th, tc, tp, ts) : null, first);
+        return new KeyState((flags & SOURCE_PRESENT) != 0 ? new SideState(sh, sc, sp, ss, so) : null,
+                (flags & TARGET_PRESENT) != 0 ? new SideState(th, tc, tp, ts, to) : null, first);
+    }
+
+    /** Format 2 stored no provenance: the positions the sweep and the load wrote then began with these words. */
+    private static Provenance legacyProvenance(String position) {
+        return position.startsWith("re-read@hb") ? Provenance.REREAD : position.startsWith("snapshot@hb") ? Provenance.INITIAL_LOAD
+                : Provenance.CHANGE_STREAM;
     }
 
     private static void writeSide(ByteSink out, SideState s) {

@@ -4,14 +4,17 @@ import dev.parity.reconciler.canonical.CanonicalReader;
 import dev.parity.reconciler.model.Baseline;
 import dev.parity.reconciler.model.BaselineBatch;
 import dev.parity.reconciler.model.CaptureEvent;
-import dev.parity.reconciler.model.Hash128;
 import dev.parity.reconciler.model.Heartbeat;
 import dev.parity.reconciler.model.Observation;
 import dev.parity.reconciler.model.RowChange;
 import dev.parity.reconciler.model.Side;
+import dev.parity.reconciler.rules.FenceRule;
+import dev.parity.reconciler.rules.HeartbeatProgress;
+import dev.parity.reconciler.rules.ReadOver;
 import dev.parity.reconciler.state.ChunkState;
 import dev.parity.reconciler.state.KeyState;
 import dev.parity.reconciler.state.MismatchEntry;
+import dev.parity.reconciler.state.Provenance;
 import dev.parity.reconciler.state.SideState;
 import dev.parity.reconciler.state.StoreKeys;
 import dev.parity.reconciler.state.Verdict;
@@ -31,12 +34,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Applies both sides' change streams of one partition to the per-key state and the chunk digests,
- * and judges every mismatched key by heartbeat order (DESIGN.md, "Lag and divergence").
+ * and judges every mismatched key by heartbeat order. The rules it applies live in {@code rules}:
+ * {@link FenceRule} (when a mismatch is a verdict), {@link ReadOver} (when a value read outside the
+ * stream replaces the captured state), {@link HeartbeatProgress}; this class does the store I/O.
  *
- * <p>A mismatched key is due once both streams have delivered heartbeat {@code max(fence_S, fence_T)}:
- * by then the target has applied everything the source committed before the key's last change, and
- * the source stream has delivered everything committed before the target's. Keys awaiting that sit in
- * the pending index ordered by due seq, so each heartbeat re-judges only the keys that became due.
+ * <p>Keys awaiting a verdict sit in the pending index ordered by due seq, so each heartbeat re-judges
+ * only the keys that became due (README, "How it decides").
  */
 final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, Void> {
     private static final Logger LOG = LoggerFactory.getLogger(ReconcileProcessor.class);
@@ -132,7 +135,7 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
     private void applyObservation(byte[] rowKey, Observation obs) {
         Side side = obs.side();
         Watermark wm = watermark(side);
-        if (settings.byGracePeriod() || wm == null || wm.seq() <= obs.guardSeq()) {
+        if (settings.byGracePeriod() || !HeartbeatProgress.passed(wm, obs.guardSeq())) {
             LOG.debug("observation of {} on {} dropped: its stream has not passed heartbeat {}", CanonicalReader.keyColumns(rowKey),
                     side.label(), obs.guardSeq());
             return;
@@ -141,36 +144,14 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
         if (before == null) {
             before = KeyState.EMPTY;
         }
-        SideState read = readOver(before.side(side), wm, obs.hash(), obs.guardSeq(), obs.stamp(), obs.readAtMicros(), obs.position());
+        SideState read = ReadOver.readOver(before.side(side), wm, obs.hash(), obs.guardSeq(), obs.stamp(), obs.readAtMicros(),
+                obs.position(), Provenance.REREAD);
         if (read == null) {
             return; // the stream knows better, or the sweep agrees with it
         }
         LOG.info("{} of {} differs from every change its {} log recorded: taking the re-read value", CanonicalReader.keyColumns(rowKey),
                 CanonicalReader.tableOf(rowKey), side.label());
         apply(rowKey, side, before, read);
-    }
-
-    /**
-     * The state a value read outside the stream (sweep or initial load) gives a side, or null when the
-     * side keeps its own: when its captured state may be newer than the read, or already says the same.
-     */
-    private static SideState readOver(SideState current, Watermark wm, Hash128 read, long guard, long stamp, long readAtMicros,
-                                      String position) {
-        boolean same = java.util.Objects.equals(current == null ? null : current.hash(), read);
-        return same || !predates(current, wm, guard) ? null : new SideState(read, readAtMicros, position, stamp);
-    }
-
-    /**
-     * Whether a side's state of a key is older than a snapshot read after heartbeat {@code guard}. A
-     * state stamped {@code guard} or later may come from after the snapshot. An unstamped one (initial
-     * snapshot, stream start) predates the stream's first heartbeat. No state at all means absent since
-     * the stream began, or forgotten after a deletion: the forgotten stamp bounds when.
-     */
-    private static boolean predates(SideState state, Watermark wm, long guard) {
-        if (state == null) {
-            return wm.firstSeq() <= guard && wm.forgottenStamp() < guard;
-        }
-        return state.stamp() == SideState.NONE ? wm.firstSeq() <= guard : state.stamp() < guard;
     }
 
     private void apply(byte[] rowKey, Side side, KeyState before, SideState now) {
@@ -217,8 +198,8 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
         KeyState after = before;
         for (Side side : Side.values()) {
             long guard = b.guard(side);
-            SideState read = readOver(before.side(side), watermark(side), b.hash(side), guard, guard, b.readAtMicros(),
-                    Baseline.POSITION_PREFIX + guard);
+            SideState read = ReadOver.readOver(before.side(side), watermark(side), b.hash(side), guard, guard, b.readAtMicros(),
+                    Baseline.POSITION_PREFIX + guard, Provenance.INITIAL_LOAD);
             if (read != null) {
                 after = after.with(side, read);
             }
@@ -230,9 +211,7 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
 
     /** Whether both streams of this partition have delivered a heartbeat after the baseline's reads. */
     private boolean passed(Baseline b) {
-        Watermark s = watermark(Side.SOURCE);
-        Watermark t = watermark(Side.TARGET);
-        return s != null && t != null && s.seq() > b.sourceGuard() && t.seq() > b.targetGuard();
+        return HeartbeatProgress.passed(watermark(Side.SOURCE), b.sourceGuard()) && HeartbeatProgress.passed(watermark(Side.TARGET), b.targetGuard());
     }
 
     /**
@@ -261,8 +240,8 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
             due = changed || prev == null ? now + settings.grace().toMillis() : prev.due();
             settled = now >= due || state.isGone();
         } else {
-            due = due(state);
-            settled = due != MismatchEntry.UNKNOWN_DUE && minWatermark() >= due;
+            due = FenceRule.due(state, watermark(Side.SOURCE), watermark(Side.TARGET), settings.extraHeartbeats());
+            settled = FenceRule.settled(due, minWatermark());
         }
         if (state.matches()) {
             if (prev != null) {
@@ -273,7 +252,7 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
                 wakeUpAt(due, rowKey); // deleted on both sides: keep its stamps until both streams pass its fences
             }
         } else {
-            to = settled ? Verdict.DIVERGENT : Verdict.PENDING;
+            to = FenceRule.mismatchVerdict(settled);
             mismatches.put(mismatchKey, new MismatchEntry(to, due));
             if (to == Verdict.PENDING) {
                 wakeUpAt(due, rowKey);
@@ -301,7 +280,7 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
         }
     }
 
-    /** Remembers the newest deletion stamp of a forgotten key per side (see {@link #predates}). */
+    /** Remembers the newest deletion stamp of a forgotten key per side (see {@link ReadOver#predates}). */
     private void forgotten(KeyState state) {
         for (Side side : Side.values()) {
             SideState s = state.side(side);
@@ -316,27 +295,6 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
 
     private void wakeUpAt(long due, byte[] rowKey) {
         pending.put(Bytes.wrap(StoreKeys.pending(due, rowKey)), new byte[0]);
-    }
-
-    /**
-     * The heartbeat seq both streams must deliver before this key can be judged: the later of its two
-     * fences. A side with no state for the key holds it absent since its stream began (its snapshot
-     * did not contain it), so its fence is the first heartbeat that stream delivered. That is exact
-     * because a key deleted on both sides is kept, stamps and all, until it settles (see {@link #judge}):
-     * forgetting it earlier would turn a later fence into this early one, and an early fence is a false alarm.
-     */
-    private long due(KeyState state) {
-        long due = 0;
-        for (Side side : Side.values()) {
-            SideState s = state.side(side);
-            long stamp = s == null ? SideState.NONE : s.stamp();
-            Watermark wm = watermark(side);
-            if (wm == null || (stamp != SideState.NONE && wm.seq() <= stamp)) {
-                return MismatchEntry.UNKNOWN_DUE; // the side's fence has not been delivered yet
-            }
-            due = Math.max(due, wm.fenceOf(stamp));
-        }
-        return due + settings.extraHeartbeats();
     }
 
     private void applyHeartbeat(Heartbeat hb) {
@@ -409,9 +367,7 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
 
     /** min(S, T): the newest heartbeat both streams of this partition have delivered; -1 if either has none. */
     private long minWatermark() {
-        Watermark s = watermark(Side.SOURCE);
-        Watermark t = watermark(Side.TARGET);
-        return s == null || t == null ? -1 : Math.min(s.seq(), t.seq());
+        return FenceRule.bothDelivered(watermark(Side.SOURCE), watermark(Side.TARGET));
     }
 
 }

@@ -46,4 +46,27 @@ class StateSerdesTest {
         v1.writeSignedVarLong(KeyState.NEVER);
         assertThat(StateSerdes.decodeKeyState(v1.toByteArray())).isEqualTo(new KeyState(new SideState(A, 10, "pos", 3), null, KeyState.NEVER));
     }
+
+    @Test
+    void shouldKeepHowEachSideWasLearnt() {
+        KeyState k = new KeyState(new SideState(A, 7, "snapshot@hb4", 4, Provenance.INITIAL_LOAD),
+                new SideState(B, 8, "re-read@hb9", 9, Provenance.REREAD), 55);
+        assertThat(roundTrip(k)).isEqualTo(k);
+        KeyState dropped = k.withoutProvenance();
+        assertThat(dropped.source().provenance()).isEqualTo(Provenance.CHANGE_STREAM);
+        assertThat(roundTrip(dropped)).isEqualTo(dropped);
+    }
+
+    @Test
+    void shouldReadFormatTwoWhoseProvenanceWasOnlyInThePosition() {
+        ByteSink v2 = new ByteSink(64).writeByte(2).writeByte(1 | 2 | 4 | 8 | 32 | 64);
+        v2.writeLong(A.hi()).writeLong(A.lo()).writeLong(B.hi()).writeLong(B.lo());
+        v2.writeSignedVarLong(3).writeSignedVarLong(4);
+        v2.writeSignedVarLong(10).writeString("snapshot@hb3").writeSignedVarLong(11).writeString("re-read@hb4");
+        v2.writeSignedVarLong(99);
+        KeyState k = StateSerdes.decodeKeyState(v2.toByteArray());
+        assertThat(k.source().provenance()).isEqualTo(Provenance.INITIAL_LOAD);
+        assertThat(k.target().provenance()).isEqualTo(Provenance.REREAD);
+        assertThat(k.firstMismatchMillis()).isEqualTo(99);
+    }
 }

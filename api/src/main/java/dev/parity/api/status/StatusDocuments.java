@@ -1,0 +1,49 @@
+package dev.parity.api.status;
+
+import dev.parity.ingest.side.PlannedTable;
+import dev.parity.reconciler.model.Side;
+import dev.parity.reconciler.query.DivergenceView;
+import dev.parity.reconciler.query.TableSummary;
+import dev.parity.reconciler.state.Provenance;
+import java.time.Instant;
+
+/** The API's records built from the core's views (README, "CLI and HTTP API"): fields may be added, never renamed. */
+final class StatusDocuments {
+    private StatusDocuments() {
+    }
+
+    /**
+     * One watched table.
+     *
+     * @param s          null when the reconciler cannot be asked
+     * @param unverified why it is not verified (planned so, or gone since start); null when it is
+     */
+    static TableStatus table(PlannedTable t, TableSummary s, String unverified) {
+        if (unverified != null) {
+            return new TableStatus(t.mappedId(), t.sourceName(), t.targetName(), t.key(), false, "UNVERIFIED", unverified,
+                    null, null, null, null, null, null, null, null, null, null, null);
+        }
+        if (s == null) {
+            return new TableStatus(t.mappedId(), t.sourceName(), t.targetName(), t.key(), true, "UNKNOWN", null,
+                    null, null, null, null, null, null, null, null, null, null, null);
+        }
+        return new TableStatus(t.mappedId(), t.sourceName(), t.targetName(), t.key(), true, s.verdict().name(), null,
+                s.source().count(), s.target().count(), s.source().sum().toHex(), s.target().sum().toHex(), s.chunks(), s.chunksInSync(),
+                s.pendingChunks(), s.divergentChunks(), s.pendingKeys(), s.divergentKeys(), s.transientMismatches());
+    }
+
+    /** One mismatched key; where it came from read off the state's provenance. */
+    static DivergenceStatus divergence(DivergenceView d, long nowMillis) {
+        Provenance by = d.detectedBy();
+        String cause = null;
+        if (by == Provenance.INITIAL_LOAD) {
+            cause = "the sides already differed when Parity read its baseline: drift from before Parity started watching";
+        } else if (by == Provenance.REREAD) {
+            Side side = d.rereadSide();
+            cause = "the " + side.label() + "'s row differs from every change its log recorded: a write made with logging off"
+                    + " (MySQL/MariaDB SET sql_log_bin = 0), rows an ALTER TABLE rewrote in place, or a TRUNCATE";
+        }
+        return new DivergenceStatus(d.table(), d.chunk(), d.key(), d.state().name(), d.kind().name(), Instant.ofEpochMilli(d.firstSeenMillis()),
+                StatusService.seconds((nowMillis - d.firstSeenMillis()) * 1000), d.sourcePosition(), d.targetPosition(), by.name(), cause);
+    }
+}

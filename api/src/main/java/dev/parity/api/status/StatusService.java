@@ -1,0 +1,215 @@
+package dev.parity.api.status;
+
+import dev.parity.api.runtime.ParityRuntime;
+import dev.parity.api.runtime.ReconcilerProgress;
+import dev.parity.ingest.CaptureStatus;
+import dev.parity.ingest.inspect.SchemaDiff;
+import dev.parity.ingest.inspect.SchemaWatch;
+import dev.parity.ingest.jdbc.HeartbeatWriter;
+import dev.parity.ingest.side.PlannedTable;
+import dev.parity.ingest.sweep.Sweeper;
+import dev.parity.reconciler.model.Side;
+import dev.parity.reconciler.query.ReconcilerView;
+import dev.parity.reconciler.query.TableSummary;
+import dev.parity.reconciler.rules.OverallState;
+import dev.parity.reconciler.state.Watermark;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+
+/**
+ * Gathers the facts of one running Parity and builds the API's answers from them: the overall state
+ * is the core's rule ({@link OverallState}), applied to what the captures, the reconciler's stores and
+ * the live structure comparison say now. The monitor computes it once per tick for alerts and the lag
+ * history; the HTTP API and the metrics compute their own when asked, so every answer is current.
+ * Every consumer reads the record's fields.
+ */
+public final class StatusService {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StatusService.class);
+    /**
+     * Pending keys examined, earliest due first, to find the longest-waiting one: exact while fewer are
+     * pending. Each costs a key-state read, and status runs every second (the monitor): at 10,000 this
+     * scan took most of the status time under a write-ceiling load (BENCHMARKS.md, steady state).
+     */
+    static final int OLDEST_PENDING_SCAN = 1_000;
+
+    private final ParityRuntime runtime;
+    private final Clock clock;
+    private final ViewCurrency currency;
+    private volatile Sweeper sweeper;
+    private volatile SchemaWatch schema;
+
+    public StatusService(ParityRuntime runtime, Clock clock) {
+        this.runtime = runtime;
+        this.clock = clock;
+        this.currency = new ViewCurrency(runtime);
+    }
+
+    /** Includes the verification sweep's progress in status. */
+    public void attach(Sweeper sweeper) {
+        this.sweeper = sweeper;
+    }
+
+    /** Includes live schema drift in status, and tables that disappeared since start. */
+    public void attach(SchemaWatch schema) {
+        this.schema = schema;
+    }
+
+    /** The verification sweep, once attached; null before. */
+    public Sweeper sweeper() {
+        return sweeper;
+    }
+
+    /** The reconciler's stores; throws {@link InvalidStateStoreException} until they can be queried. */
+    public ReconcilerView view() {
+        return runtime.view();
+    }
+
+    /** Samples the reconciler's progress (the monitor calls this once a second). */
+    public void sampleProgress() {
+        ReconcilerProgress p = runtime.progress();
+        if (p != null) {
+            try {
+                p.sample();
+            } catch (Exception e) {
+                LOG.debug("reconciler progress not sampled: {}", e.getMessage());
+            }
+        }
+    }
+
+    /** Computes the status now. */
+    public Status status() {
+        Instant now = clock.instant();
+        List<OverallState.Capture> captures = new ArrayList<>();
+        SideStatus[] sides = new SideStatus[2];
+        for (Side side : Side.values()) {
+            CaptureStatus c = runtime.capture(side);
+            sides[side.ordinal()] = new SideStatus(c.phase() == CaptureStatus.Phase.STARTING ? "SNAPSHOTTING" : c.phase().name(), c.lastEventAt(),
+                    c.lastCommitMicros() < 0 ? null : seconds(now.toEpochMilli() * 1000 - c.lastCommitMicros()), c.events(), c.error(),
+                    SnapshotProgress.of(runtime, side, c, now));
+            captures.add(new OverallState.Capture(side, OverallState.CapturePhase.valueOf(c.phase().name()), c.error(),
+                    c.lastSeenAt() == null ? null : Duration.between(c.lastSeenAt(), now), c.connected()));
+        }
+        var load = runtime.initialLoad();
+        String loading = load == null || load.complete() ? null : load.activity() + (load.problem() == null ? "" : " (" + load.problem() + ")");
+        Map<String, TableSummary> summaries = null;
+        String reconcilerError = null;
+        try {
+            summaries = view().tables();
+        } catch (InvalidStateStoreException e) {
+            reconcilerError = e.getMessage();
+        }
+        SchemaDiff.Report structures = schema == null ? null : schema.latest();
+        List<TableStatus> tables = new ArrayList<>();
+        List<OverallState.Table> tableFacts = new ArrayList<>();
+        long pending = 0;
+        for (PlannedTable t : runtime.tables()) {
+            String unverified = t.captured() ? (structures == null ? null : structures.gone(t)) : t.problem();
+            TableSummary s = summaries == null || unverified != null ? null : summaries.getOrDefault(t.mappedId(), view().emptySummary(t.mappedId()));
+            tables.add(StatusDocuments.table(t, s, unverified));
+            if (unverified != null) {
+                tableFacts.add(OverallState.Table.unverified(t.mappedId(), unverified));
+            } else if (s != null) {
+                pending += s.pendingKeys();
+                tableFacts.add(new OverallState.Table(t.mappedId(), null, true, s.pendingKeys(), s.divergentKeys(), s.chunksInSync() == s.chunks()));
+            } else {
+                tableFacts.add(new OverallState.Table(t.mappedId(), null, false, 0, 0, false));
+            }
+        }
+        boolean beats = runtime.config().heartbeat().enabled();
+        OverallState.Result state = OverallState.evaluate(new OverallState.Facts(captures, loading, reconcilerError, tableFacts,
+                runtime.setupWarnings(), currency.reconcilerBehind(now), beats ? currency.freshness(Side.SOURCE, now) : null,
+                beats ? currency.freshness(Side.TARGET, now) : null, beats, runtime.heartbeatError(), runtime.heartbeatTable()));
+        Long oldestPending = summaries == null ? null : view().oldestPendingMillis(OLDEST_PENDING_SCAN);
+        ReconcilerProgress progress = runtime.progress();
+        Map<String, Status.ServerSettings> settings = new LinkedHashMap<>();
+        runtime.settings().forEach((side, values) -> settings.put(side.label(), new Status.ServerSettings(runtime.engines().get(side).name(), values)));
+        Status status = new Status(state.state().name(), replicationLag(now), runtime.verdictMode(), runtime.baselineMethod(), pending,
+                progress == null || progress.backlog() < 0 ? null : progress.backlog(),
+                oldestPending == null ? null : seconds((now.toEpochMilli() - oldestPending) * 1000),
+                new Status.Sides(sides[0], sides[1]), tables, settings,
+                runtime.settingDrift().stream().map(d -> new Status.SettingDriftStatus(d.setting(), d.source(), d.target(), d.dataRisk(), d.risk())).toList(),
+                sweep(), schema(), state.reasons());
+        return status;
+    }
+
+    private SweepStatus sweep() {
+        Sweeper sw = sweeper;
+        if (sw == null) {
+            return null;
+        }
+        String disabled = sw.disabledReason();
+        if (disabled != null) {
+            return SweepStatus.off(disabled);
+        }
+        return new SweepStatus(true, null, sw.completedRounds(), sw.activity(), sw.lastRoundStartedAt(), sw.lastRoundFinishedAt(),
+                sw.results().stream().map(r -> new SweepStatus.Table(r.table(), r.side().label(), r.round(), r.finishedAt(), r.rowsRead(),
+                        r.rowsMatched(), r.observations(), r.absent(), r.problem())).toList());
+    }
+
+    private SchemaStatus schema() {
+        SchemaWatch sc = schema;
+        if (sc == null) {
+            return null;
+        }
+        SchemaDiff.Report r = sc.latest();
+        return new SchemaStatus(sc.checkedAt(), r == null ? null : r.drift(), r == null ? List.of() : r.differences().stream()
+                .map(d -> new SchemaStatus.Difference(d.table(), d.aspect(), d.source(), d.target(), d.risk())).toList(), sc.error());
+    }
+
+    /** One watched table by its mapped id; null when Parity does not watch it. */
+    public TableStatus table(String name) {
+        for (PlannedTable t : runtime.tables()) {
+            if (t.mappedId().equals(name)) {
+                SchemaDiff.Report structures = schema == null ? null : schema.latest();
+                String unverified = t.captured() ? (structures == null ? null : structures.gone(t)) : t.problem();
+                return StatusDocuments.table(t, unverified == null ? view().table(name) : null, unverified);
+            }
+        }
+        return null;
+    }
+
+    public List<DivergenceStatus> divergences(String table, int limit) {
+        long now = clock.millis();
+        return view().divergences(table, limit).stream().map(d -> StatusDocuments.divergence(d, now)).toList();
+    }
+
+    /**
+     * Parity's clock at arrival of a heartbeat through the target's stream minus its written time;
+     * while the target is behind, the age of the oldest heartbeat it has not delivered (so a stall shows
+     * as growing lag, not as the last good value). Null when unknown.
+     */
+    public Double replicationLag(Instant now) {
+        HeartbeatWriter hb = runtime.heartbeat();
+        if (hb == null) {
+            return null;
+        }
+        List<Watermark> marks;
+        try {
+            marks = view().watermarks(Side.TARGET);
+        } catch (InvalidStateStoreException e) {
+            return null;
+        }
+        if (marks.isEmpty()) {
+            return null;
+        }
+        long nowMicros = now.toEpochMilli() * 1000;
+        double worst = 0;
+        for (Watermark w : marks) {
+            Long next = hb.writtenAt(w.seq() + 1);
+            double arrival = seconds(w.arrivedAtMillis() * 1000 - w.writtenAtMicros());
+            double lag = next != null ? Math.max(arrival, seconds(nowMicros - next)) : arrival;
+            worst = Math.max(worst, Math.max(0, lag));
+        }
+        return worst;
+    }
+
+    static double seconds(long micros) {
+        return Math.round(micros / 1000.0) / 1000.0;
+    }
+}

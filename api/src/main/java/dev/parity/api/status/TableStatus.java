@@ -1,0 +1,22 @@
+package dev.parity.api.status;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonInclude.Include;
+import java.util.List;
+
+/**
+ * One watched table in {@link Status} and {@code GET /api/v1/tables}. An unverified table carries its
+ * {@code reason} and no counts; a table the reconciler could not be asked about is {@code UNKNOWN}
+ * with no counts; otherwise every count is present.
+ *
+ * @param state {@code IN_SYNC, PENDING, DIVERGENT, UNVERIFIED} or {@code UNKNOWN}
+ */
+@JsonInclude(Include.NON_NULL)
+public record TableStatus(String table, String sourceTable, String targetTable, List<String> key, boolean verified, String state,
+                          String reason, Long sourceRows, Long targetRows, String sourceDigest, String targetDigest, Integer chunks,
+                          Integer chunksInSync, Integer pendingChunks, Integer divergentChunks, Long pendingKeys, Long divergentKeys,
+                          Long transientMismatches) {
+    public TableStatus {
+        key = List.copyOf(key);
+    }
+}

@@ -1,0 +1,176 @@
+package dev.parity.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.parity.api.cli.Parity;
+import dev.parity.api.config.ConfigLoader;
+import dev.parity.ingest.jdbc.HeartbeatWriter;
+import dev.parity.reconciler.model.Side;
+import dev.parity.reconciler.state.Watermark;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The source PostgreSQL server stopped under writes, then started again (README, "When things fail"):
+ * Parity knows at once (its heartbeat write fails) and says STALE within two heartbeat intervals, never
+ * IN_SYNC while the source is down nor before a heartbeat written after it came back has passed both
+ * streams on every partition; a target-only write made while the source was down is found once it is back.
+ */
+class SourceOutageIT {
+    private static final Duration HEARTBEAT = Duration.ofSeconds(1);
+    private static Path sourceDir;
+    private static int sourcePort;
+    private static volatile EmbeddedPostgres source;
+    private static EmbeddedPostgres target;
+    private static Parity parity;
+
+    private static EmbeddedPostgres startSource() throws Exception {
+        return EmbeddedPostgres.builder().setDataDirectory(sourceDir).setCleanDataDirectory(false).setPort(sourcePort)
+                .setServerConfig("wal_level", "logical").setServerConfig("max_replication_slots", "8").setServerConfig("max_wal_senders", "8")
+                .setServerConfig("synchronous_commit", "on").setServerConfig("fsync", "off").start();
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        sourceDir = Files.createTempDirectory("parity-outage-source");
+        try (ServerSocket s = new ServerSocket(0)) {
+            sourcePort = s.getLocalPort();
+        }
+        source = startSource();
+        target = EmbeddedPostgres.builder().setServerConfig("wal_level", "logical").setServerConfig("max_replication_slots", "8")
+                .setServerConfig("max_wal_senders", "8").setServerConfig("fsync", "off").start();
+        for (EmbeddedPostgres pg : List.of(source, target)) {
+            run(pg, "CREATE TABLE accounts (id INT PRIMARY KEY, balance INT NOT NULL)", HeartbeatWriter.ddl("public.parity_heartbeat"));
+        }
+        run(source, "INSERT INTO accounts SELECT g, 100 FROM generate_series(1, 200) g", "CREATE PUBLICATION outage FOR ALL TABLES");
+        run(target, "CREATE SUBSCRIPTION outage CONNECTION 'host=127.0.0.1 port=" + sourcePort
+                + " user=postgres dbname=postgres' PUBLICATION outage WITH (synchronous_commit = on)");
+        parity = Parity.start(ConfigLoader.parse(String.format("""
+                name: outage
+                source: {url: "%s", user: postgres}
+                target: {url: "%s", user: postgres}
+                tables: {include: ["public.accounts"]}
+                heartbeat: {interval: %dms}
+                verify: {enabled: false}
+                api: {port: 0}
+                state: {dir: "%s"}
+                """, source.getJdbcUrl("postgres", "postgres"), target.getJdbcUrl("postgres", "postgres"), HEARTBEAT.toMillis(),
+                Files.createTempDirectory("parity-outage")), "outage", Map.of()));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        ParityProbe.closeAll(parity, target, source);
+    }
+
+    private static void run(EmbeddedPostgres pg, String... sql) throws Exception {
+        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
+            for (String s : sql) {
+                st.execute(s);
+            }
+        }
+    }
+
+    @Test
+    void shouldBeStaleAtOnceWhileTheSourceIsDownAndNeverInSyncBeforeAFreshHeartbeatPassed() throws Exception {
+        ParityProbe.awaitInSync(parity);
+        AtomicBoolean writing = new AtomicBoolean(true);
+        Thread writer = new Thread(() -> write(writing), "outage-writer");
+        writer.start();
+        // Every state from the first STALE on: Parity cannot know of the outage before its next heartbeat write fails.
+        List<String> seen = new CopyOnWriteArrayList<>();
+        AtomicBoolean watching = new AtomicBoolean(true);
+        Thread watcher = new Thread(() -> {
+            while (watching.get()) {
+                String state = ParityProbe.state(parity);
+                if (!seen.isEmpty() || state.equals("STALE")) {
+                    seen.add(state);
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "outage-watcher");
+        try {
+            Thread.sleep(2_000); // writes flowing through replication and both captures
+            watcher.start();
+            source.close(); // the server stops; its data directory and port stay for the restart
+            Instant down = Instant.now();
+            await().atMost(HEARTBEAT.multipliedBy(2)).pollInterval(Duration.ofMillis(50))
+                    .untilAsserted(() -> assertThat(ParityProbe.state(parity)).isEqualTo("STALE"));
+            assertThat(Duration.between(down, Instant.now())).isLessThanOrEqualTo(HEARTBEAT.multipliedBy(2));
+            assertThat(ParityProbe.status(parity).get("reasons").toString()).contains("heartbeat write failed");
+
+            // A write made on the target alone while the source is down: found once the source is back.
+            try (Connection c = target.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
+                st.execute("UPDATE accounts SET balance = -1 WHERE id = 150");
+            }
+            Thread.sleep(3_000);
+            assertThat(seen).as("never IN_SYNC while the source is down").isNotEmpty().doesNotContain("IN_SYNC");
+
+            source = startSource();
+            await().atMost(ParityProbe.VERDICT).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+                    assertThat(ParityProbe.divergences(parity, "public.accounts", 100)).anySatisfy(d -> {
+                        assertThat(((Number) ((Map<?, ?>) d.get("key")).get("id")).longValue()).isEqualTo(150);
+                        assertThat(d.get("state")).isEqualTo("DIVERGENT");
+                    }));
+            assertThat(seen).as("never IN_SYNC from the outage to the verdict on the target-only write").doesNotContain("IN_SYNC");
+        } finally {
+            writing.set(false);
+            writer.join(10_000);
+        }
+        run(target, "UPDATE accounts SET balance = 100 WHERE id = 150");
+        await().atMost(ParityProbe.VERDICT).pollInterval(Duration.ofMillis(100)).until(() -> "IN_SYNC".equals(ParityProbe.state(parity)));
+        watching.set(false);
+        watcher.join(5_000);
+        // IN_SYNC again only once heartbeats written after the fault cleared passed both streams on every partition.
+        long cleared = micros(parity.runtime().faultClearedAt());
+        assertThat(parity.runtime().faultClearedAt()).isAfter(parity.runtime().startedAt());
+        for (Side side : Side.values()) {
+            List<Watermark> marks = parity.status().view().watermarks(side);
+            assertThat(marks).hasSize(parity.runtime().partitions()).allSatisfy(w -> assertThat(w.writtenAtMicros()).isGreaterThanOrEqualTo(cleared));
+        }
+    }
+
+    private static long micros(Instant i) {
+        return i.getEpochSecond() * 1_000_000L + i.getNano() / 1_000L;
+    }
+
+    /** Single-row updates on ids 1..100 (never 150), going on through the outage: failures while the source is down are expected. */
+    private static void write(AtomicBoolean writing) {
+        while (writing.get()) {
+            try (Connection c = source.getPostgresDatabase().getConnection();
+                 PreparedStatement st = c.prepareStatement("UPDATE accounts SET balance = balance + 1 WHERE id = ?")) {
+                while (writing.get()) {
+                    st.setInt(1, 1 + ThreadLocalRandom.current().nextInt(100));
+                    st.executeUpdate();
+                    Thread.sleep(20);
+                }
+            } catch (Exception e) {
+                try {
+                    Thread.sleep(200); // the source is down: try again
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+    }
+}

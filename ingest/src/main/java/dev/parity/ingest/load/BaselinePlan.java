@@ -1,0 +1,151 @@
+package dev.parity.ingest.load;
+
+import dev.parity.ingest.IngestConfig;
+import dev.parity.ingest.schema.ColumnInfo;
+import dev.parity.ingest.side.Databases;
+import dev.parity.ingest.side.PlannedTable;
+import dev.parity.ingest.side.SideDatabase;
+import dev.parity.ingest.schema.TableSchema;
+import dev.parity.ingest.schema.TypeFamily;
+import dev.parity.reconciler.model.Side;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Who reads the first baseline of each table: Parity's own load ({@link InitialLoad}) or the
+ * connectors' snapshots. Decided once, on a first start (no capture offsets yet); a load interrupted
+ * by a restart is done again, for the tables its pending file lists.
+ *
+ * @param description what status says about it ({@code PARITY: …}, {@code DEBEZIUM: …}, {@code RESUMED: …})
+ * @param loaded      mapped ids of the tables Parity loads; empty when it loads none
+ * @param pendingFile present while that load is unfinished
+ * @param firstRun    per side, connector settings for the captures' first run: none when the connectors
+ *                    snapshot everything; no data snapshot when Parity loads everything; otherwise a
+ *                    snapshot of only the tables Parity cannot load
+ * @param warning     what to tell the user when {@code snapshot.method: parity} could not be honoured; null if nothing
+ */
+public record BaselinePlan(String description, List<String> loaded, Path pendingFile, Map<Side, Map<String, String>> firstRun, String warning) {
+    private static final Logger LOG = LoggerFactory.getLogger(BaselinePlan.class);
+    /** Present while a load has been decided and is not finished: a restart resumes (re-does) it. */
+    static final String PENDING_FILE = "initial-load.pending";
+    private static final Set<TypeFamily> ALIGNABLE_KEYS = Set.of(TypeFamily.INTEGER, TypeFamily.DECIMAL);
+
+    /** Decides for the verified tables {@code captured}; writes the pending file when Parity loads any. */
+    public static BaselinePlan decide(IngestConfig config, List<PlannedTable> captured, Databases databases) throws IOException {
+        SideDatabase source = databases.source();
+        SideDatabase target = databases.target();
+        Path pending = config.captureDir().resolve(PENDING_FILE);
+        IngestConfig.Snapshot.Method method = config.snapshot().method();
+        List<String> load = List.of();
+        List<PlannedTable> byConnectors = List.of();
+        String description;
+        String warning = null;
+        if (Files.exists(pending)) {
+            load = Files.readAllLines(pending).stream().filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
+            description = "PARITY: resuming the initial load an earlier run did not finish (" + load.size() + " table(s))";
+        } else if (source.hasOffsets() || target.hasOffsets()) {
+            description = "RESUMED: the captures continue from their offsets";
+        } else if (method == IngestConfig.Snapshot.Method.DEBEZIUM) {
+            description = "DEBEZIUM: snapshot.method is debezium";
+        } else {
+            Map<String, String> why = unsuitable(config, captured, source, target);
+            load = captured.stream().map(PlannedTable::mappedId).filter(id -> !why.containsKey(id)).toList();
+            byConnectors = captured.stream().filter(t -> why.containsKey(t.mappedId())).toList();
+            String reasons = why.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining("; "));
+            description = load.isEmpty() ? "DEBEZIUM: Parity cannot load these tables itself: " + reasons
+                    : why.isEmpty() ? "PARITY: both sides read by the same key ranges, rows hashed in flight"
+                    : "PARITY for " + load.size() + " table(s), DEBEZIUM (the connectors' snapshot) for " + why.size() + ": " + reasons;
+            if (!why.isEmpty() && method == IngestConfig.Snapshot.Method.PARITY) {
+                warning = "snapshot.method is parity, but the connectors snapshot " + reasons;
+            }
+        }
+        Map<Side, Map<String, String>> firstRun = new EnumMap<>(Side.class);
+        if (!load.isEmpty()) {
+            Files.writeString(pending, "# tables an initial load by Parity is reading; it is done again on restart until finished\n"
+                    + String.join("\n", load) + "\n");
+            for (Side side : Side.values()) {
+                // The connectors read only the tables Parity cannot (none: they only stream).
+                List<String> names = byConnectors.stream().map(t -> t.name(side)).toList();
+                firstRun.put(side, names.isEmpty() ? Map.of("snapshot.mode", "no_data")
+                        : Map.of("snapshot.include.collection.list", names.stream().map(Pattern::quote).collect(Collectors.joining(","))));
+            }
+        }
+        LOG.info("baseline: {}", description);
+        return new BaselinePlan(description, load, pending, firstRun, warning);
+    }
+
+    /**
+     * The tables Parity cannot load itself (the connectors then snapshot them), each with the reason;
+     * empty when it can load them all. It needs heartbeats, every column readable by the sweep's
+     * reader on both sides, and the same primary-key columns on both sides, each of a type that orders
+     * alike on every engine.
+     */
+    private static Map<String, String> unsuitable(IngestConfig config, List<PlannedTable> tables, SideDatabase source, SideDatabase target) {
+        Map<String, String> out = new LinkedHashMap<>();
+        String all = null;
+        Map<Side, Map<String, TableSchema>> schemas = Map.of();
+        if (!config.heartbeat().enabled()) {
+            all = "needs heartbeats to order its reads against the change streams (heartbeat.enabled is false)";
+        } else {
+            try {
+                schemas = schemas(tables, source, target);
+            } catch (SQLException | RuntimeException e) {
+                all = "could not read the tables' structures: " + e.getMessage();
+            }
+        }
+        for (PlannedTable t : tables) {
+            String why = all != null ? all : unsuitable(t, schemas, source, target);
+            if (why != null) {
+                out.put(t.mappedId(), why);
+            }
+        }
+        return out;
+    }
+
+    private static String unsuitable(PlannedTable t, Map<Side, Map<String, TableSchema>> schemas, SideDatabase source, SideDatabase target) {
+        for (SideDatabase setup : List.of(source, target)) {
+            String name = t.name(setup.side());
+            TableSchema schema = schemas.get(setup.side()).get(name);
+            String why = setup.scanPlan(t, schema, 1).problem();
+            if (why != null) {
+                return "on the " + setup.side().label() + ": " + why;
+            }
+            List<String> key = primaryKey(setup, name);
+            if (!key.equals(primaryKey(source, t.sourceName()))) {
+                return "the primary key is " + primaryKey(source, t.sourceName()) + " on the source but " + key
+                        + " on the target; key ranges align only over the same columns in the same order";
+            }
+            for (String k : t.key()) {
+                ColumnInfo col = schema.columns().stream().filter(c -> c.name().equalsIgnoreCase(k)).findFirst().orElse(null);
+                if (col == null || !ALIGNABLE_KEYS.contains(col.family())) {
+                    return "key column " + k + (col == null ? " not found" : " is " + col.nativeType()) + " on the " + setup.side().label()
+                            + "; only integer and decimal keys order alike on every engine";
+                }
+            }
+        }
+        return null;
+    }
+
+    private static List<String> primaryKey(SideDatabase setup, String table) {
+        return setup.tables().stream().filter(i -> i.qualifiedName().equals(table)).findFirst()
+                .map(i -> i.primaryKey().stream().map(k -> k.toLowerCase(Locale.ROOT)).toList()).orElse(List.of());
+    }
+
+    private static Map<Side, Map<String, TableSchema>> schemas(List<PlannedTable> tables, SideDatabase source, SideDatabase target)
+            throws SQLException {
+        return Map.of(Side.SOURCE, source.schemas(tables), Side.TARGET, target.schemas(tables));
+    }
+
+}

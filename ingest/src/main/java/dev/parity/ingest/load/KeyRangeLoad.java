@@ -1,0 +1,228 @@
+package dev.parity.ingest.load;
+
+import dev.parity.ingest.debezium.MappedRecord;
+import dev.parity.ingest.kafka.ChangeProducer;
+import dev.parity.ingest.kafka.SideTopics;
+import dev.parity.ingest.side.Databases;
+import dev.parity.ingest.side.PlannedTable;
+import dev.parity.ingest.side.SideDatabase;
+import dev.parity.ingest.verify.TableScan;
+import dev.parity.reconciler.model.BaselineBatch;
+import dev.parity.reconciler.model.Hash128;
+import dev.parity.reconciler.model.Side;
+import java.nio.ByteBuffer;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One table of {@link InitialLoad}: a source page of {@code pageRows} rows, then the target's rows
+ * between the same two keys (read concurrently with the next source page), paired by key, grouped by
+ * partition into {@link BaselineBatch} records, and sent once both captures have passed the heartbeats
+ * the two reads saw (a third thread, so reading, waiting and sending overlap).
+ */
+final class KeyRangeLoad {
+    /** What the load needs from {@link InitialLoad}: its stop flag, its status line, its waits for the streams. */
+    interface Control {
+        boolean stopping();
+
+        void activity(String what);
+
+        /** Until both streams have delivered a heartbeat on every partition. */
+        void awaitStreamsBegan() throws InterruptedException;
+
+        /** Until each capture has had a heartbeat after the given one acknowledged by Kafka. */
+        void awaitCaptured(long sourceSeq, long targetSeq) throws InterruptedException;
+    }
+
+    /** Where a load's time went (nanoseconds per activity), for the log line at its end. */
+    static final class Timings {
+        final AtomicLong sourceRead = new AtomicLong();
+        final AtomicLong targetRead = new AtomicLong();
+        final AtomicLong guardWait = new AtomicLong();
+        final AtomicLong send = new AtomicLong();
+        final AtomicLong applyWait = new AtomicLong();
+
+        @Override
+        public String toString() {
+            return "source reads " + secs(sourceRead) + " s, target reads " + secs(targetRead) + " s, waiting for the captures to pass the reads "
+                    + secs(guardWait) + " s, sending " + secs(send) + " s, waiting for the reconciler to apply the rest " + secs(applyWait) + " s";
+        }
+
+        private static double secs(AtomicLong nanos) {
+            return Math.round(nanos.get() / 1e7) / 100.0;
+        }
+    }
+
+    /** Batches read ahead of the sender (each one source page and its target range). */
+    private static final int QUEUE_BATCHES = 16;
+    private static final Batch END = new Batch(List.of(), -1, -1);
+    /** Keys per Kafka record (~60 bytes each): well under the broker's default 1 MB message limit. */
+    private static final int RECORD_KEYS = 2_000;
+
+    private final Databases databases;
+    private final SideTopics topics;
+    private final Clock clock;
+    private final int pageRows;
+    private final ExecutorService workers;
+    private final ChangeProducer producer;
+    private final AtomicReference<Exception> sendFailure;
+    private final Timings timings;
+    private final Control control;
+
+    KeyRangeLoad(Databases databases, SideTopics topics, Clock clock, int pageRows, ExecutorService workers, ChangeProducer producer,
+                 AtomicReference<Exception> sendFailure, Timings timings, Control control) {
+        this.databases = databases;
+        this.topics = topics;
+        this.clock = clock;
+        this.pageRows = pageRows;
+        this.workers = workers;
+        this.producer = producer;
+        this.sendFailure = sendFailure;
+        this.timings = timings;
+        this.control = control;
+    }
+
+    /** Loads one table: source pages and the target's matching ranges read concurrently, sent as they come. */
+    void load(PlannedTable t, AtomicLong sourceRows, AtomicLong targetRows) throws SQLException, InterruptedException, ExecutionException {
+        SideDatabase src = databases.source();
+        SideDatabase tgt = databases.target();
+        TableScan sourceScan = require(src.scanPlan(t, src.schemas(List.of(t)).get(t.sourceName()), pageRows), t, Side.SOURCE);
+        TableScan targetScan = require(tgt.scanPlan(t, tgt.schemas(List.of(t)).get(t.targetName()), pageRows), t, Side.TARGET);
+        sourceRows.set(0);
+        targetRows.set(0);
+        control.awaitStreamsBegan(); // both streams began before any read: absence since then is known
+        BlockingQueue<Batch> queue = new ArrayBlockingQueue<>(QUEUE_BATCHES);
+        try (Connection cs = src.connect(); Connection ct = tgt.connect()) {
+            TableScan.prepare(cs, src.engine());
+            TableScan.prepare(ct, tgt.engine());
+            Future<Long> sender = workers.submit(() -> send(queue));
+            try {
+                Object[] after = null;
+                Future<Batch> pending = null;
+                boolean last;
+                do {
+                    control.activity("loading " + t.mappedId() + " (" + sourceRows.get() + " source rows)");
+                    long t0 = System.nanoTime();
+                    TableScan.Page page = sourceScan.read(cs, after);
+                    timings.sourceRead.addAndGet(System.nanoTime() - t0);
+                    last = page.rows().size() < pageRows;
+                    Object[] from = after;
+                    Object[] upTo = last ? null : page.lastKey();
+                    if (pending != null) {
+                        put(queue, pending.get(), sender);
+                    }
+                    pending = workers.submit(() -> {
+                        long t1 = System.nanoTime();
+                        TableScan.Page range = targetScan.readRange(ct, from, upTo);
+                        timings.targetRead.addAndGet(System.nanoTime() - t1);
+                        return pair(page, range, targetRows);
+                    });
+                    sourceRows.addAndGet(page.rows().size());
+                    after = upTo;
+                } while (!last && !control.stopping());
+                put(queue, pending.get(), sender);
+                put(queue, END, sender);
+                sender.get();
+            } finally {
+                sender.cancel(true);
+            }
+        }
+    }
+
+    private static TableScan require(TableScan.Result r, PlannedTable t, Side side) {
+        if (r.scan() == null) {
+            throw new IllegalStateException(t.mappedId() + " cannot be read on the " + side.label() + ": " + r.problem());
+        }
+        return r.scan();
+    }
+
+    private static void put(BlockingQueue<Batch> queue, Batch b, Future<?> sender) throws InterruptedException, ExecutionException {
+        while (!queue.offer(b, 200, TimeUnit.MILLISECONDS)) {
+            if (sender.isDone()) {
+                sender.get(); // the sender failed: surface why
+                throw new IllegalStateException("the load's sender stopped");
+            }
+        }
+    }
+
+    /**
+     * A source page and the target's rows of the same key range, paired by key and grouped by partition
+     * into records of at most {@link #RECORD_KEYS} keys.
+     */
+    private Batch pair(TableScan.Page source, TableScan.Page target, AtomicLong targetCount) {
+        targetCount.addAndGet(target.rows().size());
+        List<BaselineBatch> records = pair(source, target, topics.chunking(), topics.partitions(), micros(clock.instant()), RECORD_KEYS);
+        return new Batch(records, source.heartbeatSeq(), target.heartbeatSeq());
+    }
+
+    /**
+     * Pairs a source page with the target's rows of the same key range: every key of either side once,
+     * with its hash on each side (null where that side has no such row), in records that each hold
+     * keys of one partition only (the record's Kafka key is its first row key) and at most {@code recordKeys}.
+     */
+    static List<BaselineBatch> pair(TableScan.Page source, TableScan.Page target, dev.parity.reconciler.model.Chunking chunking,
+                                    int partitions, long readAtMicros, int recordKeys) {
+        Map<ByteBuffer, Hash128> targetRows = new HashMap<>(target.rows().size() * 2);
+        for (TableScan.Row r : target.rows()) {
+            targetRows.put(ByteBuffer.wrap(r.key()), r.hash());
+        }
+        List<List<BaselineBatch.Entry>> byPartition = new ArrayList<>(partitions);
+        for (int p = 0; p < partitions; p++) {
+            byPartition.add(new ArrayList<>());
+        }
+        for (TableScan.Row r : source.rows()) {
+            Hash128 other = targetRows.remove(ByteBuffer.wrap(r.key()));
+            byPartition.get(chunking.partitionOf(r.key(), partitions)).add(new BaselineBatch.Entry(r.key(), r.hash(), other));
+        }
+        targetRows.forEach((k, h) -> byPartition.get(chunking.partitionOf(k.array(), partitions)).add(new BaselineBatch.Entry(k.array(), null, h)));
+        List<BaselineBatch> records = new ArrayList<>();
+        for (List<BaselineBatch.Entry> entries : byPartition) {
+            for (int from = 0; from < entries.size(); from += recordKeys) {
+                records.add(new BaselineBatch(source.heartbeatSeq(), target.heartbeatSeq(), readAtMicros,
+                        entries.subList(from, Math.min(entries.size(), from + recordKeys))));
+            }
+        }
+        return records;
+    }
+
+    /** Sends batches once both captures have passed the heartbeats their reads saw; returns keys sent. */
+    private long send(BlockingQueue<Batch> queue) throws InterruptedException {
+        long sent = 0;
+        while (true) {
+            Batch b = queue.take();
+            if (b == END) {
+                return sent;
+            }
+            long t0 = System.nanoTime();
+            control.awaitCaptured(b.sourceGuard(), b.targetGuard());
+            long t1 = System.nanoTime();
+            timings.guardWait.addAndGet(t1 - t0);
+            for (BaselineBatch r : b.records()) {
+                producer.send(new MappedRecord(r.entries().get(0).key(), r), sendFailure);
+                sent += r.entries().size();
+            }
+            timings.send.addAndGet(System.nanoTime() - t1);
+        }
+    }
+
+    private static long micros(Instant i) {
+        return i.getEpochSecond() * 1_000_000L + i.getNano() / 1_000L;
+    }
+
+    private record Batch(List<BaselineBatch> records, long sourceGuard, long targetGuard) {
+    }
+}

@@ -1,0 +1,189 @@
+package dev.parity.ingest.side;
+
+import dev.parity.ingest.IngestConfig;
+import dev.parity.ingest.CaptureEngine;
+import dev.parity.ingest.CaptureStatus;
+import dev.parity.ingest.debezium.RecordMapper;
+import dev.parity.ingest.debezium.TableMapping;
+import dev.parity.ingest.engine.CaptureNames;
+import dev.parity.ingest.engine.DatabaseAdapter;
+import dev.parity.ingest.engine.Engine;
+import dev.parity.ingest.jdbc.Endpoint;
+import dev.parity.ingest.jdbc.TableInfo;
+import dev.parity.ingest.kafka.SideTopics;
+import dev.parity.reconciler.model.Side;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One side's database as every workflow reaches it: its connection, its engine's adapter, what was
+ * found there at start (tables, settings, row estimates), the scan plans the load and the sweep read
+ * by, and its capture. The port the workflows take instead of the whole application.
+ */
+public final class SideDatabase {
+    private static final Logger LOG = LoggerFactory.getLogger(SideDatabase.class);
+
+    private final Side side;
+    private final Endpoint endpoint;
+    private final DatabaseAdapter adapter;
+    private final CaptureNames names;
+    private final String heartbeatTable;
+    private List<TableInfo> tables = List.of();
+    private Map<String, String> settings = Map.of();
+    private String applyOrderRisk;
+    private Map<String, Long> estimatedRows = Map.of();
+
+    public SideDatabase(IngestConfig config, Side side) {
+        IngestConfig.Database db = config.database(side);
+        this.side = side;
+        this.endpoint = new Endpoint(side, db.url(), db.user(), db.password());
+        this.adapter = DatabaseAdapter.of(db.resolvedEngine(), endpoint);
+        this.names = CaptureNames.of(config.name(), side, db.serverId(), config.captureDir());
+        this.heartbeatTable = adapter.heartbeatTable(config.heartbeat().table());
+    }
+
+    public Side side() {
+        return side;
+    }
+
+    public Endpoint endpoint() {
+        return endpoint;
+    }
+
+    public DatabaseAdapter adapter() {
+        return adapter;
+    }
+
+    public CaptureNames names() {
+        return names;
+    }
+
+    /** This side's heartbeat table, qualified as its engine needs. */
+    public String heartbeatTable() {
+        return heartbeatTable;
+    }
+
+    public Engine engine() {
+        return adapter.engine();
+    }
+
+    /** The tables found at start (by {@link #prepare} or {@link #inspect}). */
+    public List<TableInfo> tables() {
+        return tables;
+    }
+
+    public Map<String, String> settings() {
+        return settings;
+    }
+
+    /** The database's row-count estimates at start, per table; for snapshot progress. */
+    public Map<String, Long> estimatedRows() {
+        return estimatedRows;
+    }
+
+    /** Target: why the replica may apply out of commit order; null when order is assured. */
+    public String applyOrderRisk() {
+        return applyOrderRisk;
+    }
+
+    /** Opens a connection to this side's database. */
+    public Connection connect() throws SQLException {
+        return endpoint.connect();
+    }
+
+    /** Reads tables and settings only: nothing checked, nothing written (for {@code parity schema-diff}). */
+    public void inspect() throws SQLException {
+        try (Connection c = endpoint.connect()) {
+            tables = adapter.tables(c);
+            settings = adapter.settings(c);
+        }
+    }
+
+    /**
+     * Checks the server can be captured, lists its tables and settings, and readies the heartbeat
+     * (on the source: creates it; on the target: only checks). Returns problems that do not stop Parity.
+     */
+    public List<String> prepare(boolean heartbeats) throws SQLException {
+        try (Connection c = endpoint.connect()) {
+            adapter.checkCapturable(c, names);
+            tables = adapter.tables(c);
+            settings = adapter.settings(c);
+            try {
+                estimatedRows = adapter.estimatedRows(c);
+            } catch (SQLException e) {
+                LOG.debug("no row estimates on the {}: {}", side.label(), e.getMessage()); // progress then shows no ETA
+            }
+            applyOrderRisk = side == Side.TARGET ? adapter.applyOrderRisk(c) : null;
+            if (!heartbeats) {
+                return List.of();
+            }
+            if (side == Side.SOURCE) {
+                List<String> warnings = adapter.prepareHeartbeatOnSource(c, heartbeatTable, names.publication());
+                LOG.info("heartbeat table {} present on the source (Parity writes one row, id = 1)", heartbeatTable);
+                return warnings;
+            }
+            return adapter.checkHeartbeatOnTarget(c, heartbeatTable);
+        }
+    }
+
+    /** What capture needs on the server, covering the captured tables and the heartbeat table. */
+    public List<String> captureList(List<String> captured, boolean heartbeats) {
+        List<String> all = new ArrayList<>(captured);
+        if (heartbeats) {
+            all.add(heartbeatTable);
+        }
+        return all;
+    }
+
+    public void prepareCapture(List<String> captureList) throws SQLException {
+        try (Connection c = endpoint.connect()) {
+            adapter.prepareCapture(c, names, captureList);
+        }
+    }
+
+    /** Whether this side's capture has committed offsets from an earlier run (it resumes rather than starts). */
+    public boolean hasOffsets() {
+        return java.nio.file.Files.exists(names.offsets(side));
+    }
+
+    /** The current structure of these tables on this side, by this side's names. */
+    public Map<String, dev.parity.ingest.schema.TableSchema> schemas(List<PlannedTable> tables) throws SQLException {
+        try (Connection c = endpoint.connect()) {
+            return adapter.schema(c, tables.stream().map(t -> t.name(side)).toList());
+        }
+    }
+
+    /** A key-range scan of one table on this side with its structure as read, or why there is none. */
+    public dev.parity.ingest.verify.TableScan.Result scanPlan(PlannedTable t, dev.parity.ingest.schema.TableSchema schema, int pageRows) {
+        String name = t.name(side);
+        TableInfo info = tables.stream().filter(i -> i.qualifiedName().equals(name)).findFirst().orElse(null);
+        if (schema == null || info == null) {
+            return new dev.parity.ingest.verify.TableScan.Result(null, "not found on the " + side.label());
+        }
+        return dev.parity.ingest.verify.TableScan.plan(engine(), name, t.mappedId(), info.primaryKey(), schema, heartbeatTable, pageRows);
+    }
+
+    /**
+     * Starts this side's capture into its topic; {@code captured} maps this side's table names to mapped
+     * ids. {@code firstRun} overrides connector settings for the first launch only (which tables, if any,
+     * the connector snapshots when Parity's initial load reads the others).
+     */
+    public CaptureEngine startCapture(SideTopics topics, Map<String, String> captured, List<String> captureList, CaptureStatus status,
+                                      Clock clock, Runnable onSchemaChange, Map<String, String> firstRun) {
+        RecordMapper mapper = new RecordMapper(side, new TableMapping(captured), heartbeatTable, adapter.positions())
+                .onSchemaChange(onSchemaChange);
+        CaptureEngine engine = new CaptureEngine(side.label(), adapter.debezium(names, captureList, Map.of()), mapper, topics.producer(side),
+                status, clock);
+        if (!firstRun.isEmpty()) {
+            engine.firstRun(firstRun);
+        }
+        engine.start();
+        return engine;
+    }
+}

@@ -1,0 +1,66 @@
+package dev.parity.ingest.side;
+
+import dev.parity.ingest.IngestConfig;
+import dev.parity.ingest.jdbc.TableFilter;
+import dev.parity.ingest.jdbc.TableInfo;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Decides which tables are captured. Unkeyed tables and tables missing on the target are listed with
+ * the reason, never skipped silently: status reports them as unverified.
+ */
+public final class TablePlanner {
+    private TablePlanner() {
+    }
+
+    public static List<PlannedTable> plan(IngestConfig.Tables tables, String heartbeatTable, List<TableInfo> source, List<TableInfo> target) {
+        TableFilter filter = new TableFilter(tables.include(), tables.exclude());
+        Map<String, TableInfo> targets = target.stream().collect(Collectors.toMap(TableInfo::qualifiedName, Function.identity()));
+        List<PlannedTable> out = new ArrayList<>();
+        for (TableInfo s : source) {
+            if (s.qualifiedName().equals(heartbeatTable) || !filter.matches(s.qualifiedName())) {
+                continue;
+            }
+            String targetName = targetName(tables.map(), s, targets);
+            TableInfo t = targets.get(targetName);
+            String problem = null;
+            if (!s.keyed()) {
+                problem = "no primary key on the source: rows cannot be matched by key, so the table is not verified";
+            } else if (t == null) {
+                problem = "missing on the target (" + targetName + ")";
+            } else if (!t.keyed()) {
+                problem = "no primary key on the target: Parity does not publish it (a publication on a subscriber for a table without replica identity breaks replication)";
+            } else if (!t.primaryKey().stream().sorted().toList().equals(s.primaryKey().stream().sorted().toList())) {
+                problem = "primary keys differ: source " + s.primaryKey() + ", target " + t.primaryKey();
+            }
+            out.add(new PlannedTable(s.qualifiedName(), s.qualifiedName(), targetName, s.primaryKey(), problem));
+        }
+        return out;
+    }
+
+    /**
+     * The target table for a source table: an exact entry of {@code tables.map}, else a namespace
+     * entry ({@code "shop.*": "public.*"}: MySQL database to PostgreSQL schema), else the same name;
+     * where that misses only by letter case (PostgreSQL folds unquoted names), the one target table
+     * that matches ignoring case.
+     */
+    static String targetName(Map<String, String> map, TableInfo source, Map<String, TableInfo> targets) {
+        String exact = map.get(source.qualifiedName());
+        if (exact != null) {
+            return exact;
+        }
+        String mappedNamespace = map.get(source.schema() + ".*");
+        String name = mappedNamespace != null && mappedNamespace.endsWith(".*")
+                ? mappedNamespace.substring(0, mappedNamespace.length() - 2) + "." + source.name()
+                : source.qualifiedName();
+        if (targets.containsKey(name)) {
+            return name;
+        }
+        List<String> byCase = targets.keySet().stream().filter(n -> n.equalsIgnoreCase(name)).toList();
+        return byCase.size() == 1 ? byCase.get(0) : name;
+    }
+}

@@ -1,0 +1,255 @@
+package dev.parity.ingest.sweep;
+
+import dev.parity.ingest.IngestConfig;
+import dev.parity.ingest.jdbc.HeartbeatWriter;
+import dev.parity.ingest.kafka.SideTopics;
+import dev.parity.ingest.port.Captures;
+import dev.parity.ingest.port.ReconcilerPort;
+import dev.parity.ingest.side.Databases;
+import dev.parity.ingest.side.PlannedTable;
+import dev.parity.ingest.schema.TableSchema;
+import dev.parity.reconciler.model.Side;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The verification sweep (README, "How it decides"; configured under {@code verify}, shown as
+ * {@code verification} in status, judged by the gate's {@code reread} check): re-reads every verified
+ * table of each configured side by primary-key range and compares each row with the state the change
+ * stream left. It finds what no change log
+ * shows: MySQL/MariaDB writes made with {@code SET sql_log_bin = 0}, rows an {@code ALTER TABLE}
+ * rewrote in place, a {@code TRUNCATE}.
+ *
+ * <p>Rows that differ from the captured state are not reported from here: they go to the side's
+ * topic as {@link dev.parity.reconciler.model.Observation}s, and the reconciler takes one only where no
+ * captured change of the key can be newer than the read (the core's {@code ReadOver} rule), then judges the key by the usual heartbeat fences. So in-flight
+ * changes never raise an alarm, and a verdict means the same whichever way the difference was found.
+ * A row in the state but not found by the scan is sent as an observed absence.
+ *
+ * <p>Cost: one full read of each table per round, in pages of {@code verify.pageRows}, at most
+ * {@code verify.maxRowsPerSecond} per database; each page is one short read-only transaction.
+ */
+public final class Sweeper implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Sweeper.class);
+    private final IngestConfig.Verify config;
+    private final boolean heartbeats;
+    private final List<PlannedTable> tables;
+    private final Databases databases;
+    private final Captures captures;
+    private final ReconcilerPort reconciler;
+    private final BooleanSupplier baselineApplied;
+    private final Clock clock;
+    private final TableSweep tableSweep;
+    private final Map<String, TableResult> results = new ConcurrentHashMap<>();
+    private final AtomicLong rounds = new AtomicLong();
+    private final AtomicLong requested = new AtomicLong();
+    private final Object wake = new Object();
+    private final Thread thread;
+    private volatile boolean stopping;
+    private volatile String activity = "waiting for both captures to stream";
+    private volatile Instant lastRoundFinishedAt;
+    private volatile Instant lastRoundStartedAt;
+    private volatile long completed;
+
+    /**
+     * One table on one side in the latest round that reached it (the status calls it a re-read).
+     *
+     * @param rowsMatched   rows whose hash equalled the captured state when read
+     * @param observations  rows sent to the reconciler as differing from the captured state
+     * @param absent        keys the state holds but the scan did not find, sent as observed absences
+     * @param problem       why the table was not (fully) re-read; null when it was
+     */
+    public record TableResult(String table, Side side, long round, Instant startedAt, Instant finishedAt, long rowsRead, long rowsMatched,
+                              long observations, long absent, String problem) {
+        public boolean complete() {
+            return finishedAt != null && problem == null;
+        }
+    }
+
+    /**
+     * @param tables          the verified tables, re-read in this order
+     * @param heartbeat       writes the source's heartbeats; null when heartbeats are off (the sweep then does not run)
+     * @param baselineApplied whether the first baseline is in place (a round before it would re-read what the load reads)
+     */
+    public Sweeper(IngestConfig.Verify config, IngestConfig.Heartbeat heartbeatConfig, List<PlannedTable> tables, Databases databases,
+                   Captures captures, ReconcilerPort reconciler, SideTopics topics, HeartbeatWriter heartbeat, BooleanSupplier baselineApplied,
+                   Clock clock) {
+        this.config = config;
+        this.heartbeats = heartbeatConfig.enabled() && heartbeat != null;
+        this.tables = List.copyOf(tables);
+        this.databases = databases;
+        this.captures = captures;
+        this.reconciler = reconciler;
+        this.baselineApplied = baselineApplied;
+        this.clock = clock;
+        this.tableSweep = new TableSweep(config, heartbeatConfig.interval(), databases, reconciler, topics, heartbeat, clock, new TableSweep.Control() {
+            @Override
+            public boolean stopping() {
+                return stopping;
+            }
+
+            @Override
+            public void activity(String what) {
+                activity = what;
+            }
+
+            @Override
+            public void waitFor(Duration d) throws InterruptedException {
+                Sweeper.this.waitFor(d);
+            }
+        });
+        this.thread = new Thread(this::loop, "parity-sweep");
+        this.thread.setDaemon(true);
+    }
+
+    /** Why the sweep does not run; null when it does. */
+    public String disabledReason() {
+        if (!config.enabled()) {
+            return "verify.enabled is false: writes no change log records are not looked for";
+        }
+        if (!heartbeats) {
+            return "needs heartbeats to order its reads against the change streams (heartbeat.enabled is false)";
+        }
+        return config.sides().isEmpty() ? "verify.sides is empty" : null;
+    }
+
+    public Sweeper start() {
+        if (disabledReason() == null) {
+            thread.start();
+        }
+        return this;
+    }
+
+    /** Asks for a round to start now (or right after the current one); returns the number it will have. */
+    public long requestRound() {
+        long next;
+        synchronized (wake) {
+            next = rounds.get() + 1;
+            requested.set(next);
+            wake.notifyAll();
+        }
+        return next;
+    }
+
+    /** Rounds completed so far. */
+    public long completedRounds() {
+        return completed;
+    }
+
+    public List<TableResult> results() {
+        return results.values().stream().sorted(java.util.Comparator.comparing(TableResult::table).thenComparing(TableResult::side)).toList();
+    }
+
+    /** What the sweep is doing now, in words. */
+    public String activity() {
+        return activity;
+    }
+
+    /** When the last round started; null before the first. */
+    public Instant lastRoundStartedAt() {
+        return lastRoundStartedAt;
+    }
+
+    /** When the last round finished; null before the first. */
+    public Instant lastRoundFinishedAt() {
+        return lastRoundFinishedAt;
+    }
+
+    private void loop() {
+        while (!stopping) {
+            try {
+                awaitStreaming();
+                runRound();
+                awaitNextRound();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                LOG.warn("verification sweep failed, retrying in a minute: {}", e.toString());
+                activity = "failed: " + e.getMessage();
+                try {
+                    waitFor(Duration.ofMinutes(1));
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void awaitStreaming() throws InterruptedException {
+        while (!stopping) {
+            boolean loaded = baselineApplied.getAsBoolean();
+            if (captures.streaming() && loaded && reconciler.passed(Side.SOURCE, -1) && reconciler.passed(Side.TARGET, -1)) {
+                return;
+            }
+            activity = loaded ? "waiting for both captures to stream" : "waiting for the initial load to finish";
+            waitFor(Duration.ofSeconds(1));
+        }
+    }
+
+    private void awaitNextRound() throws InterruptedException {
+        Instant due = clock.instant().plus(config.interval());
+        synchronized (wake) {
+            while (!stopping && requested.get() <= rounds.get() && clock.instant().isBefore(due)) {
+                activity = "idle until " + due + " (or POST /api/v1/verify)";
+                wake.wait(Math.max(1, Math.min(1000, Duration.between(clock.instant(), due).toMillis())));
+            }
+        }
+    }
+
+    private void waitFor(Duration d) throws InterruptedException {
+        synchronized (wake) {
+            wake.wait(Math.max(1, d.toMillis()));
+        }
+    }
+
+    /** One full round: every captured table, re-read by {@link TableSweep} on every configured side. */
+    void runRound() throws InterruptedException {
+        long round = rounds.incrementAndGet();
+        lastRoundStartedAt = clock.instant();
+        LOG.info("verification sweep round {} started", round);
+        Map<Side, Map<String, TableSchema>> schemas = new EnumMap<>(Side.class);
+        Map<Side, String> schemaErrors = new EnumMap<>(Side.class);
+        for (Side side : config.sides()) {
+            try {
+                schemas.put(side, databases.of(side).schemas(tables));
+            } catch (SQLException | RuntimeException e) {
+                schemaErrors.put(side, "cannot read the table structure: " + e.getMessage());
+            }
+        }
+        for (PlannedTable t : tables) {
+            if (stopping) {
+                return;
+            }
+            tableSweep.table(round, t, schemas, schemaErrors).forEach(r -> results.put(t.mappedId() + "|" + r.side().label(), r));
+        }
+        lastRoundFinishedAt = clock.instant();
+        completed = round;
+        LOG.info("verification sweep round {} finished", round);
+    }
+
+    @Override
+    public void close() {
+        stopping = true;
+        synchronized (wake) {
+            wake.notifyAll();
+        }
+        thread.interrupt();
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        tableSweep.close();
+    }
+}

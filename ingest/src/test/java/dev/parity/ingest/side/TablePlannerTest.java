@@ -1,0 +1,46 @@
+package dev.parity.ingest.side;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parity.ingest.IngestConfig;
+import dev.parity.ingest.jdbc.TableInfo;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class TablePlannerTest {
+    private static final List<TableInfo> PG = List.of(new TableInfo("public", "orders", List.of("id")),
+            new TableInfo("public", "customers", List.of("id")), new TableInfo("public", "parity_heartbeat", List.of("id")));
+
+    private static List<PlannedTable> plan(Map<String, String> map, List<TableInfo> source) {
+        return TablePlanner.plan(new IngestConfig.Tables(List.of("*"), List.of(), map), "shop.parity_heartbeat", source, PG);
+    }
+
+    @Test
+    void shouldMapAMySqlDatabaseToAPostgresSchemaAndKeepTheSourceNameAsTheId() {
+        List<PlannedTable> p = plan(Map.of("shop.*", "public.*"), List.of(new TableInfo("shop", "orders", List.of("id")),
+                new TableInfo("shop", "parity_heartbeat", List.of("id"))));
+        assertThat(p).singleElement().satisfies(t -> {
+            assertThat(t.mappedId()).isEqualTo("shop.orders");
+            assertThat(t.targetName()).isEqualTo("public.orders");
+            assertThat(t.captured()).isTrue();
+        });
+    }
+
+    @Test
+    void shouldPreferAnExactEntryAndMatchNamesThatDifferOnlyByCase() {
+        List<PlannedTable> p = plan(Map.of("shop.Orders", "public.customers"), List.of(new TableInfo("shop", "Orders", List.of("id"))));
+        assertThat(p.get(0).targetName()).isEqualTo("public.customers");
+        assertThat(plan(Map.of(), List.of(new TableInfo("PUBLIC", "Orders", List.of("id")))).get(0).targetName()).isEqualTo("public.orders");
+    }
+
+    @Test
+    void shouldListUnkeyedMissingAndDifferentlyKeyedTablesWithTheirReason() {
+        List<PlannedTable> p = plan(Map.of("shop.*", "public.*"), List.of(new TableInfo("shop", "log", List.of()),
+                new TableInfo("shop", "gone", List.of("id")), new TableInfo("shop", "customers", List.of("id", "region"))));
+        assertThat(p).extracting(PlannedTable::problem).allSatisfy(r -> assertThat(r).isNotNull());
+        assertThat(p.get(0).problem()).contains("no primary key");
+        assertThat(p.get(1).problem()).contains("missing on the target (public.gone)");
+        assertThat(p.get(2).problem()).contains("primary keys differ");
+    }
+}

@@ -1,0 +1,60 @@
+package dev.parity.reconciler.rules;
+
+import dev.parity.reconciler.model.Side;
+import dev.parity.reconciler.state.KeyState;
+import dev.parity.reconciler.state.MismatchEntry;
+import dev.parity.reconciler.state.SideState;
+import dev.parity.reconciler.state.Verdict;
+import dev.parity.reconciler.state.Watermark;
+
+/**
+ * The fence/verdict rule (README, "How it decides"): when a mismatched key may be called DIVERGENT.
+ *
+ * <p>A key's last change on a side is stamped with the last heartbeat that side's stream delivered
+ * before it; its fence is the next heartbeat that stream delivers. A mismatched key is due once both
+ * streams have delivered heartbeat {@code max(fence_source, fence_target)} (plus {@code extra} where the
+ * replica may apply out of commit order): by then the target has applied everything the source
+ * committed before the key's last change, and the source stream has delivered everything committed
+ * before the target's. Until then it is PENDING; after, a mismatch is DIVERGENT.
+ */
+public final class FenceRule {
+    private FenceRule() {
+    }
+
+    /**
+     * The heartbeat seq both streams must deliver before this key can be judged, or
+     * {@link MismatchEntry#UNKNOWN_DUE} while a side's fence has not been delivered yet. A side with no
+     * state for the key holds it absent since its stream began, so its fence is the first heartbeat that
+     * stream delivered. That is exact only while a key deleted on both sides is kept, stamps and all,
+     * until it settles: forgetting it earlier would turn a later fence into this early one, and an early
+     * fence is a false alarm.
+     */
+    public static long due(KeyState state, Watermark source, Watermark target, int extra) {
+        long due = 0;
+        for (Side side : Side.values()) {
+            SideState s = state.side(side);
+            long stamp = s == null ? SideState.NONE : s.stamp();
+            Watermark wm = side == Side.SOURCE ? source : target;
+            if (wm == null || (stamp != SideState.NONE && wm.seq() <= stamp)) {
+                return MismatchEntry.UNKNOWN_DUE;
+            }
+            due = Math.max(due, wm.fenceOf(stamp));
+        }
+        return due + extra;
+    }
+
+    /** min(S, T): the newest heartbeat both streams of a partition have delivered; -1 if either has none. */
+    public static long bothDelivered(Watermark source, Watermark target) {
+        return source == null || target == null ? -1 : Math.min(source.seq(), target.seq());
+    }
+
+    /** Whether a key due at {@code due} is settled once both streams delivered {@code bothDelivered}. */
+    public static boolean settled(long due, long bothDelivered) {
+        return due != MismatchEntry.UNKNOWN_DUE && bothDelivered >= due;
+    }
+
+    /** The verdict of a key whose two sides differ: DIVERGENT once settled, PENDING before. */
+    public static Verdict mismatchVerdict(boolean settled) {
+        return settled ? Verdict.DIVERGENT : Verdict.PENDING;
+    }
+}

@@ -1,0 +1,58 @@
+package dev.parity.reconciler.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parity.reconciler.model.Hash128;
+import dev.parity.reconciler.state.KeyState;
+import dev.parity.reconciler.state.MismatchEntry;
+import dev.parity.reconciler.state.SideState;
+import dev.parity.reconciler.state.Verdict;
+import dev.parity.reconciler.state.Watermark;
+import org.junit.jupiter.api.Test;
+
+class FenceRuleTest {
+    private static final Hash128 A = new Hash128(1, 1);
+    private static final Hash128 B = new Hash128(2, 2);
+
+    @Test
+    void shouldBeDueAtTheLaterOfTheTwoFences() {
+        KeyState k = new KeyState(new SideState(A, 0, "", 4), new SideState(B, 0, "", 6), 0);
+        Watermark s = Watermark.first(1, 0, 0).advance(8, 0, 0);
+        Watermark t = Watermark.first(1, 0, 0).advance(7, 0, 0);
+        assertThat(FenceRule.due(k, s, t, 0)).isEqualTo(7);
+        assertThat(FenceRule.due(k, s, t, 2)).as("extra heartbeats where order is not assured").isEqualTo(9);
+    }
+
+    @Test
+    void shouldNotKnowTheDueSeqBeforeASidesFenceIsDelivered() {
+        KeyState k = new KeyState(new SideState(A, 0, "", 7), null, 0);
+        Watermark atStamp = Watermark.first(1, 0, 0).advance(7, 0, 0);
+        assertThat(FenceRule.due(k, atStamp, atStamp, 0)).isEqualTo(MismatchEntry.UNKNOWN_DUE);
+        assertThat(FenceRule.due(k, null, atStamp, 0)).isEqualTo(MismatchEntry.UNKNOWN_DUE);
+        assertThat(FenceRule.settled(MismatchEntry.UNKNOWN_DUE, Long.MAX_VALUE - 1)).isFalse();
+    }
+
+    @Test
+    void shouldFenceAnAbsentSideAtItsStreamsFirstHeartbeat() {
+        KeyState onlyTarget = new KeyState(null, new SideState(B, 0, "", 5), 0);
+        Watermark s = Watermark.first(3, 0, 0).advance(9, 0, 0);
+        Watermark t = Watermark.first(2, 0, 0).advance(9, 0, 0);
+        assertThat(FenceRule.due(onlyTarget, s, t, 0)).isEqualTo(6);
+    }
+
+    @Test
+    void shouldFollowAGapRatherThanGuessStampPlusOne() {
+        Watermark gap = Watermark.first(1, 0, 0).advance(2, 0, 0).advance(5, 0, 0);
+        KeyState k = new KeyState(new SideState(A, 0, "", 2), new SideState(B, 0, "", 2), 0);
+        assertThat(FenceRule.due(k, gap, gap, 0)).isEqualTo(5);
+    }
+
+    @Test
+    void shouldBeDivergentOnlyOnceBothStreamsDeliveredTheDueSeq() {
+        assertThat(FenceRule.settled(7, FenceRule.bothDelivered(Watermark.first(9, 0, 0), Watermark.first(6, 0, 0)))).isFalse();
+        assertThat(FenceRule.settled(7, FenceRule.bothDelivered(Watermark.first(9, 0, 0), Watermark.first(7, 0, 0)))).isTrue();
+        assertThat(FenceRule.bothDelivered(null, Watermark.first(7, 0, 0))).isEqualTo(-1);
+        assertThat(FenceRule.mismatchVerdict(false)).isEqualTo(Verdict.PENDING);
+        assertThat(FenceRule.mismatchVerdict(true)).isEqualTo(Verdict.DIVERGENT);
+    }
+}
