@@ -92,6 +92,7 @@ public final class CaptureEngine implements AutoCloseable {
 
     public void start() {
         validate();
+        warnIfDebeziumRendersEveryEvent();
         launch();
         ConnectorMetrics metrics = new ConnectorMetrics(debezium.getProperty("topic.prefix"));
         probe.scheduleWithFixedDelay(() -> {
@@ -121,6 +122,27 @@ public final class CaptureEngine implements AutoCloseable {
             replaceIfSilent();
         }, 200, 500, TimeUnit.MILLISECONDS);
         LOG.info("capture {} started", name);
+    }
+
+    /**
+     * Parity ships its own {@code io.debezium.pipeline.meters.CommonEventMeter}, which renders the
+     * connector's {@code LastEvent} metric when it is read instead of for every event (a quarter of a
+     * capture's CPU with Debezium 3.5's). It must come before Debezium's jar on the class path.
+     */
+    public static boolean lastEventRenderedOnRead() {
+        try {
+            io.debezium.pipeline.meters.CommonEventMeter.class.getField("RENDERS_LAST_EVENT_ON_READ");
+            return true;
+        } catch (NoSuchFieldException e) {
+            return false;
+        }
+    }
+
+    private void warnIfDebeziumRendersEveryEvent() {
+        if (!lastEventRenderedOnRead()) {
+            LOG.warn("capture {}: Debezium's own CommonEventMeter was loaded before Parity's (put Parity's jars first on the class path):"
+                    + " every event is rendered for the LastEvent metric, which costs CPU", name);
+        }
     }
 
     /**

@@ -40,6 +40,18 @@ final class BenchCommand implements Callable<Integer> {
                     + " if the tool is on the PATH; 0 skips (default: ${DEFAULT-VALUE})")
     int steadySeconds;
 
+    @Option(names = "--keep-up-seconds", defaultValue = "0",
+            description = "PostgreSQL: the pair's write ceiling without Parity, then S seconds of single-row updates at each --fractions of it"
+                    + " while Parity watches (needs pgbench on the PATH); 0 skips (default: ${DEFAULT-VALUE})")
+    int keepUpSeconds;
+
+    @Option(names = "--fractions", defaultValue = "0.25,0.5,0.75,0.9", split = ",",
+            description = "fractions of the write ceiling for --keep-up-seconds (default: ${DEFAULT-VALUE})")
+    List<Double> fractions;
+
+    @Option(names = "--keep-up-rows", defaultValue = "100000", description = "rows of pgbench_accounts for --keep-up-seconds (default: ${DEFAULT-VALUE})")
+    int keepUpRows;
+
     @Option(names = "--snapshot-method", defaultValue = "both",
             description = "first verdict with parity (Parity's own key-range load), debezium (connector snapshots) or both (default: ${DEFAULT-VALUE})")
     String snapshotMethod;
@@ -68,12 +80,22 @@ final class BenchCommand implements Callable<Integer> {
             ConfiguredBench.run(ConfigLoader.load(config, System.getenv()), steadySeconds);
             return 0;
         }
-        reconciler();
+        if (!engine.equals("none") || keepUpSeconds == 0) {
+            reconciler();
+        }
         if (engine.equals("postgresql") || engine.equals("both")) {
             postgres();
         }
         if (engine.equals("mariadb") || engine.equals("both")) {
             mariadb();
+        }
+        if (keepUpSeconds > 0) {
+            Path pgbench = onPath("pgbench");
+            if (pgbench == null) {
+                System.out.println("keeping up: skipped (pgbench is not on the PATH; Debian: apt-get install postgresql-contrib)");
+            } else {
+                new KeepUpBench(keepUpRows, keepUpSeconds, fractions).run(pgbench);
+            }
         }
         return 0;
     }

@@ -64,6 +64,22 @@ public final class PostgresPair implements LocalPair {
         return target.getPostgresDatabase().getConnection();
     }
 
+    /**
+     * CPU seconds one side's server has used so far: its postmaster, the children it has reaped, and the
+     * children still running (read from /proc; Linux only). NaN where /proc cannot be read.
+     */
+    public double serverCpuSeconds(dev.parity.reconciler.model.Side side) {
+        EmbeddedPostgres pg = side == dev.parity.reconciler.model.Side.SOURCE ? source : target;
+        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SHOW data_directory")) {
+            rs.next();
+            long postmaster = Long.parseLong(java.nio.file.Files.readAllLines(java.nio.file.Path.of(rs.getString(1), "postmaster.pid")).get(0).trim());
+            return ProcCpu.treeSeconds(postmaster);
+        } catch (SQLException | IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
     /** Runs statements on the source. */
     public void onSource(String... sql) throws SQLException {
         run(source(), sql);

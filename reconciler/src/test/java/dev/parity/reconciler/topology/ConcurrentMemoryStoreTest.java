@@ -80,4 +80,22 @@ class ConcurrentMemoryStoreTest {
         }
         assertThat(failure.get()).isNull();
     }
+
+    @Test
+    void shouldOrderKeysExactlyAsBytesDoes() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+        for (int i = 0; i < 100_000; i++) {
+            byte[] a = new byte[r.nextInt(0, 6)];
+            byte[] b = new byte[r.nextInt(0, 6)];
+            for (int j = 0; j < a.length; j++) {
+                a[j] = (byte) r.nextInt(-2, 3); // few values: many equal prefixes, negative (unsigned high) bytes
+            }
+            for (int j = 0; j < b.length; j++) {
+                b[j] = (byte) r.nextInt(-2, 3);
+            }
+            assertThat(Integer.signum(ConcurrentMemoryStore.ORDER.compare(Bytes.wrap(a), Bytes.wrap(b))))
+                    .as("%s vs %s", java.util.Arrays.toString(a), java.util.Arrays.toString(b))
+                    .isEqualTo(Integer.signum(Bytes.wrap(a).compareTo(Bytes.wrap(b))));
+        }
+    }
 }

@@ -1,0 +1,51 @@
+package dev.parity.ingest.local;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+/** CPU time of a local server's process tree, from /proc (Linux), for the bench's cost per change. */
+final class ProcCpu {
+    private static final double TICKS_PER_SECOND = 100.0; // USER_HZ on Linux
+
+    private ProcCpu() {
+    }
+
+    /** User + system seconds of {@code pid}, of its reaped children, and of its live children. */
+    static double treeSeconds(long pid) throws IOException {
+        String[] own = stat(pid);
+        double ticks = field(own, 14) + field(own, 15) + field(own, 16) + field(own, 17);
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path p : (Iterable<Path>) procs::iterator) {
+                String name = p.getFileName().toString();
+                if (!name.chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                try {
+                    String[] st = stat(Long.parseLong(name));
+                    if ((long) field(st, 4) == pid) {
+                        ticks += field(st, 14) + field(st, 15);
+                    }
+                } catch (IOException e) {
+                    // the process ended meanwhile
+                }
+            }
+        }
+        return ticks / TICKS_PER_SECOND;
+    }
+
+    /** The fields of /proc/PID/stat, numbered from 1 as in proc(5), the command name (which may hold spaces) skipped. */
+    private static String[] stat(long pid) throws IOException {
+        String line = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String afterName = line.substring(line.lastIndexOf(')') + 2);
+        String[] rest = afterName.trim().split(" ");
+        String[] out = new String[rest.length + 3];
+        System.arraycopy(rest, 0, out, 3, rest.length);
+        return out;
+    }
+
+    private static double field(String[] stat, int number) {
+        return Double.parseDouble(stat[number]);
+    }
+}
