@@ -49,6 +49,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "fractions of the write ceiling for --keep-up-seconds (default: ${DEFAULT-VALUE})")
     List<Double> fractions;
 
+    @Option(names = "--kafka-property", description = "KEY=VALUE for the --keep-up-seconds instance's kafka.properties (repeatable):"
+            + " a Kafka Streams or client tuning to measure")
+    Map<String, String> kafkaProperties = new java.util.LinkedHashMap<>();
+
     @Option(names = "--keep-up-rows", defaultValue = "100000", description = "rows of pgbench_accounts for --keep-up-seconds (default: ${DEFAULT-VALUE})")
     int keepUpRows;
 
@@ -94,7 +98,7 @@ final class BenchCommand implements Callable<Integer> {
             if (pgbench == null) {
                 System.out.println("keeping up: skipped (pgbench is not on the PATH; Debian: apt-get install postgresql-contrib)");
             } else {
-                new KeepUpBench(keepUpRows, keepUpSeconds, fractions).run(pgbench);
+                new KeepUpBench(keepUpRows, keepUpSeconds, fractions, kafkaProperties).run(pgbench);
             }
         }
         return 0;

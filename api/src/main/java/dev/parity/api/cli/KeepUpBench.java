@@ -30,11 +30,14 @@ final class KeepUpBench {
     private final int rows;
     private final int seconds;
     private final List<Double> fractions;
+    private final Map<String, String> kafkaProperties;
 
-    KeepUpBench(int rows, int seconds, List<Double> fractions) {
+    /** @param kafkaProperties passed to the instance's Kafka clients and Streams ({@code kafka.properties}): a tuning to measure */
+    KeepUpBench(int rows, int seconds, List<Double> fractions, Map<String, String> kafkaProperties) {
         this.rows = rows;
         this.seconds = seconds;
         this.fractions = List.copyOf(fractions);
+        this.kafkaProperties = Map.copyOf(kafkaProperties);
     }
 
     void run(Path pgbench) throws Exception {
@@ -64,9 +67,13 @@ final class KeepUpBench {
                     target: {url: "%s", user: postgres}
                     tables: {include: ["public.pgbench_accounts"]}
                     verify: {enabled: false}
+                    kafka: {properties: %s}
                     api: {port: 0}
                     state: {dir: "%s"}
-                    """, pg.sourceUrl(), pg.targetUrl(), state);
+                    """, pg.sourceUrl(), pg.targetUrl(), dev.parity.api.status.Json.MAPPER.writeValueAsString(kafkaProperties), state);
+            if (!kafkaProperties.isEmpty()) {
+                System.out.println("kafka.properties for this run: " + kafkaProperties);
+            }
             long t0 = System.nanoTime();
             try (Parity p = Parity.start(ConfigLoader.parse(yaml, "keepup", Map.of()))) {
                 awaitInSync(p, Duration.ofMinutes(5));
