@@ -1,5 +1,6 @@
 package dev.parity.api;
 
+import dev.parity.reconciler.model.CapturePhase;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -62,7 +63,7 @@ class InitialLoadIT {
                 assertThat((String) ParityProbe.status(first).get("baseline")).startsWith("PARITY for 1 table(s), DEBEZIUM")
                         .contains("public.tags: key column code is");
                 await().atMost(ParityProbe.VERDICT).until(() -> java.util.Arrays.stream(dev.parity.reconciler.model.Side.values())
-                        .allMatch(s -> first.runtime().capture(s).phase() == dev.parity.ingest.CaptureStatus.Phase.STREAMING));
+                        .allMatch(s -> first.runtime().capture(s).phase() == CapturePhase.STREAMING));
                 Map<String, Object> status = ParityProbe.status(first);
                 assertThat(status.get("state")).isIn("SNAPSHOTTING", "STALE"); // STALE: the paused target delivers no heartbeat
                 assertThat(status.get("reasons").toString()).contains("initial load by Parity");

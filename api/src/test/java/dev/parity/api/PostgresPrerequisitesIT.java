@@ -98,6 +98,7 @@ class PostgresPrerequisitesIT {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(120) // without the refusal, parity run would start and wait for Ctrl-C: fail, do not hang
     void shouldRefuseToRunWhenTheTableFilterMatchesNothingAndNameTheFilter() throws Exception {
         java.nio.file.Path file = Files.createTempFile("parity-empty", ".yaml");
         Files.writeString(file, String.format("""

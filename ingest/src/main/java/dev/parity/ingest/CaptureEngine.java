@@ -1,5 +1,6 @@
 package dev.parity.ingest;
 
+import dev.parity.reconciler.model.CapturePhase;
 import dev.parity.ingest.debezium.ConnectorMetrics;
 import dev.parity.ingest.debezium.MappedRecord;
 import dev.parity.ingest.debezium.RecordMapper;
@@ -111,7 +112,7 @@ public final class CaptureEngine implements AutoCloseable {
                     status.connection(true, clock.instant());
                 }
                 default -> {
-                    if (status.phase() == CaptureStatus.Phase.STREAMING && Boolean.FALSE.equals(metrics.connected())) {
+                    if (status.phase() == CapturePhase.STREAMING && Boolean.FALSE.equals(metrics.connected())) {
                         if (status.connected()) {
                             LOG.warn("capture {} lost its connection to the database; the connector retries", name);
                         }
@@ -190,7 +191,7 @@ public final class CaptureEngine implements AutoCloseable {
     private void replaceIfSilent() {
         java.time.Instant seen = status.lastSeenAt();
         DebeziumEngine<RecordChangeEvent<SourceRecord>> current = engine;
-        if (closing || replacing || current == null || status.phase() != CaptureStatus.Phase.STREAMING || seen == null
+        if (closing || replacing || current == null || status.phase() != CapturePhase.STREAMING || seen == null
                 || java.time.Duration.between(seen, clock.instant()).compareTo(STALL_RESTART) <= 0) {
             return;
         }

@@ -1,5 +1,6 @@
 package dev.parity.ingest;
 
+import dev.parity.reconciler.model.CapturePhase;
 import dev.parity.reconciler.model.CaptureEvent;
 import dev.parity.reconciler.model.Side;
 import java.time.Instant;
@@ -9,10 +10,8 @@ import java.time.Instant;
  * read by the API: fields are volatile, each read is a consistent single value.
  */
 public final class CaptureStatus {
-    public enum Phase { STARTING, SNAPSHOTTING, STREAMING, STOPPED }
-
     private final Side side;
-    private volatile Phase phase = Phase.STARTING;
+    private volatile CapturePhase phase = CapturePhase.STARTING;
     private volatile Instant lastEventAt;
     private volatile Instant lastSeenAt;
     private volatile Instant lastHeartbeatAt;
@@ -34,7 +33,7 @@ public final class CaptureStatus {
         return side;
     }
 
-    public Phase phase() {
+    public CapturePhase phase() {
         return phase;
     }
 
@@ -70,8 +69,8 @@ public final class CaptureStatus {
     }
 
     public void snapshotting() {
-        if (phase == Phase.STARTING) {
-            phase = Phase.SNAPSHOTTING;
+        if (phase == CapturePhase.STARTING) {
+            phase = CapturePhase.SNAPSHOTTING;
             snapshotStartedAt = Instant.now();
         }
     }
@@ -93,9 +92,9 @@ public final class CaptureStatus {
     }
 
     public void streaming() {
-        if (phase != Phase.STOPPED && phase != Phase.STREAMING) {
+        if (phase != CapturePhase.STOPPED && phase != CapturePhase.STREAMING) {
             streamingSince = Instant.now();
-            phase = Phase.STREAMING;
+            phase = CapturePhase.STREAMING;
             error = null;
             connected = true;
         }
@@ -105,7 +104,7 @@ public final class CaptureStatus {
     public void restarting(String reason) {
         error = reason;
         restarts++;
-        phase = Phase.STARTING;
+        phase = CapturePhase.STARTING;
     }
 
     /** How often the capture failed and was restarted since Parity started. */
@@ -167,6 +166,6 @@ public final class CaptureStatus {
 
     public void stopped(String reason) {
         error = reason;
-        phase = Phase.STOPPED;
+        phase = CapturePhase.STOPPED;
     }
 }

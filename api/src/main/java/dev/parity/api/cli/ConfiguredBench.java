@@ -36,7 +36,7 @@ final class ConfiguredBench {
         boolean heartbeatExisted = Cleanup.list(cfg.ingest()).values().stream().flatMap(List::stream).anyMatch(o -> o.startsWith("table "));
         long t = System.nanoTime();
         try (Parity p = Parity.start(cfg)) {
-            String state = awaitVerdict(p);
+            String state = p.awaitState(VERDICT_LIMIT, java.util.Set.of("IN_SYNC", "DIVERGENT", "UNVERIFIED")); // no chunk awaits a verdict
             double verdict = (System.nanoTime() - t) / 1e9;
             System.out.printf("Parity first verdict (start to every chunk judged, both sides): %.1f s, state %s, baseline %s%n", verdict, state,
                     p.status().status().baseline());
@@ -67,19 +67,6 @@ final class ConfiguredBench {
                 new ParityConfig.Alerts(List.of(), u.alerts().lagThreshold(), u.alerts().groupInterval()),
                 new IngestConfig.Verify(false, u.verify().interval(), u.verify().sides(), u.verify().pageRows(), u.verify().maxRowsPerSecond()),
                 u.snapshot(), state);
-    }
-
-    /** Waits until no chunk awaits a verdict: IN_SYNC, DIVERGENT or UNVERIFIED. */
-    private static String awaitVerdict(Parity p) throws InterruptedException {
-        long deadline = System.nanoTime() + VERDICT_LIMIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            String state = p.status().status().state();
-            if (List.of("IN_SYNC", "DIVERGENT", "UNVERIFIED").contains(state)) {
-                return state;
-            }
-            Thread.sleep(200);
-        }
-        throw new IllegalStateException("no verdict within " + VERDICT_LIMIT.toHours() + " h: " + p.status().status().reasons());
     }
 
     /** Times an in-database checksum of every verified table on both sides; seconds in all (0 when none could run). */

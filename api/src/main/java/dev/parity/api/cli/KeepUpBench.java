@@ -2,7 +2,6 @@ package dev.parity.api.cli;
 
 import dev.parity.api.bench.ProcessCpu;
 import dev.parity.api.config.ConfigLoader;
-import dev.parity.api.status.Status;
 import dev.parity.ingest.jdbc.Endpoint;
 import dev.parity.ingest.local.PostgresPair;
 import dev.parity.reconciler.model.Side;
@@ -134,14 +133,8 @@ final class KeepUpBench {
     /** Seconds until the status is IN_SYNC. */
     private static double awaitInSync(Parity p, Duration limit) throws InterruptedException {
         long t = System.nanoTime();
-        while (System.nanoTime() - t < limit.toNanos()) {
-            Status s = p.status().status();
-            if ("IN_SYNC".equals(s.state())) {
-                return (System.nanoTime() - t) / 1e9;
-            }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException("not IN_SYNC within " + limit.toMinutes() + " min: " + p.status().status().reasons());
+        p.awaitState(limit, java.util.Set.of("IN_SYNC"));
+        return (System.nanoTime() - t) / 1e9;
     }
 
     private static List<String> with(List<String> base, String... more) {

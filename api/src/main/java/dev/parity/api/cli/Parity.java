@@ -98,6 +98,22 @@ public final class Parity implements AutoCloseable {
         return runtime;
     }
 
+    /**
+     * Polls the status until its state is one of {@code states}; returns that state. Throws with the
+     * status's reasons when {@code limit} passes first (the benches' wait for a verdict).
+     */
+    public String awaitState(java.time.Duration limit, java.util.Set<String> states) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            String state = status.status().state();
+            if (states.contains(state)) {
+                return state;
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("no state of " + states + " within " + limit.toSeconds() + " s: " + status.status().reasons());
+    }
+
     public void awaitShutdown() throws InterruptedException {
         stop.await();
     }

@@ -186,7 +186,7 @@ public final class ReadinessGate {
         List<ReadinessChecks.Liveness> captures = new ArrayList<>();
         for (Side side : Side.values()) {
             CaptureStatus c = runtime.capture(side);
-            captures.add(new ReadinessChecks.Liveness(side, OverallState.CapturePhase.valueOf(c.phase().name()), c.connected(),
+            captures.add(new ReadinessChecks.Liveness(side, c.phase(), c.connected(),
                     heartbeats ? c.lastHeartbeatAt() : c.lastSeenAt(), c.error()));
         }
         return ReadinessChecks.capturesLive(captures, heartbeats, clock.instant());

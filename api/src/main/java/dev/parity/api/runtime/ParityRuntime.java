@@ -6,9 +6,6 @@ import dev.parity.api.config.ParityConfig;
 import dev.parity.api.kafka.EmbeddedKafka;
 import dev.parity.ingest.CaptureStatus;
 import dev.parity.ingest.IngestConfig;
-import dev.parity.ingest.engine.Engine;
-import dev.parity.ingest.engine.SettingDrift;
-import dev.parity.ingest.engine.SettingsComparison;
 import dev.parity.ingest.jdbc.HeartbeatWriter;
 import dev.parity.ingest.jdbc.Heartbeats;
 import dev.parity.ingest.jdbc.TableInfo;
@@ -24,8 +21,6 @@ import dev.parity.ingest.side.TablePlanner;
 import dev.parity.reconciler.model.Chunking;
 import dev.parity.reconciler.model.Side;
 import dev.parity.reconciler.query.ReconcilerView;
-import dev.parity.reconciler.query.StoreAccess;
-import dev.parity.reconciler.topology.ReconcilerSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -36,13 +31,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
-import org.apache.kafka.streams.state.QueryableStoreTypes;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -202,34 +192,7 @@ public final class ParityRuntime implements AutoCloseable {
             warn(baseline.warning());
         }
 
-        String bootstrap = config.kafka().bootstrapServers();
-        if (config.kafka().embedded()) {
-            EmbeddedKafka kafka = EmbeddedKafka.start(config.stateDir().toAbsolutePath().resolve("kafka"));
-            closeables.add(kafka);
-            bootstrap = kafka.bootstrapServers();
-        }
-        Map<String, Object> kafkaProps = new HashMap<>(config.kafka().properties());
-        kafkaProps.put("bootstrap.servers", bootstrap);
-        String sourceTopic = SideTopics.topic(config.name(), Side.SOURCE);
-        String targetTopic = SideTopics.topic(config.name(), Side.TARGET);
-        int partitions = ReconcilerStreams.ensureTopics(kafkaProps, sourceTopic, targetTopic, config.kafka().partitions(), config.kafka().embedded());
-        topics = new SideTopics(config.name(), kafkaProps, partitions, chunking);
-        streams = ReconcilerStreams.start(kafkaProps, config, config.stateDir().toAbsolutePath(), reconcilerSettings());
-        closeables.add(() -> ReconcilerStreams.stop(streams));
-        view = new ReconcilerView(new StoreAccess() {
-            @Override
-            public <V> ReadOnlyKeyValueStore<Bytes, V> store(String name) {
-                return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<Bytes, V>keyValueStore()));
-            }
-        }, chunking);
-        List<TopicPartition> inputs = new ArrayList<>();
-        for (String topic : List.of(sourceTopic, targetTopic)) {
-            for (int p = 0; p < partitions; p++) {
-                inputs.add(new TopicPartition(topic, p));
-            }
-        }
-        progress = new ReconcilerProgress(kafkaProps, "parity-" + config.name(), inputs, clock);
-        closeables.add(progress);
+        startReconciler();
         for (Side side : Side.values()) {
             Map<String, String> captured = verified.stream().collect(Collectors.toMap(t -> t.name(side), PlannedTable::mappedId));
             closeables.add(databases.of(side).startCapture(topics, captured, captureLists.get(side), captures.of(side), clock, this::schemaChanged,
@@ -246,6 +209,26 @@ public final class ParityRuntime implements AutoCloseable {
             closeables.add(initialLoad); // stopped first: it waits on the streams and writes to Kafka
             initialLoad.start();
         }
+    }
+
+    /** The broker (when embedded), both side topics, the Kafka Streams reconciler, its view and its progress sampler. */
+    private void startReconciler() throws Exception {
+        String bootstrap = config.kafka().bootstrapServers();
+        if (config.kafka().embedded()) {
+            EmbeddedKafka kafka = EmbeddedKafka.start(config.stateDir().toAbsolutePath().resolve("kafka"));
+            closeables.add(kafka);
+            bootstrap = kafka.bootstrapServers();
+        }
+        Map<String, Object> kafkaProps = new HashMap<>(config.kafka().properties());
+        kafkaProps.put("bootstrap.servers", bootstrap);
+        int partitions = ReconcilerStreams.ensureTopics(kafkaProps, SideTopics.topic(config.name(), Side.SOURCE),
+                SideTopics.topic(config.name(), Side.TARGET), config.kafka().partitions(), config.kafka().embedded());
+        topics = new SideTopics(config.name(), kafkaProps, partitions, chunking);
+        streams = ReconcilerStreams.start(kafkaProps, config, config.stateDir().toAbsolutePath(), verdicts().settings(topics));
+        closeables.add(() -> ReconcilerStreams.stop(streams));
+        view = ReconcilerStreams.view(streams, chunking);
+        progress = new ReconcilerProgress(kafkaProps, "parity-" + config.name(), topics.partitionsOfBoth(), clock);
+        closeables.add(progress);
     }
 
     /** The filter matched nothing: refuse to start rather than verify nothing (README, "How it decides"). */
@@ -276,27 +259,15 @@ public final class ParityRuntime implements AutoCloseable {
         return baselineMethod;
     }
 
-    /** Heartbeat order when Parity may write heartbeats; otherwise the configured grace period. */
-    ReconcilerSettings reconcilerSettings() {
-        return new ReconcilerSettings(topics.topic(Side.SOURCE), topics.topic(Side.TARGET), chunking, extraHeartbeats(),
-                config.heartbeat().enabled() ? null : config.heartbeat().grace());
-    }
-
-    /** Heartbeats a mismatch must outlast beyond its fences: 0 where the replica keeps commit order. */
-    int extraHeartbeats() {
-        return databases != null && databases.target().applyOrderRisk() != null ? config.heartbeat().extraWhenUnordered() : 0;
+    /** How verdicts are reached here (heartbeat order, plus extra heartbeats, or a grace period); null before start. */
+    public VerdictMode verdicts() {
+        return databases == null ? null : VerdictMode.of(config.heartbeat(), databases.target().applyOrderRisk());
     }
 
     /** How verdicts are reached, in words, for status. */
     public String verdictMode() {
-        if (config.heartbeat().enabled() && extraHeartbeats() > 0) {
-            return "HEARTBEAT_ORDER_PLUS_" + extraHeartbeats() + ": " + databases.target().applyOrderRisk() + ", so a mismatch must also persist "
-                    + extraHeartbeats() + " heartbeats past its fences";
-        }
-        return config.heartbeat().enabled()
-                ? "HEARTBEAT_ORDER"
-                : "GRACE_PERIOD: heartbeats disabled, so a mismatch is DIVERGENT once it persists " + config.heartbeat().grace().toSeconds()
-                        + " s after the key's last change; replication lag longer than that reads as divergence";
+        VerdictMode m = verdicts();
+        return m == null ? null : m.describe();
     }
 
     /** How far the reconciler has consumed what the captures produced; null before start. */
@@ -311,22 +282,6 @@ public final class ParityRuntime implements AutoCloseable {
 
     private void schemaChanged() {
         schemaListeners.forEach(Runnable::run);
-    }
-
-    /** Server settings read at start, per side. */
-    public Map<Side, Map<String, String>> settings() {
-        return databases == null ? Map.of() : Map.of(Side.SOURCE, databases.source().settings(), Side.TARGET, databases.target().settings());
-    }
-
-    /** Settings that differ between the sides in meaning, as read at start. */
-    public List<SettingDrift> settingDrift() {
-        return databases == null ? List.of() : SettingsComparison.compare(databases.source().engine(), databases.source().settings(),
-                databases.target().engine(), databases.target().settings());
-    }
-
-    /** Each side's engine; empty before start. */
-    public Map<Side, Engine> engines() {
-        return databases == null ? Map.of() : Map.of(Side.SOURCE, databases.source().engine(), Side.TARGET, databases.target().engine());
     }
 
     /** The reconciler's stores; throws {@link InvalidStateStoreException} until they can be queried. */

@@ -103,6 +103,17 @@ final class ReconcilerStreams {
         return streams;
     }
 
+    /** Read-only queries over the running application's stores (every partition this instance holds). */
+    static dev.parity.reconciler.query.ReconcilerView view(KafkaStreams streams, dev.parity.reconciler.model.Chunking chunking) {
+        return new dev.parity.reconciler.query.ReconcilerView(new dev.parity.reconciler.query.StoreAccess() {
+            @Override
+            public <V> org.apache.kafka.streams.state.ReadOnlyKeyValueStore<org.apache.kafka.common.utils.Bytes, V> store(String name) {
+                return streams.store(org.apache.kafka.streams.StoreQueryParameters.fromNameAndType(name,
+                        org.apache.kafka.streams.state.QueryableStoreTypes.<org.apache.kafka.common.utils.Bytes, V>keyValueStore()));
+            }
+        }, chunking);
+    }
+
     /** Leaves the group on close (a static member; see {@link #start}), so nothing waits for its session to expire. */
     static void stop(KafkaStreams streams) {
         streams.close(new KafkaStreams.CloseOptions().leaveGroup(true).timeout(Duration.ofSeconds(30)));

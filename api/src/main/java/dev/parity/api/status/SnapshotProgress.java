@@ -1,5 +1,6 @@
 package dev.parity.api.status;
 
+import dev.parity.reconciler.model.CapturePhase;
 import dev.parity.api.runtime.ParityRuntime;
 import dev.parity.ingest.CaptureStatus;
 import dev.parity.ingest.load.InitialLoad;
@@ -29,7 +30,7 @@ final class SnapshotProgress {
         if (load != null) {
             done.putAll(load.rowsDone(side));
         }
-        boolean running = (load != null && !load.complete()) || c.phase() == CaptureStatus.Phase.SNAPSHOTTING;
+        boolean running = (load != null && !load.complete()) || c.phase() == CapturePhase.SNAPSHOTTING;
         Instant started = load != null && load.startedAt() != null ? load.startedAt() : c.snapshotStartedAt();
         if (done.isEmpty() && !running) {
             return null;

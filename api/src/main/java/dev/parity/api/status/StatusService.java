@@ -1,11 +1,13 @@
 package dev.parity.api.status;
 
+import dev.parity.reconciler.model.CapturePhase;
 import dev.parity.api.runtime.ParityRuntime;
 import dev.parity.api.runtime.ReconcilerProgress;
 import dev.parity.ingest.CaptureStatus;
 import dev.parity.ingest.inspect.SchemaDiff;
 import dev.parity.ingest.inspect.SchemaWatch;
 import dev.parity.ingest.jdbc.HeartbeatWriter;
+import dev.parity.ingest.side.Databases;
 import dev.parity.ingest.side.PlannedTable;
 import dev.parity.ingest.sweep.Sweeper;
 import dev.parity.reconciler.model.Side;
@@ -89,10 +91,10 @@ public final class StatusService {
         SideStatus[] sides = new SideStatus[2];
         for (Side side : Side.values()) {
             CaptureStatus c = runtime.capture(side);
-            sides[side.ordinal()] = new SideStatus(c.phase() == CaptureStatus.Phase.STARTING ? "SNAPSHOTTING" : c.phase().name(), c.lastEventAt(),
+            sides[side.ordinal()] = new SideStatus(c.phase() == CapturePhase.STARTING ? "SNAPSHOTTING" : c.phase().name(), c.lastEventAt(),
                     c.lastCommitMicros() < 0 ? null : seconds(now.toEpochMilli() * 1000 - c.lastCommitMicros()), c.events(), c.error(),
                     SnapshotProgress.of(runtime, side, c, now));
-            captures.add(new OverallState.Capture(side, OverallState.CapturePhase.valueOf(c.phase().name()), c.error(),
+            captures.add(new OverallState.Capture(side, c.phase(), c.error(),
                     c.lastSeenAt() == null ? null : Duration.between(c.lastSeenAt(), now), c.connected()));
         }
         var load = runtime.initialLoad();
@@ -109,7 +111,7 @@ public final class StatusService {
         List<OverallState.Table> tableFacts = new ArrayList<>();
         long pending = 0;
         for (PlannedTable t : runtime.tables()) {
-            String unverified = t.captured() ? (structures == null ? null : structures.gone(t)) : t.problem();
+            String unverified = unverified(t, structures);
             TableSummary s = summaries == null || unverified != null ? null : summaries.getOrDefault(t.mappedId(), view().emptySummary(t.mappedId()));
             tables.add(StatusDocuments.table(t, s, unverified));
             if (unverified != null) {
@@ -128,12 +130,15 @@ public final class StatusService {
         Long oldestPending = summaries == null ? null : view().oldestPendingMillis(OLDEST_PENDING_SCAN);
         ReconcilerProgress progress = runtime.progress();
         Map<String, Status.ServerSettings> settings = new LinkedHashMap<>();
-        runtime.settings().forEach((side, values) -> settings.put(side.label(), new Status.ServerSettings(runtime.engines().get(side).name(), values)));
+        Databases dbs = runtime.databases();
+        if (dbs != null) {
+            dbs.settings().forEach((side, values) -> settings.put(side.label(), new Status.ServerSettings(dbs.engines().get(side).name(), values)));
+        }
         Status status = new Status(state.state().name(), replicationLag(now), runtime.verdictMode(), runtime.baselineMethod(), pending,
                 progress == null || progress.backlog() < 0 ? null : progress.backlog(),
                 oldestPending == null ? null : seconds((now.toEpochMilli() - oldestPending) * 1000),
                 new Status.Sides(sides[0], sides[1]), tables, settings,
-                runtime.settingDrift().stream().map(d -> new Status.SettingDriftStatus(d.setting(), d.source(), d.target(), d.dataRisk(), d.risk())).toList(),
+                (dbs == null ? List.<dev.parity.ingest.engine.SettingDrift>of() : dbs.settingDrift()).stream().map(d -> new Status.SettingDriftStatus(d.setting(), d.source(), d.target(), d.dataRisk(), d.risk())).toList(),
                 sweep(), schema(), state.reasons());
         return status;
     }
@@ -166,12 +171,16 @@ public final class StatusService {
     public TableStatus table(String name) {
         for (PlannedTable t : runtime.tables()) {
             if (t.mappedId().equals(name)) {
-                SchemaDiff.Report structures = schema == null ? null : schema.latest();
-                String unverified = t.captured() ? (structures == null ? null : structures.gone(t)) : t.problem();
+                String unverified = unverified(t, schema == null ? null : schema.latest());
                 return StatusDocuments.table(t, unverified == null ? view().table(name) : null, unverified);
             }
         }
         return null;
+    }
+
+    /** Why a watched table is not verified now: planned so at start, or gone from a side since; null when it is. */
+    private static String unverified(PlannedTable t, SchemaDiff.Report structures) {
+        return !t.captured() ? t.problem() : structures == null ? null : structures.gone(t);
     }
 
     public List<DivergenceStatus> divergences(String table, int limit) {

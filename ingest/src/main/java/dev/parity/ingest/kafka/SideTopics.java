@@ -25,6 +25,17 @@ public record SideTopics(String name, Map<String, Object> kafka, int partitions,
         return topic(name, side);
     }
 
+    /** Every partition of both topics: the reconciler's input. */
+    public java.util.List<org.apache.kafka.common.TopicPartition> partitionsOfBoth() {
+        java.util.List<org.apache.kafka.common.TopicPartition> out = new java.util.ArrayList<>();
+        for (Side side : Side.values()) {
+            for (int p = 0; p < partitions; p++) {
+                out.add(new org.apache.kafka.common.TopicPartition(topic(side), p));
+            }
+        }
+        return out;
+    }
+
     /** A new producer to one side's topic; the caller closes it. */
     public ChangeProducer producer(Side side) {
         return new ChangeProducer(kafka, topic(side), partitions, chunking);

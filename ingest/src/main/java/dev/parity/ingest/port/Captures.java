@@ -1,5 +1,6 @@
 package dev.parity.ingest.port;
 
+import dev.parity.reconciler.model.CapturePhase;
 import dev.parity.ingest.CaptureStatus;
 import dev.parity.reconciler.model.Side;
 import java.util.Objects;
@@ -17,6 +18,6 @@ public record Captures(CaptureStatus source, CaptureStatus target) {
 
     /** Whether both captures stream (their snapshots, if any, done). */
     public boolean streaming() {
-        return source.phase() == CaptureStatus.Phase.STREAMING && target.phase() == CaptureStatus.Phase.STREAMING;
+        return source.phase() == CapturePhase.STREAMING && target.phase() == CapturePhase.STREAMING;
     }
 }

@@ -1,5 +1,6 @@
 package dev.parity.reconciler.rules;
 
+import dev.parity.reconciler.model.CapturePhase;
 import dev.parity.reconciler.model.Side;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,9 +22,6 @@ public final class OverallState {
     public static final Duration STALE_AFTER = Duration.ofSeconds(30);
 
     public enum State { STALE, SNAPSHOTTING, DIVERGENT, PENDING, UNVERIFIED, IN_SYNC }
-
-    /** A capture's phase, as status shows it. */
-    public enum CapturePhase { STARTING, SNAPSHOTTING, STREAMING, STOPPED }
 
     /**
      * What is known of one side's capture.

@@ -1,5 +1,6 @@
 package dev.parity.reconciler.rules;
 
+import dev.parity.reconciler.model.CapturePhase;
 import dev.parity.reconciler.model.Side;
 import dev.parity.reconciler.query.TableSummary;
 import java.time.Duration;
@@ -181,7 +182,7 @@ public final class ReadinessChecks {
      * @param last      when it last delivered one of Parity's heartbeats (without heartbeats: anything); null if never
      * @param error     why it failed; null while healthy
      */
-    public record Liveness(Side side, OverallState.CapturePhase phase, boolean connected, Instant last, String error) {
+    public record Liveness(Side side, CapturePhase phase, boolean connected, Instant last, String error) {
     }
 
     /**
@@ -193,7 +194,7 @@ public final class ReadinessChecks {
         List<String> dead = new ArrayList<>();
         for (Liveness c : captures) {
             Instant last = c.last();
-            if (c.phase() != OverallState.CapturePhase.STREAMING || !c.connected() || last == null
+            if (c.phase() != CapturePhase.STREAMING || !c.connected() || last == null
                     || Duration.between(last, now).compareTo(LIVE_WITHIN) > 0) {
                 dead.add(c.side().label() + " (" + c.phase() + (c.connected() ? "" : ", connection lost")
                         + (last == null ? ", nothing delivered" : ", last " + (heartbeats ? "heartbeat" : "event") + " "

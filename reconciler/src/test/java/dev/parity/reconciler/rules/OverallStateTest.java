@@ -1,11 +1,11 @@
 package dev.parity.reconciler.rules;
 
+import dev.parity.reconciler.model.CapturePhase;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parity.reconciler.model.Side;
 import dev.parity.reconciler.rules.HeartbeatProgress.Freshness;
 import dev.parity.reconciler.rules.OverallState.Capture;
-import dev.parity.reconciler.rules.OverallState.CapturePhase;
 import dev.parity.reconciler.rules.OverallState.Facts;
 import dev.parity.reconciler.rules.OverallState.State;
 import dev.parity.reconciler.rules.OverallState.Table;

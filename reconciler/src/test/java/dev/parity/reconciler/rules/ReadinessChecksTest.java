@@ -1,12 +1,12 @@
 package dev.parity.reconciler.rules;
 
+import dev.parity.reconciler.model.CapturePhase;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parity.reconciler.model.Digest;
 import dev.parity.reconciler.model.Hash128;
 import dev.parity.reconciler.model.Side;
 import dev.parity.reconciler.query.TableSummary;
-import dev.parity.reconciler.rules.OverallState.CapturePhase;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
