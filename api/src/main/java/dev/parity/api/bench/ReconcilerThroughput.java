@@ -18,6 +18,7 @@ import java.util.Comparator;
 import java.util.Properties;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import dev.parity.reconciler.model.BaselineBatch;
 import dev.parity.reconciler.model.CaptureEvent;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,8 +42,11 @@ import org.apache.kafka.streams.state.StoreBuilder;
 public final class ReconcilerThroughput {
     /** @param keyBytes canonical key size of the rows used; @param stateBytesPerKey on-disk SST bytes of every store / keys */
     public record Result(long keys, long loadEvents, double loadEventsPerSecond, long updateEvents, double updateEventsPerSecond,
-                         long stateBytes, double stateBytesPerKey, int keyBytes) {
+                         long stateBytes, double stateBytesPerKey, int keyBytes, double initialLoadKeysPerSecond) {
     }
+
+    /** Keys per initial-load record, as Parity's own load sends them. */
+    private static final int LOAD_RECORD_KEYS = 2_000;
 
     private ReconcilerThroughput() {
     }
@@ -96,6 +100,22 @@ public final class ReconcilerThroughput {
         }
         long updateEvents = feed.events - loadEvents;
         double updateRate = updateEvents / ((System.nanoTime() - start) / 1e9);
+        // Phase 3: Parity's own initial load of a second table, both sides' hashes per key in records of
+        // LOAD_RECORD_KEYS keys (BaselineBatch), read under the last heartbeat, applied once it is passed.
+        long guard = seq - 1;
+        feed.heartbeat(seq++);
+        start = System.nanoTime();
+        List<BaselineBatch.Entry> entries = new ArrayList<>(LOAD_RECORD_KEYS);
+        for (int i = 0; i < keys; i++) {
+            byte[] key = w.reset().table("bench.accounts").column("id").integer(i).toByteArray();
+            Hash128 h = hash(i, -1);
+            entries.add(new BaselineBatch.Entry(key, h, h));
+            if (entries.size() == LOAD_RECORD_KEYS || i == keys - 1) {
+                feed.send(entries.get(0).key(), new BaselineBatch(guard, guard, 1L, entries));
+                entries.clear();
+            }
+        }
+        double initialLoadRate = keys / ((System.nanoTime() - start) / 1e9);
         feed.flush();
         stores.forEach(StateStore::close);
         long stateBytes;
@@ -105,7 +125,8 @@ public final class ReconcilerThroughput {
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
-        return new Result(keys, loadEvents, loadRate, updateEvents, updateRate, stateBytes, (double) stateBytes / keys, keyOf[keys / 2].length);
+        return new Result(keys, loadEvents, loadRate, updateEvents, updateRate, stateBytes, (double) stateBytes / (2.0 * keys), keyOf[keys / 2].length,
+                initialLoadRate);
     }
 
     /**

@@ -111,7 +111,9 @@ final class BenchCommand implements Callable<Integer> {
         System.out.printf("load   %,d events (a %,d-key snapshot on both sides): %,.0f events/s%n", r.loadEvents(), r.keys(), r.loadEventsPerSecond());
         System.out.printf("update %,d events (replicated changes, heartbeat per 1000): %,.0f events/s%n", r.updateEvents(),
                 r.updateEventsPerSecond());
-        System.out.printf("state  %,d bytes of RocksDB SST files for %,d keys: %.1f bytes/key (keys of %d bytes)%n", r.stateBytes(), r.keys(),
+        System.out.printf("initial load %,d keys (both sides' hashes, %s): %,.0f keys/s%n", r.keys(), "2,000 keys per record",
+                r.initialLoadKeysPerSecond());
+        System.out.printf("state  %,d bytes of RocksDB SST files for %,d keys: %.1f bytes/key (keys of %d bytes)%n", r.stateBytes(), 2 * r.keys(),
                 r.stateBytesPerKey(), r.keyBytes());
     }
 

@@ -21,6 +21,7 @@ import dev.parity.ingest.side.TablePlanner;
 import dev.parity.reconciler.model.Chunking;
 import dev.parity.reconciler.model.Side;
 import dev.parity.reconciler.query.ReconcilerView;
+import dev.parity.reconciler.topology.ReconcilerLink;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -52,6 +53,8 @@ public final class ParityRuntime implements AutoCloseable {
     private final Chunking chunking;
     private final Captures captures = new Captures(new CaptureStatus(Side.SOURCE), new CaptureStatus(Side.TARGET));
     private final List<AutoCloseable> closeables = new ArrayList<>();
+    /** Shared with the reconciler's processors: the initial load's window and how far each input partition is processed. */
+    private final ReconcilerLink link = new ReconcilerLink();
     private final List<String> setupWarnings = new CopyOnWriteArrayList<>();
     private final List<Runnable> schemaListeners = new CopyOnWriteArrayList<>();
     private List<PlannedTable> tables = List.of();
@@ -114,7 +117,7 @@ public final class ParityRuntime implements AutoCloseable {
 
     /** The reconciler's stores and how far its streams have come; usable once started (queries may still fail while it starts). */
     public ReconcilerPort reconciler() {
-        return new ReconcilerPort(view, topics == null ? 0 : topics.partitions());
+        return new ReconcilerPort(view, topics == null ? 0 : topics.partitions(), link);
     }
 
     /** Writes the source's heartbeats; null when heartbeats are disabled or not yet running. */
@@ -192,6 +195,9 @@ public final class ParityRuntime implements AutoCloseable {
             warn(baseline.warning());
         }
 
+        if (!baseline.loaded().isEmpty()) {
+            link.openLoadWindow(); // before the reconciler processes anything: see ReconcilerLink
+        }
         startReconciler();
         for (Side side : Side.values()) {
             Map<String, String> captured = verified.stream().collect(Collectors.toMap(t -> t.name(side), PlannedTable::mappedId));
@@ -224,10 +230,10 @@ public final class ParityRuntime implements AutoCloseable {
         int partitions = ReconcilerStreams.ensureTopics(kafkaProps, SideTopics.topic(config.name(), Side.SOURCE),
                 SideTopics.topic(config.name(), Side.TARGET), config.kafka().partitions(), config.kafka().embedded());
         topics = new SideTopics(config.name(), kafkaProps, partitions, chunking);
-        streams = ReconcilerStreams.start(kafkaProps, config, config.stateDir().toAbsolutePath(), verdicts().settings(topics));
+        streams = ReconcilerStreams.start(kafkaProps, config, config.stateDir().toAbsolutePath(), verdicts().settings(topics, link));
         closeables.add(() -> ReconcilerStreams.stop(streams));
         view = ReconcilerStreams.view(streams, chunking);
-        progress = new ReconcilerProgress(kafkaProps, "parity-" + config.name(), topics.partitionsOfBoth(), clock);
+        progress = new ReconcilerProgress(kafkaProps, "parity-" + config.name(), topics.partitionsOfBoth(), link, clock);
         closeables.add(progress);
     }
 

@@ -1,5 +1,6 @@
 package dev.parity.api.runtime;
 
+import dev.parity.reconciler.topology.ReconcilerLink;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -16,8 +17,8 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * How far the reconciler has consumed its input. Once a second the input topics' end offsets are
- * sampled; the reconciler has reconciled everything captured up to a sample's time once its committed
- * offsets reach that sample on every partition. Status relies on this, not on the captures being
+ * sampled; the reconciler has reconciled everything captured up to a sample's time once its processed
+ * positions (this process's own, else the committed offsets) reach that sample on every partition. Status relies on this, not on the captures being
  * live: a reconciler still working through a snapshot backlog sees matching prefixes of both sides.
  */
 public final class ReconcilerProgress implements AutoCloseable {
@@ -25,6 +26,7 @@ public final class ReconcilerProgress implements AutoCloseable {
     }
 
     private final Admin admin;
+    private final ReconcilerLink link;
     private final String groupId;
     private final List<TopicPartition> partitions;
     private final Clock clock;
@@ -32,8 +34,9 @@ public final class ReconcilerProgress implements AutoCloseable {
     private volatile Instant reconciledThrough;
     private volatile long backlog = -1;
 
-    public ReconcilerProgress(Map<String, Object> kafkaProps, String groupId, List<TopicPartition> partitions, Clock clock) {
+    public ReconcilerProgress(Map<String, Object> kafkaProps, String groupId, List<TopicPartition> partitions, ReconcilerLink link, Clock clock) {
         this.admin = Admin.create(kafkaProps);
+        this.link = link;
         this.groupId = groupId;
         this.partitions = List.copyOf(partitions);
         this.clock = clock;
@@ -47,7 +50,9 @@ public final class ReconcilerProgress implements AutoCloseable {
         Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata()
                 .get(10, TimeUnit.SECONDS);
         Map<TopicPartition, Long> done = new HashMap<>();
-        partitions.forEach(tp -> done.put(tp, committed.get(tp) == null ? 0L : committed.get(tp).offset()));
+        // What this process's tasks have processed, where known: committed offsets trail it by up to a commit
+        // interval (and the stores the API reads hold everything processed, committed or not).
+        partitions.forEach(tp -> done.put(tp, Math.max(committed.get(tp) == null ? 0L : committed.get(tp).offset(), link.position(tp))));
         samples.addLast(new Sample(now, ends));
         Sample reached = null;
         while (!samples.isEmpty() && covers(done, samples.peekFirst().ends())) {

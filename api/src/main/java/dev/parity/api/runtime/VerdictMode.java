@@ -23,9 +23,9 @@ public record VerdictMode(ParityConfig.Heartbeat heartbeat, String applyOrderRis
     }
 
     /** The reconciler's settings for this mode over these topics. */
-    ReconcilerSettings settings(SideTopics topics) {
+    ReconcilerSettings settings(SideTopics topics, dev.parity.reconciler.topology.ReconcilerLink link) {
         return new ReconcilerSettings(topics.topic(Side.SOURCE), topics.topic(Side.TARGET), topics.chunking(), extraHeartbeats(),
-                heartbeat.enabled() ? null : heartbeat.grace());
+                heartbeat.enabled() ? null : heartbeat.grace(), link);
     }
 
     /** The mode in words, for status. */

@@ -171,6 +171,7 @@ public final class InitialLoad implements AutoCloseable {
             long applyStart = System.nanoTime();
             awaitStreams(after - 1, after - 1);
             timings.applyWait.addAndGet(System.nanoTime() - applyStart);
+            reconciler.loadApplied();
             Files.deleteIfExists(pendingFile);
             finishedAt = clock.instant();
             activity = "done";

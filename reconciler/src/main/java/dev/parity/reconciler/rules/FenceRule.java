@@ -30,9 +30,23 @@ public final class FenceRule {
      * fence is a false alarm.
      */
     public static long due(KeyState state, Watermark source, Watermark target, int extra) {
+        return due(state, source, target, extra, true);
+    }
+
+    /**
+     * As {@link #due(KeyState, Watermark, Watermark, int)}, where {@code absenceKnown} says whether a side
+     * with no state for a key really held no such row: true once every row present when the streams
+     * began has been delivered (by the connectors' snapshot, or by Parity's initial load once it is
+     * applied). While Parity's load is still in flight a side with no state may only not be loaded yet,
+     * so such a key's due is unknown until its read arrives (README, "The first baseline").
+     */
+    public static long due(KeyState state, Watermark source, Watermark target, int extra, boolean absenceKnown) {
         long due = 0;
         for (Side side : Side.values()) {
             SideState s = state.side(side);
+            if (s == null && !absenceKnown) {
+                return MismatchEntry.UNKNOWN_DUE;
+            }
             long stamp = s == null ? SideState.NONE : s.stamp();
             Watermark wm = side == Side.SOURCE ? source : target;
             if (wm == null || (stamp != SideState.NONE && wm.seq() <= stamp)) {

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.serialization.BytesSerializer;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -45,6 +46,8 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
     private static final Logger LOG = LoggerFactory.getLogger(ReconcileProcessor.class);
     private static final BytesSerializer BYTES = new BytesSerializer();
     private static final java.time.Duration GRACE_TICK = java.time.Duration.ofSeconds(1);
+    /** Heartbeats after which a key deleted on both sides, kept during the load window, is looked at again. */
+    private static final long TOMBSTONE_RECHECK = 50;
 
     private final ReconcilerSettings settings;
     private ProcessorContext<Void, Void> context;
@@ -62,6 +65,9 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
     private final java.util.HashMap<Bytes, ChunkState> chunkCache = new java.util.HashMap<>();
     /** This partition's watermarks, cached: read on every event, written only by heartbeats. */
     private final Watermark[] marks = new Watermark[Side.values().length];
+    /** How far this task has processed each of its two input partitions, shared with status (see {@link ReconcilerLink}). */
+    private java.util.concurrent.atomic.AtomicLong sourcePosition;
+    private java.util.concurrent.atomic.AtomicLong targetPosition;
 
     ReconcileProcessor(ReconcilerSettings settings) {
         this.settings = settings;
@@ -79,6 +85,9 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
         // A task revived after a failure calls init() again on the same processor: what the stores held
         // may have been rolled back, so nothing cached from before may survive.
         chunkCache.clear();
+        int partition = context.taskId().partition();
+        sourcePosition = settings.link().reset(new org.apache.kafka.common.TopicPartition(settings.sourceTopic(), partition));
+        targetPosition = settings.link().reset(new org.apache.kafka.common.TopicPartition(settings.targetTopic(), partition));
         for (Side side : Side.values()) {
             marks[side.ordinal()] = watermarks.get(Bytes.wrap(StoreKeys.side(side.label())));
         }
@@ -99,9 +108,13 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
     @Override
     public void process(Record<Bytes, CaptureEvent> record) {
         CaptureEvent event = record.value();
-        if (event == null) {
-            return; // a tombstone: the DELETE before it already removed the row
-        }
+        if (event != null) {
+            apply(record, event);
+        } // else a tombstone: the DELETE before it already removed the row
+        context.recordMetadata().ifPresent(m -> (m.topic().equals(settings.sourceTopic()) ? sourcePosition : targetPosition).set(m.offset() + 1));
+    }
+
+    private void apply(Record<Bytes, CaptureEvent> record, CaptureEvent event) {
         if (event instanceof RowChange change) {
             applyRow(record.key().get(), change);
         } else if (event instanceof Heartbeat heartbeat) {
@@ -111,10 +124,52 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
         } else if (event instanceof Baseline baseline) {
             applyBaseline(record.key().get(), baseline);
         } else if (event instanceof BaselineBatch batch) {
+            applyBaselines(batch);
+        }
+    }
+
+    /**
+     * Many keys of the initial load, with the same guards. Each key is judged by the same rules as a
+     * single {@link Baseline}; the common case — a key first seen here, equal on both sides — needs no
+     * mismatch bookkeeping, so those keys' states are written together (one RocksDB write batch) and
+     * each chunk touched is written once per record instead of once per key.
+     */
+    private void applyBaselines(BaselineBatch batch) {
+        if (settings.byGracePeriod() || !passed(batch.baseline(batch.entries().get(0)))) {
             for (BaselineBatch.Entry e : batch.entries()) {
                 applyBaseline(e.key(), batch.baseline(e));
             }
+            return;
         }
+        String sourcePosition = Baseline.POSITION_PREFIX + batch.sourceGuard();
+        String targetPosition = Baseline.POSITION_PREFIX + batch.targetGuard();
+        List<KeyValue<Bytes, KeyState>> equal = new ArrayList<>(batch.entries().size());
+        java.util.Map<Bytes, ChunkState> touched = new java.util.HashMap<>();
+        for (BaselineBatch.Entry e : batch.entries()) {
+            Bytes key = Bytes.wrap(e.key());
+            KeyState before = keys.get(key);
+            if (before != null || e.sourceHash() == null || !e.sourceHash().equals(e.targetHash())) {
+                applyBaseline(e.key(), batch.baseline(e)); // seen before, or differing: the general path
+                continue;
+            }
+            SideState s = ReadOver.readOver(null, watermark(Side.SOURCE), e.sourceHash(), batch.sourceGuard(), batch.sourceGuard(),
+                    batch.readAtMicros(), sourcePosition, Provenance.INITIAL_LOAD);
+            SideState t = ReadOver.readOver(null, watermark(Side.TARGET), e.targetHash(), batch.targetGuard(), batch.targetGuard(),
+                    batch.readAtMicros(), targetPosition, Provenance.INITIAL_LOAD);
+            if (s == null || t == null) {
+                applyBaseline(e.key(), batch.baseline(e)); // a side that cannot take the read: the general path decides
+                continue;
+            }
+            // Equal on both sides and first seen: judged IN_SYNC with nothing to index (see judge()).
+            equal.add(KeyValue.pair(key, new KeyState(s, t, KeyState.NEVER).withoutProvenance()));
+            Bytes chunkKey = Bytes.wrap(StoreKeys.chunk(CanonicalReader.tableOf(e.key()), settings.chunking().chunkOf(e.key())));
+            ChunkState cs = chunk(chunkKey);
+            cs = cs.with(Side.SOURCE, cs.digest(Side.SOURCE).apply(null, s.hash())).with(Side.TARGET, cs.digest(Side.TARGET).apply(null, t.hash()));
+            chunkCache.put(chunkKey, cs);
+            touched.put(chunkKey, cs);
+        }
+        keys.putAll(equal);
+        touched.forEach((k, cs) -> chunks.put(k, chunkCache.get(k)));
     }
 
     private void applyRow(byte[] rowKey, RowChange change) {
@@ -240,7 +295,7 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
             due = changed || prev == null ? now + settings.grace().toMillis() : prev.due();
             settled = now >= due || state.isGone();
         } else {
-            due = FenceRule.due(state, watermark(Side.SOURCE), watermark(Side.TARGET), settings.extraHeartbeats());
+            due = FenceRule.due(state, watermark(Side.SOURCE), watermark(Side.TARGET), settings.extraHeartbeats(), !settings.link().loadWindowOpen());
             settled = FenceRule.settled(due, minWatermark());
         }
         if (state.matches()) {
@@ -264,7 +319,11 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
                 LOG.debug("key {} of {} chunk {} is DIVERGENT", CanonicalReader.keyColumns(rowKey), table, chunk);
             }
         }
-        if (state.isGone() && settled) {
+        if (state.isGone() && settled && settings.link().loadWindowOpen()) {
+            // Kept while the initial load may still send this key's read (see ReconcilerLink): looked at again later.
+            keys.put(key, state);
+            wakeUpAt(minWatermark() + TOMBSTONE_RECHECK, rowKey);
+        } else if (state.isGone() && settled) {
             keys.delete(key);
             forgotten(state);
         } else {

@@ -12,10 +12,16 @@ import java.util.Objects;
  * @param grace           null: verdicts by heartbeat order. Otherwise there are no heartbeats (no write
  *                        access to the source) and a mismatch is DIVERGENT once it has persisted this
  *                        long since the key's last change: weaker, since lag above it reads as divergence
+ * @param link            what the processors share with the application in this process (the load window, input positions)
  */
-public record ReconcilerSettings(String sourceTopic, String targetTopic, Chunking chunking, int extraHeartbeats, Duration grace) {
+public record ReconcilerSettings(String sourceTopic, String targetTopic, Chunking chunking, int extraHeartbeats, Duration grace,
+                                 ReconcilerLink link) {
     public ReconcilerSettings(String sourceTopic, String targetTopic, Chunking chunking, int extraHeartbeats) {
-        this(sourceTopic, targetTopic, chunking, extraHeartbeats, null);
+        this(sourceTopic, targetTopic, chunking, extraHeartbeats, null, new ReconcilerLink());
+    }
+
+    public ReconcilerSettings(String sourceTopic, String targetTopic, Chunking chunking, int extraHeartbeats, Duration grace) {
+        this(sourceTopic, targetTopic, chunking, extraHeartbeats, grace, new ReconcilerLink());
     }
 
     public ReconcilerSettings {
@@ -25,6 +31,7 @@ public record ReconcilerSettings(String sourceTopic, String targetTopic, Chunkin
         Objects.requireNonNull(sourceTopic, "sourceTopic");
         Objects.requireNonNull(targetTopic, "targetTopic");
         Objects.requireNonNull(chunking, "chunking");
+        Objects.requireNonNull(link, "link");
         if (extraHeartbeats < 0) {
             throw new IllegalArgumentException("extraHeartbeats must be >= 0");
         }

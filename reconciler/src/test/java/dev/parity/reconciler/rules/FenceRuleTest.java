@@ -41,6 +41,17 @@ class FenceRuleTest {
     }
 
     @Test
+    void shouldNotTakeASideWithNoStateForAbsentWhileTheInitialLoadMayStillDeliverIt() {
+        KeyState onlyTarget = new KeyState(null, new SideState(B, 0, "", 5), 0);
+        Watermark s = Watermark.first(3, 0, 0).advance(9, 0, 0);
+        Watermark t = Watermark.first(2, 0, 0).advance(9, 0, 0);
+        assertThat(FenceRule.due(onlyTarget, s, t, 0, false)).isEqualTo(MismatchEntry.UNKNOWN_DUE);
+        assertThat(FenceRule.due(onlyTarget, s, t, 0, true)).isEqualTo(6);
+        KeyState deletedOnSource = new KeyState(new SideState(null, 0, "", 4), new SideState(B, 0, "", 5), 0);
+        assertThat(FenceRule.due(deletedOnSource, s, t, 0, false)).as("a deletion is known, load or not").isEqualTo(6);
+    }
+
+    @Test
     void shouldFollowAGapRatherThanGuessStampPlusOne() {
         Watermark gap = Watermark.first(1, 0, 0).advance(2, 0, 0).advance(5, 0, 0);
         KeyState k = new KeyState(new SideState(A, 0, "", 2), new SideState(B, 0, "", 2), 0);

@@ -30,6 +30,8 @@ final class TopologyHarness implements AutoCloseable {
 
     final TopologyTestDriver driver;
     final ReconcilerView view;
+    /** Shared with the processors, as the application shares it (the load window, input positions). */
+    final ReconcilerLink link;
     private final TestInputTopic<Bytes, CaptureEvent> source;
     private final TestInputTopic<Bytes, CaptureEvent> target;
     private Instant time = Instant.parse("2026-01-01T00:00:00Z");
@@ -44,6 +46,7 @@ final class TopologyHarness implements AutoCloseable {
 
     TopologyHarness(ReconcilerSettings settings, boolean persistent) {
         Chunking chunking = settings.chunking();
+        link = settings.link();
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "parity-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");

@@ -4,6 +4,7 @@ import static dev.parity.reconciler.topology.TopologyHarness.hash;
 import static dev.parity.reconciler.topology.TopologyHarness.key;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parity.reconciler.model.BaselineBatch;
 import dev.parity.reconciler.model.Digest;
 import dev.parity.reconciler.model.Side;
 import dev.parity.reconciler.query.DivergenceView;
@@ -23,7 +24,9 @@ import org.junit.jupiter.api.Test;
  * writes of its own, some of them invisible to its log ({@code sql_log_bin = 0}); each side's capture
  * snapshots at a random point and streams the rest; in half the seeds the verification sweep reads
  * each side's true state at random points and its observations land anywhere in that side's stream,
- * with a last sweep just before the final heartbeat. The two streams are delivered in a random
+ * with a last sweep just before the final heartbeat; in a third of the seeds the captures take no
+ * snapshot and Parity's initial load reads both sides instead, its records landing anywhere after the
+ * source heartbeat that follows their reads. The two streams are delivered in a random
  * interleaving (either arbitrarily ahead). Invariants: no key is ever DIVERGENT unless a fault was
  * injected on it, and once both streams pass the final heartbeats every key that differs is
  * DIVERGENT (invisible writes included, when sweeping) and every other key is in sync.
@@ -62,9 +65,17 @@ class VerdictRandomizedTopologyTest {
      * One event as a side's capture delivers it, or (guard ≥ 0) a sweep's observation of op's key:
      * its value as read in a snapshot taken after heartbeat {@code guard}.
      */
-    private record Delivery(Side side, Op op, boolean snapshot, long guard) {
+    private record Delivery(Side side, Op op, boolean snapshot, long guard, BaselineBatch batch) {
         Delivery(Side side, Op op, boolean snapshot) {
-            this(side, op, snapshot, -1);
+            this(side, op, snapshot, -1, null);
+        }
+
+        Delivery(Side side, Op op, boolean snapshot, long guard) {
+            this(side, op, snapshot, guard, null);
+        }
+
+        static Delivery load(BaselineBatch batch) {
+            return new Delivery(Side.SOURCE, null, false, -1, batch);
         }
     }
 
@@ -115,14 +126,26 @@ class VerdictRandomizedTopologyTest {
         if (Boolean.getBoolean("trace")) {
             System.out.println("seed " + seed + "\nSOURCE " + source + "\nTARGET " + target + "\ninjected " + injected);
         }
-        List<Delivery> fromSource = capture(Side.SOURCE, source, r.nextInt(finalStart + 1));
-        List<Delivery> fromTarget = capture(Side.TARGET, target, r.nextInt(target.size() - 1));
+        // In a third of the seeds the captures take no snapshot and Parity's own initial load reads both
+        // sides instead (README, "The first baseline").
+        boolean loading = r.nextInt(3) == 0;
+        int sourceStart = r.nextInt(finalStart + 1);
+        int targetStart = r.nextInt(target.size() - 1);
+        List<Delivery> fromSource = capture(Side.SOURCE, source, sourceStart, !loading);
+        List<Delivery> fromTarget = capture(Side.TARGET, target, targetStart, !loading);
+        List<Delivery> loaded = loading ? load(r, source, sourceStart, target, targetStart, keys, fromSource) : List.of();
+        if (Boolean.getBoolean("trace") && loading) {
+            System.out.println("initial load " + loaded);
+        }
         if (sweeping) {
             sweep(r, Side.SOURCE, source, keys, fromSource);
             sweep(r, Side.TARGET, target, keys, fromTarget);
         }
 
         try (TopologyHarness h = new TopologyHarness(2, 0, false)) {
+            if (loading) {
+                h.link.openLoadWindow(); // as the application does before the reconciler starts, when it plans a load
+            }
             double bias = 0.1 + 0.8 * r.nextDouble();
             int si = 0;
             int ti = 0;
@@ -143,6 +166,15 @@ class VerdictRandomizedTopologyTest {
                     }
                 }
             }
+            if (loading) {
+                // Every load record is in: the loader writes one more heartbeat and, once both streams passed it,
+                // closes the window; the next heartbeat judges what waited for the load.
+                h.heartbeat(Side.SOURCE, seq + 1);
+                h.heartbeat(Side.TARGET, seq + 1);
+                h.link.closeLoadWindow();
+                h.heartbeat(Side.SOURCE, seq + 2);
+                h.heartbeat(Side.TARGET, seq + 2);
+            }
             Map<Integer, Long> s = replay(source);
             Map<Integer, Long> t = replay(target);
             Set<Integer> differ = new HashSet<>();
@@ -161,10 +193,15 @@ class VerdictRandomizedTopologyTest {
         }
     }
 
-    /** What a capture delivers: the state at {@code snapshotAt} as snapshot rows, then every later logged op. */
-    private static List<Delivery> capture(Side side, List<Op> history, int snapshotAt) {
+    /**
+     * What a capture delivers: the state at {@code snapshotAt} as snapshot rows (unless it takes no
+     * snapshot), then every later logged op.
+     */
+    private static List<Delivery> capture(Side side, List<Op> history, int snapshotAt, boolean snapshot) {
         List<Delivery> out = new ArrayList<>();
-        replay(history.subList(0, snapshotAt)).forEach((k, v) -> out.add(new Delivery(side, Op.row(k, v), true)));
+        if (snapshot) {
+            replay(history.subList(0, snapshotAt)).forEach((k, v) -> out.add(new Delivery(side, Op.row(k, v), true)));
+        }
         for (Op op : history.subList(snapshotAt, history.size())) {
             if (op.visible()) {
                 out.add(new Delivery(side, op, false));
@@ -201,6 +238,74 @@ class VerdictRandomizedTopologyTest {
         }
     }
 
+    /**
+     * Parity's initial load as the loader runs it: the keys split into ranges; each range read on each
+     * side at a random point after that side's stream began (its first heartbeat) and before its last
+     * heartbeat, the guard being the newest heartbeat committed before the read; every key either read
+     * holds paired in records of random size, each sent into the source's stream somewhere after the
+     * source's next heartbeat (the loader waits for the capture to have it; the target's heartbeat may
+     * still be overtaken, and the reconciler must hold such a record back).
+     */
+    private static List<Delivery> load(Random r, List<Op> source, int sourceStart, List<Op> target, int targetStart, int keys,
+                                       List<Delivery> fromSource) {
+        List<Delivery> out = new ArrayList<>();
+        int from = 0;
+        while (from < keys) {
+            int to = Math.min(keys, from + 1 + r.nextInt(keys));
+            int a = readPoint(r, source, sourceStart);
+            int b = readPoint(r, target, targetStart);
+            long sourceGuard = guardBefore(source, a);
+            long targetGuard = guardBefore(target, b);
+            Map<Integer, Long> s = replay(source.subList(0, a));
+            Map<Integer, Long> t = replay(target.subList(0, b));
+            List<BaselineBatch.Entry> entries = new ArrayList<>();
+            for (int k = from; k < to; k++) {
+                if (s.get(k) != null || t.get(k) != null) {
+                    entries.add(new BaselineBatch.Entry(key(T, k), s.get(k) == null ? null : hash(s.get(k)), t.get(k) == null ? null : hash(t.get(k))));
+                }
+            }
+            java.util.Collections.shuffle(entries, r); // the loader groups by partition, not in key order
+            for (int i = 0; i < entries.size(); ) {
+                int n = 1 + r.nextInt(entries.size() - i);
+                Delivery d = Delivery.load(new BaselineBatch(sourceGuard, targetGuard, 0L, entries.subList(i, i + n)));
+                int after = indexOfHeartbeat(fromSource, sourceGuard + 1);
+                fromSource.add(after + 1 + r.nextInt(fromSource.size() - after), d);
+                out.add(d);
+                i += n;
+            }
+            from = to;
+        }
+        return out;
+    }
+
+    /** A read point after the first heartbeat the stream delivered (it began at {@code start}) and before the last heartbeat. */
+    private static int readPoint(Random r, List<Op> history, int start) {
+        int first = start;
+        while (!history.get(first).isHeartbeat()) {
+            first++;
+        }
+        int last = history.size() - 1;
+        return first + 1 + r.nextInt(last - first);
+    }
+
+    private static long guardBefore(List<Op> history, int at) {
+        long guard = 0;
+        for (Op op : history.subList(0, at)) {
+            guard = op.isHeartbeat() ? op.heartbeat() : guard;
+        }
+        return guard;
+    }
+
+    private static int indexOfHeartbeat(List<Delivery> deliveries, long seq) {
+        for (int i = 0; i < deliveries.size(); i++) {
+            Delivery d = deliveries.get(i);
+            if (d.op() != null && d.guard() < 0 && d.op().isHeartbeat() && d.op().heartbeat() == seq) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("heartbeat " + seq + " not delivered");
+    }
+
     /** A database's true state after {@code history}, logged or not. */
     private static Map<Integer, Long> replay(List<Op> history) {
         Map<Integer, Long> state = new TreeMap<>();
@@ -219,7 +324,9 @@ class VerdictRandomizedTopologyTest {
 
     private static void deliver(TopologyHarness h, Delivery d) {
         Op op = d.op();
-        if (d.guard() >= 0) {
+        if (d.batch() != null) {
+            h.send(Side.SOURCE, d.batch().entries().get(0).key(), d.batch());
+        } else if (d.guard() >= 0) {
             h.observe(d.side(), key(T, op.key()), op.value() == null ? null : hash(op.value()), d.guard());
         } else if (op.isHeartbeat()) {
             h.heartbeat(d.side(), op.heartbeat());

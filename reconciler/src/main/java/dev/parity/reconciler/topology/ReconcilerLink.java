@@ -1,0 +1,53 @@
+package dev.parity.reconciler.topology;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * What the reconciler's processors and the application that runs them share within one process,
+ * outside the stores.
+ *
+ * <ul>
+ *   <li><b>The load window.</b> While Parity's initial load may still send records, a key deleted on both
+ *       sides keeps its state instead of being forgotten: a load record of that key, read before the
+ *       deletion, must find the deletion's stamp to be refused (README, "The first baseline"). Forgetting
+ *       it would leave only the side's single forgotten-stamp bound, which then refuses every absent key
+ *       read before it, deleted or not — keys the load read would be lost. Opened before the reconciler
+ *       starts when a load is planned, closed once the reconciler has passed the load's last heartbeat.</li>
+ *   <li><b>Input positions.</b> How far each input partition has been processed: status compares them with
+ *       what the captures produced. Committed offsets trail them by up to a commit interval.</li>
+ * </ul>
+ */
+public final class ReconcilerLink {
+    /** A position not known in this process (before the first record, or since the task was re-initialised). */
+    public static final long UNKNOWN = -1;
+
+    private volatile boolean loadWindow;
+    private final ConcurrentHashMap<TopicPartition, AtomicLong> positions = new ConcurrentHashMap<>();
+
+    public void openLoadWindow() {
+        loadWindow = true;
+    }
+
+    public void closeLoadWindow() {
+        loadWindow = false;
+    }
+
+    public boolean loadWindowOpen() {
+        return loadWindow;
+    }
+
+    /** The next offset to process on a partition, {@link #UNKNOWN} if not known here. */
+    public long position(TopicPartition partition) {
+        AtomicLong p = positions.get(partition);
+        return p == null ? UNKNOWN : p.get();
+    }
+
+    /** The processor's counter for one partition, reset to unknown (a task starting over may have had its stores rolled back). */
+    AtomicLong reset(TopicPartition partition) {
+        AtomicLong p = positions.computeIfAbsent(partition, k -> new AtomicLong());
+        p.set(UNKNOWN);
+        return p;
+    }
+}
