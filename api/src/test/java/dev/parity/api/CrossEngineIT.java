@@ -35,6 +35,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CrossEngineIT {
     private static final int ROWS = 200;
+    private static final String TOKEN = "cr0ss";
     private static MariaDbPair maria;
     private static EmbeddedPostgres pg;
     private static Parity parity;
@@ -71,9 +72,9 @@ class CrossEngineIT {
                 tables: {include: ["shop.items"], map: {"shop.*": "public.*"}}
                 heartbeat: {enabled: false, grace: 3s}
                 snapshot: {method: debezium}
-                api: {port: 0}
+                api: {port: 0, token: "%s"}
                 state: {dir: "%s"}
-                """, maria.sourceUrl(), pg.getJdbcUrl("postgres", "postgres"), Files.createTempDirectory("parity-cross")), "cross", Map.of()));
+                """, maria.sourceUrl(), pg.getJdbcUrl("postgres", "postgres"), TOKEN, Files.createTempDirectory("parity-cross")), "cross", Map.of()));
     }
 
     /** The same logical values on both sides, typed as each engine's JDBC driver expects them. */
@@ -157,5 +158,50 @@ class CrossEngineIT {
                     assertThat(d.get("key")).isEqualTo(Map.of("id", 77L));
                     assertThat(d.get("state")).isEqualTo("DIVERGENT");
                 }));
+    }
+
+    @Test
+    @Order(4)
+    void shouldNameTheCauseAcrossEnginesAndRepairEveryTypeInThePostgresDialect() throws Exception {
+        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
+            st.execute("UPDATE public.items SET name = convert_from(convert_to(name, 'UTF8'), 'LATIN1') WHERE id = 5"); // UTF-8 read as Latin-1
+            st.execute("DELETE FROM public.items WHERE id BETWEEN 10 AND 20"); // the repair must insert every type
+            st.execute("UPDATE public.items SET flag = NOT flag, small = small + 1, u = u + 1, big = big + 1, price = price + 1, ratio = ratio + 1,"
+                    + " f = f + 1, name = name || 'x', body = body || 'x', data = '\\x00'::bytea, d = d + 1, t = t + interval '1 second',"
+                    + " dt = dt + interval '1 second', ts = ts + interval '1 second', yr = yr + 1, kind = 'c', tags = 'z', nothing = 'n'"
+                    + " WHERE id = 30"); // ... and update every type
+            st.execute("INSERT INTO public.items (id) VALUES (5000)");
+        }
+        java.util.Set<Long> expected = new java.util.HashSet<>(List.of(5L, 30L, 77L, 5000L));
+        for (long id = 10; id <= 20; id++) {
+            expected.add(id);
+        }
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(ParityProbe.divergences(parity, "shop.items", 100))
+                .filteredOn(d -> "DIVERGENT".equals(d.get("state"))).extracting(d -> (Long) ((Map<?, ?>) d.get("key")).get("id"))
+                .containsExactlyInAnyOrderElementsOf(expected));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(parity.status().summaries("shop.items").get(0).notReadYet())
+                .as("%s", ParityProbe.divergences(parity, "shop.items", 100).stream().map(d -> d.get("key") + " " + d.get("drilldown")).toList())
+                .isZero());
+        assertThat(parity.status().summaries("shop.items").get(0).groups()).anySatisfy(g -> {
+            assertThat(g.cause()).isEqualTo("ENCODING");
+            assertThat(g.columns()).containsExactly("name");
+            assertThat(g.sampleKeys()).containsExactly(Map.of("id", 5L));
+        });
+        assertThat(ParityProbe.divergences(parity, "shop.items", 100)).filteredOn(d -> d.get("key").equals(Map.of("id", 30L)))
+                .singleElement().satisfies(d -> assertThat((List<?>) d.get("columns")).hasSize(18));
+
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + parity.port() + "/api/v1/repair?table=shop.items"))
+                .header("Authorization", "Bearer " + TOKEN).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.body()).contains("11 insert(s), 3 update(s), 1 delete(s)").contains("SET TIME ZONE 'UTC';")
+                .contains("DELETE FROM \"public\".\"items\" WHERE \"id\" = 5000;");
+        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
+            st.execute(r.body()); // the whole script, as psql -f would run it
+        }
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptionsInstanceOf(InvalidStateStoreException.class).untilAsserted(() -> {
+            assertThat(ParityProbe.divergences(parity, null, 10)).isEmpty();
+            assertThat(ParityProbe.status(parity).get("state")).isEqualTo("IN_SYNC");
+        });
     }
 }

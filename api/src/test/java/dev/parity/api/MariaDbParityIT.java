@@ -164,6 +164,14 @@ class MariaDbParityIT {
                 "UPDATE shop.events SET happened_at = CONVERT_TZ(happened_at, '+01:00', '+00:00') WHERE id IN (" + in + ")");
         await().atMost(ParityProbe.VERDICT).untilAsserted(() -> assertThat(divergentIds("shop.events")).containsExactlyInAnyOrderElementsOf(ids));
         assertThat(table("shop.events").get("divergentKeys")).isEqualTo(14L);
+        // Written on the target's own log, after the source's last change of those rows: a write outside
+        // replication, said first; the rows read say which column and by how much.
+        await().atMost(ParityProbe.VERDICT).untilAsserted(() -> assertThat(parity.status().summaries("shop.events").get(0).groups())
+                .singleElement().satisfies(g -> {
+                    assertThat(g.sentence()).isEqualTo("written on the target outside replication: shop.events — 14 keys differ only in"
+                            + " `happened_at`, each by exactly -3600 s");
+                    assertThat(g.origins()).containsExactly(Map.entry("TARGET_WRITE", 14L));
+                }));
         db.onTarget("SET time_zone = '+01:00'",
                 "UPDATE shop.events SET happened_at = CONVERT_TZ(happened_at, '+00:00', '+01:00') WHERE id IN (" + in + ")");
         awaitInSync();
@@ -211,6 +219,13 @@ class MariaDbParityIT {
         db.onSource("UPDATE shop.labels SET label = CONCAT('a much longer label ', id) WHERE id BETWEEN 100 AND 104",
                 "UPDATE shop.labels SET label = 'short' WHERE id = 105");
         await().atMost(ParityProbe.VERDICT).untilAsserted(() -> assertThat(divergentIds("shop.labels")).containsExactlyInAnyOrder(100L, 101L, 102L, 103L, 104L));
+        // Replicated, in order, and cut by the replica's narrower column: the source's change applied differently.
+        await().atMost(ParityProbe.VERDICT).untilAsserted(() -> assertThat(parity.status().summaries("shop.labels").get(0).groups())
+                .singleElement().satisfies(g -> {
+                    assertThat(g.cause()).isEqualTo("TRUNCATED");
+                    assertThat(g.detail()).isEqualTo("the target column holds 10");
+                    assertThat(g.origins()).containsExactly(Map.entry("APPLIED_DIFFERENTLY", 5L));
+                }));
         assertThat(table("shop.labels").get("divergentKeys")).isEqualTo(5L);
         assertThat(state()).isEqualTo("DIVERGENT");
     }

@@ -232,6 +232,39 @@ class PostgresParityIT {
 
     @Test
     @Order(9)
+    void shouldNameColumnsCausesAndTheTargetWriterThenRepairInThePostgresDialect() throws Exception {
+        awaitInSync();
+        // Written on the target by sessions of its own (its log has them; the source's does not).
+        pg.onTarget("UPDATE customers SET created_at = created_at + INTERVAL '1 hour' WHERE id BETWEEN 1 AND 14",
+                "UPDATE orders SET note = left(note, 5) WHERE id IN (101, 102, 103)",
+                "UPDATE orders SET amount = round(amount, 1) WHERE id IN (4, 5)", // 0.57 -> 0.6, 0.71 -> 0.7
+                "UPDATE customers SET name = upper(name) WHERE id = 20",
+                "UPDATE orders SET receipt = NULL, placed_at = placed_at - INTERVAL '30 minutes' WHERE id = 300");
+        await().atMost(ParityProbe.VERDICT).untilAsserted(() -> {
+            assertThat(table("public.customers").get("divergentKeys")).isEqualTo(15L);
+            assertThat(table("public.orders").get("divergentKeys")).isEqualTo(6L);
+        });
+        await().atMost(ParityProbe.VERDICT).untilAsserted(() -> {
+            assertThat(parity.status().summaries("public.customers").get(0).notReadYet()).isZero();
+            assertThat(parity.status().summaries("public.orders").get(0).notReadYet()).isZero();
+        });
+        List<String> customers = parity.status().summaries("public.customers").get(0).groups().stream().map(g -> g.sentence()).toList();
+        assertThat(customers).containsExactly(
+                "written on the target outside replication: public.customers — 14 keys differ only in `created_at`, each by exactly +3600 s",
+                "written on the target outside replication: public.customers — 1 key differs only in `name`: letter case only");
+        assertThat(parity.status().summaries("public.orders").get(0).groups()).extracting(g -> g.columns() + " " + g.cause() + " " + g.keys())
+                .containsExactlyInAnyOrder("[note] TRUNCATED 3", "[amount] ROUNDED 2", "[placed_at, receipt] MIXED 1");
+        var r = parity.status().repair("public.orders", List.of());
+        assertThat(r.updates()).isEqualTo(6);
+        try (Connection c = pg.target(); Statement st = c.createStatement()) {
+            st.execute(r.sql());
+            st.execute(parity.status().repair("public.customers", List.of()).sql());
+        }
+        awaitInSync();
+    }
+
+    @Test
+    @Order(10)
     void shouldListAnUnkeyedTableAsUnverifiedAndNeverCallTheWholeInSync() throws Exception {
         parity.close();
         parity = null;
@@ -259,7 +292,7 @@ class PostgresParityIT {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void shouldNameTheSideAndUrlButNotThePasswordWhenADatabaseIsUnreachable() throws Exception {
         ParityConfig bad = ConfigLoader.parse("""
                 name: bad
@@ -275,7 +308,7 @@ class PostgresParityIT {
     }
 
     @Test
-    @Order(11)
+    @Order(12)
     void shouldListThenDropEverythingParityCreatedAndLeaveReplicationWorking() throws Exception {
         parity.close();
         parity = null;

@@ -35,6 +35,11 @@ public final class AlertEvaluator {
         Instant lastSent;
     }
 
+    /** Tables seen divergent whose first message waits for their rows to be read, since when. */
+    private final Map<String, Instant> waiting = new java.util.HashMap<>();
+    /** Most the first DIVERGENCE message of a table waits for its rows to be read. */
+    static final Duration GROUP_WAIT = Duration.ofSeconds(5);
+
     public AlertEvaluator(String instance, Duration lagThreshold, Duration groupInterval) {
         this.instance = instance;
         this.lagThreshold = lagThreshold;
@@ -46,6 +51,16 @@ public final class AlertEvaluator {
      * @param divergences table → its mismatched keys as the API lists them
      */
     public List<Alert> evaluate(Instant now, Status status, Function<String, List<DivergenceStatus>> divergences) {
+        return evaluate(now, status, divergences, t -> List.of());
+    }
+
+    /**
+     * @param groups table → the sentences of its divergence groups, largest first (README, "Which column,
+     *               and why"); a DIVERGENCE message leads with them. The first message of a table waits up
+     *               to {@link #GROUP_WAIT} for its rows to be read, so that it can say what differs.
+     */
+    public List<Alert> evaluate(Instant now, Status status, Function<String, List<DivergenceStatus>> divergences,
+                                Function<String, List<String>> groups) {
         List<Alert> out = new ArrayList<>();
         Double lag = status.replicationLagSeconds();
         if ("STALE".equals(status.state())) {
@@ -71,6 +86,13 @@ public final class AlertEvaluator {
                 Set<Integer> chunks = new TreeSet<>();
                 keys.forEach(d -> chunks.add(d.chunk()));
                 boolean first = state == null;
+                List<String> sentences = groups.apply(table);
+                boolean unread = keys.stream().anyMatch(d -> d.drilldown() != null);
+                Instant since = first ? waiting.computeIfAbsent(table, k -> now) : null;
+                if (first && sentences.isEmpty() && unread && since.plus(GROUP_WAIT).isAfter(now)) {
+                    continue; // its rows are being read: the message will say what differs
+                }
+                waiting.remove(table);
                 if (first) {
                     state = new TableAlert();
                     tables.put(table, state);
@@ -79,9 +101,12 @@ public final class AlertEvaluator {
                 if (first || (news && !now.isBefore(state.lastSent.plus(groupInterval)))) {
                     state.chunks.addAll(chunks);
                     state.lastSent = now;
-                    out.add(divergence(now, table, divergent, chunks, keys, lag));
+                    out.add(divergence(now, table, divergent, chunks, keys, lag, sentences));
                 }
-            } else if (state != null) {
+            } else if (state != null || waiting.remove(table) != null) {
+                if (state == null) {
+                    continue; // healed while its first message waited: nothing was said, nothing to resolve
+                }
                 tables.remove(table);
                 out.add(new Alert("DIVERGENCE_RESOLVED", base(now, "DIVERGENCE_RESOLVED", table + " has no divergent key left", table, lag)));
             }
@@ -100,9 +125,11 @@ public final class AlertEvaluator {
         return out;
     }
 
-    private Alert divergence(Instant now, String table, long divergent, Set<Integer> chunks, List<DivergenceStatus> keys, Double lag) {
-        Map<String, Object> p = base(now, "DIVERGENCE", divergent + " key(s) of " + table + " differ on the target (DIVERGENT) in "
-                + chunks.size() + " chunk(s)", table, lag);
+    private Alert divergence(Instant now, String table, long divergent, Set<Integer> chunks, List<DivergenceStatus> keys, Double lag,
+                             List<String> sentences) {
+        String counts = divergent + " key(s) of " + table + " differ on the target (DIVERGENT) in " + chunks.size() + " chunk(s)";
+        Map<String, Object> p = base(now, "DIVERGENCE", sentences.isEmpty() ? counts : sentences.get(0) + " (" + counts + ")", table, lag);
+        p.put("groups", List.copyOf(sentences));
         p.put("keyCount", divergent);
         p.put("chunks", List.copyOf(chunks));
         p.put("sampleKeys", keys.stream().limit(SAMPLE_KEYS).map(DivergenceStatus::key).toList());

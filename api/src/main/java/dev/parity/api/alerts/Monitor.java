@@ -51,7 +51,8 @@ public final class Monitor implements AutoCloseable {
             Status s = status.status();
             history.add(new LagHistory.Sample(now, s.replicationLagSeconds(), s.sides().source().captureLagSeconds(),
                     s.sides().target().captureLagSeconds()));
-            for (Alert a : evaluator.evaluate(now, s, table -> status.divergences(table, DIVERGENCES_READ))) {
+            for (Alert a : evaluator.evaluate(now, s, table -> status.divergences(table, DIVERGENCES_READ), table -> status.summaries(table).stream()
+                    .flatMap(t -> t.groups().stream()).map(g -> g.sentence()).toList())) {
                 notifier.send(a);
             }
             if (lastFailure != null) {

@@ -38,18 +38,31 @@ final class ClientOptions {
     }
 
     JsonNode get(String path) throws IOException, InterruptedException {
+        return get(path, null);
+    }
+
+    /** GETs, with the bearer token when given (responses carrying row values need it). */
+    JsonNode get(String path, String token) throws IOException, InterruptedException {
+        return JSON.readTree(getText(path, token));
+    }
+
+    /** GETs a body as text, with the bearer token when given. */
+    String getText(String path, String token) throws IOException, InterruptedException {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         HttpResponse<String> r;
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url.replaceAll("/$", "") + path)).timeout(Duration.ofSeconds(30));
+        if (token != null && !token.isEmpty()) {
+            b.header("Authorization", "Bearer " + token);
+        }
         try {
-            r = client.send(HttpRequest.newBuilder(URI.create(url.replaceAll("/$", "") + path)).timeout(Duration.ofSeconds(30)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException e) {
             throw new ConnectException("couldn't connect to Parity at " + url + " (is 'parity run' or 'parity demo' running?)");
         }
         if (r.statusCode() >= 400) {
             throw new IOException("Parity at " + url + " answered " + r.statusCode() + ": " + r.body());
         }
-        return JSON.readTree(r.body());
+        return r.body();
     }
 
     static String pretty(JsonNode n) throws IOException {

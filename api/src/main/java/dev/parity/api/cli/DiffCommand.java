@@ -19,22 +19,52 @@ final class DiffCommand implements Callable<Integer> {
     @Option(names = "--limit", defaultValue = "100", description = "At most this many keys (default: ${DEFAULT-VALUE})")
     int limit;
 
-    @Option(names = "--json", description = "Print JSON")
+    @Option(names = "--json", description = "Print JSON: the summary and the keys, as the API gives them")
     boolean json;
+
+    @Option(names = "--token", defaultValue = "${env:PARITY_API_TOKEN}", description = "API token, to see row values (default: $PARITY_API_TOKEN)")
+    String token;
 
     @Override
     public Integer call() throws Exception {
-        JsonNode d = client.get("/api/v1/divergences?table=" + URLEncoder.encode(table, StandardCharsets.UTF_8) + "&limit=" + limit);
+        String t = URLEncoder.encode(table, StandardCharsets.UTF_8);
+        JsonNode summary = client.get("/api/v1/divergences/summary?table=" + t);
+        JsonNode d = client.get("/api/v1/divergences?table=" + t + "&limit=" + limit, token);
         JsonNode list = d.path("divergences");
         if (json) {
-            System.out.println(ClientOptions.pretty(d));
-        } else {
-            for (JsonNode x : list) {
-                System.out.printf("%-10s %-18s chunk %-5s %s  first seen %s%n", x.path("state").asText(), x.path("kind").asText(),
-                        x.path("chunk").asText(), x.path("key").toString(), x.path("firstSeen").asText());
-            }
-            System.out.println(list.size() + " key(s) differ in " + table);
+            com.fasterxml.jackson.databind.node.ObjectNode both = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+            both.set("summary", summary);
+            both.set("divergences", list);
+            System.out.println(ClientOptions.pretty(both));
+            return list.isEmpty() ? 0 : 1;
         }
+        // The groups first: "14 keys differ only in paid_at, each by exactly +3600 s" before any key.
+        for (JsonNode g : summary.path("groups")) {
+            System.out.println(g.path("sentence").asText());
+            for (JsonNode e : g.path("evidence")) {
+                System.out.println("    evidence: " + e.asText());
+            }
+            System.out.println("    e.g. " + g.path("sampleKeys").toString());
+        }
+        for (JsonNode s : summary.path("tables")) {
+            if (s.path("notReadYet").asLong() > 0) {
+                System.out.println(s.path("notReadYet").asLong() + " divergent key(s) not read yet" + (s.path("problem").isTextual()
+                        ? " (" + s.path("problem").asText() + ")" : ""));
+            }
+        }
+        if (summary.path("groups").size() > 0) {
+            System.out.println();
+        }
+        for (JsonNode x : list) {
+            System.out.printf("%-10s %-18s %-20s %s  first seen %s%n", x.path("state").asText(), x.path("kind").asText(),
+                    x.path("origin").asText(), x.path("key").toString(), x.path("firstSeen").asText());
+            for (JsonNode c : x.path("columns")) {
+                System.out.printf("    %-20s %-13s %s%s%n", c.path("name").asText(), c.path("cause").asText(),
+                        c.path("detail").isTextual() ? c.path("detail").asText() : "",
+                        c.has("source") || c.has("target") ? "  source " + c.path("source") + " → target " + c.path("target") : "");
+            }
+        }
+        System.out.println(list.size() + " key(s) differ in " + table);
         return list.isEmpty() ? 0 : 1;
     }
 }

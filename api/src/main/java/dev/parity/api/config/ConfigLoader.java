@@ -41,6 +41,7 @@ public final class ConfigLoader {
             alerts: {webhooks: [], lagThreshold: 10s, groupInterval: 30s}
             verify: {enabled: true, interval: 30m, sides: [source, target], pageRows: 1000, maxRowsPerSecond: 20000}
             snapshot: {method: auto, pageRows: 10000}
+            drilldown: {enabled: true, values: show, maxKeysPerSecond: 200}
             state: {dir: ./data}
             """;
     private static final Set<String> SECRETS = Set.of("source.password", "target.password", "api.token");
@@ -99,6 +100,8 @@ public final class ConfigLoader {
                 new IngestConfig.Verify(bool("verify.enabled"), duration("verify.interval"), verifySides(),
                         positive("verify.pageRows", 100_000), positive("verify.maxRowsPerSecond", 100_000_000)),
                 new IngestConfig.Snapshot(snapshotMethod(), positive("snapshot.pageRows", 1_000_000)),
+                new ParityConfig.Drilldown(bool("drilldown.enabled"), oneOf("drilldown.values", "show", "hash", "hide"),
+                        positive("drilldown.maxKeysPerSecond", 100_000)),
                 Path.of(text("state.dir")));
         if (!problems.isEmpty()) {
             throw new ConfigException(origin, problems);
@@ -258,6 +261,14 @@ public final class ConfigLoader {
             }
         }
         return out;
+    }
+
+    private String oneOf(String key, String... allowed) {
+        String v = text(key);
+        if (!List.of(allowed).contains(v)) {
+            problems.add(new ConfigProblem(key, String.valueOf(v), "must be " + String.join(", ", allowed)));
+        }
+        return v;
     }
 
     private IngestConfig.Snapshot.Method snapshotMethod() {

@@ -16,7 +16,7 @@ import java.util.Map;
  */
 public record ParityConfig(String name, Database source, Database target, Tables tables, int chunkBits,
                            Heartbeat heartbeat, Readiness readiness, Kafka kafka, Api api, Alerts alerts, Verify verify,
-                           Snapshot snapshot, Path stateDir) {
+                           Snapshot snapshot, Drilldown drilldown, Path stateDir) {
     // The databases, tables, sweep and load settings are the adapters' (IngestConfig); declared there once.
 
     /**
@@ -25,6 +25,17 @@ public record ParityConfig(String name, Database source, Database target, Tables
      * @param extraWhenUnordered heartbeats a mismatch must also outlast where the replica may apply out of commit order
      */
     public record Heartbeat(String table, Duration interval, boolean enabled, Duration grace, int extraWhenUnordered) {
+    }
+
+    /**
+     * Reading divergent rows to say which column differs and why (README, "Which column, and why").
+     *
+     * @param values           how responses carrying row values show them (with the API token): {@code show} (cut
+     *                         at {@link #CUT} characters), {@code hash} or {@code hide}
+     * @param maxKeysPerSecond most keys read per side and second
+     */
+    public record Drilldown(boolean enabled, String values, int maxKeysPerSecond) {
+        public static final int CUT = 200;
     }
 
     public record Readiness(Duration maxLag, Duration fenceTimeout) {

@@ -18,6 +18,8 @@ import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
@@ -57,7 +59,12 @@ public final class ApiServer implements AutoCloseable {
             if (limit < 1 || limit > 10_000) {
                 throw new BadRequest("limit: " + limit + ": must be from 1 to 10000");
             }
-            json(ex, 200, Map.of("divergences", status.divergences(q.get("table"), limit)));
+            // Row values (the differing columns' source and target values) only for a caller with the token.
+            json(ex, 200, Map.of("divergences", status.divergences(q.get("table"), limit, hasToken(ex))));
+        });
+        route("/api/v1/divergences/summary", ex -> {
+            var tables = status.summaries(query(ex).get("table"));
+            json(ex, 200, Map.of("groups", tables.stream().flatMap(t -> t.groups().stream()).toList(), "tables", tables));
         });
         route("/api/v1/readiness", "POST", ex -> {
             if (!authorized(ex)) {
@@ -82,6 +89,33 @@ public final class ApiServer implements AutoCloseable {
                 return;
             }
             json(ex, 202, Map.of("round", sweeper.requestRound()));
+        });
+        route("/api/v1/repair", ex -> {
+            if (!authorized(ex)) {
+                return; // it returns row values
+            }
+            String table = query(ex).get("table");
+            if (table == null) {
+                throw new BadRequest("table: (missing): is required");
+            }
+            List<Map<String, Object>> keys = new ArrayList<>();
+            for (String k : queryAll(ex, "key")) {
+                try {
+                    keys.add(KEYS.readValue(k, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { }));
+                } catch (IOException e) {
+                    throw new BadRequest("key: " + k + ": must be a JSON object of primary-key column to value, such as {\"id\": 42}");
+                }
+            }
+            try {
+                var r = status.repair(table, keys);
+                if (r == null) {
+                    json(ex, 404, Map.of("error", "no watched table named " + table));
+                    return;
+                }
+                send(ex, 200, "application/sql; charset=utf-8", r.sql().getBytes(StandardCharsets.UTF_8));
+            } catch (java.sql.SQLException e) {
+                json(ex, 503, Map.of("error", "could not read the rows: " + e.getMessage()));
+            }
         });
         route("/api/v1/lag", ex -> json(ex, 200, Map.of("samples", history.samples())));
         route("/metrics", ex -> send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape(status.status()).getBytes(StandardCharsets.UTF_8)));
@@ -128,6 +162,31 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /** Mutating endpoints: 403 while no token is configured, 401 without the right bearer token. Answers when refused. */
+    private static final com.fasterxml.jackson.databind.ObjectMapper KEYS = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /** Every value of a repeated query parameter, decoded. */
+    private static List<String> queryAll(HttpExchange ex, String name) {
+        List<String> out = new ArrayList<>();
+        String q = ex.getRequestURI().getRawQuery();
+        if (q == null) {
+            return out;
+        }
+        for (String part : q.split("&")) {
+            int eq = part.indexOf('=');
+            if (eq > 0 && URLDecoder.decode(part.substring(0, eq), StandardCharsets.UTF_8).equals(name)) {
+                out.add(URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return out;
+    }
+
+    /** Whether the request carries the API token (no answer sent either way). */
+    private boolean hasToken(HttpExchange ex) {
+        String auth = ex.getRequestHeaders().getFirst("Authorization");
+        return token != null && !token.isEmpty() && auth != null
+                && java.security.MessageDigest.isEqual(("Bearer " + token).getBytes(StandardCharsets.UTF_8), auth.getBytes(StandardCharsets.UTF_8));
+    }
+
     private boolean authorized(HttpExchange ex) throws IOException {
         if (token == null || token.isEmpty()) {
             json(ex, 403, Map.of("error", "mutating endpoints are off: set api.token in the config"));

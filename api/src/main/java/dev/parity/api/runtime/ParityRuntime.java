@@ -11,6 +11,7 @@ import dev.parity.ingest.jdbc.Heartbeats;
 import dev.parity.ingest.jdbc.TableInfo;
 import dev.parity.ingest.kafka.SideTopics;
 import dev.parity.ingest.load.BaselinePlan;
+import dev.parity.ingest.drill.DrillDown;
 import dev.parity.ingest.load.InitialLoad;
 import dev.parity.ingest.port.Captures;
 import dev.parity.ingest.port.ReconcilerPort;
@@ -66,6 +67,7 @@ public final class ParityRuntime implements AutoCloseable {
     private Instant startedAt;
     private ReconcilerProgress progress;
     private InitialLoad initialLoad;
+    private DrillDown drillDown;
     private String baselineMethod;
 
     public ParityRuntime(ParityConfig config, Clock clock) {
@@ -209,6 +211,14 @@ public final class ParityRuntime implements AutoCloseable {
                     clock).start(config.heartbeat().interval());
             closeables.add(heartbeats);
         }
+        if (config.drilldown().enabled()) {
+            // Each round looks at the first 10,000 mismatched keys of each table (in store order), the ones the summary groups.
+            drillDown = new DrillDown(databases, this::verifiedTables, t -> view.divergences(t, 10_000),
+                    config.drilldown().maxKeysPerSecond(), clock);
+            closeables.add(drillDown);
+            schemaListeners.add(drillDown::replan);
+            drillDown.start();
+        }
         if (!baseline.loaded().isEmpty()) {
             List<PlannedTable> load = verified.stream().filter(t -> baseline.loaded().contains(t.mappedId())).toList();
             initialLoad = new InitialLoad(config.snapshot(), load, baseline.pendingFile(), databases, captures, reconciler(), topics, heartbeat(), clock);
@@ -248,6 +258,11 @@ public final class ParityRuntime implements AutoCloseable {
                 ? new ConfigProblem("tables.exclude", String.valueOf(config.tables().exclude()), "excludes every table tables.include matches on the source (" + seen + ")")
                 : new ConfigProblem("tables.include", String.valueOf(config.tables().include()), "matches no table on the source (" + seen + ")");
         return ConfigException.atStart(List.of(problem));
+    }
+
+    /** Reads divergent rows to name the differing columns; null when {@code drilldown.enabled} is false. */
+    public DrillDown drillDown() {
+        return drillDown;
     }
 
     /** Parity's initial load, when it reads the baseline (see {@link #baselineMethod()}); null otherwise. */

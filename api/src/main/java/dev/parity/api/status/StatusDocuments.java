@@ -6,6 +6,7 @@ import dev.parity.reconciler.query.DivergenceView;
 import dev.parity.reconciler.query.TableSummary;
 import dev.parity.reconciler.state.Provenance;
 import java.time.Instant;
+import java.util.List;
 
 /** The API's records built from the core's views (README, "CLI and HTTP API"): fields may be added, never renamed. */
 final class StatusDocuments {
@@ -33,7 +34,8 @@ final class StatusDocuments {
     }
 
     /** One mismatched key; where it came from read off the state's provenance. */
-    static DivergenceStatus divergence(DivergenceView d, long nowMillis) {
+    static DivergenceStatus divergence(DivergenceView d, long nowMillis, dev.parity.ingest.drill.DrillDown drill, DivergenceDetail.Values values,
+                                       boolean byHeartbeats) {
         Provenance by = d.detectedBy();
         String cause = null;
         if (by == Provenance.INITIAL_LOAD) {
@@ -43,7 +45,20 @@ final class StatusDocuments {
             cause = "the " + side.label() + "'s row differs from every change its log recorded: a write made with logging off"
                     + " (MySQL/MariaDB SET sql_log_bin = 0), rows an ALTER TABLE rewrote in place, or a TRUNCATE";
         }
+        dev.parity.ingest.drill.DrillDown.Result r = drill == null ? null : drill.result(d);
+        List<DivergenceDetail.ColumnStatus> columns = null;
+        String rowCause = null;
+        String pending = null;
+        if (d.kind() != DivergenceView.Kind.MISMATCH) {
+            rowCause = d.kind().name();
+        } else if (r != null && r.problem() == null) {
+            columns = DivergenceDetail.columns(r.findings(), values);
+            rowCause = dev.parity.reconciler.rules.ColumnDiff.rowCause(r.findings());
+        } else if (d.state() == dev.parity.reconciler.state.Verdict.DIVERGENT) {
+            pending = drill == null ? "drilldown.enabled is false" : r == null ? "its rows are not read yet" : r.problem();
+        }
         return new DivergenceStatus(d.table(), d.chunk(), d.key(), d.state().name(), d.kind().name(), Instant.ofEpochMilli(d.firstSeenMillis()),
-                StatusService.seconds((nowMillis - d.firstSeenMillis()) * 1000), d.sourcePosition(), d.targetPosition(), by.name(), cause);
+                StatusService.seconds((nowMillis - d.firstSeenMillis()) * 1000), d.sourcePosition(), d.targetPosition(), by.name(), cause,
+                byHeartbeats ? d.origin().name() : null, columns, rowCause, pending);
     }
 }

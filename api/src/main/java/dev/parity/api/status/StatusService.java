@@ -12,6 +12,7 @@ import dev.parity.ingest.side.PlannedTable;
 import dev.parity.ingest.sweep.Sweeper;
 import dev.parity.reconciler.model.Side;
 import dev.parity.reconciler.query.ReconcilerView;
+import dev.parity.reconciler.query.DivergenceView;
 import dev.parity.reconciler.query.TableSummary;
 import dev.parity.reconciler.rules.OverallState;
 import dev.parity.reconciler.state.Watermark;
@@ -113,7 +114,11 @@ public final class StatusService {
         for (PlannedTable t : runtime.tables()) {
             String unverified = unverified(t, structures);
             TableSummary s = summaries == null || unverified != null ? null : summaries.getOrDefault(t.mappedId(), view().emptySummary(t.mappedId()));
-            tables.add(StatusDocuments.table(t, s, unverified));
+            TableStatus ts = StatusDocuments.table(t, s, unverified);
+            if (ts.divergentKeys() != null && ts.divergentKeys() > 0) {
+                ts = ts.withDivergence(summary(t.mappedId()).groups().stream().map(DivergenceDetail.GroupStatus::sentence).toList());
+            }
+            tables.add(ts);
             if (unverified != null) {
                 tableFacts.add(OverallState.Table.unverified(t.mappedId(), unverified));
             } else if (s != null) {
@@ -183,9 +188,81 @@ public final class StatusService {
         return !t.captured() ? t.problem() : structures == null ? null : structures.gone(t);
     }
 
+    /** Mismatched keys, without row values (what alerts and status use). */
     public List<DivergenceStatus> divergences(String table, int limit) {
+        return divergences(table, limit, false);
+    }
+
+    /** @param withToken the caller has the API token: row values shown as {@code drilldown.values} says */
+    public List<DivergenceStatus> divergences(String table, int limit, boolean withToken) {
         long now = clock.millis();
-        return view().divergences(table, limit).stream().map(d -> StatusDocuments.divergence(d, now)).toList();
+        DivergenceDetail.Values values = DivergenceDetail.Values.of(withToken, runtime.config().drilldown());
+        boolean byHeartbeats = runtime.config().heartbeat().enabled();
+        return view().divergences(table, limit).stream().map(d -> StatusDocuments.divergence(d, now, runtime.drillDown(), values, byHeartbeats))
+                .toList();
+    }
+
+    /**
+     * Repair SQL for a table's DIVERGENT keys, or for the given keys (README, "Repair"): null when the
+     * table is not watched. The table's schema differences go into the header: a narrower target column
+     * must be widened before the values fit.
+     */
+    public dev.parity.ingest.repair.RepairScript.Result repair(String table, List<Map<String, Object>> keys) throws java.sql.SQLException {
+        var planned = runtime.verifiedTables().stream().filter(t -> t.mappedId().equals(table)).findFirst().orElse(null);
+        if (planned == null) {
+            return null;
+        }
+        List<Map<String, Object>> wanted = keys.isEmpty()
+                ? view().divergences(table, SUMMARY_SCAN).stream().filter(d -> d.state() == dev.parity.reconciler.state.Verdict.DIVERGENT)
+                        .map(DivergenceView::key).toList()
+                : keys;
+        SchemaDiff.Report structures = schema == null ? null : schema.latest();
+        List<String> header = new ArrayList<>();
+        if (structures != null) {
+            structures.differences().stream().filter(d -> d.table().equals(table)).forEach(d -> header.add("schema: source " + d.source()
+                    + ", target " + d.target() + (d.risk() == null ? "" : ": " + d.risk()) + " (fix the structure first where a value cannot fit)"));
+        }
+        return dev.parity.ingest.repair.RepairScript.build(runtime.databases(), planned, wanted, header, clock.instant());
+    }
+
+    /** Mismatched keys scanned for a table's summary: bounded, so a flood of divergences cannot make it slow. */
+    static final int SUMMARY_SCAN = 10_000;
+
+    /** Divergence groups of one table, or of every table with divergent keys (table null). */
+    public List<DivergenceDetail.Summary> summaries(String table) {
+        SchemaDiff.Report structures = schema == null ? null : schema.latest();
+        List<dev.parity.ingest.schema.SchemaDifference> differences = structures == null ? List.of() : structures.differences();
+        var dbs = runtime.databases();
+        List<dev.parity.ingest.engine.SettingDrift> settings = dbs == null ? List.of() : dbs.settingDrift();
+        List<String> tables = table != null ? List.of(table)
+                : view().tables().entrySet().stream().filter(e -> e.getValue().divergentKeys() > 0).map(Map.Entry::getKey).sorted().toList();
+        List<DivergenceDetail.Summary> out = new ArrayList<>();
+        for (String t : tables) {
+            out.add(summary(t, settings, differences));
+        }
+        return out;
+    }
+
+    /** Summaries are asked for by status, alerts and the API each second: one per table and second is computed. */
+    private final Map<String, Map.Entry<Instant, DivergenceDetail.Summary>> summaryCache = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private DivergenceDetail.Summary summary(String table) {
+        var dbs = runtime.databases();
+        SchemaDiff.Report structures = schema == null ? null : schema.latest();
+        return summary(table, dbs == null ? List.of() : dbs.settingDrift(), structures == null ? List.of() : structures.differences());
+    }
+
+    private DivergenceDetail.Summary summary(String table, List<dev.parity.ingest.engine.SettingDrift> settings,
+                                             List<dev.parity.ingest.schema.SchemaDifference> differences) {
+        Instant now = clock.instant();
+        var cached = summaryCache.get(table);
+        if (cached != null && Duration.between(cached.getKey(), now).compareTo(Duration.ofSeconds(1)) < 0) {
+            return cached.getValue();
+        }
+        DivergenceDetail.Summary s = DivergenceDetail.summary(table, view().divergences(table, SUMMARY_SCAN), runtime.drillDown(), settings,
+                differences, runtime.config().heartbeat().enabled());
+        summaryCache.put(table, Map.entry(now, s));
+        return s;
     }
 
     /**

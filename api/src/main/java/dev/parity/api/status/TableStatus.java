@@ -15,8 +15,24 @@ import java.util.List;
 public record TableStatus(String table, String sourceTable, String targetTable, List<String> key, boolean verified, String state,
                           String reason, Long sourceRows, Long targetRows, String sourceDigest, String targetDigest, Integer chunks,
                           Integer chunksInSync, Integer pendingChunks, Integer divergentChunks, Long pendingKeys, Long divergentKeys,
-                          Long transientMismatches) {
+                          Long transientMismatches, @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+                          List<String> divergence) {
     public TableStatus {
         key = List.copyOf(key);
+        divergence = divergence == null ? List.of() : List.copyOf(divergence);
+    }
+
+    public TableStatus(String table, String sourceTable, String targetTable, List<String> key, boolean verified, String state,
+                       String reason, Long sourceRows, Long targetRows, String sourceDigest, String targetDigest, Integer chunks,
+                       Integer chunksInSync, Integer pendingChunks, Integer divergentChunks, Long pendingKeys, Long divergentKeys,
+                       Long transientMismatches) {
+        this(table, sourceTable, targetTable, key, verified, state, reason, sourceRows, targetRows, sourceDigest, targetDigest, chunks,
+                chunksInSync, pendingChunks, divergentChunks, pendingKeys, divergentKeys, transientMismatches, List.of());
+    }
+
+    /** The same table, led by the sentences of its divergence groups (README, "Which column, and why"). */
+    public TableStatus withDivergence(List<String> sentences) {
+        return new TableStatus(table, sourceTable, targetTable, key, verified, state, reason, sourceRows, targetRows, sourceDigest, targetDigest,
+                chunks, chunksInSync, pendingChunks, divergentChunks, pendingKeys, divergentKeys, transientMismatches, sentences);
     }
 }

@@ -33,11 +33,35 @@ class AlertEvaluatorTest {
 
     private void diverge(int chunk, long id) {
         divergences.computeIfAbsent("public.orders", t -> new ArrayList<>()).add(new DivergenceStatus("public.orders", chunk, Map.of("id", id),
-                "DIVERGENT", "MISMATCH", T0.plusSeconds(id), 0, null, null, "CHANGE_STREAM", null));
+                "DIVERGENT", "MISMATCH", T0.plusSeconds(id), 0, null, null, "CHANGE_STREAM", null, "TARGET_WRITE", null, null, null));
     }
 
     private List<Alert> at(long seconds, Status status) {
         return evaluator.evaluate(T0.plusSeconds(seconds), status, t -> divergences.getOrDefault(t, List.of()));
+    }
+
+    @Test
+    void shouldHoldTheFirstMessageUntilTheRowsAreReadThenLeadWithTheGroupSentence() {
+        divergences.computeIfAbsent("public.orders", t -> new ArrayList<>()).add(new DivergenceStatus("public.orders", 3, Map.of("id", 9L),
+                "DIVERGENT", "MISMATCH", T0, 0, null, null, "REREAD", null, "UNLOGGED_WRITE", null, null, "its rows are not read yet"));
+        List<String> sentences = new ArrayList<>();
+        java.util.function.Function<String, List<String>> groups = t -> sentences;
+        assertThat(evaluator.evaluate(T0.plusSeconds(1), status(0.4, 1), t -> divergences.get(t), groups)).as("rows still being read").isEmpty();
+        sentences.add("public.orders — 1 key differs only in `paid_at`, by exactly +3600 s");
+        List<Alert> a = evaluator.evaluate(T0.plusSeconds(2), status(0.4, 1), t -> divergences.get(t), groups);
+        assertThat(a).singleElement().satisfies(alert -> {
+            assertThat((String) alert.payload().get("message")).startsWith("public.orders — 1 key differs only in `paid_at`, by exactly +3600 s (1 key(s)");
+            assertThat(alert.payload().get("groups")).isEqualTo(List.of("public.orders — 1 key differs only in `paid_at`, by exactly +3600 s"));
+        });
+    }
+
+    @Test
+    void shouldNotWaitForeverForRowsThatCannotBeRead() {
+        divergences.computeIfAbsent("public.orders", t -> new ArrayList<>()).add(new DivergenceStatus("public.orders", 3, Map.of("id", 9L),
+                "DIVERGENT", "MISMATCH", T0, 0, null, null, "REREAD", null, "UNLOGGED_WRITE", null, null, "its rows are not read yet"));
+        assertThat(evaluator.evaluate(T0, status(0.4, 1), t -> divergences.get(t), t -> List.of())).isEmpty();
+        assertThat(evaluator.evaluate(T0.plus(AlertEvaluator.GROUP_WAIT), status(0.4, 1), t -> divergences.get(t), t -> List.of()))
+                .singleElement().satisfies(alert -> assertThat((String) alert.payload().get("message")).startsWith("1 key(s) of public.orders"));
     }
 
     @Test

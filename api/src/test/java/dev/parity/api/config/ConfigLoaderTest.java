@@ -43,6 +43,7 @@ class ConfigLoaderTest {
                 alerts: {webhooks: ["ftp://x"]}
                 verify: {sides: [both], pageRows: 0}
                 snapshot: {method: fast}
+                drilldown: {values: loud, maxKeysPerSecond: 0}
                 colour: blue
                 """, "bad.yaml", Map.of()));
         assertThat(e.problems()).extracting(ConfigProblem::toString).contains(
@@ -58,9 +59,10 @@ class ConfigLoaderTest {
                 "source.engine: oracle: must be postgresql, mysql or mariadb",
                 "source.serverId: -3: must be a whole number from 1 to 4294967295, unique in the replication topology",
                 "verify.sides: both: must be source or target",
-                "snapshot.method: fast: must be auto, parity or debezium");
-        assertThat(e.problems()).extracting(ConfigProblem::key).contains("verify.pageRows");
-        assertThat(e.getMessage()).startsWith("invalid configuration bad.yaml (14 problems):");
+                "snapshot.method: fast: must be auto, parity or debezium",
+                "drilldown.values: loud: must be show, hash, hide");
+        assertThat(e.problems()).extracting(ConfigProblem::key).contains("verify.pageRows", "drilldown.maxKeysPerSecond");
+        assertThat(e.getMessage()).startsWith("invalid configuration bad.yaml (16 problems):");
     }
 
     @Test

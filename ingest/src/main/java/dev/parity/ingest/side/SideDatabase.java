@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
 public final class SideDatabase {
     private static final Logger LOG = LoggerFactory.getLogger(SideDatabase.class);
 
+    private final boolean heartbeats;
     private final Side side;
     private final Endpoint endpoint;
     private final DatabaseAdapter adapter;
@@ -46,6 +47,7 @@ public final class SideDatabase {
         this.adapter = DatabaseAdapter.of(db.resolvedEngine(), endpoint);
         this.names = CaptureNames.of(config.name(), side, db.serverId(), config.captureDir());
         this.heartbeatTable = adapter.heartbeatTable(config.heartbeat().table());
+        this.heartbeats = config.heartbeat().enabled();
     }
 
     public Side side() {
@@ -166,7 +168,9 @@ public final class SideDatabase {
         if (schema == null || info == null) {
             return new dev.parity.ingest.verify.TableScan.Result(null, "not found on the " + side.label());
         }
-        return dev.parity.ingest.verify.TableScan.plan(engine(), name, t.mappedId(), info.primaryKey(), schema, heartbeatTable, pageRows);
+        // Without heartbeats there is no heartbeat row to read: reads then carry no seq (-1).
+        return dev.parity.ingest.verify.TableScan.plan(engine(), name, t.mappedId(), info.primaryKey(), schema, heartbeats ? heartbeatTable : null,
+                pageRows);
     }
 
     /**

@@ -44,9 +44,17 @@ public final class TableScan {
     private final List<String> keyColumns;
     private final Map<String, ColumnInfo> columns;
     private Plan plan;
+    /** Set while a read by key runs: rows keep their canonical bytes. */
+    private boolean withCanonical;
 
-    /** One row as read: its canonical key and row hash. */
-    public record Row(byte[] key, Hash128 hash) {
+    /**
+     * One row as read: its canonical key and row hash, and (reads by key only) the whole canonical row
+     * the hash is computed over, to decode its column values.
+     */
+    public record Row(byte[] key, Hash128 hash, byte[] canonical) {
+        public Row(byte[] key, Hash128 hash) {
+            this(key, hash, null);
+        }
     }
 
     /**
@@ -144,6 +152,44 @@ public final class TableScan {
         return readSql(c, sql, args);
     }
 
+    /**
+     * Reads the rows of exactly these keys (display values, as {@code CanonicalReader.keyColumns} gives
+     * them; absent ones are simply not returned) in one snapshot with its heartbeat seq, each with its
+     * whole canonical row: {@code WHERE (pk) IN ((…), …)}, an index lookup per key. On PostgreSQL each
+     * parameter is text cast to its column's type, which does not compare text with other types implicitly.
+     */
+    public Page readKeys(Connection c, List<Map<String, Object>> keys) throws SQLException {
+        if (keys.isEmpty()) {
+            return new Page(-1, List.of(), null);
+        }
+        String one = keyColumns.size() == 1 ? param(keyColumns.get(0))
+                : "(" + keyColumns.stream().map(this::param).collect(Collectors.joining(", ")) + ")";
+        String sql = from + " WHERE " + keyTuple + " IN (" + String.join(", ", java.util.Collections.nCopies(keys.size(), one)) + ")";
+        Object[] args = new Object[keys.size() * keyColumns.size()];
+        int i = 0;
+        for (Map<String, Object> key : keys) {
+            for (String k : keyColumns) {
+                Object v = key.get(k.toLowerCase(Locale.ROOT));
+                args[i++] = engine.isBinlog() || v == null ? v : v.toString();
+            }
+        }
+        withCanonical = true;
+        try {
+            return readSql(c, sql, args);
+        } finally {
+            withCanonical = false;
+        }
+    }
+
+    /** A key parameter: on PostgreSQL a text cast to the column's type, so one form binds every key type. */
+    private String param(String keyColumn) {
+        if (engine.isBinlog()) {
+            return "?";
+        }
+        ColumnInfo info = columns.get(keyColumn.toLowerCase(Locale.ROOT));
+        return "CAST(? AS " + (info == null ? "text" : info.nativeType()) + ")";
+    }
+
     private static Object[] concat(Object[] a, Object[] b) {
         Object[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
@@ -172,7 +218,7 @@ public final class TableScan {
                     Plan p = plan(rs.getMetaData());
                     CanonicalWriter w = new CanonicalWriter();
                     while (rs.next()) {
-                        rows.add(p.row(w, rs, mappedId));
+                        rows.add(p.row(w, rs, mappedId, withCanonical));
                         last = p.key(rs);
                     }
                 }
@@ -216,7 +262,7 @@ public final class TableScan {
 
     /** Columns in canonical (lower-case name) order; key columns again in index order to page on. */
     private record Plan(Col[] key, Col[] all, int[] keyOrder) {
-        Row row(CanonicalWriter w, ResultSet rs, String table) throws SQLException {
+        Row row(CanonicalWriter w, ResultSet rs, String table, boolean keepCanonical) throws SQLException {
             w.reset().table(table);
             for (Col c : key) {
                 w.column(c.name);
@@ -228,7 +274,8 @@ public final class TableScan {
                 w.column(c.name);
                 c.reader.write(w, rs, c.index);
             }
-            return new Row(keyBytes, RowHashing.hash128(w.sink().array(), 0, w.sink().size()));
+            Hash128 hash = RowHashing.hash128(w.sink().array(), 0, w.sink().size());
+            return new Row(keyBytes, hash, keepCanonical ? Arrays.copyOf(w.sink().array(), w.sink().size()) : null);
         }
 
         Object[] key(ResultSet rs) throws SQLException {

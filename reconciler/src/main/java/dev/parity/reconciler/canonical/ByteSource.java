@@ -38,6 +38,12 @@ public final class ByteSource {
         return buf[pos++] & 0xFF;
     }
 
+    /** The next byte, not consumed. */
+    public int peekByte() {
+        need(1);
+        return buf[pos] & 0xFF;
+    }
+
     public long readLong() {
         need(8);
         long v = 0;

@@ -37,6 +37,48 @@ public final class CanonicalReader {
         return out;
     }
 
+    /**
+     * The row columns of a whole canonical row (table, key, the zero byte, then every column), each
+     * decoded, in canonical order.
+     */
+    public static Map<String, CanonicalValue> rowValues(byte[] canonical) {
+        ByteSource in = new ByteSource(canonical);
+        in.readString();
+        while (in.hasRemaining() && in.peekByte() != 0) {
+            in.readString();
+            readTyped(in);
+        }
+        if (!in.hasRemaining()) {
+            throw new IllegalArgumentException("a key without its row");
+        }
+        in.readByte();
+        Map<String, CanonicalValue> out = new LinkedHashMap<>();
+        while (in.hasRemaining()) {
+            String name = in.readString();
+            out.put(name, readTyped(in));
+        }
+        return out;
+    }
+
+    /** One value with its type, undisplayed. */
+    static CanonicalValue readTyped(ByteSource in) {
+        LogicalType type = LogicalType.ofTag(in.readByte());
+        Object v = switch (type) {
+            case NULL -> null;
+            case BOOLEAN -> in.readByte() != 0;
+            case INTEGER, FLOAT -> type == LogicalType.INTEGER ? (Object) in.readLong() : (Object) Double.longBitsToDouble(in.readLong());
+            case BIG_INTEGER -> new BigInteger(in.readBlob());
+            case DECIMAL -> {
+                int scale = (int) in.readSignedVarLong();
+                yield new BigDecimal(new BigInteger(in.readBlob()), scale);
+            }
+            case STRING, JSON -> in.readString();
+            case BYTES -> in.readBlob();
+            case DATE, TIME, LOCAL_DATE_TIME, TIMESTAMP -> in.readSignedVarLong();
+        };
+        return type == LogicalType.NULL ? CanonicalValue.NULL : new CanonicalValue(type, v);
+    }
+
     static Object readValue(ByteSource in) {
         LogicalType type = LogicalType.ofTag(in.readByte());
         switch (type) {

@@ -1,6 +1,7 @@
 package dev.parity.reconciler.query;
 
 import dev.parity.reconciler.model.Side;
+import dev.parity.reconciler.state.KeyState;
 import dev.parity.reconciler.state.Provenance;
 import dev.parity.reconciler.state.Verdict;
 import java.util.Map;
@@ -11,10 +12,12 @@ import java.util.Map;
  * @param firstSeenMillis wall-clock time the key was first seen mismatched
  * @param sourcePosition  log position of the source's last change of the key; null if never captured there
  * @param sourceProvenance how the source's value was learnt; null if never captured there
+ * @param rowKey          the canonical key, to look the key up again (drill-down)
+ * @param keyState        both sides' state as judged
  */
 public record DivergenceView(String table, int chunk, Map<String, Object> key, Verdict state, Kind kind,
                              long firstSeenMillis, String sourcePosition, String targetPosition,
-                             Provenance sourceProvenance, Provenance targetProvenance) {
+                             Provenance sourceProvenance, Provenance targetProvenance, byte[] rowKey, KeyState keyState) {
     public enum Kind { MISMATCH, MISSING_ON_TARGET, EXTRA_ON_TARGET }
 
     public DivergenceView {
@@ -31,6 +34,11 @@ public record DivergenceView(String table, int chunk, Map<String, Object> key, V
         }
         return sourceProvenance == Provenance.INITIAL_LOAD || targetProvenance == Provenance.INITIAL_LOAD ? Provenance.INITIAL_LOAD
                 : Provenance.CHANGE_STREAM;
+    }
+
+    /** Where the difference came from (see {@link dev.parity.reconciler.rules.Origin}). */
+    public dev.parity.reconciler.rules.Origin origin() {
+        return dev.parity.reconciler.rules.Origin.of(keyState.source(), keyState.target());
     }
 
     /** The side whose value a re-read found (the source first); null when neither was. */

@@ -186,7 +186,7 @@ public final class ReconcilerView {
         DivergenceView.Kind kind = onSource && onTarget ? DivergenceView.Kind.MISMATCH
                 : onSource ? DivergenceView.Kind.MISSING_ON_TARGET : DivergenceView.Kind.EXTRA_ON_TARGET;
         return new DivergenceView(table, chunk, CanonicalReader.keyColumns(rowKey), entry.verdict(), kind,
-                ks.firstMismatchMillis(), position(ks.source()), position(ks.target()), provenance(ks.source()), provenance(ks.target()));
+                ks.firstMismatchMillis(), position(ks.source()), position(ks.target()), provenance(ks.source()), provenance(ks.target()), rowKey, ks);
     }
 
     private static dev.parity.reconciler.state.Provenance provenance(SideState s) {
