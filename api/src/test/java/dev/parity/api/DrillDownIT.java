@@ -131,6 +131,16 @@ class DrillDownIT {
         assertThat(anonymous.toString()).doesNotContain("Crème").doesNotContain("a much longer note");
         assertThat(find(anonymous, 61).path("cause").asText()).isEqualTo("MISSING_ON_TARGET");
 
+        // On demand, for any key: read now from both sides.
+        JsonNode now7 = get("/api/v1/diff?table=shop.orders&key=" + java.net.URLEncoder.encode("{\"id\": 7}", StandardCharsets.UTF_8), TOKEN);
+        assertThat(now7.path("asReconciled").asBoolean()).isTrue();
+        assertThat(now7.path("columns").get(0).path("name").asText()).isEqualTo("paid_at");
+        assertThat(now7.path("columns").get(0).path("target").asText()).isEqualTo("2026-02-01T01:07:00Z");
+        JsonNode now100 = get("/api/v1/diff?table=shop.orders&key=" + java.net.URLEncoder.encode("{\"id\": 100}", StandardCharsets.UTF_8), null);
+        assertThat(now100.path("onSource").asBoolean()).isTrue();
+        assertThat(now100.path("onTarget").asBoolean()).isTrue();
+        assertThat(now100.path("columns").size()).isZero();
+
         // parity diff leads with the group sentence, before any key.
         PrintStream out = System.out;
         ByteArrayOutputStream printed = new ByteArrayOutputStream();

@@ -90,6 +90,28 @@ public final class ApiServer implements AutoCloseable {
             }
             json(ex, 202, Map.of("round", sweeper.requestRound()));
         });
+        route("/api/v1/diff", ex -> {
+            Map<String, String> q = query(ex);
+            if (q.get("table") == null || q.get("key") == null) {
+                throw new BadRequest("table, key: both are required (key as JSON, such as {\"id\": 42})");
+            }
+            Map<String, Object> key;
+            try {
+                key = KEYS.readValue(q.get("key"), new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { });
+            } catch (IOException e) {
+                throw new BadRequest("key: " + q.get("key") + ": must be a JSON object of primary-key column to value, such as {\"id\": 42}");
+            }
+            try {
+                Map<String, Object> d = status.diffNow(q.get("table"), key, hasToken(ex));
+                if (d == null) {
+                    json(ex, 404, Map.of("error", "no watched table named " + q.get("table") + " (or drilldown.enabled is false)"));
+                } else {
+                    json(ex, 200, d);
+                }
+            } catch (java.sql.SQLException e) {
+                json(ex, 503, Map.of("error", "could not read the rows: " + e.getMessage()));
+            }
+        });
         route("/api/v1/repair", ex -> {
             if (!authorized(ex)) {
                 return; // it returns row values

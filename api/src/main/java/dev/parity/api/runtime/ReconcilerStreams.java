@@ -82,8 +82,14 @@ final class ReconcilerStreams {
         // longer interval costs no verdict latency, only more replay after a crash (which can only move a
         // fence later). Measured (BENCHMARKS.md, "Keeping up"): 5 s instead of 1 s took the replication lag
         // p99 at a quarter of the write ceiling from 12.8 s to 0.9 s, with a flat backlog; 1 s instead of
-        // 100 ms took 10-15 % off a 1 M-row first verdict. Below Streams' 10 s transaction timeout.
+        // 100 ms took 10-15 % off a 1 M-row first verdict.
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 5000);
+        // Streams' default transaction timeout (10 s) is only twice that: under a flood on a starved machine
+        // (100,000 target-only changes at once, DivergenceFloodIT) a commit came late, the broker aborted the
+        // transaction and fenced the thread, and every task was closed dirty and restored. A minute leaves room;
+        // it only bounds how long a crashed instance's open transaction could hold readers back, and a restarted
+        // instance aborts its own at once (same transactional id).
+        p.put(StreamsConfig.producerPrefix(org.apache.kafka.clients.producer.ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), 60_000);
         p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, dev.parity.reconciler.topology.ParityRocksDbConfig.class);
         // Static membership, one id per instance (its state dir): a restarted Parity takes its partitions
         // back at once instead of waiting out the old member's 45 s session, and leaveGroup on close works

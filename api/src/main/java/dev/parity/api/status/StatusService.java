@@ -116,7 +116,11 @@ public final class StatusService {
             TableSummary s = summaries == null || unverified != null ? null : summaries.getOrDefault(t.mappedId(), view().emptySummary(t.mappedId()));
             TableStatus ts = StatusDocuments.table(t, s, unverified);
             if (ts.divergentKeys() != null && ts.divergentKeys() > 0) {
-                ts = ts.withDivergence(summary(t.mappedId()).groups().stream().map(DivergenceDetail.GroupStatus::sentence).toList());
+                try {
+                    ts = ts.withDivergence(summary(t.mappedId()).groups().stream().map(DivergenceDetail.GroupStatus::sentence).toList());
+                } catch (InvalidStateStoreException e) {
+                    // restoring: the sentences come back with the stores
+                }
             }
             tables.add(ts);
             if (unverified != null) {
@@ -132,7 +136,12 @@ public final class StatusService {
         OverallState.Result state = OverallState.evaluate(new OverallState.Facts(captures, loading, reconcilerError, tableFacts,
                 runtime.setupWarnings(), currency.reconcilerBehind(now), beats ? currency.freshness(Side.SOURCE, now) : null,
                 beats ? currency.freshness(Side.TARGET, now) : null, beats, runtime.heartbeatError(), runtime.heartbeatTable()));
-        Long oldestPending = summaries == null ? null : view().oldestPendingMillis(OLDEST_PENDING_SCAN);
+        Long oldestPending = null;
+        try {
+            oldestPending = summaries == null ? null : view().oldestPendingMillis(OLDEST_PENDING_SCAN);
+        } catch (InvalidStateStoreException e) {
+            // a task restoring between the two reads: the state above already says so
+        }
         ReconcilerProgress progress = runtime.progress();
         Map<String, Status.ServerSettings> settings = new LinkedHashMap<>();
         Databases dbs = runtime.databases();
@@ -223,6 +232,42 @@ public final class StatusService {
                     + ", target " + d.target() + (d.risk() == null ? "" : ": " + d.risk()) + " (fix the structure first where a value cannot fit)"));
         }
         return dev.parity.ingest.repair.RepairScript.build(runtime.databases(), planned, wanted, header, clock.instant());
+    }
+
+    /**
+     * One key of a table read from both databases now (README, "Which column, and why"): whether each side
+     * has it, the differing columns, and how that compares with what the reconciler holds of the key.
+     * Null when the table is not watched.
+     */
+    public Map<String, Object> diffNow(String table, Map<String, Object> key, boolean withToken) throws java.sql.SQLException {
+        var planned = runtime.verifiedTables().stream().filter(t -> t.mappedId().equals(table)).findFirst().orElse(null);
+        if (planned == null || runtime.drillDown() == null) {
+            return null;
+        }
+        var read = runtime.drillDown().readNow(planned, key);
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("table", table);
+        out.put("key", key);
+        if (read == null) {
+            out.put("onSource", false);
+            out.put("onTarget", false);
+            out.put("summary", "on neither side");
+            return out;
+        }
+        out.put("onSource", read.sourceHash() != null);
+        out.put("onTarget", read.targetHash() != null);
+        out.put("columns", DivergenceDetail.columns(read.findings(), DivergenceDetail.Values.of(withToken, runtime.config().drilldown())));
+        out.put("cause", read.sourceHash() == null ? "EXTRA_ON_TARGET" : read.targetHash() == null ? "MISSING_ON_TARGET"
+                : dev.parity.reconciler.rules.ColumnDiff.rowCause(read.findings()));
+        out.put("sourceHeartbeat", read.sourceSeq());
+        out.put("targetHeartbeat", read.targetSeq());
+        var state = view().key(read.rowKey());
+        boolean asJudged = state != null && java.util.Objects.equals(state.hash(dev.parity.reconciler.model.Side.SOURCE), read.sourceHash())
+                && java.util.Objects.equals(state.hash(dev.parity.reconciler.model.Side.TARGET), read.targetHash());
+        out.put("asReconciled", asJudged);
+        out.put("summary", asJudged ? "the rows are what the reconciler holds"
+                : state == null ? "the reconciler holds no state for this key" : "the rows differ from what the reconciler holds: a change in flight, or one no log recorded");
+        return out;
     }
 
     /** Mismatched keys scanned for a table's summary: bounded, so a flood of divergences cannot make it slow. */

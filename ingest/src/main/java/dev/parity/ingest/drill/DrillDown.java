@@ -247,6 +247,45 @@ public final class DrillDown implements AutoCloseable {
         return scan;
     }
 
+    /**
+     * One key read now from both databases, whatever the reconciler holds of it (the drill-down on
+     * demand): its rows' hashes (null where a side has no such row), the heartbeats the reads saw, and
+     * the differing columns when both sides have it.
+     */
+    public record OnDemand(byte[] rowKey, Hash128 sourceHash, Hash128 targetHash, long sourceSeq, long targetSeq,
+                           List<ColumnDiff.Finding> findings) {
+    }
+
+    /** Reads one key from both sides now (a short read-only transaction each); null when neither side has it. */
+    public OnDemand readNow(PlannedTable t, Map<String, Object> key) throws SQLException {
+        Map<Side, TableScan.Page> pages = new EnumMap<>(Side.class);
+        Map<String, ColumnDiff.ColumnShape> shape = new HashMap<>();
+        for (Side side : Side.values()) {
+            SideDatabase db = databases.of(side);
+            TableSchema schema = db.schemas(List.of(t)).get(t.name(side));
+            TableScan.Result plan = db.scanPlan(t, schema, 1);
+            if (plan.scan() == null) {
+                throw new IllegalStateException(t.mappedId() + " cannot be read on the " + side.label() + ": " + plan.problem());
+            }
+            if (side == Side.TARGET) {
+                schema.columns().forEach(c -> shape.put(c.name(), new ColumnDiff.ColumnShape(c.nativeType(), c.length(), c.scale())));
+            }
+            try (Connection c = db.connect()) {
+                TableScan.prepare(c, db.engine());
+                pages.put(side, plan.scan().readKeys(c, List.of(key)));
+            }
+        }
+        TableScan.Row s = pages.get(Side.SOURCE).rows().isEmpty() ? null : pages.get(Side.SOURCE).rows().get(0);
+        TableScan.Row r = pages.get(Side.TARGET).rows().isEmpty() ? null : pages.get(Side.TARGET).rows().get(0);
+        if (s == null && r == null) {
+            return null;
+        }
+        List<ColumnDiff.Finding> findings = s == null || r == null ? List.of()
+                : ColumnDiff.diff(CanonicalReader.rowValues(s.canonical()), CanonicalReader.rowValues(r.canonical()), shape);
+        return new OnDemand(s != null ? s.key() : r.key(), s == null ? null : s.hash(), r == null ? null : r.hash(),
+                pages.get(Side.SOURCE).heartbeatSeq(), pages.get(Side.TARGET).heartbeatSeq(), findings);
+    }
+
     /** Forgets the tables' plans (after a schema change): they are made again on the next read. */
     public void replan() {
         replan = true;
