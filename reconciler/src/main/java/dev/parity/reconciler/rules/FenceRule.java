@@ -23,7 +23,8 @@ public final class FenceRule {
 
     /**
      * The heartbeat seq both streams must deliver before this key can be judged, or
-     * {@link MismatchEntry#UNKNOWN_DUE} while a side's fence has not been delivered yet. A side with no
+     * one of {@link MismatchEntry}'s unknown dues while a side's fence has not been delivered yet (saying
+     * whose heartbeat can decide). A side with no
      * state for the key holds it absent since its stream began, so its fence is the first heartbeat that
      * stream delivered. That is exact only while a key deleted on both sides is kept, stamps and all,
      * until it settles: forgetting it earlier would turn a later fence into this early one, and an early
@@ -42,17 +43,32 @@ public final class FenceRule {
      */
     public static long due(KeyState state, Watermark source, Watermark target, int extra, boolean absenceKnown) {
         long due = 0;
+        boolean sourceUnknown = false;
+        boolean targetUnknown = false;
         for (Side side : Side.values()) {
             SideState s = state.side(side);
             if (s == null && !absenceKnown) {
-                return MismatchEntry.UNKNOWN_DUE;
+                return MismatchEntry.AWAITING_LOAD;
             }
             long stamp = s == null ? SideState.NONE : s.stamp();
             Watermark wm = side == Side.SOURCE ? source : target;
             if (wm == null || (stamp != SideState.NONE && wm.seq() <= stamp)) {
-                return MismatchEntry.UNKNOWN_DUE;
+                if (side == Side.SOURCE) {
+                    sourceUnknown = true;
+                } else {
+                    targetUnknown = true;
+                }
+                continue;
             }
             due = Math.max(due, wm.fenceOf(stamp));
+        }
+        // Whose next heartbeat can decide: the target's when its fence is unknown (whatever the source's),
+        // else the source's. A heartbeat then re-judges only the keys it can move.
+        if (targetUnknown) {
+            return MismatchEntry.UNKNOWN_DUE;
+        }
+        if (sourceUnknown) {
+            return MismatchEntry.UNKNOWN_SOURCE_DUE;
         }
         return due + extra;
     }
@@ -64,7 +80,7 @@ public final class FenceRule {
 
     /** Whether a key due at {@code due} is settled once both streams delivered {@code bothDelivered}. */
     public static boolean settled(long due, long bothDelivered) {
-        return due != MismatchEntry.UNKNOWN_DUE && bothDelivered >= due;
+        return !MismatchEntry.unknown(due) && bothDelivered >= due;
     }
 
     /** The verdict of a key whose two sides differ: DIVERGENT once settled, PENDING before. */

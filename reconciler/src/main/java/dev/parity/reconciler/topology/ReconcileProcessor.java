@@ -371,9 +371,13 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
             deferred.takeReady(this::passed).forEach(e -> applyBaseline(e.getKey(), e.getValue()));
         }
         // Keys whose fence on this side was unknown (stamped before it delivered anything, or at its
-        // previous heartbeat) now have one: re-judge them, then everything that became due.
+        // previous heartbeat) now have one: re-judge them (only those this side's heartbeat can decide),
+        // then everything that became due; and once the initial load is over, keys that waited for it.
         List<byte[]> rejudge = new ArrayList<>();
-        collect(rejudge, StoreKeys.pendingBound(MismatchEntry.UNKNOWN_DUE), null);
+        collect(rejudge, StoreKeys.pendingBound(side == Side.SOURCE ? MismatchEntry.UNKNOWN_SOURCE_DUE : MismatchEntry.UNKNOWN_DUE), null);
+        if (!settings.link().loadWindowOpen()) {
+            collect(rejudge, StoreKeys.pendingBound(MismatchEntry.AWAITING_LOAD), null);
+        }
         long minAfter = minWatermark();
         if (minAfter > minBefore) {
             collect(rejudge, StoreKeys.pendingBound(0), StoreKeys.pendingBound(minAfter + 1));

@@ -27,9 +27,14 @@ class FenceRuleTest {
     void shouldNotKnowTheDueSeqBeforeASidesFenceIsDelivered() {
         KeyState k = new KeyState(new SideState(A, 0, "", 7), null, 0);
         Watermark atStamp = Watermark.first(1, 0, 0).advance(7, 0, 0);
-        assertThat(FenceRule.due(k, atStamp, atStamp, 0)).isEqualTo(MismatchEntry.UNKNOWN_DUE);
-        assertThat(FenceRule.due(k, null, atStamp, 0)).isEqualTo(MismatchEntry.UNKNOWN_DUE);
-        assertThat(FenceRule.settled(MismatchEntry.UNKNOWN_DUE, Long.MAX_VALUE - 1)).isFalse();
+        assertThat(FenceRule.due(k, atStamp, atStamp, 0)).as("only the source's next heartbeat can decide").isEqualTo(MismatchEntry.UNKNOWN_SOURCE_DUE);
+        assertThat(FenceRule.due(k, null, atStamp, 0)).isEqualTo(MismatchEntry.UNKNOWN_SOURCE_DUE);
+        KeyState targetChanged = new KeyState(new SideState(A, 0, "", 3), new SideState(B, 0, "", 7), 0);
+        assertThat(FenceRule.due(targetChanged, atStamp, atStamp, 0)).as("the target's next heartbeat decides").isEqualTo(MismatchEntry.UNKNOWN_DUE);
+        assertThat(FenceRule.due(targetChanged, null, null, 0)).as("both unknown: the target's first").isEqualTo(MismatchEntry.UNKNOWN_DUE);
+        for (long unknown : new long[] {MismatchEntry.UNKNOWN_DUE, MismatchEntry.UNKNOWN_SOURCE_DUE, MismatchEntry.AWAITING_LOAD}) {
+            assertThat(FenceRule.settled(unknown, Long.MAX_VALUE)).isFalse();
+        }
     }
 
     @Test
@@ -45,7 +50,7 @@ class FenceRuleTest {
         KeyState onlyTarget = new KeyState(null, new SideState(B, 0, "", 5), 0);
         Watermark s = Watermark.first(3, 0, 0).advance(9, 0, 0);
         Watermark t = Watermark.first(2, 0, 0).advance(9, 0, 0);
-        assertThat(FenceRule.due(onlyTarget, s, t, 0, false)).isEqualTo(MismatchEntry.UNKNOWN_DUE);
+        assertThat(FenceRule.due(onlyTarget, s, t, 0, false)).isEqualTo(MismatchEntry.AWAITING_LOAD);
         assertThat(FenceRule.due(onlyTarget, s, t, 0, true)).isEqualTo(6);
         KeyState deletedOnSource = new KeyState(new SideState(null, 0, "", 4), new SideState(B, 0, "", 5), 0);
         assertThat(FenceRule.due(deletedOnSource, s, t, 0, false)).as("a deletion is known, load or not").isEqualTo(6);
