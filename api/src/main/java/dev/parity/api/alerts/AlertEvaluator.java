@@ -87,7 +87,7 @@ public final class AlertEvaluator {
                 keys.forEach(d -> chunks.add(d.chunk()));
                 boolean first = state == null;
                 List<String> sentences = groups.apply(table);
-                boolean unread = keys.stream().anyMatch(d -> d.drilldown() != null);
+                boolean unread = keys.stream().anyMatch(d -> DivergenceStatus.NOT_READ_YET.equals(d.drilldown()));
                 Instant since = first ? waiting.computeIfAbsent(table, k -> now) : null;
                 if (first && sentences.isEmpty() && unread && since.plus(GROUP_WAIT).isAfter(now)) {
                     continue; // its rows are being read: the message will say what differs

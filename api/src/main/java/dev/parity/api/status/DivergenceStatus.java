@@ -26,4 +26,6 @@ public record DivergenceStatus(String table, int chunk, Map<String, Object> key,
                                @JsonInclude(Include.NON_NULL) String likelyCause, @JsonInclude(Include.NON_NULL) String origin,
                                @JsonInclude(Include.NON_NULL) List<DivergenceDetail.ColumnStatus> columns,
                                @JsonInclude(Include.NON_NULL) String cause, @JsonInclude(Include.NON_NULL) String drilldown) {
+    /** {@link #drilldown()} while the key's rows are still to be read (they will be). */
+    public static final String NOT_READ_YET = "its rows are not read yet";
 }

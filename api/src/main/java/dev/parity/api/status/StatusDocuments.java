@@ -55,7 +55,7 @@ final class StatusDocuments {
             columns = DivergenceDetail.columns(r.findings(), values);
             rowCause = dev.parity.reconciler.rules.ColumnDiff.rowCause(r.findings());
         } else if (d.state() == dev.parity.reconciler.state.Verdict.DIVERGENT) {
-            pending = drill == null ? "drilldown.enabled is false" : r == null ? "its rows are not read yet" : r.problem();
+            pending = drill == null ? "drilldown.enabled is false" : r == null ? DivergenceStatus.NOT_READ_YET : r.problem();
         }
         return new DivergenceStatus(d.table(), d.chunk(), d.key(), d.state().name(), d.kind().name(), Instant.ofEpochMilli(d.firstSeenMillis()),
                 StatusService.seconds((nowMillis - d.firstSeenMillis()) * 1000), d.sourcePosition(), d.targetPosition(), by.name(), cause,
