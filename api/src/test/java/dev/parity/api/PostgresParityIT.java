@@ -244,16 +244,17 @@ class PostgresParityIT {
             assertThat(table("public.customers").get("divergentKeys")).isEqualTo(15L);
             assertThat(table("public.orders").get("divergentKeys")).isEqualTo(6L);
         });
+        // Summaries are recomputed at most once a second: wait on what they say.
         await().atMost(ParityProbe.VERDICT).untilAsserted(() -> {
             assertThat(parity.status().summaries("public.customers").get(0).notReadYet()).isZero();
             assertThat(parity.status().summaries("public.orders").get(0).notReadYet()).isZero();
+            List<String> customers = parity.status().summaries("public.customers").get(0).groups().stream().map(g -> g.sentence()).toList();
+            assertThat(customers).containsExactly(
+                    "written on the target outside replication: public.customers — 14 keys differ only in `created_at`, each by exactly +3600 s",
+                    "written on the target outside replication: public.customers — 1 key differs only in `name`: letter case only");
+            assertThat(parity.status().summaries("public.orders").get(0).groups()).extracting(g -> g.columns() + " " + g.cause() + " " + g.keys())
+                    .containsExactlyInAnyOrder("[note] TRUNCATED 3", "[amount] ROUNDED 2", "[placed_at, receipt] MIXED 1");
         });
-        List<String> customers = parity.status().summaries("public.customers").get(0).groups().stream().map(g -> g.sentence()).toList();
-        assertThat(customers).containsExactly(
-                "written on the target outside replication: public.customers — 14 keys differ only in `created_at`, each by exactly +3600 s",
-                "written on the target outside replication: public.customers — 1 key differs only in `name`: letter case only");
-        assertThat(parity.status().summaries("public.orders").get(0).groups()).extracting(g -> g.columns() + " " + g.cause() + " " + g.keys())
-                .containsExactlyInAnyOrder("[note] TRUNCATED 3", "[amount] ROUNDED 2", "[placed_at, receipt] MIXED 1");
         var r = parity.status().repair("public.orders", List.of());
         assertThat(r.updates()).isEqualTo(6);
         try (Connection c = pg.target(); Statement st = c.createStatement()) {
