@@ -137,7 +137,9 @@ public final class DrillDown implements AutoCloseable {
             }
             // Keys read per side this round, spread so the budget holds per second.
             long budgetNanos = Duration.ofSeconds(1).toNanos() * Math.max(read, 1) / maxKeysPerSecond;
-            long sleep = Math.max(Duration.ofMillis(250).toNanos(), budgetNanos - (System.nanoTime() - started));
+            // Nothing to read: look again in a second, not sooner.
+            long floor = read == 0 ? Duration.ofSeconds(1).toNanos() : Duration.ofMillis(250).toNanos();
+            long sleep = Math.max(floor, budgetNanos - (System.nanoTime() - started));
             try {
                 Thread.sleep(sleep / 1_000_000, (int) (sleep % 1_000_000));
             } catch (InterruptedException e) {
