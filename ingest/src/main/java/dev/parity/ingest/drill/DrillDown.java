@@ -195,8 +195,8 @@ public final class DrillDown implements AutoCloseable {
                 pages.put(side, scan.readKeys(c, keys));
             }
         }
-        Map<ByteBuffer, TableScan.Row> source = byKey(pages.get(Side.SOURCE));
-        Map<ByteBuffer, TableScan.Row> target = byKey(pages.get(Side.TARGET));
+        Map<ByteBuffer, TableScan.Row> source = pages.get(Side.SOURCE).byKey();
+        Map<ByteBuffer, TableScan.Row> target = pages.get(Side.TARGET).byKey();
         Instant now = clock.instant();
         Map<String, ColumnDiff.ColumnShape> shape = shapes.get(t.mappedId());
         for (DivergenceView d : batch) {
@@ -220,11 +220,6 @@ public final class DrillDown implements AutoCloseable {
         }
     }
 
-    private static Map<ByteBuffer, TableScan.Row> byKey(TableScan.Page page) {
-        Map<ByteBuffer, TableScan.Row> out = new HashMap<>();
-        page.rows().forEach(r -> out.put(ByteBuffer.wrap(r.key()), r));
-        return out;
-    }
 
     private TableScan scan(PlannedTable t, Side side) throws SQLException {
         Map<Side, TableScan> bySide = scans.computeIfAbsent(t.mappedId(), k -> new EnumMap<>(Side.class));
@@ -239,11 +234,7 @@ public final class DrillDown implements AutoCloseable {
             scan = plan.scan();
             bySide.put(side, scan);
             if (side == Side.TARGET) {
-                Map<String, ColumnDiff.ColumnShape> shape = new HashMap<>();
-                for (ColumnInfo c : schema.columns()) {
-                    shape.put(c.name(), new ColumnDiff.ColumnShape(c.nativeType(), c.length(), c.scale()));
-                }
-                shapes.put(t.mappedId(), shape);
+                shapes.put(t.mappedId(), shape(schema));
             }
         }
         return scan;
@@ -261,22 +252,10 @@ public final class DrillDown implements AutoCloseable {
     /** Reads one key from both sides now (a short read-only transaction each); null when neither side has it. */
     public OnDemand readNow(PlannedTable t, Map<String, Object> key) throws SQLException {
         Map<Side, TableScan.Page> pages = new EnumMap<>(Side.class);
-        Map<String, ColumnDiff.ColumnShape> shape = new HashMap<>();
         for (Side side : Side.values()) {
-            SideDatabase db = databases.of(side);
-            TableSchema schema = db.schemas(List.of(t)).get(t.name(side));
-            TableScan.Result plan = db.scanPlan(t, schema, 1);
-            if (plan.scan() == null) {
-                throw new IllegalStateException(t.mappedId() + " cannot be read on the " + side.label() + ": " + plan.problem());
-            }
-            if (side == Side.TARGET) {
-                schema.columns().forEach(c -> shape.put(c.name(), new ColumnDiff.ColumnShape(c.nativeType(), c.length(), c.scale())));
-            }
-            try (Connection c = db.connect()) {
-                TableScan.prepare(c, db.engine());
-                pages.put(side, plan.scan().readKeys(c, List.of(key)));
-            }
+            pages.put(side, databases.of(side).readKeys(t, List.of(key)));
         }
+        Map<String, ColumnDiff.ColumnShape> shape = shape(databases.target().schemas(List.of(t)).get(t.targetName()));
         TableScan.Row s = pages.get(Side.SOURCE).rows().isEmpty() ? null : pages.get(Side.SOURCE).rows().get(0);
         TableScan.Row r = pages.get(Side.TARGET).rows().isEmpty() ? null : pages.get(Side.TARGET).rows().get(0);
         if (s == null && r == null) {
@@ -286,6 +265,15 @@ public final class DrillDown implements AutoCloseable {
                 : ColumnDiff.diff(CanonicalReader.rowValues(s.canonical()), CanonicalReader.rowValues(r.canonical()), shape);
         return new OnDemand(s != null ? s.key() : r.key(), s == null ? null : s.hash(), r == null ? null : r.hash(),
                 pages.get(Side.SOURCE).heartbeatSeq(), pages.get(Side.TARGET).heartbeatSeq(), findings);
+    }
+
+    /** What the target declares of each column, for the causes. */
+    private static Map<String, ColumnDiff.ColumnShape> shape(TableSchema target) {
+        Map<String, ColumnDiff.ColumnShape> out = new HashMap<>();
+        for (ColumnInfo c : target.columns()) {
+            out.put(c.name(), new ColumnDiff.ColumnShape(c.nativeType(), c.length(), c.scale()));
+        }
+        return out;
     }
 
     /** Forgets the tables' plans (after a schema change): they are made again on the next read. */

@@ -5,14 +5,12 @@ import dev.parity.ingest.schema.ColumnInfo;
 import dev.parity.ingest.schema.TableSchema;
 import dev.parity.ingest.side.Databases;
 import dev.parity.ingest.side.PlannedTable;
-import dev.parity.ingest.side.SideDatabase;
 import dev.parity.ingest.verify.TableScan;
 import dev.parity.reconciler.canonical.CanonicalReader;
 import dev.parity.reconciler.canonical.CanonicalValue;
 import dev.parity.reconciler.model.Side;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -54,25 +52,15 @@ public final class RepairScript {
      */
     public static Result build(Databases dbs, PlannedTable t, List<Map<String, Object>> keys, List<String> header, Instant now) throws SQLException {
         Map<Side, TableScan.Page> pages = new EnumMap<>(Side.class);
-        Map<Side, TableSchema> schemas = new EnumMap<>(Side.class);
         for (Side side : Side.values()) {
-            SideDatabase db = dbs.of(side);
-            TableSchema schema = db.schemas(List.of(t)).get(t.name(side));
-            schemas.put(side, schema);
-            TableScan.Result plan = db.scanPlan(t, schema, Math.max(1, keys.size()));
-            if (plan.scan() == null) {
-                throw new IllegalStateException(t.mappedId() + " cannot be read on the " + side.label() + ": " + plan.problem());
-            }
-            try (Connection c = db.connect()) {
-                TableScan.prepare(c, db.engine());
-                pages.put(side, plan.scan().readKeys(c, keys));
-            }
+            pages.put(side, dbs.of(side).readKeys(t, keys));
         }
+        TableSchema targetSchema = dbs.target().schemas(List.of(t)).get(t.targetName());
         Engine engine = dbs.target().engine();
         Map<String, ColumnInfo> targetColumns = new HashMap<>();
-        schemas.get(Side.TARGET).columns().forEach(c -> targetColumns.put(c.name(), c));
-        Map<ByteBuffer, TableScan.Row> source = byKey(pages.get(Side.SOURCE));
-        Map<ByteBuffer, TableScan.Row> target = byKey(pages.get(Side.TARGET));
+        targetSchema.columns().forEach(c -> targetColumns.put(c.name(), c));
+        Map<ByteBuffer, TableScan.Row> source = pages.get(Side.SOURCE).byKey();
+        Map<ByteBuffer, TableScan.Row> target = pages.get(Side.TARGET).byKey();
         List<ByteBuffer> all = new ArrayList<>(source.keySet());
         target.keySet().stream().filter(k -> !source.containsKey(k)).forEach(all::add);
         String table = quoteQualified(engine, t.targetName());
@@ -210,9 +198,4 @@ public final class RepairScript {
         return quote(engine, qualified.substring(0, dot)) + "." + quote(engine, qualified.substring(dot + 1));
     }
 
-    private static Map<ByteBuffer, TableScan.Row> byKey(TableScan.Page page) {
-        Map<ByteBuffer, TableScan.Row> out = new HashMap<>();
-        page.rows().forEach(r -> out.put(ByteBuffer.wrap(r.key()), r));
-        return out;
-    }
 }

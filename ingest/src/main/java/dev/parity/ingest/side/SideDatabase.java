@@ -174,6 +174,22 @@ public final class SideDatabase {
     }
 
     /**
+     * This side's rows of exactly these keys, each with its canonical row, in one short read-only
+     * snapshot (the drill-down on demand, the repair script); the table's structure is read first.
+     */
+    public dev.parity.ingest.verify.TableScan.Page readKeys(PlannedTable t, List<Map<String, Object>> keys) throws SQLException {
+        dev.parity.ingest.schema.TableSchema schema = schemas(List.of(t)).get(t.name(side));
+        dev.parity.ingest.verify.TableScan.Result plan = scanPlan(t, schema, Math.max(1, keys.size()));
+        if (plan.scan() == null) {
+            throw new IllegalStateException(t.mappedId() + " cannot be read on the " + side.label() + ": " + plan.problem());
+        }
+        try (Connection c = connect()) {
+            dev.parity.ingest.verify.TableScan.prepare(c, engine());
+            return plan.scan().readKeys(c, keys);
+        }
+    }
+
+    /**
      * Starts this side's capture into its topic; {@code captured} maps this side's table names to mapped
      * ids. {@code firstRun} overrides connector settings for the first launch only (which tables, if any,
      * the connector snapshots when Parity's initial load reads the others).

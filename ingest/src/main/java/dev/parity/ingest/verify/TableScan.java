@@ -65,6 +65,13 @@ public final class TableScan {
         public boolean last() {
             return lastKey == null;
         }
+
+        /** The page's rows by canonical key. */
+        public Map<java.nio.ByteBuffer, Row> byKey() {
+            Map<java.nio.ByteBuffer, Row> out = new java.util.HashMap<>();
+            rows.forEach(r -> out.put(java.nio.ByteBuffer.wrap(r.key()), r));
+            return out;
+        }
     }
 
     /**

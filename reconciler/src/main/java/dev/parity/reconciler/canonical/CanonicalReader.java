@@ -79,42 +79,9 @@ public final class CanonicalReader {
         return type == LogicalType.NULL ? CanonicalValue.NULL : new CanonicalValue(type, v);
     }
 
+    /** One value as a display value (see {@link CanonicalValue#display()}). */
     static Object readValue(ByteSource in) {
-        LogicalType type = LogicalType.ofTag(in.readByte());
-        switch (type) {
-            case NULL:
-                return null;
-            case BOOLEAN:
-                return in.readByte() != 0;
-            case INTEGER:
-                return in.readLong();
-            case BIG_INTEGER:
-                return new BigInteger(in.readBlob());
-            case DECIMAL: {
-                int scale = (int) in.readSignedVarLong();
-                return new BigDecimal(new BigInteger(in.readBlob()), scale);
-            }
-            case FLOAT:
-                return Double.longBitsToDouble(in.readLong());
-            case STRING:
-            case JSON:
-                return in.readString();
-            case BYTES:
-                return Base64.getEncoder().encodeToString(in.readBlob());
-            case DATE:
-                return LocalDate.ofEpochDay(in.readSignedVarLong()).toString();
-            case TIME:
-                return LocalTime.ofNanoOfDay(in.readSignedVarLong() * 1000L).toString();
-            case LOCAL_DATE_TIME:
-                return LocalDateTime.ofInstant(micros(in.readSignedVarLong()), ZoneOffset.UTC).toString();
-            case TIMESTAMP:
-                return micros(in.readSignedVarLong()).toString();
-            default:
-                throw new IllegalArgumentException("unhandled type " + type);
-        }
+        return readTyped(in).display();
     }
 
-    private static Instant micros(long micros) {
-        return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L);
-    }
 }
