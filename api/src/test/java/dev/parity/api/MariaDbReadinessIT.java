@@ -9,6 +9,7 @@ import dev.parity.api.config.ConfigLoader;
 import dev.parity.ingest.local.MariaDbPair;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
@@ -45,6 +46,7 @@ class MariaDbReadinessIT {
                 target: {url: "%s", user: root}
                 tables: {include: ["m.*"], exclude: ["m.flyway_schema_history"]}
                 api: {port: 0, token: "t0ken"}
+                verify: {interval: 1h}   # no sweep round before the first gate: the initial load is the only full read
                 state: {dir: "%s"}
                 """, db.sourceUrl(), db.targetUrl(), Files.createTempDirectory("parity-mr")), "mr", Map.of()));
         ParityProbe.awaitInSync(parity);
@@ -65,8 +67,20 @@ class MariaDbReadinessIT {
 
     @Test
     @Order(1)
-    void shouldBeReadyWhenClean() {
-        assertReady();
+    void shouldBeReadyRightAfterTheFirstInSyncWithoutWaitingForASweepRound() throws Exception {
+        // Parity's initial load compared every row of both sides: that is a full read of each table.
+        JsonNode r = readiness("?timeout=30s");
+        assertThat(ParityProbe.failing(r)).as(r.toString()).isEmpty();
+        assertThat(r.path("ready").asBoolean()).isTrue();
+        assertThat(parity.sweeper().completedRounds()).as("no sweep round yet").isZero();
+        assertThat(ParityProbe.check(r, "reread").path("detail").asText()).contains("by the initial load");
+        // Status says when each table was last read completely on each side, and by whom.
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> reads = (List<Map<String, Object>>) ((Map<String, Object>) ParityProbe.status(parity).get("verification"))
+                .get("lastFullReads");
+        assertThat(reads).extracting(m -> m.get("table") + " " + m.get("side") + " " + m.get("by")).containsExactlyInAnyOrder(
+                "m.child source initial load", "m.child target initial load", "m.items source initial load", "m.items target initial load",
+                "m.parent source initial load", "m.parent target initial load");
     }
 
     @Test

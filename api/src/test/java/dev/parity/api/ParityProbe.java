@@ -92,6 +92,16 @@ final class ParityProbe {
         return out;
     }
 
+    /** One named check of a readiness report. */
+    static JsonNode check(JsonNode report, String name) {
+        for (JsonNode c : report.path("checks")) {
+            if (name.equals(c.path("name").asText())) {
+                return c;
+            }
+        }
+        throw new AssertionError("no check " + name + " in " + report);
+    }
+
     static void awaitReady(Parity parity, String token) {
         await().atMost(VERDICT).untilAsserted(() -> {
             JsonNode r = readiness(parity, token, "?timeout=30s");

@@ -65,11 +65,13 @@ public record IngestConfig(String name, Database source, Database target, Tables
      * range to find writes no log recorded (MySQL/MariaDB {@code SET sql_log_bin = 0}, in-place
      * {@code ALTER}, {@code TRUNCATE}). Configured under {@code verify}.
      *
-     * @param interval         pause between the end of one round and the start of the next
+     * @param interval         least time from the start of one round to the start of the next (rounds run back to back when longer)
+     * @param maxAge           how old a table's last full read may be for the gate's {@code reread} check; null: worked out
+     *                         from the budget ({@code Sweeper.maxAge})
      * @param sides            which databases are re-read
      * @param maxRowsPerSecond read budget per database, to stay a polite guest on production
      */
-    public record Verify(boolean enabled, Duration interval, List<Side> sides, int pageRows, int maxRowsPerSecond) {
+    public record Verify(boolean enabled, Duration interval, Duration maxAge, List<Side> sides, int pageRows, int maxRowsPerSecond) {
         public Verify {
             sides = List.copyOf(sides);
         }

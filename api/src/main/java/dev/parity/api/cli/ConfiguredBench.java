@@ -65,7 +65,7 @@ final class ConfiguredBench {
                 new ParityConfig.Kafka("", u.kafka().partitions(), Map.of()),
                 new ParityConfig.Api("127.0.0.1", 0, ""),
                 new ParityConfig.Alerts(List.of(), u.alerts().lagThreshold(), u.alerts().groupInterval()),
-                new IngestConfig.Verify(false, u.verify().interval(), u.verify().sides(), u.verify().pageRows(), u.verify().maxRowsPerSecond()),
+                new IngestConfig.Verify(false, u.verify().interval(), u.verify().maxAge(), u.verify().sides(), u.verify().pageRows(), u.verify().maxRowsPerSecond()),
                 u.snapshot(), u.drilldown(), state);
     }
 

@@ -52,7 +52,7 @@ public final class Parity implements AutoCloseable {
             runtime.start();
             StatusService status = new StatusService(runtime, Clock.systemUTC());
             Sweeper sweeper = new Sweeper(config.verify(), config.ingest().heartbeat(), runtime.verifiedTables(), runtime.databases(),
-                    runtime.captures(), runtime.reconciler(), runtime.topics(), runtime.heartbeat(), runtime::baselineApplied, Clock.systemUTC());
+                    runtime.captures(), runtime.reconciler(), runtime.topics(), runtime.heartbeat(), runtime::baselineApplied, runtime::loadReads, Clock.systemUTC());
             status.attach(sweeper);
             SchemaWatch schema = new SchemaWatch(config.ingest(), Clock.systemUTC());
             runtime.onSchemaChange(schema::poke);

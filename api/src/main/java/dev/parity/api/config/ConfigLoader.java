@@ -39,7 +39,7 @@ public final class ConfigLoader {
             kafka: {bootstrapServers: "", partitions: 4, properties: {}}
             api: {bind: 127.0.0.1, port: 8080, token: ""}
             alerts: {webhooks: [], lagThreshold: 10s, groupInterval: 30s}
-            verify: {enabled: true, interval: 30m, sides: [source, target], pageRows: 1000, maxRowsPerSecond: 20000}
+            verify: {enabled: true, interval: 10s, maxAge: auto, sides: [source, target], pageRows: 1000, maxRowsPerSecond: 20000}
             snapshot: {method: auto, pageRows: 10000}
             drilldown: {enabled: true, values: show, maxKeysPerSecond: 200}
             state: {dir: ./data}
@@ -97,7 +97,7 @@ public final class ConfigLoader {
                 new ParityConfig.Kafka(text("kafka.bootstrapServers"), positive("kafka.partitions", 1024), stringMap("kafka.properties")),
                 new ParityConfig.Api(text("api.bind"), port(), text("api.token")),
                 new ParityConfig.Alerts(webhooks(), duration("alerts.lagThreshold"), duration("alerts.groupInterval")),
-                new IngestConfig.Verify(bool("verify.enabled"), duration("verify.interval"), verifySides(),
+                new IngestConfig.Verify(bool("verify.enabled"), duration("verify.interval"), optionalDuration("verify.maxAge"), verifySides(),
                         positive("verify.pageRows", 100_000), positive("verify.maxRowsPerSecond", 100_000_000)),
                 new IngestConfig.Snapshot(snapshotMethod(), positive("snapshot.pageRows", 1_000_000)),
                 new ParityConfig.Drilldown(bool("drilldown.enabled"), oneOf("drilldown.values", "show", "hash", "hide"),
@@ -243,6 +243,19 @@ public final class ConfigLoader {
         }
         if (d.isZero()) {
             problem(key, node(key), "must be longer than zero");
+        }
+        return d;
+    }
+
+    /** A duration, or {@code auto} (null): the default is then worked out at run time. */
+    private Duration optionalDuration(String key) {
+        String text = text(key);
+        if ("auto".equals(text)) {
+            return null;
+        }
+        Duration d = Durations.parse(text);
+        if (d == null || d.isZero()) {
+            problem(key, node(key), "must be a duration such as 10m or 1h, or auto (two sweep rounds at the read budget)");
         }
         return d;
     }

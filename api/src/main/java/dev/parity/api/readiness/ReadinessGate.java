@@ -99,14 +99,30 @@ public final class ReadinessGate {
         if (sweeper != null && runtime.config().verify().enabled()) {
             // Switched off in the config: the report then does not claim to have looked for unlogged writes.
             checks.add(ReadinessChecks.reread(sweeper.disabledReason(), verified.stream().map(PlannedTable::mappedId).toList(),
-                    runtime.config().verify().sides(), sweeper.results().stream().map(r -> new ReadinessChecks.TableRead(r.table(), r.side(),
-                            r.complete() ? r.finishedAt() : null, r.rowsRead(), r.complete() ? null : r.problem())).toList(), clock.instant()));
+                    runtime.config().verify().sides(), latestReads(sweeper), sweeper.maxAge(), clock.instant()));
         }
         checks.add(capturesLive());
         checks.add(ReadinessChecks.tables(runtime.tables().size(), verified.size()));
         ReadinessReport report = new ReadinessReport(ReadinessChecks.ready(decided, checks), decided, clock.instant().toString(), fence, checks);
         store(report);
         return report;
+    }
+
+    /** Per table and side, the latest complete read, with the problem of a later attempt that did not complete. */
+    private static List<ReadinessChecks.TableRead> latestReads(Sweeper sweeper) {
+        Map<String, ReadinessChecks.TableRead> out = new LinkedHashMap<>();
+        for (Sweeper.TableResult r : sweeper.results()) {
+            if (!r.complete()) {
+                out.put(r.table() + "|" + r.side(), new ReadinessChecks.TableRead(r.table(), r.side(), null, r.rowsRead(), "sweep round " + r.round(),
+                        r.problem() == null ? "round " + r.round() + " still reading" : r.problem()));
+            }
+        }
+        for (var f : sweeper.fullReads()) {
+            ReadinessChecks.TableRead failed = out.get(f.table() + "|" + f.side());
+            out.put(f.table() + "|" + f.side(), new ReadinessChecks.TableRead(f.table(), f.side(), f.at(), f.rows(), f.by(),
+                    failed == null ? null : failed.problem()));
+        }
+        return List.copyOf(out.values());
     }
 
     /** When both sides' streams have delivered heartbeat {@code seq} on every partition; null on timeout. */

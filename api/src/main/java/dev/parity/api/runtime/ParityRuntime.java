@@ -277,6 +277,11 @@ public final class ParityRuntime implements AutoCloseable {
         return initialLoad == null || initialLoad.complete();
     }
 
+    /** The tables Parity's initial load read completely on both sides; empty until it is applied, or without one. */
+    public List<dev.parity.ingest.sweep.FullRead> loadReads() {
+        return initialLoad == null ? List.of() : initialLoad.fullReads();
+    }
+
     /** How the baseline was (or is being) read, in words, for status. */
     public String baselineMethod() {
         return baselineMethod;

@@ -168,7 +168,9 @@ public final class StatusService {
         }
         return new SweepStatus(true, null, sw.completedRounds(), sw.activity(), sw.lastRoundStartedAt(), sw.lastRoundFinishedAt(),
                 sw.results().stream().map(r -> new SweepStatus.Table(r.table(), r.side().label(), r.round(), r.finishedAt(), r.rowsRead(),
-                        r.rowsMatched(), r.observations(), r.absent(), r.problem())).toList());
+                        r.rowsMatched(), r.observations(), r.absent(), r.problem())).toList(), sw.maxAge().toSeconds(),
+                sw.fullReads().stream().map(f -> new SweepStatus.FullRead(f.table(), f.side().label(), f.at(), f.by(), f.rows(),
+                        Duration.between(f.at(), clock.instant()).toSeconds())).toList());
     }
 
     private SchemaStatus schema() {

@@ -11,9 +11,19 @@ import java.util.List;
  */
 public record SweepStatus(boolean enabled, @JsonInclude(Include.NON_NULL) String reason, @JsonInclude(Include.NON_NULL) Long roundsCompleted,
                           @JsonInclude(Include.NON_NULL) String activity, Instant lastRoundStartedAt, Instant lastRoundFinishedAt,
-                          @JsonInclude(Include.NON_NULL) List<Table> tables) {
+                          @JsonInclude(Include.NON_NULL) List<Table> tables, @JsonInclude(Include.NON_NULL) Long maxAgeSeconds,
+                          @JsonInclude(Include.NON_NULL) List<FullRead> lastFullReads) {
     public static SweepStatus off(String reason) {
-        return new SweepStatus(false, reason, null, null, null, null, null);
+        return new SweepStatus(false, reason, null, null, null, null, null, null, null);
+    }
+
+    /**
+     * When a table was last read completely on a side, by whom, and how long ago (the gate's {@code reread}
+     * check wants every one within {@code maxAgeSeconds}).
+     *
+     * @param by {@code initial load} or {@code sweep round N}
+     */
+    public record FullRead(String table, String side, Instant at, String by, long rows, long ageSeconds) {
     }
 
     /**

@@ -27,7 +27,8 @@ class ConfigLoaderTest {
         assertThat(c.stateDir()).isEqualTo(Path.of("./data"));
         assertThat(c.verify().enabled()).isTrue();
         assertThat(c.verify().sides()).containsExactly(dev.parity.reconciler.model.Side.SOURCE, dev.parity.reconciler.model.Side.TARGET);
-        assertThat(c.verify().interval()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(c.verify().interval()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.verify().maxAge()).as("auto: worked out from the budget").isNull();
         assertThat(c.snapshot().method()).isEqualTo(IngestConfig.Snapshot.Method.AUTO);
         assertThat(c.snapshot().pageRows()).isEqualTo(10_000);
     }
@@ -41,7 +42,7 @@ class ConfigLoaderTest {
                 heartbeat: {interval: soon}
                 api: {port: 70000}
                 alerts: {webhooks: ["ftp://x"]}
-                verify: {sides: [both], pageRows: 0}
+                verify: {sides: [both], pageRows: 0, maxAge: later}
                 snapshot: {method: fast}
                 drilldown: {values: loud, maxKeysPerSecond: 0}
                 colour: blue
@@ -59,10 +60,11 @@ class ConfigLoaderTest {
                 "source.engine: oracle: must be postgresql, mysql or mariadb",
                 "source.serverId: -3: must be a whole number from 1 to 4294967295, unique in the replication topology",
                 "verify.sides: both: must be source or target",
+                "verify.maxAge: later: must be a duration such as 10m or 1h, or auto (two sweep rounds at the read budget)",
                 "snapshot.method: fast: must be auto, parity or debezium",
                 "drilldown.values: loud: must be show, hash, hide");
         assertThat(e.problems()).extracting(ConfigProblem::key).contains("verify.pageRows", "drilldown.maxKeysPerSecond");
-        assertThat(e.getMessage()).startsWith("invalid configuration bad.yaml (16 problems):");
+        assertThat(e.getMessage()).startsWith("invalid configuration bad.yaml (17 problems):");
     }
 
     @Test

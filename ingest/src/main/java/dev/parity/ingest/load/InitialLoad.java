@@ -8,6 +8,7 @@ import dev.parity.ingest.port.Captures;
 import dev.parity.ingest.port.ReconcilerPort;
 import dev.parity.ingest.side.Databases;
 import dev.parity.ingest.side.PlannedTable;
+import dev.parity.ingest.sweep.FullRead;
 import dev.parity.ingest.kafka.ChangeProducer;
 import dev.parity.reconciler.model.BaselineBatch;
 import dev.parity.reconciler.model.Side;
@@ -71,6 +72,8 @@ public final class InitialLoad implements AutoCloseable {
     private volatile boolean stopping;
     private volatile long lastPokeNanos;
     private final KeyRangeLoad.Timings timings = new KeyRangeLoad.Timings();
+    /** Each table's two completed reads, in load order: a full verification round once the load is applied. */
+    private final List<FullRead> reads = new java.util.concurrent.CopyOnWriteArrayList<>();
     private Thread thread;
     private final ExecutorService workers = Executors.newFixedThreadPool(2, r -> {
         Thread t = new Thread(r, "parity-load-worker");
@@ -131,6 +134,15 @@ public final class InitialLoad implements AutoCloseable {
         return problem;
     }
 
+    /**
+     * Every table the load read completely, on both sides, with when its read ended: the load compared
+     * every row of both sides, so once it is applied it counts as a full verification round of those
+     * tables (README, "How it decides"). Empty until the whole load is applied.
+     */
+    public List<FullRead> fullReads() {
+        return complete() ? List.copyOf(reads) : List.of();
+    }
+
     /** Rows read so far on one side, per table as that side names it. */
     public Map<String, Long> rowsDone(Side side) {
         Map<String, Long> out = new HashMap<>();
@@ -145,8 +157,12 @@ public final class InitialLoad implements AutoCloseable {
             for (PlannedTable t : tables) {
                 while (!stopping) {
                     try {
-                        loader.load(t, rows.get(Side.SOURCE).computeIfAbsent(t.sourceName(), k -> new AtomicLong()),
-                                rows.get(Side.TARGET).computeIfAbsent(t.targetName(), k -> new AtomicLong()));
+                        AtomicLong sourceRows = rows.get(Side.SOURCE).computeIfAbsent(t.sourceName(), k -> new AtomicLong());
+                        AtomicLong targetRows = rows.get(Side.TARGET).computeIfAbsent(t.targetName(), k -> new AtomicLong());
+                        loader.load(t, sourceRows, targetRows);
+                        Instant read = clock.instant();
+                        reads.add(new FullRead(t.mappedId(), Side.SOURCE, read, sourceRows.get(), FullRead.INITIAL_LOAD));
+                        reads.add(new FullRead(t.mappedId(), Side.TARGET, read, targetRows.get(), FullRead.INITIAL_LOAD));
                         problem = null;
                         break;
                     } catch (SQLException | ExecutionException | RuntimeException e) {

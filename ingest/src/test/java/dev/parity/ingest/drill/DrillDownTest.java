@@ -47,7 +47,7 @@ class DrillDownTest {
         IngestConfig config = new IngestConfig("drill", new IngestConfig.Database(pg.sourceUrl(), "postgres", null, null, null),
                 new IngestConfig.Database(pg.targetUrl(), "postgres", null, null, null), new IngestConfig.Tables(List.of("public.t"), List.of(), Map.of()),
                 new IngestConfig.Heartbeat("parity_heartbeat", Duration.ofSeconds(1), false),
-                new IngestConfig.Verify(false, Duration.ofMinutes(30), List.of(Side.SOURCE, Side.TARGET), 1000, 20_000),
+                new IngestConfig.Verify(false, Duration.ofMinutes(30), null, List.of(Side.SOURCE, Side.TARGET), 1000, 20_000),
                 new IngestConfig.Snapshot(IngestConfig.Snapshot.Method.AUTO, 10_000), Files.createTempDirectory("drill"));
         dbs = new Databases(new SideDatabase(config, Side.SOURCE), new SideDatabase(config, Side.TARGET));
         dbs.source().inspect();

@@ -126,53 +126,74 @@ public final class ReadinessChecks {
     }
 
     /**
-     * The latest verification-sweep read of one table on one side.
+     * The latest read of one table on one side: complete (by the initial load or a sweep round), or
+     * the sweep's latest attempt and why it did not complete.
      *
-     * @param finishedAt when the read completed; null when it did not
-     * @param problem    why it did not complete; null when it did
+     * @param finishedAt when the complete read ended; null when there is none
+     * @param by         who read it ({@code initial load}, {@code sweep round N})
+     * @param problem    why the latest attempt did not complete; null when it did
      */
-    public record TableRead(String table, Side side, Instant finishedAt, long rowsRead, String problem) {
-        public boolean complete() {
-            return finishedAt != null && problem == null;
-        }
+    public record TableRead(String table, Side side, Instant finishedAt, long rowsRead, String by, String problem) {
     }
 
     /**
      * Writes no change log records (MySQL/MariaDB {@code sql_log_bin = 0}, in-place ALTER, TRUNCATE)
-     * are only found by re-reading: every verified table must have been read completely on every
-     * configured side. What a read found is judged like any change, so it shows in divergent-keys.
+     * are only found by reading a table completely: every verified table must have been read
+     * completely, on every configured side, within {@code maxAge} — by Parity's initial load (which
+     * compares every row of both sides) or by the verification sweep. What a read found is judged like
+     * any change, so it shows in divergent-keys.
      *
      * @param disabled why the sweep cannot run; null when it can
      * @param tables   the verified tables (mapped ids)
      * @param reads    the latest read of each table on each side
+     * @param maxAge   how old the oldest complete read may be
      */
-    public static Check reread(String disabled, List<String> tables, List<Side> sides, List<TableRead> reads, Instant now) {
+    public static Check reread(String disabled, List<String> tables, List<Side> sides, List<TableRead> reads, Duration maxAge, Instant now) {
         if (disabled != null) {
             return Check.unknown("reread", "tables cannot be re-read: " + disabled);
         }
         Map<String, TableRead> latest = new LinkedHashMap<>();
         reads.forEach(r -> latest.put(r.table() + " on the " + r.side().label(), r));
         List<String> missing = new ArrayList<>();
-        Instant oldest = null;
+        List<String> stale = new ArrayList<>();
+        TableRead oldest = null;
         long rows = 0;
         for (String t : tables) {
             for (Side side : sides) {
-                TableRead r = latest.get(t + " on the " + side.label());
-                if (r == null || !r.complete()) {
-                    missing.add(t + " on the " + side.label() + (r == null ? ": not yet re-read" : ": " + r.problem()));
-                } else {
-                    rows += r.rowsRead();
-                    oldest = oldest == null || r.finishedAt().isBefore(oldest) ? r.finishedAt() : oldest;
+                String where = t + " on the " + side.label();
+                TableRead r = latest.get(where);
+                if (r == null || r.finishedAt() == null) {
+                    missing.add(where + (r == null || r.problem() == null ? ": not yet read completely" : ": " + r.problem()));
+                    continue;
                 }
+                Duration age = Duration.between(r.finishedAt(), now);
+                if (age.compareTo(maxAge) > 0) {
+                    stale.add(where + ": last read completely " + age.toSeconds() + " s ago by the " + r.by()
+                            + (r.problem() == null ? "" : "; since then: " + r.problem()));
+                }
+                rows += r.rowsRead();
+                oldest = oldest == null || r.finishedAt().isBefore(oldest.finishedAt()) ? r : oldest;
             }
         }
-        if (!missing.isEmpty()) {
-            return Check.unknown("reread", missing.size() + " table(s) not completely re-read, so writes no change log recorded are not ruled"
-                    + " out there", Map.of("notReread", missing));
+        if (!missing.isEmpty() || !stale.isEmpty()) {
+            Map<String, Object> ev = new LinkedHashMap<>();
+            ev.put("maxAgeSeconds", maxAge.toSeconds());
+            if (!missing.isEmpty()) {
+                ev.put("notRead", missing);
+            }
+            if (!stale.isEmpty()) {
+                ev.put("tooOld", stale);
+            }
+            String why = !missing.isEmpty() ? missing.size() + " table read(s) not complete" : stale.size() + " table read(s) older than "
+                    + maxAge.toSeconds() + " s (verify.maxAge)";
+            return Check.unknown("reread", why + ", so writes no change log recorded are not ruled out there: "
+                    + (missing.isEmpty() ? stale : missing).get(0), ev);
         }
-        String age = oldest == null ? "n/a" : Duration.between(oldest, now).toSeconds() + " s";
-        return Check.pass("reread", "every table re-read on " + sides.stream().map(Side::label).toList() + " (" + rows
-                + " rows; oldest re-read finished " + age + " ago)", Map.of("rowsReread", rows, "oldestRereadAt", oldest == null ? "" : oldest.toString()));
+        String age = oldest == null ? "n/a" : Duration.between(oldest.finishedAt(), now).toSeconds() + " s";
+        return Check.pass("reread", "every table read completely on " + sides.stream().map(Side::label).toList() + " within "
+                + maxAge.toSeconds() + " s (" + rows + " rows; oldest: " + (oldest == null ? "none" : oldest.table() + " on the "
+                + oldest.side().label() + ", " + age + " ago by the " + oldest.by()) + ")",
+                Map.of("rowsReread", rows, "oldestRereadAt", oldest == null ? "" : oldest.finishedAt().toString(), "maxAgeSeconds", maxAge.toSeconds()));
     }
 
     /**

@@ -78,15 +78,30 @@ class ReadinessChecksTest {
 
     @Test
     void shouldRequireEveryTableReadCompletelyOnEverySide() {
-        List<ReadinessChecks.TableRead> reads = List.of(new ReadinessChecks.TableRead("t", Side.SOURCE, NOW.minusSeconds(5), 10, null),
-                new ReadinessChecks.TableRead("t", Side.TARGET, null, 3, "read failed: timeout"));
-        Check r = ReadinessChecks.reread(null, List.of("t"), List.of(Side.SOURCE, Side.TARGET), reads, NOW);
+        Duration maxAge = Duration.ofMinutes(10);
+        List<ReadinessChecks.TableRead> reads = List.of(new ReadinessChecks.TableRead("t", Side.SOURCE, NOW.minusSeconds(5), 10, "initial load", null),
+                new ReadinessChecks.TableRead("t", Side.TARGET, null, 3, "sweep round 1", "read failed: timeout"));
+        Check r = ReadinessChecks.reread(null, List.of("t"), List.of(Side.SOURCE, Side.TARGET), reads, maxAge, NOW);
         assertThat(r.status()).isEqualTo(Check.Status.UNKNOWN);
-        assertThat(r.evidence()).isEqualTo(Map.of("notReread", List.of("t on the target: read failed: timeout")));
-        Check ok = ReadinessChecks.reread(null, List.of("t"), List.of(Side.SOURCE), reads, NOW);
+        assertThat(r.evidence()).isEqualTo(Map.of("maxAgeSeconds", 600L, "notRead", List.of("t on the target: read failed: timeout")));
+        Check ok = ReadinessChecks.reread(null, List.of("t"), List.of(Side.SOURCE), reads, maxAge, NOW);
         assertThat(ok.status()).isEqualTo(Check.Status.PASS);
-        assertThat(ReadinessChecks.reread("verify.enabled is false", List.of("t"), List.of(Side.SOURCE), reads, NOW).status())
+        assertThat(ok.detail()).contains("5 s ago by the initial load");
+        assertThat(ReadinessChecks.reread("verify.enabled is false", List.of("t"), List.of(Side.SOURCE), reads, maxAge, NOW).status())
                 .isEqualTo(Check.Status.UNKNOWN);
+    }
+
+    @Test
+    void shouldNotPassOnAReadOlderThanTheMaximumAgeAndSayHowOld() {
+        List<ReadinessChecks.TableRead> reads = List.of(
+                new ReadinessChecks.TableRead("t", Side.SOURCE, NOW.minusSeconds(700), 10, "sweep round 3", "read failed: timeout"),
+                new ReadinessChecks.TableRead("t", Side.TARGET, NOW.minusSeconds(30), 10, "sweep round 4", null));
+        Check r = ReadinessChecks.reread(null, List.of("t"), List.of(Side.SOURCE, Side.TARGET), reads, Duration.ofMinutes(10), NOW);
+        assertThat(r.status()).isEqualTo(Check.Status.UNKNOWN);
+        assertThat(r.detail()).contains("older than 600 s (verify.maxAge)", "t on the source: last read completely 700 s ago by the sweep round 3",
+                "since then: read failed: timeout");
+        assertThat(ReadinessChecks.reread(null, List.of("t"), List.of(Side.SOURCE, Side.TARGET), reads, Duration.ofMinutes(12), NOW).status())
+                .isEqualTo(Check.Status.PASS);
     }
 
     @Test
