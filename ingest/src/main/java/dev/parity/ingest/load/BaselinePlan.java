@@ -1,12 +1,10 @@
 package dev.parity.ingest.load;
 
 import dev.parity.ingest.IngestConfig;
-import dev.parity.ingest.schema.ColumnInfo;
 import dev.parity.ingest.side.Databases;
 import dev.parity.ingest.side.PlannedTable;
 import dev.parity.ingest.side.SideDatabase;
 import dev.parity.ingest.schema.TableSchema;
-import dev.parity.ingest.schema.TypeFamily;
 import dev.parity.reconciler.model.Side;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -40,7 +37,6 @@ public record BaselinePlan(String description, List<String> loaded, Path pending
     private static final Logger LOG = LoggerFactory.getLogger(BaselinePlan.class);
     /** Present while a load has been decided and is not finished: a restart resumes (re-does) it. */
     static final String PENDING_FILE = "initial-load.pending";
-    private static final Set<TypeFamily> ALIGNABLE_KEYS = Set.of(TypeFamily.INTEGER, TypeFamily.DECIMAL);
 
     /** Decides for the verified tables {@code captured}; writes the pending file when Parity loads any. */
     public static BaselinePlan decide(IngestConfig config, List<PlannedTable> captured, Databases databases) throws IOException {
@@ -65,7 +61,7 @@ public record BaselinePlan(String description, List<String> loaded, Path pending
             byConnectors = captured.stream().filter(t -> why.containsKey(t.mappedId())).toList();
             String reasons = why.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining("; "));
             description = load.isEmpty() ? "DEBEZIUM: Parity cannot load these tables itself: " + reasons
-                    : why.isEmpty() ? "PARITY: both sides read by the same key ranges, rows hashed in flight"
+                    : why.isEmpty() ? "PARITY: both sides read and paired by key, rows hashed in flight"
                     : "PARITY for " + load.size() + " table(s), DEBEZIUM (the connectors' snapshot) for " + why.size() + ": " + reasons;
             if (!why.isEmpty() && method == IngestConfig.Snapshot.Method.PARITY) {
                 warning = "snapshot.method is parity, but the connectors snapshot " + reasons;
@@ -89,8 +85,8 @@ public record BaselinePlan(String description, List<String> loaded, Path pending
     /**
      * The tables Parity cannot load itself (the connectors then snapshot them), each with the reason;
      * empty when it can load them all. It needs heartbeats, every column readable by the sweep's
-     * reader on both sides, and the same primary-key columns on both sides, each of a type that orders
-     * alike on every engine.
+     * reader on both sides, and the same primary-key columns on both sides, each of a type it can pair
+     * ({@link KeyPairing}).
      */
     private static Map<String, String> unsuitable(IngestConfig config, List<PlannedTable> tables, SideDatabase source, SideDatabase target) {
         Map<String, String> out = new LinkedHashMap<>();
@@ -125,17 +121,11 @@ public record BaselinePlan(String description, List<String> loaded, Path pending
             List<String> key = primaryKey(setup, name);
             if (!key.equals(primaryKey(source, t.sourceName()))) {
                 return "the primary key is " + primaryKey(source, t.sourceName()) + " on the source but " + key
-                        + " on the target; key ranges align only over the same columns in the same order";
-            }
-            for (String k : t.key()) {
-                ColumnInfo col = schema.columns().stream().filter(c -> c.name().equalsIgnoreCase(k)).findFirst().orElse(null);
-                if (col == null || !ALIGNABLE_KEYS.contains(col.family())) {
-                    return "key column " + k + (col == null ? " not found" : " is " + col.nativeType()) + " on the " + setup.side().label()
-                            + "; only integer and decimal keys order alike on every engine";
-                }
+                        + " on the target; keys pair only over the same columns in the same order";
             }
         }
-        return null;
+        return KeyPairing.decide(source.engine(), schemas.get(Side.SOURCE).get(t.sourceName()), target.engine(),
+                schemas.get(Side.TARGET).get(t.targetName()), primaryKey(source, t.sourceName())).problem();
     }
 
     private static List<String> primaryKey(SideDatabase setup, String table) {

@@ -45,9 +45,9 @@ import org.slf4j.LoggerFactory;
  * baseline is sent only once both streams have passed its two heartbeats (so every change the reads saw
  * is already applied). Both sides of a key arrive together, so no key looks one-sided while loading.
  *
- * <p>Source pages and target ranges are read concurrently, and sending overlaps reading. Ranges are
- * aligned by the source's key values, so every key column must order the same way on both engines
- * (integers and decimals); {@link BaselinePlan} decides which tables it reads.
+ * <p>Source pages and the target's rows of the same keys are read concurrently, and sending overlaps
+ * reading. Keys pair by ranges where both sides order them alike, by look-ups otherwise
+ * ({@link KeyPairing}); {@link BaselinePlan} decides which tables it reads.
  */
 public final class InitialLoad implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(InitialLoad.class);

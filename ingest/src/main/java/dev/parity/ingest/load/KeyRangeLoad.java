@@ -1,6 +1,7 @@
 package dev.parity.ingest.load;
 
 import dev.parity.ingest.debezium.MappedRecord;
+import dev.parity.ingest.engine.Engine;
 import dev.parity.ingest.kafka.ChangeProducer;
 import dev.parity.ingest.kafka.SideTopics;
 import dev.parity.ingest.side.Databases;
@@ -29,10 +30,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * One table of {@link InitialLoad}: a source page of {@code pageRows} rows, then the target's rows
- * between the same two keys (read concurrently with the next source page), paired by key, grouped by
- * partition into {@link BaselineBatch} records, and sent once both captures have passed the heartbeats
- * the two reads saw (a third thread, so reading, waiting and sending overlap).
+ * One table of {@link InitialLoad}: a source page of {@code pageRows} rows, then the target's rows of
+ * the same keys — between the same two keys, or looked up one by one where the two sides order keys
+ * differently ({@link KeyPairing}) — read concurrently with the next source page, paired by key,
+ * grouped by partition into {@link BaselineBatch} records, and sent once both captures have passed the
+ * heartbeats the two reads saw (a third thread, so reading, waiting and sending overlap).
  */
 final class KeyRangeLoad {
     /** What the load needs from {@link InitialLoad}: its stop flag, its status line, its waits for the streams. */
@@ -70,6 +72,9 @@ final class KeyRangeLoad {
     /** Batches read ahead of the sender (each one source page and its target range). */
     private static final int QUEUE_BATCHES = 16;
     private static final Batch END = new Batch(List.of(), -1, -1);
+    /** Keys per look-up on the other side ({@code WHERE (pk) IN (…)}), within every driver's parameter limit. */
+    private static final int LOOKUP_KEYS = 5_000;
+    private static final int LOOKUP_PARAMETERS = 30_000;
     /** Keys per Kafka record (~60 bytes each): well under the broker's default 1 MB message limit. */
     private static final int RECORD_KEYS = 2_000;
 
@@ -96,12 +101,22 @@ final class KeyRangeLoad {
         this.control = control;
     }
 
-    /** Loads one table: source pages and the target's matching ranges read concurrently, sent as they come. */
+    /**
+     * Loads one table, paired by key ranges or by key lookups ({@link KeyPairing}): reads on the two
+     * sides overlap, and batches are sent as they come.
+     */
     void load(PlannedTable t, AtomicLong sourceRows, AtomicLong targetRows) throws SQLException, InterruptedException, ExecutionException {
         SideDatabase src = databases.source();
         SideDatabase tgt = databases.target();
-        TableScan sourceScan = require(src.scanPlan(t, src.schemas(List.of(t)).get(t.sourceName()), pageRows), t, Side.SOURCE);
-        TableScan targetScan = require(tgt.scanPlan(t, tgt.schemas(List.of(t)).get(t.targetName()), pageRows), t, Side.TARGET);
+        var sourceSchema = src.schemas(List.of(t)).get(t.sourceName());
+        var targetSchema = tgt.schemas(List.of(t)).get(t.targetName());
+        TableScan sourceScan = require(src.scanPlan(t, sourceSchema, pageRows), t, Side.SOURCE);
+        TableScan targetScan = require(tgt.scanPlan(t, targetSchema, pageRows), t, Side.TARGET);
+        KeyPairing.Decision pairing = KeyPairing.decide(src.engine(), sourceSchema, tgt.engine(), targetSchema,
+                t.key().stream().map(k -> k.toLowerCase(java.util.Locale.ROOT)).toList());
+        if (pairing.problem() != null) {
+            throw new IllegalStateException(t.mappedId() + " cannot be paired by key: " + pairing.problem());
+        }
         sourceRows.set(0);
         targetRows.set(0);
         control.awaitStreamsBegan(); // both streams began before any read: absence since then is known
@@ -111,34 +126,129 @@ final class KeyRangeLoad {
             TableScan.prepare(ct, tgt.engine());
             Future<Long> sender = workers.submit(() -> send(queue));
             try {
-                Object[] after = null;
-                Future<Batch> pending = null;
-                boolean last;
-                do {
-                    control.activity("loading " + t.mappedId() + " (" + sourceRows.get() + " source rows)");
-                    long t0 = System.nanoTime();
-                    TableScan.Page page = sourceScan.read(cs, after);
-                    timings.sourceRead.addAndGet(System.nanoTime() - t0);
-                    last = page.rows().size() < pageRows;
-                    Object[] from = after;
-                    Object[] upTo = last ? null : page.lastKey();
-                    if (pending != null) {
-                        put(queue, pending.get(), sender);
-                    }
-                    pending = workers.submit(() -> {
-                        long t1 = System.nanoTime();
-                        TableScan.Page range = targetScan.readRange(ct, from, upTo);
-                        timings.targetRead.addAndGet(System.nanoTime() - t1);
-                        return pair(page, range, targetRows);
-                    });
-                    sourceRows.addAndGet(page.rows().size());
-                    after = upTo;
-                } while (!last && !control.stopping());
-                put(queue, pending.get(), sender);
+                if (pairing.pairing() == KeyPairing.RANGES) {
+                    byRanges(t, sourceScan, targetScan, cs, ct, queue, sender, sourceRows, targetRows);
+                } else {
+                    byKeys(t, sourceScan, targetScan, cs, ct, queue, sender, sourceRows, targetRows);
+                }
                 put(queue, END, sender);
                 sender.get();
             } finally {
                 sender.cancel(true);
+            }
+        }
+    }
+
+    /** Source pages, each with the target's rows between the same two keys, read concurrently with the next source page. */
+    private void byRanges(PlannedTable t, TableScan sourceScan, TableScan targetScan, Connection cs, Connection ct, BlockingQueue<Batch> queue,
+                          Future<Long> sender, AtomicLong sourceRows, AtomicLong targetRows) throws SQLException, InterruptedException, ExecutionException {
+        Object[] after = null;
+        Future<List<Batch>> pending = null;
+        boolean last;
+        do {
+            control.activity("loading " + t.mappedId() + " (" + sourceRows.get() + " source rows)");
+            long t0 = System.nanoTime();
+            TableScan.Page page = sourceScan.read(cs, after);
+            timings.sourceRead.addAndGet(System.nanoTime() - t0);
+            last = page.rows().size() < pageRows;
+            Object[] from = after;
+            Object[] upTo = last ? null : page.lastKey();
+            putAll(queue, pending, sender);
+            pending = workers.submit(() -> {
+                long t1 = System.nanoTime();
+                TableScan.Page range = targetScan.readRange(ct, from, upTo);
+                timings.targetRead.addAndGet(System.nanoTime() - t1);
+                targetRows.addAndGet(range.rows().size());
+                return List.of(pair(page, range));
+            });
+            sourceRows.addAndGet(page.rows().size());
+            after = upTo;
+        } while (!last && !control.stopping());
+        putAll(queue, pending, sender);
+    }
+
+    /**
+     * Pass one: source pages in the source's order, the target's rows of exactly those keys looked up
+     * (concurrently with the next source page). Pass two: target pages in the target's order, those
+     * keys looked up on the source; only target rows the source lacks are sent (target-only keys).
+     * A key on both sides that pass one did not meet was inserted on the source after its page was
+     * read, so the source's stream brings it.
+     */
+    private void byKeys(PlannedTable t, TableScan sourceScan, TableScan targetScan, Connection cs, Connection ct, BlockingQueue<Batch> queue,
+                        Future<Long> sender, AtomicLong sourceRows, AtomicLong targetRows) throws SQLException, InterruptedException, ExecutionException {
+        int lookup = Math.max(1, Math.min(LOOKUP_KEYS, LOOKUP_PARAMETERS / Math.max(1, t.key().size())));
+        Engine sourceEngine = databases.source().engine();
+        Engine targetEngine = databases.target().engine();
+        Object[] after = null;
+        Future<List<Batch>> pending = null;
+        do {
+            control.activity("loading " + t.mappedId() + " (" + sourceRows.get() + " source rows, then the target's own order)");
+            long t0 = System.nanoTime();
+            TableScan.Page page = sourceScan.readWithKeyValues(cs, after);
+            timings.sourceRead.addAndGet(System.nanoTime() - t0);
+            putAll(queue, pending, sender);
+            pending = workers.submit(() -> {
+                List<Batch> out = new ArrayList<>();
+                for (List<TableScan.Row> part : parts(page.rows(), lookup)) {
+                    long t1 = System.nanoTime();
+                    TableScan.Page found = targetScan.readKeyValues(ct, keyValues(part), sourceEngine);
+                    timings.targetRead.addAndGet(System.nanoTime() - t1);
+                    targetRows.addAndGet(found.rows().size());
+                    out.add(pair(new TableScan.Page(page.heartbeatSeq(), part, null), found));
+                }
+                return out;
+            });
+            sourceRows.addAndGet(page.rows().size());
+            after = page.lastKey();
+        } while (after != null && !control.stopping());
+        putAll(queue, pending, sender);
+        pending = null;
+        after = null;
+        long targetSeen = 0;
+        do {
+            control.activity("loading " + t.mappedId() + " (target rows the source lacks: " + targetSeen + " target rows looked at)");
+            long t0 = System.nanoTime();
+            TableScan.Page page = targetScan.readWithKeyValues(ct, after);
+            timings.targetRead.addAndGet(System.nanoTime() - t0);
+            targetSeen += page.rows().size();
+            putAll(queue, pending, sender);
+            pending = workers.submit(() -> {
+                List<Batch> out = new ArrayList<>();
+                for (List<TableScan.Row> part : parts(page.rows(), lookup)) {
+                    long t1 = System.nanoTime();
+                    TableScan.Page onSource = sourceScan.readKeyValues(cs, keyValues(part), targetEngine);
+                    timings.sourceRead.addAndGet(System.nanoTime() - t1);
+                    java.util.Set<ByteBuffer> present = onSource.byKey().keySet();
+                    List<TableScan.Row> targetOnly = part.stream().filter(r -> !present.contains(ByteBuffer.wrap(r.key()))).toList();
+                    if (!targetOnly.isEmpty()) {
+                        targetRows.addAndGet(targetOnly.size());
+                        out.add(pair(new TableScan.Page(onSource.heartbeatSeq(), List.of(), null),
+                                new TableScan.Page(page.heartbeatSeq(), targetOnly, null)));
+                    }
+                }
+                return out;
+            });
+            after = page.lastKey();
+        } while (after != null && !control.stopping());
+        putAll(queue, pending, sender);
+    }
+
+    private static List<List<TableScan.Row>> parts(List<TableScan.Row> rows, int size) {
+        List<List<TableScan.Row>> out = new ArrayList<>();
+        for (int from = 0; from < rows.size(); from += size) {
+            out.add(rows.subList(from, Math.min(rows.size(), from + size)));
+        }
+        return out;
+    }
+
+    private static List<Object[]> keyValues(List<TableScan.Row> rows) {
+        return rows.stream().map(TableScan.Row::keyValues).toList();
+    }
+
+    private static void putAll(BlockingQueue<Batch> queue, Future<List<Batch>> pending, Future<?> sender) throws InterruptedException, ExecutionException {
+        if (pending != null) {
+            for (Batch b : pending.get()) {
+                put(queue, b, sender);
             }
         }
     }
@@ -163,8 +273,7 @@ final class KeyRangeLoad {
      * A source page and the target's rows of the same key range, paired by key and grouped by partition
      * into records of at most {@link #RECORD_KEYS} keys.
      */
-    private Batch pair(TableScan.Page source, TableScan.Page target, AtomicLong targetCount) {
-        targetCount.addAndGet(target.rows().size());
+    private Batch pair(TableScan.Page source, TableScan.Page target) {
         List<BaselineBatch> records = pair(source, target, topics.chunking(), topics.partitions(), micros(clock.instant()), RECORD_KEYS);
         return new Batch(records, source.heartbeatSeq(), target.heartbeatSeq());
     }

@@ -5,7 +5,7 @@ public final class BinlogSchemaReader extends SchemaReader {
     @Override
     protected String columnsSql(int n) {
         return "SELECT CONCAT(TABLE_SCHEMA, '.', TABLE_NAME), COLUMN_NAME, DATA_TYPE, CHARACTER_MAXIMUM_LENGTH, NUMERIC_PRECISION,"
-                + " NUMERIC_SCALE, DATETIME_PRECISION, IS_NULLABLE, COLUMN_DEFAULT, COLUMN_TYPE FROM information_schema.COLUMNS"
+                + " NUMERIC_SCALE, DATETIME_PRECISION, IS_NULLABLE, COLUMN_DEFAULT, COLUMN_TYPE, COLLATION_NAME FROM information_schema.COLUMNS"
                 + " WHERE CONCAT(TABLE_SCHEMA, '.', TABLE_NAME) IN (" + in(n) + ") ORDER BY 1, ORDINAL_POSITION";
     }
 

@@ -5,7 +5,7 @@ public final class PostgresSchemaReader extends SchemaReader {
     @Override
     protected String columnsSql(int n) {
         return "SELECT c.table_schema || '.' || c.table_name, c.column_name, c.data_type, c.character_maximum_length, c.numeric_precision,"
-                + " c.numeric_scale, c.datetime_precision, c.is_nullable, c.column_default, c.udt_name"
+                + " c.numeric_scale, c.datetime_precision, c.is_nullable, c.column_default, c.udt_name, CAST(NULL AS text)"
                 + " FROM information_schema.columns c WHERE c.table_schema || '.' || c.table_name IN (" + in(n) + ")"
                 + " ORDER BY 1, c.ordinal_position";
     }

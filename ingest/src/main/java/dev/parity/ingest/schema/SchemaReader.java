@@ -16,7 +16,7 @@ import java.util.TreeMap;
  * offer; the engine-specific parts (type names, unsigned, index catalogue) are the subclasses'.
  */
 public abstract class SchemaReader {
-    /** Columns: table, name, data_type, char length, numeric precision, numeric scale, datetime precision, nullable, default, full type. */
+    /** Columns: table, name, data_type, char length, numeric precision, numeric scale, datetime precision, nullable, default, full type, collation. */
     protected abstract String columnsSql(int tables);
 
     /** Unique keys and the primary key: table, index name, is_primary, column, in column order. */
@@ -50,7 +50,7 @@ public abstract class SchemaReader {
                 Integer p = family == TypeFamily.TIME || family == TypeFamily.DATETIME || family == TypeFamily.TIMESTAMP ? fsp : precision;
                 columns.computeIfAbsent(rs.getString(1), t -> new ArrayList<>()).add(new ColumnInfo(rs.getString(2).toLowerCase(Locale.ROOT),
                         nativeType(dataType, full, length, precision, scale, fsp), family, length, p, scale,
-                        "YES".equalsIgnoreCase(rs.getString(8)), rs.getString(9)));
+                        "YES".equalsIgnoreCase(rs.getString(8)), rs.getString(9), rs.getString(11)));
             }
         }
         try (ResultSet rs = query(c, keysSql(tables.size()), tables)) {

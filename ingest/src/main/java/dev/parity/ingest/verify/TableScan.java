@@ -46,14 +46,17 @@ public final class TableScan {
     private Plan plan;
     /** Set while a read by key runs: rows keep their canonical bytes. */
     private boolean withCanonical;
+    /** Set while a read for a lookup on the other side runs: rows keep their key columns' JDBC values. */
+    private boolean withKeyValues;
 
     /**
-     * One row as read: its canonical key and row hash, and (reads by key only) the whole canonical row
-     * the hash is computed over, to decode its column values.
+     * One row as read: its canonical key and row hash, (reads by key only) the whole canonical row the
+     * hash is computed over, to decode its column values, and (reads for a lookup on the other side
+     * only) its key columns' JDBC values in key order.
      */
-    public record Row(byte[] key, Hash128 hash, byte[] canonical) {
+    public record Row(byte[] key, Hash128 hash, byte[] canonical, Object[] keyValues) {
         public Row(byte[] key, Hash128 hash) {
-            this(key, hash, null);
+            this(key, hash, null, null);
         }
     }
 
@@ -142,6 +145,56 @@ public final class TableScan {
     }
 
     /**
+     * {@link #read}, each row also keeping its key columns' JDBC values, to look the same keys up on
+     * the other side ({@link #readKeyValues}).
+     */
+    public Page readWithKeyValues(Connection c, Object[] after) throws SQLException {
+        withKeyValues = true;
+        try {
+            return read(c, after);
+        } finally {
+            withKeyValues = false;
+        }
+    }
+
+    /**
+     * Reads the rows of exactly these keys, given as the JDBC values a {@link #readWithKeyValues} on
+     * {@code keysFrom} returned (absent ones are simply not returned), in one snapshot with its heartbeat
+     * seq: {@code WHERE (pk) IN ((…), …)}, an index lookup per key. The values bind as they came on the
+     * same engine; across engines, PostgreSQL takes each as text cast to its column's type and
+     * MySQL/MariaDB take UUIDs and dates in their text form (see {@code BaselinePlan} for which key
+     * types Parity's load pairs this way).
+     */
+    public Page readKeyValues(Connection c, List<Object[]> keys, Engine keysFrom) throws SQLException {
+        if (keys.isEmpty()) {
+            return new Page(-1, List.of(), null);
+        }
+        boolean same = keysFrom == engine;
+        String one = keyColumns.size() == 1 ? (same ? "?" : param(keyColumns.get(0)))
+                : "(" + keyColumns.stream().map(k -> same ? "?" : param(k)).collect(Collectors.joining(", ")) + ")";
+        String sql = from + " WHERE " + keyTuple + " IN (" + String.join(", ", java.util.Collections.nCopies(keys.size(), one)) + ")";
+        Object[] args = new Object[keys.size() * keyColumns.size()];
+        int i = 0;
+        for (Object[] key : keys) {
+            for (Object v : key) {
+                args[i++] = same || v == null ? v : crossEngine(v);
+            }
+        }
+        return readSql(c, sql, args);
+    }
+
+    /** A key value read on another engine, as this engine binds it (see {@link #readKeyValues}). */
+    private Object crossEngine(Object v) {
+        if (!engine.isBinlog()) {
+            return v instanceof byte[] b ? "\\x" + java.util.HexFormat.of().formatHex(b) : v.toString();
+        }
+        if (v instanceof java.util.UUID u) {
+            return u.toString();
+        }
+        return v instanceof java.sql.Date d ? d.toLocalDate() : v;
+    }
+
+    /**
      * Reads every row with a key after {@code after} (null: from the start) up to and including
      * {@code upTo} (null: to the end), in one snapshot with its heartbeat seq: the other side's range
      * of a page, for a load that reads both sides by the same key ranges.
@@ -225,8 +278,9 @@ public final class TableScan {
                     Plan p = plan(rs.getMetaData());
                     CanonicalWriter w = new CanonicalWriter();
                     while (rs.next()) {
-                        rows.add(p.row(w, rs, mappedId, withCanonical));
+                        Row row = p.row(w, rs, mappedId, withCanonical);
                         last = p.key(rs);
+                        rows.add(withKeyValues ? new Row(row.key(), row.hash(), row.canonical(), last) : row);
                     }
                 }
             }
@@ -282,7 +336,7 @@ public final class TableScan {
                 c.reader.write(w, rs, c.index);
             }
             Hash128 hash = RowHashing.hash128(w.sink().array(), 0, w.sink().size());
-            return new Row(keyBytes, hash, keepCanonical ? Arrays.copyOf(w.sink().array(), w.sink().size()) : null);
+            return new Row(keyBytes, hash, keepCanonical ? Arrays.copyOf(w.sink().array(), w.sink().size()) : null, null);
         }
 
         Object[] key(ResultSet rs) throws SQLException {
