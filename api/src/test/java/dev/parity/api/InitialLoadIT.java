@@ -47,8 +47,8 @@ class InitialLoadIT {
             pg.onSource("INSERT INTO accounts SELECT g, 0, 'n' || g FROM generate_series(1, " + ROWS + ") g",
                     "INSERT INTO tags SELECT 't-' || g, 'label ' || g FROM generate_series(1, 300) g");
             pg.replicate("il");
-            awaitRows(pg::target, "accounts", ROWS);
-            awaitRows(pg::target, "tags", 300);
+            ParityProbe.awaitRows(pg::target, "accounts", ROWS);
+            ParityProbe.awaitRows(pg::target, "tags", 300);
             pg.onTarget("UPDATE accounts SET balance = 7 WHERE id = 777", "DELETE FROM accounts WHERE id = 12345",
                     "INSERT INTO accounts VALUES (30001, 1, 'extra')", "UPDATE tags SET label = 'rogue' WHERE code = 't-42'");
             Path state = Files.createTempDirectory("parity-load-pg");
@@ -93,7 +93,7 @@ class InitialLoadIT {
         try (MariaDbPair db = MariaDbPair.start("shop")) {
             db.onSource("CREATE TABLE shop.accounts (id BIGINT PRIMARY KEY, balance INT NOT NULL, note VARCHAR(40))",
                     "INSERT INTO shop.accounts SELECT seq, 0, CONCAT('n', seq) FROM seq_1_to_" + ROWS);
-            awaitRows(db::target, "shop.accounts", ROWS);
+            ParityProbe.awaitRows(db::target, "shop.accounts", ROWS);
             db.onTarget("SET sql_log_bin = 0", "UPDATE shop.accounts SET balance = 7 WHERE id = 777",
                     "DELETE FROM shop.accounts WHERE id = 12345", "INSERT INTO shop.accounts VALUES (30001, 1, 'extra')");
             Path state = Files.createTempDirectory("parity-load-maria");
@@ -216,14 +216,6 @@ class InitialLoadIT {
             assertThat(ParityProbe.divergences(p, "public.tags", 100)).extracting(d -> d.get("key") + " " + d.get("kind") + " " + d.get("state"))
                     .containsExactly("{code=t-42} MISMATCH DIVERGENT");
             assertThat(ParityProbe.table(p, "public.tags")).containsEntry("sourceRows", 300L).containsEntry("targetRows", 300L);
-        });
-    }
-
-    private static void awaitRows(ParityProbe.Connect target, String table, long rows) {
-        await().atMost(Duration.ofSeconds(60)).until(() -> {
-            try (Connection c = target.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM " + table)) {
-                return rs.next() && rs.getLong(1) == rows;
-            }
         });
     }
 }

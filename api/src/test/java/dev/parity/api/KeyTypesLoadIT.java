@@ -46,24 +46,19 @@ class KeyTypesLoadIT {
                     "INSERT INTO days SELECT DATE '2020-01-01' + g, g FROM generate_series(1, " + ROWS + ") g");
             pg.replicate("kt");
             for (String t : List.of("codes", "tokens", "tenants", "days")) {
-                awaitRows(pg::target, t, ROWS);
+                ParityProbe.awaitRows(pg::target, t, ROWS);
             }
             pg.onTarget("UPDATE codes SET n = -1 WHERE code = 'Cb28'", "DELETE FROM codes WHERE code = 'Ab26'",
                     "INSERT INTO codes VALUES ('zz-extra', 0)",
                     "UPDATE tokens SET v = 'rogue' WHERE id = md5('7')::uuid", "DELETE FROM tokens WHERE id = md5('8')::uuid",
-                    "INSERT INTO tokens VALUES ('00000000-0000-0000-0000-000000000001', 'extra')",
-                    "UPDATE tenants SET v = 'rogue' WHERE tenant = 'Zeta' AND id = 10", "DELETE FROM tenants WHERE tenant = 'beta' AND id = 11",
-                    "INSERT INTO tenants VALUES ('acme', 100000, 'extra')",
-                    "UPDATE days SET v = -1 WHERE d = DATE '2020-01-11'", "DELETE FROM days WHERE d = DATE '2020-01-12'",
-                    "INSERT INTO days VALUES (DATE '1999-12-31', 0)");
+                    "INSERT INTO tokens VALUES ('00000000-0000-0000-0000-000000000001', 'extra')");
+            pg.onTarget(compositeAndDateDrift(""));
             try (Parity p = start(pg.sourceUrl(), pg.targetUrl(), "postgres", "public.*", "kt-pg")) {
                 assertThat((String) ParityProbe.status(p).get("baseline")).startsWith("PARITY: both sides read and paired by key");
                 awaitExactly(p, "public.codes", "{code=Cb28} MISMATCH", "{code=Ab26} MISSING_ON_TARGET", "{code=zz-extra} EXTRA_ON_TARGET");
                 awaitExactly(p, "public.tokens", "{id=8f14e45f-ceea-167a-5a36-dedd4bea2543} MISMATCH",
                         "{id=c9f0f895-fb98-ab91-59f5-1fd0297e236d} MISSING_ON_TARGET", "{id=00000000-0000-0000-0000-000000000001} EXTRA_ON_TARGET");
-                awaitExactly(p, "public.tenants", "{id=10, tenant=Zeta} MISMATCH", "{id=11, tenant=beta} MISSING_ON_TARGET",
-                        "{id=100000, tenant=acme} EXTRA_ON_TARGET");
-                awaitExactly(p, "public.days", "{d=2020-01-11} MISMATCH", "{d=2020-01-12} MISSING_ON_TARGET", "{d=1999-12-31} EXTRA_ON_TARGET");
+                awaitCompositeAndDateDrift(p, "public.");
             }
         }
     }
@@ -81,30 +76,40 @@ class KeyTypesLoadIT {
                     "INSERT INTO shop.days SELECT DATE '2020-01-01' + INTERVAL seq DAY, seq FROM seq_1_to_" + ROWS,
                     "INSERT INTO shop.tokens VALUES ('11111111-1111-1111-1111-111111111111', 'known'), ('22222222-2222-2222-2222-222222222222', 'known')");
             for (String t : List.of("shop.codes", "shop.tenants", "shop.days")) {
-                awaitRows(db::target, t, ROWS);
+                ParityProbe.awaitRows(db::target, t, ROWS);
             }
-            awaitRows(db::target, "shop.tokens", ROWS + 2);
+            ParityProbe.awaitRows(db::target, "shop.tokens", ROWS + 2);
             // On the replica only: a binary collation, so the two sides order the codes differently.
             db.onTarget("SET sql_log_bin = 0", "ALTER TABLE shop.codes MODIFY code VARCHAR(40) COLLATE utf8mb4_bin",
                     "UPDATE shop.codes SET n = -1 WHERE code = 'Cb28'", "DELETE FROM shop.codes WHERE code = 'Ab26'",
                     "INSERT INTO shop.codes VALUES ('zz-extra', 0)",
                     "UPDATE shop.tokens SET v = 'rogue' WHERE id = '11111111-1111-1111-1111-111111111111'",
                     "DELETE FROM shop.tokens WHERE id = '22222222-2222-2222-2222-222222222222'",
-                    "INSERT INTO shop.tokens VALUES ('00000000-0000-0000-0000-000000000001', 'extra')",
-                    "UPDATE shop.tenants SET v = 'rogue' WHERE tenant = 'Zeta' AND id = 10", "DELETE FROM shop.tenants WHERE tenant = 'beta' AND id = 11",
-                    "INSERT INTO shop.tenants VALUES ('acme', 100000, 'extra')",
-                    "UPDATE shop.days SET v = -1 WHERE d = DATE '2020-01-11'", "DELETE FROM shop.days WHERE d = DATE '2020-01-12'",
-                    "INSERT INTO shop.days VALUES (DATE '1999-12-31', 0)");
+                    "INSERT INTO shop.tokens VALUES ('00000000-0000-0000-0000-000000000001', 'extra')");
+            db.onTarget(java.util.stream.Stream.concat(java.util.stream.Stream.of("SET sql_log_bin = 0"),
+                    java.util.Arrays.stream(compositeAndDateDrift("shop."))).toArray(String[]::new));
             try (Parity p = start(db.sourceUrl(), db.targetUrl(), "root", "shop.*", "kt-maria")) {
                 assertThat((String) ParityProbe.status(p).get("baseline")).startsWith("PARITY: both sides read and paired by key");
                 awaitExactly(p, "shop.codes", "{code=Cb28} MISMATCH", "{code=Ab26} MISSING_ON_TARGET", "{code=zz-extra} EXTRA_ON_TARGET");
                 awaitExactly(p, "shop.tokens", "{id=11111111-1111-1111-1111-111111111111} MISMATCH",
                         "{id=22222222-2222-2222-2222-222222222222} MISSING_ON_TARGET", "{id=00000000-0000-0000-0000-000000000001} EXTRA_ON_TARGET");
-                awaitExactly(p, "shop.tenants", "{id=10, tenant=Zeta} MISMATCH", "{id=11, tenant=beta} MISSING_ON_TARGET",
-                        "{id=100000, tenant=acme} EXTRA_ON_TARGET");
-                awaitExactly(p, "shop.days", "{d=2020-01-11} MISMATCH", "{d=2020-01-12} MISSING_ON_TARGET", "{d=1999-12-31} EXTRA_ON_TARGET");
+                awaitCompositeAndDateDrift(p, "shop.");
             }
         }
+    }
+
+    /** The same drift, on either engine, in the composite-keyed and date-keyed tables of {@code namespace} ("" or "shop."). */
+    private static String[] compositeAndDateDrift(String namespace) {
+        return new String[] {"UPDATE " + namespace + "tenants SET v = 'rogue' WHERE tenant = 'Zeta' AND id = 10",
+                "DELETE FROM " + namespace + "tenants WHERE tenant = 'beta' AND id = 11", "INSERT INTO " + namespace + "tenants VALUES ('acme', 100000, 'extra')",
+                "UPDATE " + namespace + "days SET v = -1 WHERE d = DATE '2020-01-11'", "DELETE FROM " + namespace + "days WHERE d = DATE '2020-01-12'",
+                "INSERT INTO " + namespace + "days VALUES (DATE '1999-12-31', 0)"};
+    }
+
+    private static void awaitCompositeAndDateDrift(Parity p, String namespace) {
+        awaitExactly(p, namespace + "tenants", "{id=10, tenant=Zeta} MISMATCH", "{id=11, tenant=beta} MISSING_ON_TARGET",
+                "{id=100000, tenant=acme} EXTRA_ON_TARGET");
+        awaitExactly(p, namespace + "days", "{d=2020-01-11} MISMATCH", "{d=2020-01-12} MISSING_ON_TARGET", "{d=1999-12-31} EXTRA_ON_TARGET");
     }
 
     private static Parity start(String source, String target, String user, String include, String name) throws Exception {
@@ -132,14 +137,6 @@ class KeyTypesLoadIT {
             long rows = table.endsWith("tokens") && table.startsWith("shop.") ? ROWS + 2 : ROWS;
             assertThat(ParityProbe.table(p, table)).containsEntry("sourceRows", rows).containsEntry("targetRows", rows)
                     .containsEntry("pendingKeys", 0L);
-        });
-    }
-
-    private static void awaitRows(ParityProbe.Connect side, String table, long rows) {
-        await().atMost(Duration.ofSeconds(60)).until(() -> {
-            try (Connection c = side.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM " + table)) {
-                return rs.next() && rs.getLong(1) == rows;
-            }
         });
     }
 }

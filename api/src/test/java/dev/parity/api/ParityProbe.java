@@ -92,6 +92,16 @@ final class ParityProbe {
         return out;
     }
 
+    /** Waits until a side's table holds exactly {@code rows} rows (replication caught up). */
+    static void awaitRows(Connect side, String table, long rows) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            try (java.sql.Connection c = side.connect(); java.sql.Statement st = c.createStatement();
+                 java.sql.ResultSet rs = st.executeQuery("SELECT count(*) FROM " + table)) {
+                return rs.next() && rs.getLong(1) == rows;
+            }
+        });
+    }
+
     /** One named check of a readiness report. */
     static JsonNode check(JsonNode report, String name) {
         for (JsonNode c : report.path("checks")) {

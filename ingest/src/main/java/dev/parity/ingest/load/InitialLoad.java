@@ -71,7 +71,7 @@ public final class InitialLoad implements AutoCloseable {
     private volatile String problem;
     private volatile boolean stopping;
     private volatile long lastPokeNanos;
-    private final KeyRangeLoad.Timings timings = new KeyRangeLoad.Timings();
+    private final TableLoad.Timings timings = new TableLoad.Timings();
     /** Each table's two completed reads, in load order: a full verification round once the load is applied. */
     private final List<FullRead> reads = new java.util.concurrent.CopyOnWriteArrayList<>();
     private Thread thread;
@@ -153,7 +153,7 @@ public final class InitialLoad implements AutoCloseable {
     private void run() {
         startedAt = clock.instant();
         try (ChangeProducer producer = topics.producer(Side.SOURCE)) {
-            KeyRangeLoad loader = new KeyRangeLoad(databases, topics, clock, pageRows, workers, producer, sendFailure, timings, control());
+            TableLoad loader = new TableLoad(databases, topics, clock, pageRows, workers, producer, sendFailure, timings, control());
             for (PlannedTable t : tables) {
                 while (!stopping) {
                     try {
@@ -219,8 +219,8 @@ public final class InitialLoad implements AutoCloseable {
     }
 
     /** What a table's load needs from this one: its stop flag, its status line, its waits for the streams. */
-    private KeyRangeLoad.Control control() {
-        return new KeyRangeLoad.Control() {
+    private TableLoad.Control control() {
+        return new TableLoad.Control() {
             @Override
             public boolean stopping() {
                 return stopping;

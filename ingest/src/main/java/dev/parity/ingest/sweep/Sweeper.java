@@ -57,9 +57,7 @@ public final class Sweeper implements AutoCloseable {
     private final Captures captures;
     private final ReconcilerPort reconciler;
     private final BooleanSupplier baselineApplied;
-    private final Supplier<List<FullRead>> loadReads;
-    /** Each table's two digests when the sweep last read it completely: a table whose state moved since is read first. */
-    private final Map<String, TableSummary> atLastRead = new ConcurrentHashMap<>();
+    private final SweepSchedule schedule;
     private final Clock clock;
     private final TableSweep tableSweep;
     private final Map<String, TableResult> results = new ConcurrentHashMap<>();
@@ -104,7 +102,7 @@ public final class Sweeper implements AutoCloseable {
         this.captures = captures;
         this.reconciler = reconciler;
         this.baselineApplied = baselineApplied;
-        this.loadReads = loadReads;
+        this.schedule = new SweepSchedule(config, tables, databases, reconciler, loadReads);
         this.clock = clock;
         this.tableSweep = new TableSweep(config, heartbeatConfig.interval(), databases, reconciler, topics, heartbeat, clock, new TableSweep.Control() {
             @Override
@@ -165,54 +163,16 @@ public final class Sweeper implements AutoCloseable {
     }
 
     /**
-     * The latest complete read of each table on each side, by the sweep or by the initial load, newest
-     * first per table and side; a table never read completely on a side is absent.
+     * The latest complete read of each table on each side, by the sweep or by the initial load; a table
+     * never read completely on a side is absent.
      */
     public List<FullRead> fullReads() {
-        Map<String, FullRead> latest = new java.util.TreeMap<>();
-        for (FullRead r : loadReads.get()) {
-            latest.merge(r.table() + "|" + r.side().label(), r, Sweeper::newer);
-        }
-        for (TableResult r : results.values()) {
-            if (r.complete()) {
-                latest.merge(r.table() + "|" + r.side().label(), new FullRead(r.table(), r.side(), r.finishedAt(), r.rowsRead(),
-                        "sweep round " + r.round()), Sweeper::newer);
-            }
-        }
-        return List.copyOf(latest.values());
+        return schedule.fullReads(results.values());
     }
 
-    private static FullRead newer(FullRead a, FullRead b) {
-        return b.at().isAfter(a.at()) ? b : a;
-    }
-
-    /**
-     * How old a table's last full read may be for the gate's {@code reread} check: {@code verify.maxAge}
-     * when set; otherwise two rounds (a table read first in one round is read last in the next), a round
-     * being the longest of {@code verify.interval}, the rows of the larger side at
-     * {@code verify.maxRowsPerSecond}, and the last round as measured; at least one minute.
-     */
+    /** How old a table's last full read may be for the gate's {@code reread} check ({@link SweepSchedule#maxAge}). */
     public Duration maxAge() {
-        if (config.maxAge() != null) {
-            return config.maxAge();
-        }
-        long rows = 0;
-        for (Side side : config.sides()) {
-            Map<String, Long> estimated = databases.of(side).estimatedRows();
-            rows = Math.max(rows, tables.stream().mapToLong(t -> Math.max(0, estimated.getOrDefault(t.name(side), 0L))).sum());
-        }
-        Duration round = Duration.ofMillis(rows * 1000 / Math.max(1, config.maxRowsPerSecond()));
-        round = max(round, config.interval());
-        Instant started = lastRoundStartedAt;
-        Instant finished = lastRoundFinishedAt;
-        if (started != null && finished != null && !finished.isBefore(started)) {
-            round = max(round, Duration.between(started, finished));
-        }
-        return max(round.multipliedBy(2), Duration.ofMinutes(1));
-    }
-
-    private static Duration max(Duration a, Duration b) {
-        return a.compareTo(b) >= 0 ? a : b;
+        return schedule.maxAge(lastRoundStartedAt, lastRoundFinishedAt);
     }
 
     /** What the sweep is doing now, in words. */
@@ -235,7 +195,7 @@ public final class Sweeper implements AutoCloseable {
             try {
                 awaitStreaming();
                 if (rounds.get() == 0) {
-                    Instant loaded = loadRound();
+                    Instant loaded = schedule.loadRound();
                     if (loaded != null) {
                         awaitNextRound(loaded); // the load was round 0
                     }
@@ -266,22 +226,6 @@ public final class Sweeper implements AutoCloseable {
             activity = loaded ? "waiting for both captures to stream" : "waiting for the initial load to finish";
             waitFor(Duration.ofSeconds(1));
         }
-    }
-
-    /**
-     * When the initial load read the first of its tables, if it read every table on every configured
-     * side (a full round, so the sweep's first waits {@code verify.interval} from it); null otherwise.
-     */
-    private Instant loadRound() {
-        List<FullRead> reads = loadReads.get();
-        for (PlannedTable t : tables) {
-            for (Side side : config.sides()) {
-                if (reads.stream().noneMatch(r -> r.table().equals(t.mappedId()) && r.side() == side)) {
-                    return null;
-                }
-            }
-        }
-        return reads.stream().map(FullRead::at).min(Instant::compareTo).orElse(null);
     }
 
     /** Until {@code verify.interval} after {@code from} (or a round is asked for). */
@@ -315,53 +259,20 @@ public final class Sweeper implements AutoCloseable {
                 schemaErrors.put(side, "cannot read the table structure: " + e.getMessage());
             }
         }
-        for (PlannedTable t : order()) {
+        for (PlannedTable t : schedule.order(fullReads())) {
             if (stopping) {
                 return;
             }
-            TableSummary before = summary(t.mappedId());
+            TableSummary before = schedule.summary(t.mappedId());
             List<TableResult> done = tableSweep.table(round, t, schemas, schemaErrors);
             done.forEach(r -> results.put(t.mappedId() + "|" + r.side().label(), r));
-            if (before != null && !done.isEmpty() && done.stream().allMatch(TableResult::complete)) {
-                atLastRead.put(t.mappedId(), before);
+            if (!done.isEmpty() && done.stream().allMatch(TableResult::complete)) {
+                schedule.readCompletely(t.mappedId(), before);
             }
         }
         lastRoundFinishedAt = clock.instant();
         completed = round;
         LOG.info("verification sweep round {} finished", round);
-    }
-
-    /**
-     * This round's order: tables not read completely on every side first, then tables whose state
-     * changed since their last full read, then the rest; oldest last read first within each.
-     */
-    List<PlannedTable> order() {
-        Map<String, Instant> oldest = new java.util.HashMap<>();
-        Map<String, Integer> sidesRead = new java.util.HashMap<>();
-        for (FullRead r : fullReads()) {
-            if (config.sides().contains(r.side())) {
-                oldest.merge(r.table(), r.at(), (a, b) -> a.isBefore(b) ? a : b);
-                sidesRead.merge(r.table(), 1, Integer::sum);
-            }
-        }
-        java.util.Comparator<PlannedTable> byGroup = java.util.Comparator.comparingInt(t -> {
-            if (sidesRead.getOrDefault(t.mappedId(), 0) < config.sides().size()) {
-                return 0;
-            }
-            TableSummary then = atLastRead.get(t.mappedId());
-            TableSummary now = summary(t.mappedId());
-            boolean same = then != null && now != null && then.source().equals(now.source()) && then.target().equals(now.target());
-            return same ? 2 : 1;
-        });
-        return tables.stream().sorted(byGroup.thenComparing(t -> oldest.getOrDefault(t.mappedId(), Instant.MIN))).toList();
-    }
-
-    private TableSummary summary(String table) {
-        try {
-            return reconciler.view().table(table);
-        } catch (RuntimeException e) {
-            return null; // stores restoring: no order by change this round
-        }
     }
 
     @Override

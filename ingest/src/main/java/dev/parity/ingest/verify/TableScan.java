@@ -166,21 +166,18 @@ public final class TableScan {
      * types Parity's load pairs this way).
      */
     public Page readKeyValues(Connection c, List<Object[]> keys, Engine keysFrom) throws SQLException {
-        if (keys.isEmpty()) {
-            return new Page(-1, List.of(), null);
+        if (keysFrom == engine) {
+            return readIn(c, keys, false);
         }
-        boolean same = keysFrom == engine;
-        String one = keyColumns.size() == 1 ? (same ? "?" : param(keyColumns.get(0)))
-                : "(" + keyColumns.stream().map(k -> same ? "?" : param(k)).collect(Collectors.joining(", ")) + ")";
-        String sql = from + " WHERE " + keyTuple + " IN (" + String.join(", ", java.util.Collections.nCopies(keys.size(), one)) + ")";
-        Object[] args = new Object[keys.size() * keyColumns.size()];
-        int i = 0;
+        List<Object[]> bound = new ArrayList<>(keys.size());
         for (Object[] key : keys) {
-            for (Object v : key) {
-                args[i++] = same || v == null ? v : crossEngine(v);
+            Object[] v = new Object[key.length];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = key[i] == null ? null : crossEngine(key[i]);
             }
+            bound.add(v);
         }
-        return readSql(c, sql, args);
+        return readIn(c, bound, !engine.isBinlog());
     }
 
     /** A key value read on another engine, as this engine binds it (see {@link #readKeyValues}). */
@@ -219,33 +216,46 @@ public final class TableScan {
      * parameter is text cast to its column's type, which does not compare text with other types implicitly.
      */
     public Page readKeys(Connection c, List<Map<String, Object>> keys) throws SQLException {
-        if (keys.isEmpty()) {
-            return new Page(-1, List.of(), null);
-        }
-        String one = keyColumns.size() == 1 ? param(keyColumns.get(0))
-                : "(" + keyColumns.stream().map(this::param).collect(Collectors.joining(", ")) + ")";
-        String sql = from + " WHERE " + keyTuple + " IN (" + String.join(", ", java.util.Collections.nCopies(keys.size(), one)) + ")";
-        Object[] args = new Object[keys.size() * keyColumns.size()];
-        int i = 0;
+        List<Object[]> values = new ArrayList<>(keys.size());
         for (Map<String, Object> key : keys) {
-            for (String k : keyColumns) {
-                Object v = key.get(k.toLowerCase(Locale.ROOT));
-                args[i++] = engine.isBinlog() || v == null ? v : v.toString();
+            Object[] v = new Object[keyColumns.size()];
+            for (int i = 0; i < v.length; i++) {
+                Object x = key.get(keyColumns.get(i).toLowerCase(Locale.ROOT));
+                v[i] = engine.isBinlog() || x == null ? x : x.toString();
             }
+            values.add(v);
         }
         withCanonical = true;
         try {
-            return readSql(c, sql, args);
+            return readIn(c, values, !engine.isBinlog());
         } finally {
             withCanonical = false;
         }
     }
 
-    /** A key parameter: on PostgreSQL a text cast to the column's type, so one form binds every key type. */
-    private String param(String keyColumn) {
-        if (engine.isBinlog()) {
-            return "?";
+    /**
+     * {@code WHERE (pk) IN ((…), …)} over these key values (in key-column order), in one snapshot with
+     * its heartbeat seq; {@code cast}: each parameter is text cast to its column's type (PostgreSQL).
+     */
+    private Page readIn(Connection c, List<Object[]> keys, boolean cast) throws SQLException {
+        if (keys.isEmpty()) {
+            return new Page(-1, List.of(), null);
         }
+        String one = keyColumns.size() == 1 ? (cast ? param(keyColumns.get(0)) : "?")
+                : "(" + keyColumns.stream().map(k -> cast ? param(k) : "?").collect(Collectors.joining(", ")) + ")";
+        String sql = from + " WHERE " + keyTuple + " IN (" + String.join(", ", java.util.Collections.nCopies(keys.size(), one)) + ")";
+        Object[] args = new Object[keys.size() * keyColumns.size()];
+        int i = 0;
+        for (Object[] key : keys) {
+            for (Object v : key) {
+                args[i++] = v;
+            }
+        }
+        return readSql(c, sql, args);
+    }
+
+    /** A key parameter on PostgreSQL: text cast to the column's type, so one form binds every key type. */
+    private String param(String keyColumn) {
         ColumnInfo info = columns.get(keyColumn.toLowerCase(Locale.ROOT));
         return "CAST(? AS " + (info == null ? "text" : info.nativeType()) + ")";
     }

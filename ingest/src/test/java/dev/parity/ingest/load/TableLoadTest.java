@@ -15,7 +15,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** How one source page and its target range become initial-load records. */
-class KeyRangeLoadTest {
+class TableLoadTest {
     private static final Chunking CHUNKING = new Chunking(10);
 
     private static byte[] key(long id) {
@@ -45,7 +45,7 @@ class KeyRangeLoadTest {
         targetRows.add(new TableScan.Row(key(9999), hash(9999)));
         TableScan.Page target = new TableScan.Page(9, targetRows, null);
 
-        List<BaselineBatch> records = KeyRangeLoad.pair(source, target, CHUNKING, 4, 123L, 300);
+        List<BaselineBatch> records = TableLoad.pair(source, target, CHUNKING, 4, 123L, 300);
 
         Map<ByteBuffer, BaselineBatch.Entry> byKey = new HashMap<>();
         for (BaselineBatch r : records) {

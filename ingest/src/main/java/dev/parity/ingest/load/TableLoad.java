@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * grouped by partition into {@link BaselineBatch} records, and sent once both captures have passed the
  * heartbeats the two reads saw (a third thread, so reading, waiting and sending overlap).
  */
-final class KeyRangeLoad {
+final class TableLoad {
     /** What the load needs from {@link InitialLoad}: its stop flag, its status line, its waits for the streams. */
     interface Control {
         boolean stopping();
@@ -88,7 +88,7 @@ final class KeyRangeLoad {
     private final Timings timings;
     private final Control control;
 
-    KeyRangeLoad(Databases databases, SideTopics topics, Clock clock, int pageRows, ExecutorService workers, ChangeProducer producer,
+    TableLoad(Databases databases, SideTopics topics, Clock clock, int pageRows, ExecutorService workers, ChangeProducer producer,
                  AtomicReference<Exception> sendFailure, Timings timings, Control control) {
         this.databases = databases;
         this.topics = topics;
@@ -179,51 +179,65 @@ final class KeyRangeLoad {
         int lookup = Math.max(1, Math.min(LOOKUP_KEYS, LOOKUP_PARAMETERS / Math.max(1, t.key().size())));
         Engine sourceEngine = databases.source().engine();
         Engine targetEngine = databases.target().engine();
+        lookupPass(queue, sender, lookup, () -> "loading " + t.mappedId() + " (" + sourceRows.get() + " source rows, then the target's own order)",
+                after -> sourceScan.readWithKeyValues(cs, after), timings.sourceRead, part -> targetScan.readKeyValues(ct, part, sourceEngine),
+                timings.targetRead, (page, part, found) -> {
+                    sourceRows.addAndGet(part.size());
+                    targetRows.addAndGet(found.rows().size());
+                    return pair(new TableScan.Page(page.heartbeatSeq(), part, null), found);
+                });
+        AtomicLong targetSeen = new AtomicLong();
+        lookupPass(queue, sender, lookup, () -> "loading " + t.mappedId() + " (target rows the source lacks: " + targetSeen.get() + " target rows looked at)",
+                after -> targetScan.readWithKeyValues(ct, after), timings.targetRead, part -> sourceScan.readKeyValues(cs, part, targetEngine),
+                timings.sourceRead, (page, part, onSource) -> {
+                    targetSeen.addAndGet(part.size());
+                    java.util.Set<ByteBuffer> present = onSource.byKey().keySet();
+                    List<TableScan.Row> targetOnly = part.stream().filter(r -> !present.contains(ByteBuffer.wrap(r.key()))).toList();
+                    targetRows.addAndGet(targetOnly.size());
+                    return targetOnly.isEmpty() ? null : pair(new TableScan.Page(onSource.heartbeatSeq(), List.of(), null),
+                            new TableScan.Page(page.heartbeatSeq(), targetOnly, null));
+                });
+    }
+
+    /** A read of one page in a side's own order. */
+    private interface PageRead {
+        TableScan.Page read(Object[] after) throws SQLException;
+    }
+
+    /** A look-up of some keys' rows on the other side. */
+    private interface KeyLookup {
+        TableScan.Page find(List<Object[]> keys) throws SQLException;
+    }
+
+    /** What one looked-up part of a page becomes; null sends nothing. */
+    private interface PartPairing {
+        Batch pair(TableScan.Page page, List<TableScan.Row> part, TableScan.Page found);
+    }
+
+    /**
+     * One pass of {@link #byKeys}: pages of one side in its own order, each split into parts whose keys
+     * are looked up on the other side (concurrently with the next page), each part paired and queued.
+     */
+    private void lookupPass(BlockingQueue<Batch> queue, Future<?> sender, int partKeys, java.util.function.Supplier<String> activity, PageRead pages,
+                            AtomicLong pageTime, KeyLookup lookup, AtomicLong lookupTime, PartPairing pairing)
+            throws SQLException, InterruptedException, ExecutionException {
         Object[] after = null;
         Future<List<Batch>> pending = null;
         do {
-            control.activity("loading " + t.mappedId() + " (" + sourceRows.get() + " source rows, then the target's own order)");
+            control.activity(activity.get());
             long t0 = System.nanoTime();
-            TableScan.Page page = sourceScan.readWithKeyValues(cs, after);
-            timings.sourceRead.addAndGet(System.nanoTime() - t0);
+            TableScan.Page page = pages.read(after);
+            pageTime.addAndGet(System.nanoTime() - t0);
             putAll(queue, pending, sender);
             pending = workers.submit(() -> {
                 List<Batch> out = new ArrayList<>();
-                for (List<TableScan.Row> part : parts(page.rows(), lookup)) {
+                for (List<TableScan.Row> part : parts(page.rows(), partKeys)) {
                     long t1 = System.nanoTime();
-                    TableScan.Page found = targetScan.readKeyValues(ct, keyValues(part), sourceEngine);
-                    timings.targetRead.addAndGet(System.nanoTime() - t1);
-                    targetRows.addAndGet(found.rows().size());
-                    out.add(pair(new TableScan.Page(page.heartbeatSeq(), part, null), found));
-                }
-                return out;
-            });
-            sourceRows.addAndGet(page.rows().size());
-            after = page.lastKey();
-        } while (after != null && !control.stopping());
-        putAll(queue, pending, sender);
-        pending = null;
-        after = null;
-        long targetSeen = 0;
-        do {
-            control.activity("loading " + t.mappedId() + " (target rows the source lacks: " + targetSeen + " target rows looked at)");
-            long t0 = System.nanoTime();
-            TableScan.Page page = targetScan.readWithKeyValues(ct, after);
-            timings.targetRead.addAndGet(System.nanoTime() - t0);
-            targetSeen += page.rows().size();
-            putAll(queue, pending, sender);
-            pending = workers.submit(() -> {
-                List<Batch> out = new ArrayList<>();
-                for (List<TableScan.Row> part : parts(page.rows(), lookup)) {
-                    long t1 = System.nanoTime();
-                    TableScan.Page onSource = sourceScan.readKeyValues(cs, keyValues(part), targetEngine);
-                    timings.sourceRead.addAndGet(System.nanoTime() - t1);
-                    java.util.Set<ByteBuffer> present = onSource.byKey().keySet();
-                    List<TableScan.Row> targetOnly = part.stream().filter(r -> !present.contains(ByteBuffer.wrap(r.key()))).toList();
-                    if (!targetOnly.isEmpty()) {
-                        targetRows.addAndGet(targetOnly.size());
-                        out.add(pair(new TableScan.Page(onSource.heartbeatSeq(), List.of(), null),
-                                new TableScan.Page(page.heartbeatSeq(), targetOnly, null)));
+                    TableScan.Page found = lookup.find(part.stream().map(TableScan.Row::keyValues).toList());
+                    lookupTime.addAndGet(System.nanoTime() - t1);
+                    Batch b = pairing.pair(page, part, found);
+                    if (b != null) {
+                        out.add(b);
                     }
                 }
                 return out;
@@ -239,10 +253,6 @@ final class KeyRangeLoad {
             out.add(rows.subList(from, Math.min(rows.size(), from + size)));
         }
         return out;
-    }
-
-    private static List<Object[]> keyValues(List<TableScan.Row> rows) {
-        return rows.stream().map(TableScan.Row::keyValues).toList();
     }
 
     private static void putAll(BlockingQueue<Batch> queue, Future<List<Batch>> pending, Future<?> sender) throws InterruptedException, ExecutionException {
