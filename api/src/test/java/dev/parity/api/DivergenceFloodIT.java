@@ -70,8 +70,10 @@ class DivergenceFloodIT {
                 }
                 double window = (System.nanoTime() - started) / 1e9;
                 long read = drill.keysRead() - before;
+                // A round reads up to a second's budget and counts it when done: the window may hold one
+                // round that began before it and one that ends after it, besides one a second.
                 assertThat(read).as("keys read in %.1f s at %d keys/s", window, BUDGET).isPositive()
-                        .isLessThanOrEqualTo((long) (BUDGET * (window + 1)));
+                        .isLessThanOrEqualTo((long) (BUDGET * (window + 2)));
                 assertThat(drill.resultsHeld()).isLessThanOrEqualTo(DrillDown.MAX_RESULTS);
                 // The keys read so far are grouped, the rest counted as not read yet: nothing claims more than it read.
                 var summary = parity.status().summaries("public.big").get(0);

@@ -83,13 +83,34 @@ final class BinlogAdapter implements DatabaseAdapter {
         }
     }
 
+    /**
+     * Unique indexes other than the primary key whose columns are all NOT NULL and indexed whole (no
+     * prefix): each identifies rows exactly as a primary key would.
+     */
+    private static final String UNIQUE_NOT_NULL = """
+            SELECT s.TABLE_SCHEMA, s.TABLE_NAME, s.INDEX_NAME, GROUP_CONCAT(s.COLUMN_NAME ORDER BY s.SEQ_IN_INDEX)
+              FROM information_schema.STATISTICS s
+              JOIN information_schema.COLUMNS k ON k.TABLE_SCHEMA = s.TABLE_SCHEMA AND k.TABLE_NAME = s.TABLE_NAME AND k.COLUMN_NAME = s.COLUMN_NAME
+             WHERE s.NON_UNIQUE = 0 AND s.INDEX_NAME <> 'PRIMARY'
+               AND s.TABLE_SCHEMA NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys')
+             GROUP BY s.TABLE_SCHEMA, s.TABLE_NAME, s.INDEX_NAME
+            HAVING SUM(k.IS_NULLABLE = 'YES') = 0 AND SUM(s.SUB_PART IS NOT NULL) = 0""";
+
     @Override
     public List<TableInfo> tables(Connection c) throws SQLException {
+        Map<String, Map<String, List<String>>> unique = new java.util.HashMap<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(UNIQUE_NOT_NULL)) {
+            while (rs.next()) {
+                unique.computeIfAbsent(rs.getString(1) + "." + rs.getString(2), k -> new java.util.TreeMap<>())
+                        .put(rs.getString(3), List.of(rs.getString(4).split(",")));
+            }
+        }
         List<TableInfo> out = new ArrayList<>();
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(TABLES)) {
             while (rs.next()) {
                 String pk = rs.getString(3);
-                out.add(new TableInfo(rs.getString(1), rs.getString(2), pk == null ? List.of() : List.of(pk.split(","))));
+                out.add(TableInfo.choose(rs.getString(1), rs.getString(2), pk == null ? List.of() : List.of(pk.split(",")),
+                        unique.getOrDefault(rs.getString(1) + "." + rs.getString(2), Map.of()), null));
             }
         }
         return out;

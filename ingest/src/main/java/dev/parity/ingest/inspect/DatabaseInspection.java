@@ -95,7 +95,8 @@ public final class DatabaseInspection {
                     }
                     if (count > 0) {
                         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
-                                "SELECT " + String.join(", ", t.primaryKey().stream().map(k -> "c." + k).toList()) + where + " LIMIT 5")) {
+                                "SELECT " + String.join(", ", (t.primaryKey().isEmpty() ? List.of(cols) : t.primaryKey()).stream().map(k -> "c." + k).toList())
+                                        + where + " LIMIT 5")) {
                             while (rs.next()) {
                                 samples.add(rs.getString(1));
                             }

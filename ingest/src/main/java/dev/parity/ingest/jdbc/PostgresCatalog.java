@@ -8,6 +8,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +23,16 @@ public final class PostgresCatalog {
             SELECT n.nspname, c.relname,
                    (SELECT string_agg(a.attname, ',' ORDER BY array_position(i.indkey, a.attnum))
                       FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
-                     WHERE i.indrelid = c.oid AND i.indisprimary) AS pk
+                     WHERE i.indrelid = c.oid AND i.indisprimary) AS pk,
+                   c.relreplident,
+                   (SELECT ic.relname FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+                     WHERE i.indrelid = c.oid AND i.indisreplident) AS identity_index,
+                   (SELECT string_agg(ic.relname || ':' || (SELECT string_agg(a.attname, ',' ORDER BY array_position(i.indkey, a.attnum))
+                                                              FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum = ANY (i.indkey)), ';')
+                      FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+                     WHERE i.indrelid = c.oid AND i.indisunique AND NOT i.indisprimary AND i.indisvalid AND i.indimmediate
+                       AND i.indpred IS NULL AND i.indexprs IS NULL
+                       AND NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum = ANY (i.indkey) AND NOT a.attnotnull)) AS uniques
               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
              WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
                AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
@@ -48,10 +58,9 @@ public final class PostgresCatalog {
         List<TableInfo> out = new ArrayList<>();
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(TABLES)) {
             while (rs.next()) {
-                String pk = rs.getString(3);
-                TableInfo t = new TableInfo(rs.getString(1), rs.getString(2), pk == null ? List.of() : Arrays.asList(pk.split(",")));
-                if (filter.matches(t.qualifiedName())) {
-                    out.add(t);
+                String qualified = rs.getString(1) + "." + rs.getString(2);
+                if (filter.matches(qualified)) {
+                    out.add(table(rs.getString(1), rs.getString(2), columns(rs.getString(3)), rs.getString(4), rs.getString(5), rs.getString(6)));
                 }
             }
         }
@@ -59,8 +68,48 @@ public final class PostgresCatalog {
     }
 
     /**
-     * Creates or updates Parity's publication to cover exactly {@code tables}. Callers pass keyed
-     * tables only: publishing a table with no replica identity makes UPDATE and DELETE on it fail,
+     * A table and the key Parity identifies its rows by, given its replica identity: what its UPDATE and
+     * DELETE events carry of the old row. A table in a publication that has none (no primary key under
+     * {@code REPLICA IDENTITY DEFAULT}, or {@code NOTHING}) can no longer be updated or deleted from at all,
+     * so such a table gets a capture problem instead of a place in Parity's publication (README, "What
+     * Parity creates").
+     */
+    static TableInfo table(String schema, String name, List<String> pk, String replicaIdentity, String identityIndex, String uniques) {
+        Map<String, List<String>> unique = new java.util.TreeMap<>();
+        if (uniques != null) {
+            for (String u : uniques.split(";")) {
+                int colon = u.lastIndexOf(':');
+                unique.put(u.substring(0, colon), columns(u.substring(colon + 1)));
+            }
+        }
+        String qualified = quoteQualified(schema + "." + name);
+        String fix = switch (replicaIdentity == null ? "d" : replicaIdentity) {
+            case "n" -> "REPLICA IDENTITY NOTHING";
+            case "d" -> pk.isEmpty() ? "no primary key and REPLICA IDENTITY DEFAULT" : null;
+            default -> null;
+        };
+        if ("i".equals(replicaIdentity) && pk.isEmpty() && unique.containsKey(identityIndex)) {
+            unique = Map.of(identityIndex, unique.get(identityIndex)); // the key its events carry
+        }
+        if (fix == null || (pk.isEmpty() && unique.isEmpty())) {
+            return TableInfo.choose(schema, name, pk, unique, null);
+        }
+        TableInfo t = TableInfo.choose(schema, name, pk, unique, null);
+        String remedy = pk.isEmpty()
+                ? "ALTER TABLE " + qualified + " REPLICA IDENTITY USING INDEX " + quote(t.keyIndex()) + " (or REPLICA IDENTITY FULL)"
+                : "ALTER TABLE " + qualified + " REPLICA IDENTITY DEFAULT";
+        return new TableInfo(schema, name, t.key(), t.keyIndex(), "it has no replica identity (" + fix + "): in a publication every UPDATE"
+                + " and DELETE on it would fail, so Parity does not publish it. To let Parity watch it, run " + remedy
+                + " on this database (Parity does not alter your tables)");
+    }
+
+    private static List<String> columns(String joined) {
+        return joined == null || joined.isEmpty() ? List.of() : Arrays.asList(joined.split(","));
+    }
+
+    /**
+     * Creates or updates Parity's publication to cover exactly {@code tables}. Callers pass tables with a
+     * replica identity only ({@link #table}): publishing a table with none makes UPDATE and DELETE on it fail,
      * which on a subscriber stops the very replication Parity watches.
      */
     public void ensurePublication(Connection c, String publication, List<String> qualifiedTables) throws SQLException {

@@ -118,19 +118,19 @@ public record BaselinePlan(String description, List<String> loaded, Path pending
             if (why != null) {
                 return "on the " + setup.side().label() + ": " + why;
             }
-            List<String> key = primaryKey(setup, name);
-            if (!key.equals(primaryKey(source, t.sourceName()))) {
-                return "the primary key is " + primaryKey(source, t.sourceName()) + " on the source but " + key
+            List<String> key = key(setup, name);
+            if (!key.equals(key(source, t.sourceName()))) {
+                return "the key is " + key(source, t.sourceName()) + " on the source but " + key
                         + " on the target; keys pair only over the same columns in the same order";
             }
         }
         return KeyPairing.decide(source.engine(), schemas.get(Side.SOURCE).get(t.sourceName()), target.engine(),
-                schemas.get(Side.TARGET).get(t.targetName()), primaryKey(source, t.sourceName())).problem();
+                schemas.get(Side.TARGET).get(t.targetName()), key(source, t.sourceName())).problem();
     }
 
-    private static List<String> primaryKey(SideDatabase setup, String table) {
+    private static List<String> key(SideDatabase setup, String table) {
         return setup.tables().stream().filter(i -> i.qualifiedName().equals(table)).findFirst()
-                .map(i -> i.primaryKey().stream().map(k -> k.toLowerCase(Locale.ROOT)).toList()).orElse(List.of());
+                .map(i -> i.key().stream().map(k -> k.toLowerCase(Locale.ROOT)).toList()).orElse(List.of());
     }
 
     private static Map<Side, Map<String, TableSchema>> schemas(List<PlannedTable> tables, SideDatabase source, SideDatabase target)

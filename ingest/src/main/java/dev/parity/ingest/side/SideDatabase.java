@@ -169,7 +169,7 @@ public final class SideDatabase {
             return new dev.parity.ingest.verify.TableScan.Result(null, "not found on the " + side.label());
         }
         // Without heartbeats there is no heartbeat row to read: reads then carry no seq (-1).
-        return dev.parity.ingest.verify.TableScan.plan(engine(), name, t.mappedId(), info.primaryKey(), schema, heartbeats ? heartbeatTable : null,
+        return dev.parity.ingest.verify.TableScan.plan(engine(), name, t.mappedId(), info.key(), schema, heartbeats ? heartbeatTable : null,
                 pageRows);
     }
 
@@ -190,6 +190,17 @@ public final class SideDatabase {
     }
 
     /**
+     * Debezium keys a table's events by its primary key; a table identified by a unique index instead is
+     * named in {@code message.key.columns} ({@code table-regex:col,col;...}) so its events carry that key.
+     */
+    Map<String, String> keyColumns(List<String> captureList) {
+        String spec = tables.stream().filter(i -> i.keyedByIndex() && captureList.contains(i.qualifiedName()))
+                .map(i -> java.util.regex.Pattern.quote(i.qualifiedName()) + ":" + String.join(",", i.key()))
+                .collect(java.util.stream.Collectors.joining(";"));
+        return spec.isEmpty() ? Map.of() : Map.of("message.key.columns", spec);
+    }
+
+    /**
      * Starts this side's capture into its topic; {@code captured} maps this side's table names to mapped
      * ids. {@code firstRun} overrides connector settings for the first launch only (which tables, if any,
      * the connector snapshots when Parity's initial load reads the others).
@@ -198,7 +209,7 @@ public final class SideDatabase {
                                       Clock clock, Runnable onSchemaChange, Map<String, String> firstRun) {
         RecordMapper mapper = new RecordMapper(side, new TableMapping(captured), heartbeatTable, adapter.positions())
                 .onSchemaChange(onSchemaChange);
-        CaptureEngine engine = new CaptureEngine(side.label(), adapter.debezium(names, captureList, Map.of()), mapper, topics.producer(side),
+        CaptureEngine engine = new CaptureEngine(side.label(), adapter.debezium(names, captureList, keyColumns(captureList)), mapper, topics.producer(side),
                 status, clock);
         if (!firstRun.isEmpty()) {
             engine.firstRun(firstRun);

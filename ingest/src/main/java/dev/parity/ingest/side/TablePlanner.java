@@ -10,8 +10,10 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Decides which tables are captured. Unkeyed tables and tables missing on the target are listed with
- * the reason, never skipped silently: status reports them as unverified.
+ * Decides which tables are captured, each by the columns that identify its rows on both sides (its
+ * primary key, or a unique index over NOT NULL columns: {@link TableInfo#choose}). Unkeyed tables, tables
+ * a side cannot capture and tables missing on the target are listed with the reason, never skipped
+ * silently: status reports them as unverified.
  */
 public final class TablePlanner {
     private TablePlanner() {
@@ -29,17 +31,26 @@ public final class TablePlanner {
             TableInfo t = targets.get(targetName);
             String problem = null;
             if (!s.keyed()) {
-                problem = "no primary key on the source: rows cannot be matched by key, so the table is not verified";
+                problem = "no primary key or unique index over NOT NULL columns on the source: rows cannot be matched by key, so the table is not verified";
+            } else if (s.captureProblem() != null) {
+                problem = "on the source, " + s.captureProblem();
             } else if (t == null) {
                 problem = "missing on the target (" + targetName + ")";
             } else if (!t.keyed()) {
-                problem = "no primary key on the target: Parity does not publish it (a publication on a subscriber for a table without replica identity breaks replication)";
-            } else if (!t.primaryKey().stream().sorted().toList().equals(s.primaryKey().stream().sorted().toList())) {
-                problem = "primary keys differ: source " + s.primaryKey() + ", target " + t.primaryKey();
+                problem = "no primary key or unique index over NOT NULL columns on the target: Parity does not publish it"
+                        + " (a publication on a subscriber for a table without replica identity breaks replication)";
+            } else if (t.captureProblem() != null) {
+                problem = "on the target, " + t.captureProblem();
+            } else if (!lower(t.key()).equals(lower(s.key()))) {
+                problem = "primary keys differ: source " + s.keyDescription() + ", target " + t.keyDescription();
             }
-            out.add(new PlannedTable(s.qualifiedName(), s.qualifiedName(), targetName, s.primaryKey(), problem));
+            out.add(new PlannedTable(s.qualifiedName(), s.qualifiedName(), targetName, s.key(), problem));
         }
         return out;
+    }
+
+    private static List<String> lower(List<String> columns) {
+        return columns.stream().map(c -> c.toLowerCase(java.util.Locale.ROOT)).sorted().toList();
     }
 
     /**

@@ -43,4 +43,32 @@ class TablePlannerTest {
         assertThat(p.get(1).problem()).contains("missing on the target (public.gone)");
         assertThat(p.get(2).problem()).contains("primary keys differ");
     }
+
+    @Test
+    void shouldKeyATableWithoutPrimaryKeyByAUniqueNotNullIndexOnBothSides() {
+        TableInfo source = TableInfo.choose("shop", "events", List.of(), Map.of("ev_code_uq", List.of("code", "n"), "ev_wide_uq", List.of("a", "b", "c")), null);
+        assertThat(source.key()).containsExactly("code", "n");
+        assertThat(source.keyedByIndex()).isTrue();
+        assertThat(source.keyDescription()).isEqualTo("unique index ev_code_uq (code, n)");
+        TableInfo samePrimary = new TableInfo("public", "events", List.of("N", "Code"));
+        assertThat(TablePlanner.plan(new IngestConfig.Tables(List.of("*"), List.of(), Map.of("shop.*", "public.*")), "shop.parity_heartbeat",
+                List.of(source), List.of(samePrimary))).singleElement().satisfies(t -> {
+            assertThat(t.captured()).isTrue();
+            assertThat(t.key()).containsExactly("code", "n");
+        });
+        TableInfo otherIndex = TableInfo.choose("public", "events", List.of(), Map.of("ev_id_uq", List.of("id")), null);
+        assertThat(TablePlanner.plan(new IngestConfig.Tables(List.of("*"), List.of(), Map.of("shop.*", "public.*")), "shop.parity_heartbeat",
+                List.of(source), List.of(otherIndex)).get(0).problem())
+                .isEqualTo("primary keys differ: source unique index ev_code_uq (code, n), target unique index ev_id_uq (id)");
+    }
+
+    @Test
+    void shouldNotCaptureATableASideCannotPublish() {
+        TableInfo noIdentity = new TableInfo("public", "orders", List.of("id"), "orders_id_uq", "it has no replica identity");
+        assertThat(TablePlanner.plan(new IngestConfig.Tables(List.of("*"), List.of(), Map.of()), "public.parity_heartbeat",
+                List.of(new TableInfo("public", "orders", List.of("id"))), List.of(noIdentity)).get(0).problem())
+                .isEqualTo("on the target, it has no replica identity");
+        assertThat(TablePlanner.plan(new IngestConfig.Tables(List.of("*"), List.of(), Map.of()), "public.parity_heartbeat",
+                List.of(noIdentity), PG).get(0).problem()).isEqualTo("on the source, it has no replica identity");
+    }
 }
