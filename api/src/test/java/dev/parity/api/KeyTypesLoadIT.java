@@ -68,6 +68,11 @@ class KeyTypesLoadIT {
                         "{id=c9f0f895-fb98-ab91-59f5-1fd0297e236d} MISSING_ON_TARGET", "{id=00000000-0000-0000-0000-000000000001} EXTRA_ON_TARGET");
                 awaitCompositeAndDateDrift(p, "public.");
                 assertUniqueIndexKeyed(p, "public.", pg::source, pg::target, pg::onSource, pg::onTarget);
+                // The sweep is off: a TRUNCATE is known from the log alone, at once, row by row.
+                pg.onTarget("TRUNCATE days");
+                awaitTruncated(p, "public.days", ROWS, 0);
+                pg.onSource("TRUNCATE days"); // replicated: both sides empty, nothing left to report
+                awaitTruncated(p, "public.days", 0, 0);
                 assertThat(ParityProbe.table(p, "public.plain")).containsEntry("state", "UNVERIFIED");
                 assertThat((String) ParityProbe.table(p, "public.plain").get("reason"))
                         .contains("no replica identity").contains("REPLICA IDENTITY USING INDEX \"plain_a\"");
@@ -128,6 +133,16 @@ class KeyTypesLoadIT {
                 "DELETE FROM " + namespace + "tenants WHERE tenant = 'beta' AND id = 11", "INSERT INTO " + namespace + "tenants VALUES ('acme', 100000, 'extra')",
                 "UPDATE " + namespace + "days SET v = -1 WHERE d = DATE '2020-01-11'", "DELETE FROM " + namespace + "days WHERE d = DATE '2020-01-12'",
                 "INSERT INTO " + namespace + "days VALUES (DATE '1999-12-31', 0)"};
+    }
+
+    /** After a TRUNCATE: the table's rows per side, every source row left MISSING_ON_TARGET as the stream showed it. */
+    static void awaitTruncated(Parity p, String table, long sourceRows, long targetRows) {
+        await().atMost(ParityProbe.VERDICT).ignoreExceptionsInstanceOf(InvalidStateStoreException.class).untilAsserted(() -> {
+            assertThat(ParityProbe.table(p, table)).containsEntry("sourceRows", sourceRows).containsEntry("targetRows", targetRows)
+                    .containsEntry("divergentKeys", sourceRows - targetRows).containsEntry("pendingKeys", 0L);
+            assertThat(ParityProbe.divergences(p, table, 100)).allSatisfy(d -> assertThat(d.get("kind") + " " + d.get("detectedBy"))
+                    .isEqualTo("MISSING_ON_TARGET CHANGE_STREAM"));
+        });
     }
 
     /** Drift in the table keyed by a unique index, made on the target before Parity starts. */

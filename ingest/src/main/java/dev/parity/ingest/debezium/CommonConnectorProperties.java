@@ -36,6 +36,8 @@ public final class CommonConnectorProperties {
         p.setProperty("binary.handling.mode", "bytes");
         p.setProperty("include.unknown.datatypes", "true");
         p.setProperty("tombstones.on.delete", "false");
+        // Debezium skips TRUNCATE events unless told otherwise; Parity deletes a truncated side's rows at once.
+        p.setProperty("skipped.operations", "none");
         // The connector's own heartbeat keeps its position moving on idle databases (PostgreSQL: WAL is not held back).
         p.setProperty("heartbeat.interval.ms", "5000");
         p.setProperty("max.batch.size", "4096");

@@ -24,7 +24,7 @@ public final class PostgresConnectorProperties {
         p.setProperty("plugin.name", "pgoutput");
         p.setProperty("slot.name", slot);
         p.setProperty("publication.name", publication);
-        // Parity creates the publication itself, keyed tables only (see PostgresCatalog.ensurePublication).
+        // Parity creates the publication itself, tables with a replica identity only (see PostgresCatalog.ensurePublication).
         p.setProperty("publication.autocreate.mode", "disabled");
         p.setProperty("table.include.list", tables.stream().map(Pattern::quote).collect(Collectors.joining(",")));
         p.setProperty("interval.handling.mode", "string");

@@ -6,6 +6,7 @@ import dev.parity.reconciler.model.Heartbeat;
 import dev.parity.reconciler.model.RowChange;
 import dev.parity.reconciler.model.RowHashing;
 import dev.parity.reconciler.model.Side;
+import dev.parity.reconciler.model.Truncate;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.IdentityHashMap;
@@ -60,7 +61,7 @@ public final class RecordMapper {
         return this;
     }
 
-    /** The event for a record; null for records that carry no row change (tombstones, Debezium heartbeats, truncates, DDL). */
+    /** The event for a record; null for records that carry no row change (tombstones, Debezium heartbeats, DDL other than TRUNCATE). */
     public MappedRecord map(SourceRecord record) {
         if (!(record.value() instanceof Struct value)) {
             return null;
@@ -81,7 +82,10 @@ public final class RecordMapper {
             return heartbeat(value.getStruct("after"), commitMicros);
         }
         String mapped = mapping.mappedId(qualified);
-        if (mapped == null || !(record.key() instanceof Struct key) || "t".equals(op)) {
+        if (mapped != null && "t".equals(op)) { // one event per table truncated, on every engine
+            return new MappedRecord(null, new Truncate(side, mapped, commitMicros, positions.position(source, record.sourceOffset())));
+        }
+        if (mapped == null || !(record.key() instanceof Struct key)) {
             return null;
         }
         writer.reset().table(mapped);

@@ -27,10 +27,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The verification sweep (README, "How it decides"; configured under {@code verify}, shown as
  * {@code verification} in status, judged by the gate's {@code reread} check): re-reads every verified
- * table of each configured side by primary-key range and compares each row with the state the change
+ * table of each configured side by key range and compares each row with the state the change
  * stream left. It finds what no change log
  * shows: MySQL/MariaDB writes made with {@code SET sql_log_bin = 0}, rows an {@code ALTER TABLE}
- * rewrote in place, a {@code TRUNCATE}.
+ * rewrote in place, a {@code TRUNCATE} run with the log off (a logged one arrives as an event).
  *
  * <p>Rows that differ from the captured state are not reported from here: they go to the side's
  * topic as {@link dev.parity.reconciler.model.Observation}s, and the reconciler takes one only where no

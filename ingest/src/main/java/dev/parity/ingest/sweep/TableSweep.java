@@ -159,7 +159,7 @@ final class TableSweep implements AutoCloseable {
      * The stamp a table's observations carry, on both sides alike: a heartbeat that will not have been
      * written before all of them are in Kafka. Their verdicts then wait for the heartbeat after it,
      * which each stream delivers after the observations, so a key re-based on both sides (rows an
-     * {@code ADD COLUMN} or a replicated {@code TRUNCATE} changed everywhere without a log record) is
+     * {@code ADD COLUMN} or an unlogged {@code TRUNCATE} replicated as a statement changed everywhere without a row event) is
      * judged only once both sides' observations are applied, never in between. Never earlier than a
      * read's own guard (a later stamp only delays a verdict).
      */

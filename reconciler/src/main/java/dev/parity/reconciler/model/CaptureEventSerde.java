@@ -17,6 +17,7 @@ public final class CaptureEventSerde implements Serde<CaptureEvent>, Serializer<
     private static final int OBSERVATION = 3;
     private static final int BASELINE = 4;
     private static final int BASELINE_BATCH = 5;
+    private static final int TRUNCATE = 6;
     private static final ThreadLocal<ByteSink> SINK = ThreadLocal.withInitial(() -> new ByteSink(96));
 
     @Override
@@ -57,6 +58,8 @@ public final class CaptureEventSerde implements Serde<CaptureEvent>, Serializer<
                 out.writeLong(b.targetHash().hi()).writeLong(b.targetHash().lo());
             }
             out.writeVarLong(b.sourceGuard()).writeVarLong(b.targetGuard()).writeSignedVarLong(b.readAtMicros());
+        } else if (event instanceof Truncate t) {
+            out.writeByte(TRUNCATE).writeByte(t.side().ordinal()).writeString(t.table()).writeSignedVarLong(t.commitMicros()).writeString(t.position());
         } else if (event instanceof BaselineBatch b) {
             out.writeByte(BASELINE_BATCH).writeByte(b.side().ordinal())
                     .writeVarLong(b.sourceGuard()).writeVarLong(b.targetGuard()).writeSignedVarLong(b.readAtMicros()).writeVarLong(b.entries().size());
@@ -103,6 +106,9 @@ public final class CaptureEventSerde implements Serde<CaptureEvent>, Serializer<
             Hash128 source = (present & 1) != 0 ? new Hash128(in.readLong(), in.readLong()) : null;
             Hash128 target = (present & 2) != 0 ? new Hash128(in.readLong(), in.readLong()) : null;
             return new Baseline(source, in.readVarLong(), target, in.readVarLong(), in.readSignedVarLong());
+        }
+        if (type == TRUNCATE) {
+            return new Truncate(side, in.readString(), in.readSignedVarLong(), in.readString());
         }
         if (type == BASELINE_BATCH) {
             long sourceGuard = in.readVarLong();

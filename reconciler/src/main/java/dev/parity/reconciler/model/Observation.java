@@ -5,7 +5,7 @@ import java.util.Objects;
 /**
  * A row as the verification sweep read it from one side's database, outside the change stream: the
  * way Parity learns of writes that no log recorded (MySQL/MariaDB {@code SET sql_log_bin = 0}, a column
- * rewritten in place by {@code ALTER TABLE}, {@code TRUNCATE}). The Kafka record key is the canonical row key.
+ * rewritten in place by {@code ALTER TABLE}, a {@code TRUNCATE} with the log off). The Kafka record key is the canonical row key.
  *
  * <p>The read ran in one snapshot that also read that side's heartbeat row, seq {@code guardSeq}: the
  * snapshot lies between heartbeats {@code guardSeq} and {@code guardSeq + 1} in that database's commit

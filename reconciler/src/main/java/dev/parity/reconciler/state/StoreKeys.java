@@ -19,7 +19,7 @@ public final class StoreKeys {
         return new ByteSink(table.length() + 8).writeString(table).writeInt(chunk).toByteArray();
     }
 
-    /** [table id]: the prefix of that table's chunk and mismatch keys. */
+    /** [table id]: the prefix of that table's chunk and mismatch keys, and of its row keys (which begin with the table id too). */
     public static byte[] tablePrefix(String table) {
         return new ByteSink(table.length() + 4).writeString(table).toByteArray();
     }

@@ -8,6 +8,7 @@ import dev.parity.reconciler.model.Heartbeat;
 import dev.parity.reconciler.model.Observation;
 import dev.parity.reconciler.model.RowChange;
 import dev.parity.reconciler.model.Side;
+import dev.parity.reconciler.model.Truncate;
 import dev.parity.reconciler.rules.FenceRule;
 import dev.parity.reconciler.rules.HeartbeatProgress;
 import dev.parity.reconciler.rules.ReadOver;
@@ -125,6 +126,35 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
             applyBaseline(record.key().get(), baseline);
         } else if (event instanceof BaselineBatch batch) {
             applyBaselines(batch);
+        } else if (event instanceof Truncate truncate) {
+            applyTruncate(truncate);
+        }
+    }
+
+    /**
+     * A TRUNCATE one side's log recorded: each of this partition's keys of the table that side holds is
+     * deleted there, stamped like any change arriving now, then judged by the usual fence rule (a
+     * truncate the other side also runs, as replication does, leaves nothing to report).
+     */
+    private void applyTruncate(Truncate t) {
+        Side side = t.side();
+        Watermark wm = watermark(side);
+        long stamp = wm == null ? SideState.NONE : wm.seq();
+        List<KeyValue<Bytes, KeyState>> held = new ArrayList<>();
+        try (KeyValueIterator<Bytes, KeyState> it = keys.prefixScan(Bytes.wrap(StoreKeys.tablePrefix(t.table())), BYTES)) {
+            while (it.hasNext()) {
+                KeyValue<Bytes, KeyState> kv = it.next();
+                if (kv.value.hash(side) != null) {
+                    held.add(kv);
+                }
+            }
+        }
+        for (KeyValue<Bytes, KeyState> kv : held) {
+            apply(kv.key.get(), side, kv.value, new SideState(null, t.commitMicros(), t.position(), stamp));
+        }
+        if (!held.isEmpty()) {
+            LOG.info("TRUNCATE of {} on the {}: {} rows of partition {} deleted there", t.table(), side.label(), held.size(),
+                    context.taskId().partition());
         }
     }
 
