@@ -284,7 +284,7 @@ class PostgresParityIT {
         });
         Map<String, Object> audit = table("public.audit_log");
         assertThat(audit.get("state")).isEqualTo("UNVERIFIED");
-        assertThat((String) audit.get("reason")).contains("no primary key");
+        assertThat((String) audit.get("reason")).contains("no primary key").contains("ALTER TABLE \"public\".\"audit_log\" REPLICA IDENTITY FULL");
         try (Connection c = pg.target(); Statement st = c.createStatement();
              var rs = st.executeQuery("SELECT count(*) FROM pg_publication_tables WHERE pubname = 'parity_it' AND tablename = 'audit_log'")) {
             rs.next();

@@ -239,18 +239,16 @@ public final class CaptureEngine implements AutoCloseable {
         boolean streamed = false;
         for (RecordChangeEvent<SourceRecord> r : records) {
             SourceRecord record = r.record();
-            MappedRecord m = mapper.map(record);
             lastSnapshot |= RecordMapper.isLastSnapshotRecord(record);
-            if (m == null) {
-                continue;
+            for (MappedRecord m : mapper.mapAll(record)) {
+                if (m.event() instanceof RowChange rc && rc.snapshot()) {
+                    status.snapshotting();
+                } else if (m.event() instanceof RowChange) {
+                    streamed = true; // a streamed row change: the snapshot is over
+                }
+                producer.send(m, acks);
+                produced.add(m);
             }
-            if (m.event() instanceof RowChange rc && rc.snapshot()) {
-                status.snapshotting();
-            } else if (m.event() instanceof RowChange) {
-                streamed = true; // a streamed row change: the snapshot is over
-            }
-            producer.send(m, acks);
-            produced.add(m);
         }
         for (Future<RecordMetadata> ack : acks) {
             try {

@@ -159,7 +159,8 @@ public final class ReadinessGate {
     }
 
     private static List<String> sample(List<DivergenceView> keys) {
-        return keys.stream().limit(10).map(d -> d.table() + " " + d.key()).toList();
+        // Row values never appear here: a row of a table without key shows as its hash (see DivergenceDetail.shownKey).
+        return keys.stream().limit(10).map(d -> d.table() + " " + dev.parity.api.status.DivergenceDetail.shownKey(d, dev.parity.api.status.DivergenceDetail.Values.NONE)).toList();
     }
 
     private List<Check> databaseChecks(List<PlannedTable> verified) {

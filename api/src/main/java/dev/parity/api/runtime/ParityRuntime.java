@@ -69,6 +69,8 @@ public final class ParityRuntime implements AutoCloseable {
     private InitialLoad initialLoad;
     private DrillDown drillDown;
     private String baselineMethod;
+    /** Mapped ids of the tables Parity's own initial load reads (the connectors snapshot the rest, if anything). */
+    private java.util.Set<String> loadedByParity = java.util.Set.of();
 
     public ParityRuntime(ParityConfig config, Clock clock) {
         this.config = config;
@@ -193,6 +195,7 @@ public final class ParityRuntime implements AutoCloseable {
         }
         BaselinePlan baseline = BaselinePlan.decide(ingest, verified, databases);
         baselineMethod = baseline.description();
+        loadedByParity = java.util.Set.copyOf(baseline.loaded());
         if (baseline.warning() != null) {
             warn(baseline.warning());
         }
@@ -202,7 +205,8 @@ public final class ParityRuntime implements AutoCloseable {
         }
         startReconciler();
         for (Side side : Side.values()) {
-            Map<String, String> captured = verified.stream().collect(Collectors.toMap(t -> t.name(side), PlannedTable::mappedId));
+            var captured = new dev.parity.ingest.debezium.TableMapping(verified.stream().collect(Collectors.toMap(t -> t.name(side), PlannedTable::mappedId)),
+                    verified.stream().filter(PlannedTable::byContent).map(t -> t.name(side)).collect(Collectors.toSet()));
             closeables.add(databases.of(side).startCapture(topics, captured, captureLists.get(side), captures.of(side), clock, this::schemaChanged,
                     baseline.firstRun().getOrDefault(side, Map.of())));
         }
@@ -277,9 +281,28 @@ public final class ParityRuntime implements AutoCloseable {
         return initialLoad == null || initialLoad.complete();
     }
 
-    /** The tables Parity's initial load read completely on both sides; empty until it is applied, or without one. */
+    /**
+     * The tables the first baseline read completely: by Parity's initial load on both sides (once it is
+     * applied), and by a side's connector snapshot (once that side streams) for the tables Parity did not
+     * load (tables without key always: README, "Tables without a key"). Either is a full read of the
+     * table as it stood, like a sweep round's.
+     */
     public List<dev.parity.ingest.sweep.FullRead> loadReads() {
-        return initialLoad == null ? List.of() : initialLoad.fullReads();
+        List<dev.parity.ingest.sweep.FullRead> out = new ArrayList<>(initialLoad == null ? List.of() : initialLoad.fullReads());
+        for (Side side : Side.values()) {
+            dev.parity.ingest.CaptureStatus st = captures.of(side);
+            java.time.Instant began = st.snapshotStartedAt();
+            if (began == null || st.streamingSince() == null || st.streamingSince().isBefore(began)) {
+                continue; // no connector snapshot in this run, or not finished
+            }
+            for (PlannedTable t : tables) {
+                if (t.captured() && !loadedByParity.contains(t.mappedId())) {
+                    out.add(new dev.parity.ingest.sweep.FullRead(t.mappedId(), side, began, st.snapshotRows().getOrDefault(t.name(side), 0L),
+                            "connectors' snapshot"));
+                }
+            }
+        }
+        return out;
     }
 
     /** How the baseline was (or is being) read, in words, for status. */

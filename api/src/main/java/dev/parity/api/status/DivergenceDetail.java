@@ -32,7 +32,7 @@ public final class DivergenceDetail {
     }
 
     /** How values are shown to this caller: not at all without the token, else as configured. */
-    enum Values {
+    public enum Values {
         NONE, SHOW, HASH;
 
         static Values of(boolean withToken, ParityConfig.Drilldown config) {
@@ -60,6 +60,23 @@ public final class DivergenceDetail {
     static List<ColumnStatus> columns(List<ColumnDiff.Finding> findings, Values values) {
         return findings.stream().map(f -> new ColumnStatus(f.column(), value(f.source(), values), value(f.target(), values), f.cause().name(),
                 f.detail())).toList();
+    }
+
+    /**
+     * A divergence's key as shown. A keyed row's key columns always; a row of a table without key is
+     * identified by its whole content, which is row values: shown only as {@link #value} shows values
+     * (with the API token), else as {@code rowHash}, the XXH3-128 of its canonical form.
+     */
+    public static Map<String, Object> shownKey(dev.parity.reconciler.query.DivergenceView d, Values values) {
+        if (d.rowKey() == null || !dev.parity.reconciler.canonical.CanonicalReader.isContentKey(d.rowKey())) {
+            return d.key();
+        }
+        if (values == Values.NONE) {
+            return Map.of("rowHash", dev.parity.reconciler.model.RowHashing.hash128(d.rowKey(), 0, d.rowKey().length).toHex());
+        }
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        dev.parity.reconciler.canonical.CanonicalReader.rowValues(d.rowKey()).forEach((column, v) -> out.put(column, value(v, values)));
+        return out;
     }
 
     /** A value as shown: cut at {@link ParityConfig.Drilldown#CUT} characters with its length and hash, or only a hash. */

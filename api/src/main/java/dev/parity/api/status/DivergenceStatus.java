@@ -20,12 +20,15 @@ import java.util.Map;
  * @param cause       the row's cause: a column cause shared by every differing column, {@code MIXED}, or the kind
  *                    of a missing or extra row; absent until read
  * @param drilldown   why there are no columns yet (not read yet, changed since its verdict); absent once read
+ * @param sourceCopies copies of the row on the source, for a table without key (whose rows are keyed by
+ *                    their content: {@code key} is the whole row); absent for keyed tables
  */
 public record DivergenceStatus(String table, int chunk, Map<String, Object> key, String state, String kind, Instant firstSeen,
                                double ageSeconds, String sourcePosition, String targetPosition, String detectedBy,
                                @JsonInclude(Include.NON_NULL) String likelyCause, @JsonInclude(Include.NON_NULL) String origin,
                                @JsonInclude(Include.NON_NULL) List<DivergenceDetail.ColumnStatus> columns,
-                               @JsonInclude(Include.NON_NULL) String cause, @JsonInclude(Include.NON_NULL) String drilldown) {
+                               @JsonInclude(Include.NON_NULL) String cause, @JsonInclude(Include.NON_NULL) String drilldown,
+                               @JsonInclude(Include.NON_NULL) Long sourceCopies, @JsonInclude(Include.NON_NULL) Long targetCopies) {
     /** {@link #drilldown()} while the key's rows are still to be read (they will be). */
     public static final String NOT_READ_YET = "its rows are not read yet";
 }

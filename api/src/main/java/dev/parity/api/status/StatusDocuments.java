@@ -57,8 +57,13 @@ final class StatusDocuments {
         } else if (d.state() == dev.parity.reconciler.state.Verdict.DIVERGENT) {
             pending = drill == null ? "drilldown.enabled is false" : r == null ? DivergenceStatus.NOT_READ_YET : r.problem();
         }
-        return new DivergenceStatus(d.table(), d.chunk(), d.key(), d.state().name(), d.kind().name(), Instant.ofEpochMilli(d.firstSeenMillis()),
-                StatusService.seconds((nowMillis - d.firstSeenMillis()) * 1000), d.sourcePosition(), d.targetPosition(), by.name(), cause,
-                byHeartbeats ? d.origin().name() : null, columns, rowCause, pending);
+        if (d.copies(Side.SOURCE) != null) { // a table without key: the row is its key, the copies its value
+            pending = null;
+            columns = null;
+        }
+        return new DivergenceStatus(d.table(), d.chunk(), DivergenceDetail.shownKey(d, values), d.state().name(), d.kind().name(),
+                Instant.ofEpochMilli(d.firstSeenMillis()), StatusService.seconds((nowMillis - d.firstSeenMillis()) * 1000), d.sourcePosition(),
+                d.targetPosition(), by.name(), cause, byHeartbeats ? d.origin().name() : null, columns, rowCause, pending,
+                d.copies(Side.SOURCE), d.copies(Side.TARGET));
     }
 }

@@ -33,7 +33,7 @@ class AlertEvaluatorTest {
 
     private void diverge(int chunk, long id) {
         divergences.computeIfAbsent("public.orders", t -> new ArrayList<>()).add(new DivergenceStatus("public.orders", chunk, Map.of("id", id),
-                "DIVERGENT", "MISMATCH", T0.plusSeconds(id), 0, null, null, "CHANGE_STREAM", null, "TARGET_WRITE", null, null, null));
+                "DIVERGENT", "MISMATCH", T0.plusSeconds(id), 0, null, null, "CHANGE_STREAM", null, "TARGET_WRITE", null, null, null, null, null));
     }
 
     private List<Alert> at(long seconds, Status status) {
@@ -43,7 +43,7 @@ class AlertEvaluatorTest {
     @Test
     void shouldHoldTheFirstMessageUntilTheRowsAreReadThenLeadWithTheGroupSentence() {
         divergences.computeIfAbsent("public.orders", t -> new ArrayList<>()).add(new DivergenceStatus("public.orders", 3, Map.of("id", 9L),
-                "DIVERGENT", "MISMATCH", T0, 0, null, null, "REREAD", null, "UNLOGGED_WRITE", null, null, DivergenceStatus.NOT_READ_YET));
+                "DIVERGENT", "MISMATCH", T0, 0, null, null, "REREAD", null, "UNLOGGED_WRITE", null, null, DivergenceStatus.NOT_READ_YET, null, null));
         List<String> sentences = new ArrayList<>();
         java.util.function.Function<String, List<String>> groups = t -> sentences;
         assertThat(evaluator.evaluate(T0.plusSeconds(1), status(0.4, 1), t -> divergences.get(t), groups)).as("rows still being read").isEmpty();
@@ -58,7 +58,7 @@ class AlertEvaluatorTest {
     @Test
     void shouldNotWaitForeverForRowsThatCannotBeRead() {
         divergences.computeIfAbsent("public.orders", t -> new ArrayList<>()).add(new DivergenceStatus("public.orders", 3, Map.of("id", 9L),
-                "DIVERGENT", "MISMATCH", T0, 0, null, null, "REREAD", null, "UNLOGGED_WRITE", null, null, DivergenceStatus.NOT_READ_YET));
+                "DIVERGENT", "MISMATCH", T0, 0, null, null, "REREAD", null, "UNLOGGED_WRITE", null, null, DivergenceStatus.NOT_READ_YET, null, null));
         assertThat(evaluator.evaluate(T0, status(0.4, 1), t -> divergences.get(t), t -> List.of())).isEmpty();
         assertThat(evaluator.evaluate(T0.plus(AlertEvaluator.GROUP_WAIT), status(0.4, 1), t -> divergences.get(t), t -> List.of()))
                 .singleElement().satisfies(alert -> assertThat((String) alert.payload().get("message")).startsWith("1 key(s) of public.orders"));

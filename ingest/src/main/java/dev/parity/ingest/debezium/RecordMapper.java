@@ -7,9 +7,11 @@ import dev.parity.reconciler.model.RowChange;
 import dev.parity.reconciler.model.RowHashing;
 import dev.parity.reconciler.model.Side;
 import dev.parity.reconciler.model.Truncate;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.kafka.connect.data.Field;
@@ -23,6 +25,7 @@ import org.apache.kafka.connect.source.SourceRecord;
  * <p>Not thread-safe: one per capture engine, called from its single batch thread.
  */
 public final class RecordMapper {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RecordMapper.class);
     /** Columns of the heartbeat table, written by the heartbeat writer. */
     public static final String HB_SEQ = "seq";
     public static final String HB_WRITTEN_AT = "written_at_us";
@@ -85,6 +88,9 @@ public final class RecordMapper {
         if (mapped != null && "t".equals(op)) { // one event per table truncated, on every engine
             return new MappedRecord(null, new Truncate(side, mapped, commitMicros, positions.position(source, record.sourceOffset())));
         }
+        if (mapped != null && mapping.byContent(qualified)) {
+            throw new IllegalStateException("a change of " + qualified + ", a table without key, is mapped by mapAll");
+        }
         if (mapped == null || !(record.key() instanceof Struct key)) {
             return null;
         }
@@ -105,6 +111,60 @@ public final class RecordMapper {
         writeSorted(after);
         Hash128 hash = RowHashing.hash128(writer.sink().array(), 0, writer.sink().size());
         return new MappedRecord(keyBytes, RowChange.upsert(side, hash, commitMicros, position, isSnapshot(source)));
+    }
+
+    /**
+     * Every event of a record: one, or none ({@link #map}), except a row of a table without key, which
+     * is its own key (README, "Tables without a key"): an insert (or snapshot row) adds one copy of the
+     * new row, a delete removes one of the old row, and an update does both, the old row's copy first.
+     */
+    public List<MappedRecord> mapAll(SourceRecord record) {
+        if (record.value() instanceof Struct value && value.schema().field("op") != null && value.schema().field("source") != null) {
+            String op = value.getString("op");
+            Struct source = value.getStruct("source");
+            String qualified = namespace(source) + "." + source.getString("table");
+            String mapped = mapping.mappedId(qualified);
+            if (mapped != null && mapping.byContent(qualified) && !"t".equals(op)) {
+                return copies(mapped, op, value, source, record);
+            }
+        }
+        MappedRecord one = map(record);
+        return one == null ? List.of() : List.of(one);
+    }
+
+    private List<MappedRecord> copies(String mapped, String op, Struct value, Struct source, SourceRecord record) {
+        long commitMicros = commitMicros(source);
+        String position = positions.position(source, record.sourceOffset());
+        boolean snapshot = isSnapshot(source);
+        List<MappedRecord> out = new ArrayList<>(2);
+        Struct before = value.getStruct("before");
+        Struct after = value.getStruct("after");
+        if ("u".equals(op) || "d".equals(op)) {
+            if (before == null) {
+                // Only if the table's replica identity or the binlog row image changed since start: the copy
+                // removed is unknown, so its count stays one too high on this side until the sweep re-reads it.
+                LOG.warn("{} has no key and an {} on the {} carried no old row: full old rows are needed (PostgreSQL REPLICA IDENTITY FULL,"
+                        + " MySQL/MariaDB binlog_row_image=FULL); its copies are counted again by the next sweep round", mapped,
+                        "u".equals(op) ? "UPDATE" : "DELETE", side.label());
+            } else {
+                out.add(new MappedRecord(contentKey(mapped, before), RowChange.copy(side, -1, commitMicros, position, false)));
+            }
+        }
+        if (!"d".equals(op) && after != null) {
+            Schema previous = rowShapes.put(mapped, after.schema());
+            if (previous != null && previous != after.schema() && !previous.equals(after.schema())) {
+                onSchemaChange.run();
+            }
+            out.add(new MappedRecord(contentKey(mapped, after), RowChange.copy(side, 1, commitMicros, position, snapshot)));
+        }
+        return out;
+    }
+
+    /** The canonical row with no key columns: the key of a row identified by its content. */
+    private byte[] contentKey(String mapped, Struct row) {
+        writer.reset().table(mapped).beginRow();
+        writeSorted(row);
+        return Arrays.copyOf(writer.sink().array(), writer.sink().size());
     }
 
     private MappedRecord heartbeat(Struct after, long commitMicros) {

@@ -162,6 +162,9 @@ public final class DrillDown implements AutoCloseable {
             if (budget <= 0) {
                 break;
             }
+            if (t.byContent()) {
+                continue; // a table without key: the divergence is the whole row and its copies, nothing to read
+            }
             List<DivergenceView> wanted = new ArrayList<>();
             for (DivergenceView d : divergent.apply(t.mappedId())) {
                 if (d.state() == Verdict.DIVERGENT && result(d) == null && wanted.size() < budget) {

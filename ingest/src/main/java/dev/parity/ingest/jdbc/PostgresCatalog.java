@@ -91,7 +91,14 @@ public final class PostgresCatalog {
         if ("i".equals(replicaIdentity) && pk.isEmpty() && unique.containsKey(identityIndex)) {
             unique = Map.of(identityIndex, unique.get(identityIndex)); // the key its events carry
         }
-        if (fix == null || (pk.isEmpty() && unique.isEmpty())) {
+        if (pk.isEmpty() && unique.isEmpty()) {
+            return new TableInfo(schema, name, List.of(), null, "f".equals(replicaIdentity) ? null
+                    : "it has no key (no primary key or unique index over NOT NULL columns), so Parity compares its rows by content,"
+                    + " which needs every UPDATE and DELETE to carry the whole old row: run ALTER TABLE " + qualified
+                    + " REPLICA IDENTITY FULL on this database (Parity does not alter your tables, and does not publish one"
+                    + " without a replica identity: in a publication its UPDATEs and DELETEs would fail)");
+        }
+        if (fix == null) {
             return TableInfo.choose(schema, name, pk, unique, null);
         }
         TableInfo t = TableInfo.choose(schema, name, pk, unique, null);

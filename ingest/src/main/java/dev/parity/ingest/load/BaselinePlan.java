@@ -60,11 +60,14 @@ public record BaselinePlan(String description, List<String> loaded, Path pending
             load = captured.stream().map(PlannedTable::mappedId).filter(id -> !why.containsKey(id)).toList();
             byConnectors = captured.stream().filter(t -> why.containsKey(t.mappedId())).toList();
             String reasons = why.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining("; "));
+            // Tables without key are the connectors' by design, not for want of something: no warning for them.
+            String unexpected = why.entrySet().stream().filter(e -> !e.getValue().equals(BY_CONTENT))
+                    .map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining("; "));
             description = load.isEmpty() ? "DEBEZIUM: Parity cannot load these tables itself: " + reasons
                     : why.isEmpty() ? "PARITY: both sides read and paired by key, rows hashed in flight"
                     : "PARITY for " + load.size() + " table(s), DEBEZIUM (the connectors' snapshot) for " + why.size() + ": " + reasons;
-            if (!why.isEmpty() && method == IngestConfig.Snapshot.Method.PARITY) {
-                warning = "snapshot.method is parity, but the connectors snapshot " + reasons;
+            if (!unexpected.isEmpty() && method == IngestConfig.Snapshot.Method.PARITY) {
+                warning = "snapshot.method is parity, but the connectors snapshot " + unexpected;
             }
         }
         Map<Side, Map<String, String>> firstRun = new EnumMap<>(Side.class);
@@ -110,7 +113,18 @@ public record BaselinePlan(String description, List<String> loaded, Path pending
         return out;
     }
 
+    /**
+     * Why a table without key is the connectors' to snapshot. Its value per row is a count of copies that
+     * the streams move by one; a read outside the streams cannot be merged into a count a copy changed
+     * during the read (a row's newer change does not replace a count, as it replaces a keyed row), while
+     * the connector's snapshot ends exactly where its stream begins.
+     */
+    static final String BY_CONTENT = "no key: its copies are counted from the connectors' snapshot, which its stream continues exactly";
+
     private static String unsuitable(PlannedTable t, Map<Side, Map<String, TableSchema>> schemas, SideDatabase source, SideDatabase target) {
+        if (t.byContent()) {
+            return BY_CONTENT;
+        }
         for (SideDatabase setup : List.of(source, target)) {
             String name = t.name(setup.side());
             TableSchema schema = schemas.get(setup.side()).get(name);

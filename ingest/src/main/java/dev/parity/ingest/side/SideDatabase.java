@@ -202,12 +202,12 @@ public final class SideDatabase {
 
     /**
      * Starts this side's capture into its topic; {@code captured} maps this side's table names to mapped
-     * ids. {@code firstRun} overrides connector settings for the first launch only (which tables, if any,
+     * ids and names the tables without key. {@code firstRun} overrides connector settings for the first launch only (which tables, if any,
      * the connector snapshots when Parity's initial load reads the others).
      */
-    public CaptureEngine startCapture(SideTopics topics, Map<String, String> captured, List<String> captureList, CaptureStatus status,
+    public CaptureEngine startCapture(SideTopics topics, TableMapping captured, List<String> captureList, CaptureStatus status,
                                       Clock clock, Runnable onSchemaChange, Map<String, String> firstRun) {
-        RecordMapper mapper = new RecordMapper(side, new TableMapping(captured), heartbeatTable, adapter.positions())
+        RecordMapper mapper = new RecordMapper(side, captured, heartbeatTable, adapter.positions())
                 .onSchemaChange(onSchemaChange);
         CaptureEngine engine = new CaptureEngine(side.label(), adapter.debezium(names, captureList, keyColumns(captureList)), mapper, topics.producer(side),
                 status, clock);

@@ -11,9 +11,10 @@ import java.util.stream.Collectors;
 
 /**
  * Decides which tables are captured, each by the columns that identify its rows on both sides (its
- * primary key, or a unique index over NOT NULL columns: {@link TableInfo#choose}). Unkeyed tables, tables
- * a side cannot capture and tables missing on the target are listed with the reason, never skipped
- * silently: status reports them as unverified.
+ * primary key, or a unique index over NOT NULL columns: {@link TableInfo#choose}), or, where neither side
+ * has either, by the rows' whole content, counted as copies (an empty key: README, "Tables without a
+ * key"). Tables a side cannot capture, keyed on one side only, or missing on the target are listed with
+ * the reason, never skipped silently: status reports them as unverified.
  */
 public final class TablePlanner {
     private TablePlanner() {
@@ -30,17 +31,17 @@ public final class TablePlanner {
             String targetName = targetName(tables.map(), s, targets);
             TableInfo t = targets.get(targetName);
             String problem = null;
-            if (!s.keyed()) {
-                problem = "no primary key or unique index over NOT NULL columns on the source: rows cannot be matched by key, so the table is not verified";
-            } else if (s.captureProblem() != null) {
+            if (s.captureProblem() != null) {
                 problem = "on the source, " + s.captureProblem();
             } else if (t == null) {
                 problem = "missing on the target (" + targetName + ")";
-            } else if (!t.keyed()) {
-                problem = "no primary key or unique index over NOT NULL columns on the target: Parity does not publish it"
-                        + " (a publication on a subscriber for a table without replica identity breaks replication)";
             } else if (t.captureProblem() != null) {
                 problem = "on the target, " + t.captureProblem();
+            } else if (s.keyed() != t.keyed()) {
+                TableInfo keyed = s.keyed() ? s : t;
+                problem = "no primary key or unique index over NOT NULL columns on the " + (s.keyed() ? "target" : "source") + ", but "
+                        + keyed.keyDescription() + " on the " + (s.keyed() ? "source" : "target")
+                        + ": rows cannot be paired by key, nor by content under a key on one side only (give both sides the same key)";
             } else if (!lower(t.key()).equals(lower(s.key()))) {
                 problem = "primary keys differ: source " + s.keyDescription() + ", target " + t.keyDescription();
             }

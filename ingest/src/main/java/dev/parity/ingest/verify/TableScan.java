@@ -100,13 +100,11 @@ public final class TableScan {
 
     /**
      * A scan of the table, or why it cannot be scanned to the same values the change stream gives:
-     * a column of a type whose JDBC reading is not verified, or no primary key.
+     * a column of a type whose JDBC reading is not verified. No key columns: a table without key, read
+     * whole and counted by content ({@link #read}).
      */
     public static Result plan(Engine engine, String table, String mappedId, List<String> keyColumns, TableSchema schema,
                               String heartbeatTable, int pageRows) {
-        if (keyColumns.isEmpty()) {
-            return new Result(null, "no primary key");
-        }
         List<String> unreadable = schema.columns().stream().filter(c -> JdbcValueReader.of(engine, c) == null)
                 .map(c -> c.name() + " " + c.nativeType()).toList();
         if (!unreadable.isEmpty()) {
@@ -139,9 +137,76 @@ public final class TableScan {
         return keyColumns.size() == 1 ? "?" : "(" + params + ")";
     }
 
-    /** Reads the page after {@code after} (null: the first page) in one snapshot, with its heartbeat seq. */
+    /**
+     * Reads the page after {@code after} (null: the first page) in one snapshot, with its heartbeat seq.
+     * A table without key is one page, the whole table in one snapshot: one row per distinct content,
+     * its key the canonical row, its hash the copies found ({@code RowHashing.copies}); at most
+     * {@link #MAX_DISTINCT_ROWS} distinct rows are counted in memory.
+     */
     public Page read(Connection c, Object[] after) throws SQLException {
+        if (byContent()) {
+            return readContent(c);
+        }
         return readSql(c, after == null ? selectFirst : selectNext, after);
+    }
+
+    /** Distinct rows of a table without key one read may count (about 100 bytes each in memory, plus the row). */
+    public static final int MAX_DISTINCT_ROWS = 2_000_000;
+
+    /** A table without key: its rows are identified by their content (README, "Tables without a key"). */
+    public boolean byContent() {
+        return keyColumns.isEmpty();
+    }
+
+    private Page readContent(Connection c) throws SQLException {
+        try {
+            long seq = heartbeat(c);
+            Map<java.nio.ByteBuffer, long[]> copies = new java.util.LinkedHashMap<>();
+            try (PreparedStatement ps = c.prepareStatement(from)) {
+                ps.setFetchSize(FETCH_ROWS);
+                try (ResultSet rs = ps.executeQuery()) {
+                    Plan p = plan(rs.getMetaData());
+                    CanonicalWriter w = new CanonicalWriter();
+                    while (rs.next()) {
+                        byte[] content = p.row(w, rs, mappedId, true).canonical();
+                        long[] n = copies.computeIfAbsent(java.nio.ByteBuffer.wrap(content), k -> new long[1]);
+                        n[0]++;
+                        if (copies.size() > MAX_DISTINCT_ROWS) {
+                            throw new SQLException("more than " + MAX_DISTINCT_ROWS + " distinct rows: too many to count in one read");
+                        }
+                    }
+                }
+            }
+            c.commit();
+            List<Row> rows = new ArrayList<>(copies.size());
+            copies.forEach((k, n) -> rows.add(new Row(k.array(), RowHashing.copies(k.array(), n[0]), k.array(), null)));
+            return new Page(seq, rows, null);
+        } catch (SQLException | RuntimeException e) {
+            try {
+                c.rollback();
+            } catch (SQLException ignored) {
+                e.addSuppressed(ignored);
+            }
+            throw e;
+        }
+    }
+
+    private long heartbeat(Connection c) throws SQLException {
+        if (heartbeatSql == null) {
+            return -1;
+        }
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(heartbeatSql)) {
+            if (!rs.next()) {
+                throw new SQLException("the heartbeat row (id = 1) is missing: " + heartbeatSql);
+            }
+            return rs.getLong(1);
+        }
+    }
+
+    private void requireKey(String what) {
+        if (byContent()) {
+            throw new IllegalStateException("a table without key has no rows to " + what + " by key: it is read whole (" + mappedId + ")");
+        }
     }
 
     /**
@@ -149,6 +214,7 @@ public final class TableScan {
      * the other side ({@link #readKeyValues}).
      */
     public Page readWithKeyValues(Connection c, Object[] after) throws SQLException {
+        requireKey("look up");
         withKeyValues = true;
         try {
             return read(c, after);
@@ -166,6 +232,7 @@ public final class TableScan {
      * types Parity's load pairs this way).
      */
     public Page readKeyValues(Connection c, List<Object[]> keys, Engine keysFrom) throws SQLException {
+        requireKey("look up");
         if (keysFrom == engine) {
             return readIn(c, keys, false);
         }
@@ -197,6 +264,12 @@ public final class TableScan {
      * of a page, for a load that reads both sides by the same key ranges.
      */
     public Page readRange(Connection c, Object[] after, Object[] upTo) throws SQLException {
+        if (byContent()) {
+            if (after != null || upTo != null) {
+                throw new IllegalStateException("a table without key is read whole, not by key range (" + mappedId + ")");
+            }
+            return readContent(c);
+        }
         List<String> where = new ArrayList<>();
         if (after != null) {
             where.add(keyTuple + " > " + paramTuple());
@@ -216,6 +289,7 @@ public final class TableScan {
      * parameter is text cast to its column's type, which does not compare text with other types implicitly.
      */
     public Page readKeys(Connection c, List<Map<String, Object>> keys) throws SQLException {
+        requireKey("read");
         List<Object[]> values = new ArrayList<>(keys.size());
         for (Map<String, Object> key : keys) {
             Object[] v = new Object[keyColumns.size()];
@@ -268,15 +342,7 @@ public final class TableScan {
 
     private Page readSql(Connection c, String sql, Object[] args) throws SQLException {
         try {
-            long seq = -1;
-            if (heartbeatSql != null) {
-                try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(heartbeatSql)) {
-                    if (!rs.next()) {
-                        throw new SQLException("the heartbeat row (id = 1) is missing: " + heartbeatSql);
-                    }
-                    seq = rs.getLong(1);
-                }
-            }
+            long seq = heartbeat(c);
             List<Row> rows = new ArrayList<>();
             Object[] last = null;
             try (PreparedStatement ps = c.prepareStatement(sql)) {

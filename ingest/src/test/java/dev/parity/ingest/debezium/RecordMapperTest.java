@@ -143,4 +143,25 @@ class RecordMapperTest {
         assertThat(m.isBroadcast()).isTrue();
         assertThat(m.event()).isEqualTo(new Heartbeat(Side.SOURCE, 77, 123, 1_700_000_000_123_456L, "f-1"));
     }
+
+    @Test
+    void shouldTurnAChangeOfATableWithoutKeyIntoCopiesOfWholeRows() {
+        RecordMapper bag = new RecordMapper(Side.TARGET, new TableMapping(Map.of("public.t", "public.t"), java.util.Set.of("public.t")),
+                "public.parity_heartbeat", PositionFormat.POSTGRES);
+        Schema row = SchemaBuilder.struct().optional().field("id", Schema.INT64_SCHEMA).field("name", Schema.OPTIONAL_STRING_SCHEMA).build();
+        Struct old = new Struct(row).put("id", 1L).put("name", "a");
+        Struct now = new Struct(row).put("id", 1L).put("name", "b");
+        Struct value = new Struct(PgRecords.envelope(row)).put("source", PgRecords.source("public", "t", null)).put("op", "u")
+                .put("before", old).put("after", now);
+        var events = bag.mapAll(new SourceRecord(Map.of(), Map.of(), "shop.public.t", null, null, null, value.schema(), value));
+        assertThat(events).extracting(m -> CanonicalReader.keyColumns(m.key()) + " " + ((RowChange) m.event()).op())
+                .containsExactly("{id=1, name=a} COPY_REMOVED", "{id=1, name=b} COPY_ADDED");
+        assertThat(events).allSatisfy(m -> assertThat(CanonicalReader.isContentKey(m.key())).isTrue());
+        Struct insert = new Struct(PgRecords.envelope(row)).put("source", PgRecords.source("public", "t", "true")).put("op", "r").put("after", old);
+        assertThat(bag.mapAll(new SourceRecord(Map.of(), Map.of(), "shop.public.t", null, null, null, insert.schema(), insert)))
+                .singleElement().satisfies(m -> {
+                    assertThat(m.key()).isEqualTo(events.get(0).key()); // the same row, the same key, however it came
+                    assertThat(((RowChange) m.event()).snapshot()).isTrue();
+                });
+    }
 }

@@ -41,9 +41,11 @@ class PostgresCatalogTest {
     }
 
     @Test
-    void shouldLeaveATableWithNeitherKeyNorUniqueIndexUnkeyed() {
-        TableInfo t = PostgresCatalog.table("public", "log", List.of(), "d", null, null);
-        assertThat(t.keyed()).isFalse();
-        assertThat(t.captureProblem()).isNull();
+    void shouldCompareATableWithNeitherKeyNorUniqueIndexByContentOnlyUnderReplicaIdentityFull() {
+        TableInfo full = PostgresCatalog.table("public", "log", List.of(), "f", null, null);
+        assertThat(full.keyed()).isFalse();
+        assertThat(full.captureProblem()).isNull();
+        assertThat(PostgresCatalog.table("public", "log", List.of(), "d", null, null).captureProblem())
+                .contains("compares its rows by content").contains("ALTER TABLE \"public\".\"log\" REPLICA IDENTITY FULL");
     }
 }

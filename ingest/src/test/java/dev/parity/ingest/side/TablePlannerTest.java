@@ -39,7 +39,10 @@ class TablePlannerTest {
         List<PlannedTable> p = plan(Map.of("shop.*", "public.*"), List.of(new TableInfo("shop", "log", List.of()),
                 new TableInfo("shop", "gone", List.of("id")), new TableInfo("shop", "customers", List.of("id", "region"))));
         assertThat(p).extracting(PlannedTable::problem).allSatisfy(r -> assertThat(r).isNotNull());
-        assertThat(p.get(0).problem()).contains("no primary key");
+        assertThat(p.get(0).problem()).contains("missing on the target (public.log)");
+        assertThat(TablePlanner.plan(new IngestConfig.Tables(List.of("*"), List.of(), Map.of()), "public.parity_heartbeat",
+                List.of(new TableInfo("public", "orders", List.of())), PG).get(0).problem())
+                .contains("no primary key or unique index over NOT NULL columns on the source, but primary key (id) on the target");
         assertThat(p.get(1).problem()).contains("missing on the target (public.gone)");
         assertThat(p.get(2).problem()).contains("primary keys differ");
     }
@@ -70,5 +73,16 @@ class TablePlannerTest {
                 .isEqualTo("on the target, it has no replica identity");
         assertThat(TablePlanner.plan(new IngestConfig.Tables(List.of("*"), List.of(), Map.of()), "public.parity_heartbeat",
                 List.of(noIdentity), PG).get(0).problem()).isEqualTo("on the source, it has no replica identity");
+    }
+
+    @Test
+    void shouldCompareATableWithoutKeyOnEitherSideByContent() {
+        List<PlannedTable> p = TablePlanner.plan(new IngestConfig.Tables(List.of("*"), List.of(), Map.of()), "public.parity_heartbeat",
+                List.of(new TableInfo("public", "history", List.of())), List.of(new TableInfo("public", "history", List.of())));
+        assertThat(p).singleElement().satisfies(t -> {
+            assertThat(t.captured()).isTrue();
+            assertThat(t.byContent()).isTrue();
+            assertThat(t.key()).isEmpty();
+        });
     }
 }

@@ -97,4 +97,12 @@ public final class ByteSource {
     public String readString() {
         return new String(readBlob(), StandardCharsets.UTF_8);
     }
+
+    /** Steps over a string or blob without copying it. */
+    public ByteSource skipBlob() {
+        long len = readVarLong();
+        need((int) Math.min(len, Integer.MAX_VALUE));
+        pos += (int) len;
+        return this;
+    }
 }

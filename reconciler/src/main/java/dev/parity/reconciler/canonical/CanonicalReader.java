@@ -25,10 +25,22 @@ public final class CanonicalReader {
         return new ByteSource(key).readString();
     }
 
-    /** The key's columns in canonical order, as display values. */
+    /**
+     * Whether the key is a whole canonical row with no key columns (the table id, the zero byte, every
+     * column): the key of a row of a table without key, identified by its content.
+     */
+    public static boolean isContentKey(byte[] key) {
+        ByteSource in = new ByteSource(key).skipBlob();
+        return in.hasRemaining() && in.peekByte() == 0;
+    }
+
+    /** The key's columns in canonical order, as display values (a content key: every column of its row). */
     public static Map<String, Object> keyColumns(byte[] key) {
         ByteSource in = new ByteSource(key);
         in.readString();
+        if (in.hasRemaining() && in.peekByte() == 0) {
+            in.readByte();
+        }
         Map<String, Object> out = new LinkedHashMap<>();
         while (in.hasRemaining()) {
             String name = in.readString();

@@ -28,6 +28,24 @@ public record Digest(long count, Hash128 sum) {
         return new Digest(c, s);
     }
 
+    /**
+     * This digest with one key's value replaced, counting rows: a keyed row counts one, a content-keyed
+     * row (a table without key) as many as its copies ({@link RowHashing#copies}).
+     */
+    public Digest apply(byte[] key, boolean contentKey, Hash128 oldHash, Hash128 newHash) {
+        if (!contentKey) {
+            return apply(oldHash, newHash);
+        }
+        Hash128 s = sum;
+        if (oldHash != null) {
+            s = s.minus(oldHash);
+        }
+        if (newHash != null) {
+            s = s.plus(newHash);
+        }
+        return new Digest(count - RowHashing.copiesOf(key, oldHash) + RowHashing.copiesOf(key, newHash), s);
+    }
+
     public Digest plus(Digest o) {
         return new Digest(count + o.count, sum.plus(o.sum));
     }

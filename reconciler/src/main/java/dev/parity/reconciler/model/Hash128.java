@@ -19,6 +19,12 @@ public record Hash128(long hi, long lo) {
         return new Hash128(hi - o.hi - borrow, l);
     }
 
+    /** This value times {@code n} modulo 2^128 ({@code n} taken as a signed 128-bit number). */
+    public Hash128 times(long n) {
+        long high = Math.multiplyHigh(lo, n) + ((lo >> 63) & n) + ((n >> 63) & lo); // unsigned high half of lo * n
+        return new Hash128(high + hi * n + (n < 0 ? -lo : 0), lo * n);
+    }
+
     /** 32 lower-case hex digits, as quoted in reports. */
     public String toHex() {
         return String.format("%016x%016x", hi, lo);

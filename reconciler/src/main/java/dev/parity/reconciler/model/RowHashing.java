@@ -23,4 +23,40 @@ public final class RowHashing {
     public static long keyHash(byte[] key) {
         return XX3.hashBytes(key);
     }
+
+    /**
+     * The value a side holds for a row of a table without key (README, "Tables without a key"), whose
+     * canonical row is its key: {@code n} copies of it hash to {@code n × u}, where {@code u} is the row's
+     * XXH3-128 made odd. Zero copies is no row (null); a chunk's digest sums {@code n × u} over its rows,
+     * a multiset digest; and the count is recovered exactly ({@link #copiesOf}) because an odd {@code u}
+     * is invertible modulo 2^64.
+     */
+    public static Hash128 copies(byte[] key, long n) {
+        return n == 0 ? null : unit(key).times(n);
+    }
+
+    /** The copies a {@link #copies} value stands for; 0 for null. */
+    public static long copiesOf(byte[] key, Hash128 value) {
+        return value == null ? 0 : value.lo() * inverse(unit(key).lo());
+    }
+
+    /** {@code value} with {@code delta} copies more (fewer, when negative); null once none is left. */
+    public static Hash128 addCopies(byte[] key, Hash128 value, long delta) {
+        Hash128 next = (value == null ? Hash128.ZERO : value).plus(unit(key).times(delta));
+        return next.equals(Hash128.ZERO) ? null : next;
+    }
+
+    private static Hash128 unit(byte[] key) {
+        Hash128 h = hash128(key, 0, key.length);
+        return new Hash128(h.hi(), h.lo() | 1);
+    }
+
+    /** The inverse of an odd number modulo 2^64 (Newton's iteration doubles the correct bits each step). */
+    private static long inverse(long odd) {
+        long x = odd; // correct to 3 bits: odd * odd = 1 mod 8
+        for (int i = 0; i < 5; i++) {
+            x *= 2 - odd * x;
+        }
+        return x;
+    }
 }

@@ -21,7 +21,7 @@ public record DivergenceView(String table, int chunk, Map<String, Object> key, V
     public enum Kind { MISMATCH, MISSING_ON_TARGET, EXTRA_ON_TARGET }
 
     public DivergenceView {
-        key = Map.copyOf(key);
+        key = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(key)); // a keyless row's key holds NULLs
     }
 
     /**
@@ -39,6 +39,15 @@ public record DivergenceView(String table, int chunk, Map<String, Object> key, V
     /** Where the difference came from (see {@link dev.parity.reconciler.rules.Origin}). */
     public dev.parity.reconciler.rules.Origin origin() {
         return dev.parity.reconciler.rules.Origin.of(keyState.source(), keyState.target());
+    }
+
+    /**
+     * Copies of the row each side holds, for a table without key (its key is the whole row), as in
+     * "3 copies on the source, 2 on the target"; null for a keyed row.
+     */
+    public Long copies(Side side) {
+        return rowKey == null || !dev.parity.reconciler.canonical.CanonicalReader.isContentKey(rowKey) ? null
+                : dev.parity.reconciler.model.RowHashing.copiesOf(rowKey, keyState.hash(side));
     }
 
     /** The side whose value a re-read found (the source first); null when neither was. */

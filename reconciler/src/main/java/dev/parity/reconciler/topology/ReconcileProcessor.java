@@ -4,9 +4,11 @@ import dev.parity.reconciler.canonical.CanonicalReader;
 import dev.parity.reconciler.model.Baseline;
 import dev.parity.reconciler.model.BaselineBatch;
 import dev.parity.reconciler.model.CaptureEvent;
+import dev.parity.reconciler.model.Hash128;
 import dev.parity.reconciler.model.Heartbeat;
 import dev.parity.reconciler.model.Observation;
 import dev.parity.reconciler.model.RowChange;
+import dev.parity.reconciler.model.RowHashing;
 import dev.parity.reconciler.model.Side;
 import dev.parity.reconciler.model.Truncate;
 import dev.parity.reconciler.rules.FenceRule;
@@ -194,7 +196,9 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
             equal.add(KeyValue.pair(key, new KeyState(s, t, KeyState.NEVER).withoutProvenance()));
             Bytes chunkKey = Bytes.wrap(StoreKeys.chunk(CanonicalReader.tableOf(e.key()), settings.chunking().chunkOf(e.key())));
             ChunkState cs = chunk(chunkKey);
-            cs = cs.with(Side.SOURCE, cs.digest(Side.SOURCE).apply(null, s.hash())).with(Side.TARGET, cs.digest(Side.TARGET).apply(null, t.hash()));
+            boolean content = CanonicalReader.isContentKey(e.key());
+            cs = cs.with(Side.SOURCE, cs.digest(Side.SOURCE).apply(e.key(), content, null, s.hash()))
+                    .with(Side.TARGET, cs.digest(Side.TARGET).apply(e.key(), content, null, t.hash()));
             chunkCache.put(chunkKey, cs);
             touched.put(chunkKey, cs);
         }
@@ -204,9 +208,15 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
 
     private void applyRow(byte[] rowKey, RowChange change) {
         KeyState before = keys.get(Bytes.wrap(rowKey));
+        if (before == null) {
+            before = KeyState.EMPTY;
+        }
         Watermark wm = watermark(change.side());
-        SideState now = new SideState(change.hash(), change.commitMicros(), change.position(), wm == null ? SideState.NONE : wm.seq());
-        apply(rowKey, change.side(), before == null ? KeyState.EMPTY : before, now);
+        // A keyed row's change is its new state; a content-keyed row's is one copy more or fewer.
+        Hash128 hash = change.op().copies() == 0 ? change.hash()
+                : RowHashing.addCopies(rowKey, before.hash(change.side()), change.op().copies());
+        SideState now = new SideState(hash, change.commitMicros(), change.position(), wm == null ? SideState.NONE : wm.seq());
+        apply(rowKey, change.side(), before, now);
     }
 
     /**
@@ -249,9 +259,10 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
         int chunk = settings.chunking().chunkOf(rowKey);
         Bytes chunkKey = Bytes.wrap(StoreKeys.chunk(table, chunk));
         ChunkState cs = chunk(chunkKey);
+        boolean content = CanonicalReader.isContentKey(rowKey);
         for (Side side : Side.values()) {
             if (before.side(side) != after.side(side)) {
-                cs = cs.with(side, cs.digest(side).apply(before.hash(side), after.hash(side)));
+                cs = cs.with(side, cs.digest(side).apply(rowKey, content, before.hash(side), after.hash(side)));
             }
         }
         judge(rowKey, table, chunk, chunkKey, after, cs, true);
