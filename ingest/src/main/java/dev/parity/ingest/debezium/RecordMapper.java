@@ -110,7 +110,7 @@ public final class RecordMapper {
         writer.beginRow();
         writeSorted(after);
         Hash128 hash = RowHashing.hash128(writer.sink().array(), 0, writer.sink().size());
-        return new MappedRecord(keyBytes, RowChange.upsert(side, hash, commitMicros, position, isSnapshot(source)));
+        return new MappedRecord(keyBytes, RowChange.upsert(side, hash, commitMicros, position, isSnapshot(source), shape(after.schema())));
     }
 
     /**
@@ -175,6 +175,13 @@ public final class RecordMapper {
         return new MappedRecord(null, new Heartbeat(side, ((Number) after.get(HB_SEQ)).longValue(),
                 ((Number) after.get(HB_WRITTEN_AT)).longValue(), commitMicros, fence == null ? null : fence.toString()));
     }
+
+    /** A row schema's shape (its columns), computed once per schema. */
+    private int shape(Schema schema) {
+        return shapes.computeIfAbsent(schema, sc -> RowHashing.shape(sc.fields().stream().map(RecordMapper::columnName).toList()));
+    }
+
+    private final Map<Schema, Integer> shapes = new IdentityHashMap<>();
 
     private void writeSorted(Struct struct) {
         for (Column c : sortedFields.computeIfAbsent(struct.schema(), RecordMapper::sort)) {

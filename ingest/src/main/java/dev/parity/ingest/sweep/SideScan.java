@@ -24,6 +24,8 @@ final class SideScan {
     long lastSeq = -1;
     long overflow;
     String problem;
+    /** The shape of the rows read (the table's columns as read); 0 unknown. */
+    int shape;
     final List<Candidate> candidates = new ArrayList<>();
     private final SeenKeys seen;
     private final ReconcilerView view;

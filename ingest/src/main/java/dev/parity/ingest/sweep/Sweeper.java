@@ -228,15 +228,60 @@ public final class Sweeper implements AutoCloseable {
         }
     }
 
-    /** Until {@code verify.interval} after {@code from} (or a round is asked for). */
+    /** Until {@code verify.interval} after {@code from} (or a round is asked for), re-reading on request meanwhile. */
     private void awaitNextRound(Instant from) throws InterruptedException {
         Instant due = from.plus(config.interval());
-        synchronized (wake) {
-            while (!stopping && requested.get() <= rounds.get() && clock.instant().isBefore(due)) {
+        while (!stopping) {
+            serveRereads();
+            synchronized (wake) {
+                if (stopping || requested.get() > rounds.get() || !clock.instant().isBefore(due)) {
+                    return;
+                }
                 activity = "idle until " + due + " (or POST /api/v1/verify)";
                 wake.wait(Math.max(1, Math.min(1000, Duration.between(clock.instant(), due).toMillis())));
             }
         }
+    }
+
+    /**
+     * Re-reads at once each table the reconciler asked for: it holds keys whose two sides' rows have
+     * different shapes, written while one side's table was altered and the other's not yet (README, "How
+     * it decides"). Only once both sides' tables have the same columns again: until then a re-read would
+     * find the shapes still different, and the keys stay PENDING.
+     */
+    private void serveRereads() throws InterruptedException {
+        Map<String, Long> asked = reconciler.link().rereadRequests();
+        List<PlannedTable> wanted = tables.stream().filter(t -> asked.containsKey(t.mappedId())).toList();
+        if (wanted.isEmpty()) {
+            return;
+        }
+        Map<Side, Map<String, TableSchema>> schemas = new EnumMap<>(Side.class);
+        Map<Side, String> schemaErrors = new EnumMap<>(Side.class);
+        for (Side side : Side.values()) {
+            try {
+                schemas.put(side, databases.of(side).schemas(wanted));
+            } catch (SQLException | RuntimeException e) {
+                return; // asked again next second
+            }
+        }
+        for (PlannedTable t : wanted) {
+            if (!columns(schemas.get(Side.SOURCE).get(t.sourceName())).equals(columns(schemas.get(Side.TARGET).get(t.targetName())))) {
+                continue;
+            }
+            LOG.info("re-reading {} at once: rows of its two sides were written under different structures", t.mappedId());
+            TableSummary before = schedule.summary(t.mappedId());
+            List<TableResult> done = tableSweep.table(Math.max(1, rounds.get()), t, schemas, schemaErrors);
+            done.forEach(r -> results.put(t.mappedId() + "|" + r.side().label(), r));
+            if (!done.isEmpty() && done.stream().allMatch(TableResult::complete)) {
+                schedule.readCompletely(t.mappedId(), before);
+                reconciler.link().rereadDone(t.mappedId(), asked.get(t.mappedId()));
+            }
+        }
+    }
+
+    private static java.util.Set<String> columns(TableSchema schema) {
+        return schema == null ? java.util.Set.of() : schema.columns().stream().map(c -> c.name().toLowerCase(java.util.Locale.ROOT))
+                .collect(java.util.stream.Collectors.toSet());
     }
 
     private void waitFor(Duration d) throws InterruptedException {
@@ -263,6 +308,7 @@ public final class Sweeper implements AutoCloseable {
             if (stopping) {
                 return;
             }
+            serveRereads(); // between tables too: a long round does not hold a requested re-read back
             TableSummary before = schedule.summary(t.mappedId());
             List<TableResult> done = tableSweep.table(round, t, schemas, schemaErrors);
             done.forEach(r -> results.put(t.mappedId() + "|" + r.side().label(), r));

@@ -137,6 +137,7 @@ final class TableSweep implements AutoCloseable {
             scan.problem = plan.problem();
             return scan;
         }
+        scan.shape = plan.scan().byContent() ? 0 : plan.scan().shape(); // a keyless row's shape is in its key
         try (Connection c = setup.connect()) {
             TableScan.prepare(c, setup.engine());
             Object[] after = null;
@@ -189,7 +190,8 @@ final class TableSweep implements AutoCloseable {
         for (Candidate cand : scan.candidates) {
             KeyState ks = view.key(cand.key());
             if (ReadOver.worthSending(ks == null ? null : ks.side(side), cand.hash(), cand.guard())) {
-                producer.send(new MappedRecord(cand.key(), new Observation(side, cand.hash(), cand.guard(), Math.max(stamp, cand.guard()), now)), acks);
+                producer.send(new MappedRecord(cand.key(), new Observation(side, cand.hash(), cand.guard(), Math.max(stamp, cand.guard()), now,
+                        scan.shape)), acks);
                 sent++;
             }
         }

@@ -44,6 +44,7 @@ public final class TableScan {
     private final List<String> keyColumns;
     private final Map<String, ColumnInfo> columns;
     private Plan plan;
+    private final int shape;
     /** Set while a read by key runs: rows keep their canonical bytes. */
     private boolean withCanonical;
     /** Set while a read for a lookup on the other side runs: rows keep their key columns' JDBC values. */
@@ -89,6 +90,7 @@ public final class TableScan {
         this.mappedId = mappedId;
         this.keyColumns = List.copyOf(keyColumns);
         this.columns = schema.columns().stream().collect(Collectors.toMap(ColumnInfo::name, c -> c));
+        this.shape = RowHashing.shape(columns.keySet());
         this.order = keyColumns.stream().map(this::quote).collect(Collectors.joining(", "));
         this.from = "SELECT * FROM " + quoteQualified(table);
         this.selectFirst = from + " ORDER BY " + order + " LIMIT " + pageRows;
@@ -152,6 +154,11 @@ public final class TableScan {
 
     /** Distinct rows of a table without key one read may count (about 100 bytes each in memory, plus the row). */
     public static final int MAX_DISTINCT_ROWS = 2_000_000;
+
+    /** The shape of the rows this scan reads: the table's columns as its structure was read ({@code RowHashing.shape}). */
+    public int shape() {
+        return shape;
+    }
 
     /** A table without key: its rows are identified by their content (README, "Tables without a key"). */
     public boolean byContent() {

@@ -11,7 +11,9 @@ import org.apache.kafka.common.serialization.Serializer;
  * and allocation-light because it sits on the hot path of both ingest and the reconciler.
  */
 public final class CaptureEventSerde implements Serde<CaptureEvent>, Serializer<CaptureEvent>, Deserializer<CaptureEvent> {
-    private static final int VERSION = 1;
+    /** Version 2 added row shapes to row changes and observations; version 1 records (no shape) are still read. */
+    private static final int VERSION = 2;
+    private static final int VERSION_1 = 1;
     private static final int ROW = 1;
     private static final int HEARTBEAT = 2;
     private static final int OBSERVATION = 3;
@@ -38,7 +40,7 @@ public final class CaptureEventSerde implements Serde<CaptureEvent>, Serializer<
             if (r.hash() != null) {
                 out.writeLong(r.hash().hi()).writeLong(r.hash().lo());
             }
-            out.writeSignedVarLong(r.commitMicros()).writeString(r.position());
+            out.writeSignedVarLong(r.commitMicros()).writeString(r.position()).writeVarLong(r.shape() & 0xFFFFFFFFL);
         } else if (event instanceof Heartbeat h) {
             out.writeByte(HEARTBEAT).writeByte(h.side().ordinal())
                     .writeVarLong(h.seq()).writeSignedVarLong(h.writtenAtMicros()).writeSignedVarLong(h.commitMicros())
@@ -48,7 +50,7 @@ public final class CaptureEventSerde implements Serde<CaptureEvent>, Serializer<
             if (o.present()) {
                 out.writeLong(o.hash().hi()).writeLong(o.hash().lo());
             }
-            out.writeVarLong(o.guardSeq()).writeVarLong(o.stamp()).writeSignedVarLong(o.readAtMicros());
+            out.writeVarLong(o.guardSeq()).writeVarLong(o.stamp()).writeSignedVarLong(o.readAtMicros()).writeVarLong(o.shape() & 0xFFFFFFFFL);
         } else if (event instanceof Baseline b) {
             out.writeByte(BASELINE).writeByte(b.side().ordinal()).writeByte((b.sourceHash() != null ? 1 : 0) | (b.targetHash() != null ? 2 : 0));
             if (b.sourceHash() != null) {
@@ -79,7 +81,7 @@ public final class CaptureEventSerde implements Serde<CaptureEvent>, Serializer<
     public static CaptureEvent decode(byte[] data) {
         ByteSource in = new ByteSource(data);
         int version = in.readByte();
-        if (version != VERSION) {
+        if (version != VERSION && version != VERSION_1) {
             throw new IllegalArgumentException("unsupported capture event version " + version);
         }
         int type = in.readByte();
@@ -88,7 +90,10 @@ public final class CaptureEventSerde implements Serde<CaptureEvent>, Serializer<
             RowChange.Op op = RowChange.Op.values()[in.readByte()];
             boolean snapshot = in.readByte() != 0;
             Hash128 hash = op == RowChange.Op.UPSERT ? new Hash128(in.readLong(), in.readLong()) : null;
-            return new RowChange(side, op, hash, in.readSignedVarLong(), in.readString(), snapshot);
+            long commit = in.readSignedVarLong();
+            String position = in.readString();
+            int shape = version == VERSION_1 ? RowHashing.UNKNOWN_SHAPE : (int) in.readVarLong();
+            return new RowChange(side, op, hash, commit, position, snapshot, shape);
         }
         if (type == HEARTBEAT) {
             long seq = in.readVarLong();
@@ -99,7 +104,10 @@ public final class CaptureEventSerde implements Serde<CaptureEvent>, Serializer<
         }
         if (type == OBSERVATION) {
             Hash128 hash = in.readByte() != 0 ? new Hash128(in.readLong(), in.readLong()) : null;
-            return new Observation(side, hash, in.readVarLong(), in.readVarLong(), in.readSignedVarLong());
+            long guard = in.readVarLong();
+            long stamp = in.readVarLong();
+            long readAt = in.readSignedVarLong();
+            return new Observation(side, hash, guard, stamp, readAt, version == VERSION_1 ? RowHashing.UNKNOWN_SHAPE : (int) in.readVarLong());
         }
         if (type == BASELINE) {
             int present = in.readByte();

@@ -19,8 +19,9 @@ import java.util.Objects;
  *                    the row was seen so, never earlier than {@code guardSeq} (a later stamp only
  *                    delays a verdict; an earlier one could raise a false alarm)
  * @param readAtMicros Parity's clock when the row was read
+ * @param shape       the row's shape as read ({@link RowHashing#shape}); unknown for an absence
  */
-public record Observation(Side side, Hash128 hash, long guardSeq, long stamp, long readAtMicros) implements CaptureEvent {
+public record Observation(Side side, Hash128 hash, long guardSeq, long stamp, long readAtMicros, int shape) implements CaptureEvent {
     /** The position the applied state shows: how the value was learnt. */
     public static final String POSITION_PREFIX = "re-read@hb";
 
@@ -29,6 +30,10 @@ public record Observation(Side side, Hash128 hash, long guardSeq, long stamp, lo
         if (stamp < guardSeq || guardSeq < 0) {
             throw new IllegalArgumentException("an observation's stamp " + stamp + " precedes its guard " + guardSeq);
         }
+    }
+
+    public Observation(Side side, Hash128 hash, long guardSeq, long stamp, long readAtMicros) {
+        this(side, hash, guardSeq, stamp, readAtMicros, RowHashing.UNKNOWN_SHAPE);
     }
 
     @Override

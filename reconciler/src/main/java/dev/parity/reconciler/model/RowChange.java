@@ -10,8 +10,9 @@ import java.util.Objects;
  * @param hash     the row hash after the change; null for a DELETE and for a copy added or removed
  * @param position the change's position in its database's log (LSN, GTID, binlog file:pos); never null
  * @param snapshot true when the row came from the initial snapshot rather than the change stream
+ * @param shape    the row's shape ({@link RowHashing#shape}); {@link RowHashing#UNKNOWN_SHAPE} when not an UPSERT
  */
-public record RowChange(Side side, Op op, Hash128 hash, long commitMicros, String position, boolean snapshot)
+public record RowChange(Side side, Op op, Hash128 hash, long commitMicros, String position, boolean snapshot, int shape)
         implements CaptureEvent {
 
     public enum Op {
@@ -32,8 +33,17 @@ public record RowChange(Side side, Op op, Hash128 hash, long commitMicros, Strin
         }
     }
 
+    public RowChange(Side side, Op op, Hash128 hash, long commitMicros, String position, boolean snapshot) {
+        this(side, op, hash, commitMicros, position, snapshot, RowHashing.UNKNOWN_SHAPE);
+    }
+
     public static RowChange upsert(Side side, Hash128 hash, long commitMicros, String position, boolean snapshot) {
         return new RowChange(side, Op.UPSERT, hash, commitMicros, position, snapshot);
+    }
+
+    /** An upsert of a row of {@code shape} ({@link RowHashing#shape}). */
+    public static RowChange upsert(Side side, Hash128 hash, long commitMicros, String position, boolean snapshot, int shape) {
+        return new RowChange(side, Op.UPSERT, hash, commitMicros, position, snapshot, shape);
     }
 
     public static RowChange delete(Side side, long commitMicros, String position) {

@@ -59,4 +59,19 @@ public final class RowHashing {
         }
         return x;
     }
+
+    /**
+     * A row's shape: which columns it has (their lower-case names, in any order), as a number that is
+     * never {@link #UNKNOWN_SHAPE}. Two captured states of a key with different shapes were written under
+     * different table structures (one side altered before the other) and are not compared by hash.
+     */
+    public static int shape(java.util.Collection<String> columnNames) {
+        StringBuilder b = new StringBuilder();
+        columnNames.stream().map(n -> n.toLowerCase(java.util.Locale.ROOT)).sorted().forEach(n -> b.append(n).append('\u0000'));
+        int h = (int) XX3.hashChars(b);
+        return h == UNKNOWN_SHAPE ? 1 : h;
+    }
+
+    /** A shape not known (a value read before shapes were recorded, a deletion, Parity's load): comparable with any. */
+    public static final int UNKNOWN_SHAPE = 0;
 }

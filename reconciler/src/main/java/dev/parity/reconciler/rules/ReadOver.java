@@ -50,8 +50,14 @@ public final class ReadOver {
      */
     public static SideState readOver(SideState current, Watermark wm, Hash128 read, long guard, long stamp, long readAtMicros,
                                      String position, Provenance provenance) {
+        return readOver(current, wm, read, guard, stamp, readAtMicros, position, provenance, 0);
+    }
+
+    /** {@link #readOver}, the value read having {@code shape} (0: unknown). */
+    public static SideState readOver(SideState current, Watermark wm, Hash128 read, long guard, long stamp, long readAtMicros,
+                                     String position, Provenance provenance, int shape) {
         boolean same = Objects.equals(current == null ? null : current.hash(), read);
-        return same || !predates(current, wm, guard) ? null : new SideState(read, readAtMicros, position, stamp, provenance);
+        return same || !predates(current, wm, guard) ? null : new SideState(read, readAtMicros, position, stamp, provenance, shape);
     }
 
     /**

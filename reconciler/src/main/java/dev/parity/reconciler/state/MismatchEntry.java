@@ -22,9 +22,15 @@ public record MismatchEntry(Verdict verdict, long due) {
     /** A side holds no state while Parity's initial load may still deliver it: its read (or the load's end) decides. */
     public static final long AWAITING_LOAD = Long.MAX_VALUE - 2;
 
+    /**
+     * The two sides' rows have different shapes (one side's table altered before the other's): no heartbeat
+     * decides; the re-read the reconciler asked for does, or the key's next change.
+     */
+    public static final long AWAITING_REREAD = Long.MAX_VALUE - 3;
+
     /** Whether a due is one of the unknown ones rather than a heartbeat seq. */
     public static boolean unknown(long due) {
-        return due >= AWAITING_LOAD;
+        return due >= AWAITING_REREAD;
     }
 
     public MismatchEntry {

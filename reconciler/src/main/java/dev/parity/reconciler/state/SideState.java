@@ -17,8 +17,10 @@ import java.util.Objects;
  *              change; {@link #NONE} when none had been delivered yet (snapshot rows, stream start)
  * @param provenance how the value was learnt; {@link Provenance#CHANGE_STREAM} once provenance is dropped
  *              (an equal key: a later mismatch comes from a later change, which brings its own)
+ * @param shape the row's shape ({@code RowHashing.shape}), kept like provenance while the key is mismatched;
+ *              unknown (0) once dropped, for a deletion, or where the value came without one
  */
-public record SideState(Hash128 hash, long commitMicros, String position, long stamp, Provenance provenance) {
+public record SideState(Hash128 hash, long commitMicros, String position, long stamp, Provenance provenance, int shape) {
     public static final long NONE = -1;
     /** Commit time not kept: equal keys drop their provenance (see {@link #withoutProvenance()}). */
     public static final long UNKNOWN_COMMIT = Long.MIN_VALUE;
@@ -33,9 +35,14 @@ public record SideState(Hash128 hash, long commitMicros, String position, long s
         this(hash, commitMicros, position, stamp, Provenance.CHANGE_STREAM);
     }
 
+    /** A value of unknown shape. */
+    public SideState(Hash128 hash, long commitMicros, String position, long stamp, Provenance provenance) {
+        this(hash, commitMicros, position, stamp, provenance, 0);
+    }
+
     /** Whether anything beyond hash and stamp is kept (see {@link #withoutProvenance()}). */
     public boolean hasProvenance() {
-        return commitMicros != UNKNOWN_COMMIT || !position.isEmpty() || provenance != Provenance.CHANGE_STREAM;
+        return commitMicros != UNKNOWN_COMMIT || !position.isEmpty() || provenance != Provenance.CHANGE_STREAM || shape != 0;
     }
 
     public boolean exists() {
@@ -47,6 +54,6 @@ public record SideState(Hash128 hash, long commitMicros, String position, long s
      * and stamps, and most keys are equal most of the time, so this is what keeps the state small.
      */
     public SideState withoutProvenance() {
-        return hasProvenance() ? new SideState(hash, UNKNOWN_COMMIT, "", stamp, Provenance.CHANGE_STREAM) : this;
+        return hasProvenance() ? new SideState(hash, UNKNOWN_COMMIT, "", stamp, Provenance.CHANGE_STREAM, 0) : this;
     }
 }

@@ -26,10 +26,11 @@ public final class StateSerdes {
     }
 
     /**
-     * Key state format 3: a flags byte, then only what the flags say is there (see {@link #encodeKeyState}).
-     * Format 2 lacked the provenance byte; it is still read.
+     * Key state format 4: a flags byte, then only what the flags say is there (see {@link #encodeKeyState}).
+     * Format 3 lacked the row shape, format 2 also the provenance byte; both are still read.
      */
-    private static final int KEY_STATE_VERSION = 3;
+    private static final int KEY_STATE_VERSION = 4;
+    private static final int KEY_STATE_VERSION_3 = 3;
     private static final int KEY_STATE_VERSION_2 = 2;
     private static final int SOURCE_PRESENT = 1;
     private static final int SOURCE_EXISTS = 2;
@@ -69,7 +70,8 @@ public final class StateSerdes {
         if (provenance) {
             for (SideState side : new SideState[] {s, t}) {
                 if (side != null) {
-                    out.writeSignedVarLong(side.commitMicros()).writeString(side.position()).writeByte(side.provenance().ordinal());
+                    out.writeSignedVarLong(side.commitMicros()).writeString(side.position()).writeByte(side.provenance().ordinal())
+                            .writeVarLong(side.shape() & 0xFFFFFFFFL);
                 }
             }
         }
@@ -91,10 +93,11 @@ public final class StateSerdes {
             SideState target = readSide(in);
             return new KeyState(source, target, in.readSignedVarLong());
         }
-        if (version != KEY_STATE_VERSION && version != KEY_STATE_VERSION_2) {
+        if (version != KEY_STATE_VERSION && version != KEY_STATE_VERSION_3 && version != KEY_STATE_VERSION_2) {
             throw new IllegalArgumentException("unsupported key state version " + version);
         }
-        boolean withProvenanceByte = version == KEY_STATE_VERSION;
+        boolean withProvenanceByte = version >= KEY_STATE_VERSION_3;
+        boolean withShape = version >= KEY_STATE_VERSION;
         int flags = in.readByte();
         Hash128 sh = (flags & SOURCE_EXISTS) != 0 ? new Hash128(in.readLong(), in.readLong()) : null;
         Hash128 th = (flags & TARGET_EXISTS) == 0 ? null : (flags & SAME_HASH) != 0 ? sh : new Hash128(in.readLong(), in.readLong());
@@ -106,21 +109,25 @@ public final class StateSerdes {
         String tp = "";
         Provenance so = Provenance.CHANGE_STREAM;
         Provenance to = Provenance.CHANGE_STREAM;
+        int sShape = 0;
+        int tShape = 0;
         if ((flags & PROVENANCE) != 0) {
             if ((flags & SOURCE_PRESENT) != 0) {
                 sc = in.readSignedVarLong();
                 sp = in.readString();
                 so = withProvenanceByte ? Provenance.values()[in.readByte()] : legacyProvenance(sp);
+                sShape = withShape ? (int) in.readVarLong() : 0;
             }
             if ((flags & TARGET_PRESENT) != 0) {
                 tc = in.readSignedVarLong();
                 tp = in.readString();
                 to = withProvenanceByte ? Provenance.values()[in.readByte()] : legacyProvenance(tp);
+                tShape = withShape ? (int) in.readVarLong() : 0;
             }
         }
         long first = (flags & MISMATCHED) != 0 ? in.readSignedVarLong() : KeyState.NEVER;
-        return new KeyState((flags & SOURCE_PRESENT) != 0 ? new SideState(sh, sc, sp, ss, so) : null,
-                (flags & TARGET_PRESENT) != 0 ? new SideState(th, tc, tp, ts, to) : null, first);
+        return new KeyState((flags & SOURCE_PRESENT) != 0 ? new SideState(sh, sc, sp, ss, so, sShape) : null,
+                (flags & TARGET_PRESENT) != 0 ? new SideState(th, tc, tp, ts, to, tShape) : null, first);
     }
 
     /** Format 2 stored no provenance: the positions the sweep and the load wrote then began with these words. */

@@ -215,7 +215,8 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
         // A keyed row's change is its new state; a content-keyed row's is one copy more or fewer.
         Hash128 hash = change.op().copies() == 0 ? change.hash()
                 : RowHashing.addCopies(rowKey, before.hash(change.side()), change.op().copies());
-        SideState now = new SideState(hash, change.commitMicros(), change.position(), wm == null ? SideState.NONE : wm.seq());
+        SideState now = new SideState(hash, change.commitMicros(), change.position(), wm == null ? SideState.NONE : wm.seq(),
+                Provenance.CHANGE_STREAM, change.shape());
         apply(rowKey, change.side(), before, now);
     }
 
@@ -240,7 +241,7 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
             before = KeyState.EMPTY;
         }
         SideState read = ReadOver.readOver(before.side(side), wm, obs.hash(), obs.guardSeq(), obs.stamp(), obs.readAtMicros(),
-                obs.position(), Provenance.REREAD);
+                obs.position(), Provenance.REREAD, obs.shape());
         if (read == null) {
             return; // the stream knows better, or the sweep agrees with it
         }
@@ -338,6 +339,12 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
         } else {
             due = FenceRule.due(state, watermark(Side.SOURCE), watermark(Side.TARGET), settings.extraHeartbeats(), !settings.link().loadWindowOpen());
             settled = FenceRule.settled(due, minWatermark());
+            if (!state.matches() && state.shapesDiffer()) {
+                // Rows written under different table structures were not compared: PENDING until re-read (README, "How it decides").
+                due = MismatchEntry.AWAITING_REREAD;
+                settled = false;
+                settings.link().requestReread(table);
+            }
         }
         if (state.matches()) {
             if (prev != null) {

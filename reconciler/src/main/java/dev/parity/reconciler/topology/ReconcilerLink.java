@@ -17,6 +17,8 @@ import org.apache.kafka.common.TopicPartition;
  *       starts when a load is planned, closed once the reconciler has passed the load's last heartbeat.</li>
  *   <li><b>Input positions.</b> How far each input partition has been processed: status compares them with
  *       what the captures produced. Committed offsets trail them by up to a commit interval.</li>
+ *   <li><b>Re-read requests.</b> Tables holding a key whose two sides' rows have different shapes (one side
+ *       altered before the other): the sweep re-reads them at once, once both sides' structures agree.</li>
  * </ul>
  */
 public final class ReconcilerLink {
@@ -24,6 +26,7 @@ public final class ReconcilerLink {
     public static final long UNKNOWN = -1;
 
     private volatile boolean loadWindow;
+    private final ConcurrentHashMap<String, Long> rereads = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<TopicPartition, AtomicLong> positions = new ConcurrentHashMap<>();
 
     public void openLoadWindow() {
@@ -36,6 +39,21 @@ public final class ReconcilerLink {
 
     public boolean loadWindowOpen() {
         return loadWindow;
+    }
+
+    /** Asks for the table to be re-read now (a processor judged one of its keys' shapes different). */
+    public void requestReread(String table) {
+        rereads.merge(table, 1L, Long::sum);
+    }
+
+    /** The tables asked for, each with a request count to pass to {@link #rereadDone}. */
+    public java.util.Map<String, Long> rereadRequests() {
+        return java.util.Map.copyOf(rereads);
+    }
+
+    /** The table was re-read after the requests counted: they are answered (newer ones stay). */
+    public void rereadDone(String table, long requests) {
+        rereads.remove(table, requests);
     }
 
     /** The next offset to process on a partition, {@link #UNKNOWN} if not known here. */
