@@ -97,10 +97,15 @@ class KeylessTablesIT {
     @Test
     void shouldCountEqualRowsOfAKeylessMariaDbTableExactly() throws Exception {
         try (MariaDbPair db = MariaDbPair.start("shop")) {
-            db.onSource("CREATE TABLE shop.log (aid INT, delta INT, note VARCHAR(20))",
+            db.onSource(// sysbench prepare's table, beside the keyless one: every table of the schema verified
+                    "CREATE TABLE shop.sbtest1 (id INTEGER NOT NULL AUTO_INCREMENT, k INTEGER DEFAULT '0' NOT NULL, c CHAR(120) DEFAULT '' NOT NULL,"
+                            + " pad CHAR(60) DEFAULT '' NOT NULL, PRIMARY KEY (id), KEY k_1 (k))",
+                    "INSERT INTO shop.sbtest1 (k, c, pad) SELECT seq % 100, REPEAT('c', 119), REPEAT('p', 59) FROM seq_1_to_1000",
+                    "CREATE TABLE shop.log (aid INT, delta INT, note VARCHAR(20))",
                     "INSERT INTO shop.log SELECT seq, seq * 10, NULL FROM seq_1_to_300",
                     "INSERT INTO shop.log SELECT seq, seq * 10, NULL FROM seq_1_to_10", "INSERT INTO shop.log SELECT seq, seq * 10, NULL FROM seq_1_to_10");
             ParityProbe.awaitRows(db::target, "shop.log", 320);
+            ParityProbe.awaitRows(db::target, "shop.sbtest1", 1000);
             db.onTarget("SET sql_log_bin = 0", "INSERT INTO shop.log VALUES (1, 10, NULL)", "DELETE FROM shop.log WHERE aid = 2 LIMIT 1",
                     "DELETE FROM shop.log WHERE aid = 20", "UPDATE shop.log SET delta = -300 WHERE aid = 30");
             try (Parity p = start(db.sourceUrl(), db.targetUrl(), "root", "shop.*", "kl-maria", "1h")) {
@@ -116,6 +121,8 @@ class KeylessTablesIT {
                 db.onTarget("INSERT INTO shop.log VALUES (6, 60, NULL)"); // logged on the target alone: found by its stream
                 awaitCopies(p, "shop.log", 320, 320, java.util.stream.Stream.concat(INJECTED.stream(),
                         java.util.stream.Stream.of("6 MISMATCH 3/4 CHANGE_STREAM")).toList());
+                assertThat((List<?>) ParityProbe.status(p).get("tables")).extracting(t -> ((Map<?, ?>) t).get("table") + " " + ((Map<?, ?>) t).get("state"))
+                        .containsExactlyInAnyOrder("shop.log DIVERGENT", "shop.sbtest1 IN_SYNC");
             }
         }
     }

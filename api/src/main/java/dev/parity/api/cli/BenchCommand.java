@@ -71,6 +71,10 @@ final class BenchCommand implements Callable<Integer> {
         };
     }
 
+    @Option(names = "--key-types", description = "only the first verdict per primary-key type (integer, uuid, varchar under different"
+            + " collations, composite) on a PostgreSQL pair, --rows rows per table, each beside an md5 aggregate of it")
+    boolean keyTypes;
+
     @Option(names = {"-c", "--config"}, description = "measure on the databases of this config instead of embedded pairs (a separate"
             + " instance <name>_bench, dropped afterwards; writes nothing but heartbeats; steady state observes your own workload)")
     Path config;
@@ -82,6 +86,10 @@ final class BenchCommand implements Callable<Integer> {
                 Runtime.getRuntime().maxMemory() >> 20);
         if (config != null) {
             ConfiguredBench.run(ConfigLoader.load(config, System.getenv()), steadySeconds);
+            return 0;
+        }
+        if (keyTypes) {
+            new KeyTypeBench(rows).run();
             return 0;
         }
         if (!engine.equals("none") || keepUpSeconds == 0) {

@@ -64,6 +64,7 @@ public final class PostgresSchemaReader extends SchemaReader {
             case "timestamp without time zone" -> "timestamp(" + fsp + ")";
             case "timestamp with time zone" -> "timestamptz(" + fsp + ")";
             case "user-defined" -> udt;
+            case "array" -> udt; // the element type: _int4, _text...
             default -> dataType;
         };
     }

@@ -54,12 +54,35 @@ public interface JdbcValueReader {
             case STRING, CHAR, TEXT, UUID -> read(ResultSet::getString, CanonicalWriter::string);
             case BINARY -> read(ResultSet::getBytes, CanonicalWriter::bytes);
             case JSON -> read(ResultSet::getString, CanonicalWriter::json);
-            default -> null; // bit strings, intervals, arrays, geometry...: not verified yet
+            default -> null; // bit strings, other arrays, geometry...: not verified yet
         };
     }
 
-    /** PostgreSQL's driver: typed java.time reads. */
+    /** PostgreSQL's driver: typed java.time reads; network addresses, intervals and one-dimensional arrays by their types. */
     private static JdbcValueReader postgres(ColumnInfo c) {
+        switch (c.nativeType()) {
+            // Debezium sends these as PostgreSQL prints them, as the driver reads them
+            case "inet", "cidr", "macaddr", "macaddr8" -> {
+                return read(ResultSet::getString, CanonicalWriter::string);
+            }
+            case "interval" -> {
+                return read((rs, i) -> (org.postgresql.util.PGInterval) rs.getObject(i), (w, v) -> w.string(intervalText(
+                        v.getYears() * 12L + v.getMonths(), v.getDays(),
+                        ((v.getHours() * 60L + v.getMinutes()) * 60L + v.getWholeSeconds()) * 1_000_000L + v.getMicroSeconds())));
+            }
+            case "_int2", "_int4", "_int8", "_text", "_varchar" -> {
+                return read((rs, i) -> rs.getArray(i), (w, a) -> {
+                    try {
+                        w.json(ARRAYS.writeValueAsString(a.getArray()));
+                    } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException e) {
+                        throw new IllegalStateException("cannot read array column " + c.name() + ": " + e.getMessage(), e);
+                    }
+                });
+            }
+            default -> {
+                // fall through to the families
+            }
+        }
         return switch (c.family()) {
             case BOOLEAN -> (w, rs, i) -> {
                 boolean v = rs.getBoolean(i);
@@ -96,6 +119,37 @@ public interface JdbcValueReader {
             default -> null;
         };
     }
+
+    /** Arrays as JSON lists, as the Debezium path writes an ARRAY value. */
+    com.fasterxml.jackson.databind.ObjectMapper ARRAYS = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /**
+     * A PostgreSQL interval as compared: its months, days and microseconds (the three fields PostgreSQL
+     * stores; {@code 1 year} is 12 months, {@code 1 hour} 3,600,000,000 µs), as {@code P14M3DT14706.78S}.
+     * Both the connector's ISO text and the driver's PGInterval come to this one form.
+     */
+    static String intervalText(long months, long days, long micros) {
+        return "P" + months + "M" + days + "DT" + java.math.BigDecimal.valueOf(micros, 6).stripTrailingZeros().toPlainString() + "S";
+    }
+
+    /** The same from the connector's {@code interval.handling.mode: string} text, {@code P1Y2M3DT4H5M6.78S}; null if not of that form. */
+    static String intervalText(String iso) {
+        java.util.regex.Matcher m = ISO_INTERVAL.matcher(iso);
+        if (!m.matches()) {
+            return null;
+        }
+        try {
+            long months = Long.parseLong(m.group(1)) * 12 + Long.parseLong(m.group(2));
+            // The connector's seconds come through a double (0.14285700000000001): PostgreSQL keeps microseconds, so round to them.
+            long micros = new java.math.BigDecimal(m.group(6)).add(java.math.BigDecimal.valueOf((Long.parseLong(m.group(4)) * 60
+                    + Long.parseLong(m.group(5))) * 60)).movePointRight(6).setScale(0, java.math.RoundingMode.HALF_EVEN).longValueExact();
+            return intervalText(months, Long.parseLong(m.group(3)), micros);
+        } catch (ArithmeticException | NumberFormatException e) {
+            return null;
+        }
+    }
+
+    java.util.regex.Pattern ISO_INTERVAL = java.util.regex.Pattern.compile("P(-?\\d+)Y(-?\\d+)M(-?\\d+)DT(-?\\d+)H(-?\\d+)M(-?[\\d.]+)S");
 
     /** A column as text, with MySQL's zero dates ({@code 0000-00-00...}) read as NULL. */
     private static String nonZeroText(ResultSet rs, int i) throws SQLException {

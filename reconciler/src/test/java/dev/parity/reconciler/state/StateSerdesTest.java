@@ -31,6 +31,15 @@ class StateSerdesTest {
     }
 
     @Test
+    void shouldKeepEachSidesRowShapeWhileMismatchedAndDropItOnceEqual() {
+        KeyState mismatched = new KeyState(new SideState(A, 1, "0/1", 3, dev.parity.reconciler.state.Provenance.CHANGE_STREAM, -123456789),
+                new SideState(B, 2, "0/2", 4, dev.parity.reconciler.state.Provenance.REREAD, 42), 99);
+        assertThat(roundTrip(mismatched)).isEqualTo(mismatched);
+        assertThat(mismatched.shapesDiffer()).isTrue();
+        assertThat(mismatched.withoutProvenance().source().shape()).isZero();
+    }
+
+    @Test
     void shouldKeepDeletedAndNeverSeenSidesApart() {
         KeyState deletedOnTarget = new KeyState(new SideState(A, SideState.UNKNOWN_COMMIT, "", 4), new SideState(null, 9, "lsn", 5), 77);
         KeyState onlySource = new KeyState(new SideState(B, SideState.UNKNOWN_COMMIT, "", 2), null, KeyState.NEVER);
