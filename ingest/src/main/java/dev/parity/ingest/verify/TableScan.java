@@ -38,6 +38,7 @@ public final class TableScan {
     private final String selectNext;
     private final String heartbeatSql;
     private final String from;
+    private final String qualifiedTable;
     private final String order;
     private final String keyTuple;
     private final String params;
@@ -92,7 +93,8 @@ public final class TableScan {
         this.columns = schema.columns().stream().collect(Collectors.toMap(ColumnInfo::name, c -> c));
         this.shape = RowHashing.shape(columns.keySet());
         this.order = keyColumns.stream().map(this::quote).collect(Collectors.joining(", "));
-        this.from = "SELECT * FROM " + quoteQualified(table);
+        this.qualifiedTable = quoteQualified(table);
+        this.from = "SELECT * FROM " + qualifiedTable;
         this.selectFirst = from + " ORDER BY " + order + " LIMIT " + pageRows;
         this.params = String.join(", ", java.util.Collections.nCopies(keyColumns.size(), "?"));
         this.keyTuple = keyColumns.size() == 1 ? order : "(" + order + ")";
@@ -322,9 +324,26 @@ public final class TableScan {
         if (keys.isEmpty()) {
             return new Page(-1, List.of(), null);
         }
-        String one = keyColumns.size() == 1 ? (cast ? param(keyColumns.get(0)) : "?")
-                : "(" + keyColumns.stream().map(k -> cast ? param(k) : "?").collect(Collectors.joining(", ")) + ")";
-        String sql = from + " WHERE " + keyTuple + " IN (" + String.join(", ", java.util.Collections.nCopies(keys.size(), one)) + ")";
+        String sql;
+        if (!engine.isBinlog() && keyColumns.size() > 1) {
+            // PostgreSQL plans (a, b) IN ((…), …) as one OR per key, checked against every row of a
+            // sequential scan: quadratic over a load. Each key looked up by the index instead, through a
+            // LATERAL subquery kept from being flattened (OFFSET 0) into a hash join over the whole table.
+            String one = "(" + keyColumns.stream().map(this::param).collect(Collectors.joining(", ")) + ")";
+            List<String> names = new ArrayList<>();
+            List<String> on = new ArrayList<>();
+            for (int i = 0; i < keyColumns.size(); i++) {
+                names.add("k" + i);
+                on.add("x." + quote(keyColumns.get(i)) + " = k.k" + i);
+            }
+            sql = "SELECT t.* FROM (VALUES " + String.join(", ", java.util.Collections.nCopies(keys.size(), one)) + ") AS k("
+                    + String.join(", ", names) + ") CROSS JOIN LATERAL (SELECT * FROM " + qualifiedTable + " x WHERE " + String.join(" AND ", on)
+                    + " OFFSET 0) t";
+        } else {
+            String one = keyColumns.size() == 1 ? (cast ? param(keyColumns.get(0)) : "?")
+                    : "(" + keyColumns.stream().map(k -> cast ? param(k) : "?").collect(Collectors.joining(", ")) + ")";
+            sql = from + " WHERE " + keyTuple + " IN (" + String.join(", ", java.util.Collections.nCopies(keys.size(), one)) + ")";
+        }
         Object[] args = new Object[keys.size() * keyColumns.size()];
         int i = 0;
         for (Object[] key : keys) {
