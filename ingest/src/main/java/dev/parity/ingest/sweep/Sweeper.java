@@ -269,14 +269,23 @@ public final class Sweeper implements AutoCloseable {
                 continue;
             }
             LOG.info("re-reading {} at once: rows of its two sides were written under different structures", t.mappedId());
-            TableSummary before = schedule.summary(t.mappedId());
-            List<TableResult> done = tableSweep.table(Math.max(1, rounds.get()), t, schemas, schemaErrors);
-            done.forEach(r -> results.put(t.mappedId() + "|" + r.side().label(), r));
-            if (!done.isEmpty() && done.stream().allMatch(TableResult::complete)) {
-                schedule.readCompletely(t.mappedId(), before);
+            if (sweepTable(Math.max(1, rounds.get()), t, schemas, schemaErrors)) {
                 reconciler.link().rereadDone(t.mappedId(), asked.get(t.mappedId()));
             }
         }
+    }
+
+    /** Re-reads one table on every configured side and records the results; returns whether every side's read was complete. */
+    private boolean sweepTable(long round, PlannedTable t, Map<Side, Map<String, TableSchema>> schemas, Map<Side, String> schemaErrors)
+            throws InterruptedException {
+        TableSummary before = schedule.summary(t.mappedId());
+        List<TableResult> done = tableSweep.table(round, t, schemas, schemaErrors);
+        done.forEach(r -> results.put(t.mappedId() + "|" + r.side().label(), r));
+        boolean complete = !done.isEmpty() && done.stream().allMatch(TableResult::complete);
+        if (complete) {
+            schedule.readCompletely(t.mappedId(), before);
+        }
+        return complete;
     }
 
     private static java.util.Set<String> columns(TableSchema schema) {
@@ -309,12 +318,7 @@ public final class Sweeper implements AutoCloseable {
                 return;
             }
             serveRereads(); // between tables too: a long round does not hold a requested re-read back
-            TableSummary before = schedule.summary(t.mappedId());
-            List<TableResult> done = tableSweep.table(round, t, schemas, schemaErrors);
-            done.forEach(r -> results.put(t.mappedId() + "|" + r.side().label(), r));
-            if (!done.isEmpty() && done.stream().allMatch(TableResult::complete)) {
-                schedule.readCompletely(t.mappedId(), before);
-            }
+            sweepTable(round, t, schemas, schemaErrors);
         }
         lastRoundFinishedAt = clock.instant();
         completed = round;

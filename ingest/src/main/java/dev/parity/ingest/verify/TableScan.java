@@ -168,7 +168,7 @@ public final class TableScan {
     }
 
     private Page readContent(Connection c) throws SQLException {
-        try {
+        return inSnapshot(c, () -> {
             long seq = heartbeat(c);
             Map<java.nio.ByteBuffer, long[]> copies = new java.util.LinkedHashMap<>();
             try (PreparedStatement ps = c.prepareStatement(from)) {
@@ -186,10 +186,22 @@ public final class TableScan {
                     }
                 }
             }
-            c.commit();
             List<Row> rows = new ArrayList<>(copies.size());
             copies.forEach((k, n) -> rows.add(new Row(k.array(), RowHashing.copies(k.array(), n[0]), k.array(), null)));
             return new Page(seq, rows, null);
+        });
+    }
+
+    /** Work done in one read-only snapshot: committed when it returns, rolled back when it throws. */
+    private interface SnapshotRead {
+        Page read() throws SQLException;
+    }
+
+    private static Page inSnapshot(Connection c, SnapshotRead work) throws SQLException {
+        try {
+            Page page = work.read();
+            c.commit();
+            return page;
         } catch (SQLException | RuntimeException e) {
             try {
                 c.rollback();
@@ -367,7 +379,7 @@ public final class TableScan {
     }
 
     private Page readSql(Connection c, String sql, Object[] args) throws SQLException {
-        try {
+        return inSnapshot(c, () -> {
             long seq = heartbeat(c);
             List<Row> rows = new ArrayList<>();
             Object[] last = null;
@@ -386,16 +398,8 @@ public final class TableScan {
                     }
                 }
             }
-            c.commit();
             return new Page(seq, rows, rows.isEmpty() ? null : last);
-        } catch (SQLException | RuntimeException e) {
-            try {
-                c.rollback();
-            } catch (SQLException ignored) {
-                e.addSuppressed(ignored);
-            }
-            throw e;
-        }
+        });
     }
 
     private Plan plan(ResultSetMetaData md) throws SQLException {
