@@ -50,13 +50,22 @@ class CrossEngineIT {
     private static final String INSERT = "INSERT INTO %s (id, flag, small, u, big, price, ratio, f, name, body, data, d, t, dt, ts, yr, kind, tags, nothing)"
             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
+    /**
+     * Values equal only under the column rules configured for them: MariaDB strips CHAR padding that
+     * PostgreSQL keeps, a MariaDB TIMESTAMP (an instant) against a PostgreSQL timestamp written in Berlin
+     * local time, and doubles that differ past their 12th significant digit.
+     */
+    private static final String RULED_MARIA = "CREATE TABLE shop.ruled (id BIGINT PRIMARY KEY, code CHAR(8), at TIMESTAMP(6) NULL, score DOUBLE)";
+    private static final String RULED_PG = "CREATE TABLE public.ruled (id BIGINT PRIMARY KEY, code CHAR(8), at TIMESTAMP(6), score DOUBLE PRECISION)";
+
     @BeforeAll
     static void start() throws Exception {
         maria = MariaDbPair.start("shop");
-        maria.onSource(MARIA_DDL);
+        maria.onSource(MARIA_DDL, RULED_MARIA);
         pg = EmbeddedPostgres.builder().setServerConfig("wal_level", "logical").start();
         try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
             st.execute(PG_DDL);
+            st.execute(RULED_PG);
         }
         try (Connection m = maria.source(); Connection p = pg.getPostgresDatabase().getConnection()) {
             try (Statement st = m.createStatement()) {
@@ -64,17 +73,42 @@ class CrossEngineIT {
             }
             load(m, "shop.items", true);
             load(p, "public.items", false);
+            loadRuled(m, "shop.ruled", true);
+            loadRuled(p, "public.ruled", false);
         }
         parity = Parity.start(ConfigLoader.parse(String.format("""
                 name: cross
                 source: {url: "%s", user: root}
                 target: {url: "%s", user: postgres}
-                tables: {include: ["shop.items"], map: {"shop.*": "public.*"}}
+                tables:
+                  include: ["shop.items", "shop.ruled"]
+                  map: {"shop.*": "public.*"}
+                  columns:
+                    shop.ruled.code: {padding: ignore}
+                    shop.ruled.at: {zone: Europe/Berlin}
+                    shop.ruled.score: {digits: 12}
                 heartbeat: {enabled: false, grace: 3s}
                 snapshot: {method: debezium}
                 api: {port: 0, token: "%s"}
                 state: {dir: "%s"}
                 """, maria.sourceUrl(), pg.getJdbcUrl("postgres", "postgres"), TOKEN, Files.createTempDirectory("parity-cross")), "cross", Map.of()));
+    }
+
+    private static final int RULED = 50;
+
+    /** The ruled table's rows: equal on both sides only under the rules (see {@link #RULED_MARIA}). */
+    private static void loadRuled(Connection c, String table, boolean mariadb) throws Exception {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (id, code, at, score) VALUES (?, ?, ?, ?)")) {
+            for (int i = 1; i <= RULED; i++) {
+                LocalDateTime utc = LocalDateTime.of(2024, 3, 1, 7, 0).plusMinutes(i); // March: Berlin is UTC+1
+                ps.setLong(1, i);
+                ps.setString(2, "c" + i);
+                ps.setObject(3, mariadb ? utc : utc.plusHours(1)); // MariaDB's session is at +00:00
+                ps.setDouble(4, mariadb ? i / 10.0 + 0.2 : Math.round((i / 10.0 + 0.2) * 1e6) / 1e6);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
     }
 
     /** The same logical values on both sides, typed as each engine's JDBC driver expects them. */
@@ -205,5 +239,27 @@ class CrossEngineIT {
             assertThat(ParityProbe.divergences(parity, null, 10)).isEmpty();
             assertThat(ParityProbe.status(parity).get("state")).isEqualTo("IN_SYNC");
         });
+    }
+
+    @Test
+    @Order(5)
+    void shouldCompareByTheColumnRulesItWasGivenAndStillFindARealDifference() throws Exception {
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptionsInstanceOf(InvalidStateStoreException.class).untilAsserted(() ->
+                assertThat(ParityProbe.tableDoc(parity, "shop.ruled")).containsEntry("state", "IN_SYNC").containsEntry("sourceRows", (long) RULED)
+                        .containsEntry("targetRows", (long) RULED));
+        try (Connection m = maria.source(); Connection p = pg.getPostgresDatabase().getConnection()) {
+            ParityProbe.Reread source = ParityProbe.rereadAndCompare(parity, dev.parity.reconciler.model.Side.SOURCE,
+                    dev.parity.ingest.engine.Engine.MARIADB, m, "shop.ruled", "shop.ruled", List.of("id"));
+            ParityProbe.Reread target = ParityProbe.rereadAndCompare(parity, dev.parity.reconciler.model.Side.TARGET,
+                    dev.parity.ingest.engine.Engine.POSTGRESQL, p, "public.ruled", "shop.ruled", List.of("id"));
+            assertThat(source.matched()).as("the rules apply to JDBC reads as to the stream: %s", source.mismatched()).isEqualTo(RULED);
+            assertThat(target.matched()).as("%s", target.mismatched()).isEqualTo(RULED);
+        }
+        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
+            st.execute("UPDATE public.ruled SET code = 'c7x' WHERE id = 7"); // a real difference, not padding
+            st.execute("UPDATE public.ruled SET at = at + INTERVAL '1 hour' WHERE id = 8"); // an hour's shift still shows
+        }
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(ParityProbe.divergences(parity, "shop.ruled", 10))
+                .extracting(d -> d.get("key") + " " + d.get("state")).containsExactlyInAnyOrder("{id=7} DIVERGENT", "{id=8} DIVERGENT"));
     }
 }

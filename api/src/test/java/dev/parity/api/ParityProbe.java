@@ -133,7 +133,8 @@ final class ParityProbe {
         dev.parity.ingest.schema.SchemaReader reader = engine == dev.parity.ingest.engine.Engine.POSTGRESQL
                 ? new dev.parity.ingest.schema.PostgresSchemaReader() : new dev.parity.ingest.schema.BinlogSchemaReader();
         var schema = reader.read(c, List.of(table)).get(table);
-        var plan = dev.parity.ingest.verify.TableScan.plan(engine, table, mappedId, key, schema, null, 97);
+        var plan = dev.parity.ingest.verify.TableScan.plan(engine, table, mappedId, key, schema, null, 97,
+                parity.runtime().config().tables().rules(mappedId)); // the column rules the stream applies too
         assertThat(plan.problem()).isNull();
         dev.parity.ingest.verify.TableScan.prepare(c, engine);
         long rows = 0;

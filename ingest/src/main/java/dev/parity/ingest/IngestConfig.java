@@ -45,11 +45,26 @@ public record IngestConfig(String name, Database source, Database target, Tables
     }
 
     /** @param map source table → target table (schema.table); unmapped tables keep their name */
-    public record Tables(List<String> include, List<String> exclude, Map<String, String> map) {
+    /**
+     * @param columns opt-in comparison rules: mapped table id → lower-case column name → rule (README,
+     *                "Types across engines"); empty: every value compares exactly
+     */
+    public record Tables(List<String> include, List<String> exclude, Map<String, String> map,
+                         Map<String, Map<String, dev.parity.reconciler.canonical.ColumnRule>> columns) {
         public Tables {
             include = List.copyOf(include);
             exclude = List.copyOf(exclude);
             map = Map.copyOf(map);
+            columns = Map.copyOf(columns);
+        }
+
+        public Tables(List<String> include, List<String> exclude, Map<String, String> map) {
+            this(include, exclude, map, Map.of());
+        }
+
+        /** The rules of one table's columns (by mapped id); empty for none. */
+        public Map<String, dev.parity.reconciler.canonical.ColumnRule> rules(String mappedId) {
+            return columns.getOrDefault(mappedId, Map.of());
         }
     }
 

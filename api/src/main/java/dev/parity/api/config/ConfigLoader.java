@@ -32,7 +32,7 @@ public final class ConfigLoader {
             name: parity
             source: {url: null, user: null, password: null, engine: null, serverId: null}
             target: {url: null, user: null, password: null, engine: null, serverId: null}
-            tables: {include: ["*"], exclude: [], map: {}}
+            tables: {include: ["*"], exclude: [], map: {}, columns: {}}
             chunks: {bits: 10}
             heartbeat: {table: parity_heartbeat, interval: 1s, enabled: true, grace: 30s, extraWhenUnordered: 3}
             readiness: {maxLag: 10s, fenceTimeout: 60s}
@@ -45,7 +45,7 @@ public final class ConfigLoader {
             state: {dir: ./data}
             """;
     private static final Set<String> SECRETS = Set.of("source.password", "target.password", "api.token");
-    private static final Set<String> FREE_MAPS = Set.of("tables.map", "kafka.properties");
+    private static final Set<String> FREE_MAPS = Set.of("tables.map", "tables.columns", "kafka.properties");
     private static final Pattern ENV = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -89,7 +89,7 @@ public final class ConfigLoader {
                 name(),
                 database("source"),
                 database("target"),
-                new IngestConfig.Tables(strings("tables.include"), strings("tables.exclude"), stringMap("tables.map")),
+                new IngestConfig.Tables(strings("tables.include"), strings("tables.exclude"), stringMap("tables.map"), columnRules()),
                 chunkBits(),
                 new ParityConfig.Heartbeat(text("heartbeat.table"), duration("heartbeat.interval"), bool("heartbeat.enabled"),
                         duration("heartbeat.grace"), positive("heartbeat.extraWhenUnordered", 1000)),
@@ -107,6 +107,79 @@ public final class ConfigLoader {
             throw new ConfigException(origin, problems);
         }
         return config;
+    }
+
+    /**
+     * {@code tables.columns}: {@code "namespace.table.column": {padding: ignore, digits: 12, zone: Europe/Berlin}},
+     * the table by its source name; each rule checked, every problem reported.
+     */
+    private Map<String, Map<String, dev.parity.reconciler.canonical.ColumnRule>> columnRules() {
+        JsonNode node = node("tables.columns");
+        Map<String, Map<String, dev.parity.reconciler.canonical.ColumnRule>> out = new java.util.TreeMap<>();
+        if (node == null || node.isNull()) {
+            return out;
+        }
+        if (!node.isObject()) {
+            problem("tables.columns", node, "must be a mapping of namespace.table.column to rules");
+            return out;
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String key = "tables.columns." + e.getKey();
+            int dot = e.getKey().lastIndexOf('.');
+            if (dot <= 0 || e.getKey().indexOf('.') == dot || dot == e.getKey().length() - 1) {
+                problem(key, e.getValue(), "must be named namespace.table.column (the table by its source name)");
+                continue;
+            }
+            if (!e.getValue().isObject()) {
+                problem(key, e.getValue(), "must be a mapping of rules: padding, digits, zone");
+                continue;
+            }
+            boolean padding = false;
+            Integer digits = null;
+            java.time.ZoneId zone = null;
+            boolean ok = true;
+            for (Iterator<Map.Entry<String, JsonNode>> r = e.getValue().fields(); r.hasNext(); ) {
+                Map.Entry<String, JsonNode> rule = r.next();
+                String rk = key + "." + rule.getKey();
+                JsonNode v = rule.getValue();
+                switch (rule.getKey()) {
+                    case "padding" -> {
+                        if ("ignore".equals(v.asText()) || "keep".equals(v.asText())) {
+                            padding = "ignore".equals(v.asText());
+                        } else {
+                            problem(rk, v, "must be ignore (trailing spaces do not count) or keep");
+                            ok = false;
+                        }
+                    }
+                    case "digits" -> {
+                        if (v.canConvertToInt() && v.isIntegralNumber() && v.asInt() >= 1 && v.asInt() <= 17) {
+                            digits = v.asInt();
+                        } else {
+                            problem(rk, v, "must be a whole number of significant digits within 1..17");
+                            ok = false;
+                        }
+                    }
+                    case "zone" -> {
+                        try {
+                            zone = java.time.ZoneId.of(v.asText());
+                        } catch (java.time.DateTimeException ex) {
+                            problem(rk, v, "must be a time zone such as UTC, +02:00 or Europe/Berlin");
+                            ok = false;
+                        }
+                    }
+                    default -> {
+                        problem(rk, v, "unknown rule (padding, digits, zone)");
+                        ok = false;
+                    }
+                }
+            }
+            if (ok) {
+                out.computeIfAbsent(e.getKey().substring(0, dot), t -> new java.util.TreeMap<>())
+                        .put(e.getKey().substring(dot + 1).toLowerCase(java.util.Locale.ROOT), new dev.parity.reconciler.canonical.ColumnRule(padding, digits, zone));
+            }
+        }
+        return out;
     }
 
     private void merge(ObjectNode defaults, JsonNode user, String prefix) {

@@ -96,4 +96,37 @@ class ConfigLoaderTest {
         ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(Path.of("/nonexistent/parity.yaml"), Map.of()));
         assertThat(e.problems()).singleElement().satisfies(p -> assertThat(p.reason()).startsWith("cannot be read"));
     }
+
+    @Test
+    void shouldReadColumnRulesAndReportEveryBadOne() {
+        var ok = ConfigLoader.parse("""
+                source: {url: "jdbc:mariadb://h/shop", user: u}
+                target: {url: "jdbc:postgresql://h/db", user: u}
+                tables:
+                  columns:
+                    shop.items.Code: {padding: ignore}
+                    shop.items.at: {zone: Europe/Berlin, digits: 12}
+                """, "t", Map.of()).tables();
+        assertThat(ok.rules("shop.items")).containsOnlyKeys("code", "at");
+        assertThat(ok.rules("shop.items").get("code").ignorePadding()).isTrue();
+        assertThat(ok.rules("shop.items").get("at").zone()).isEqualTo(java.time.ZoneId.of("Europe/Berlin"));
+        assertThat(ok.rules("shop.items").get("at").digits()).isEqualTo(12);
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parse("""
+                source: {url: "jdbc:mariadb://h/shop", user: u}
+                target: {url: "jdbc:postgresql://h/db", user: u}
+                tables:
+                  columns:
+                    items: {padding: ignore}
+                    shop.items.a: {padding: trim}
+                    shop.items.b: {digits: 40}
+                    shop.items.c: {zone: Mars/Olympus}
+                    shop.items.d: {tolerance: 0.1}
+                """, "t", Map.of()));
+        assertThat(e.problems()).extracting(p -> p.key() + ": " + p.value() + ": " + p.reason()).containsExactlyInAnyOrder(
+                "tables.columns.items: {\"padding\":\"ignore\"}: must be named namespace.table.column (the table by its source name)",
+                "tables.columns.shop.items.a.padding: trim: must be ignore (trailing spaces do not count) or keep",
+                "tables.columns.shop.items.b.digits: 40: must be a whole number of significant digits within 1..17",
+                "tables.columns.shop.items.c.zone: Mars/Olympus: must be a time zone such as UTC, +02:00 or Europe/Berlin",
+                "tables.columns.shop.items.d.tolerance: 0.1: unknown rule (padding, digits, zone)");
+    }
 }

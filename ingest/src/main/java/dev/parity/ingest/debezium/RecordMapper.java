@@ -59,6 +59,14 @@ public final class RecordMapper {
      * Called (on the capture thread) when this side's structure changed: a DDL event (MySQL/MariaDB),
      * or a row whose shape differs from its table's previous rows (any engine, PostgreSQL included).
      */
+    /** Opt-in comparison rules by mapped table id, then column (config {@code tables.columns}). */
+    private Map<String, Map<String, dev.parity.reconciler.canonical.ColumnRule>> rules = Map.of();
+
+    public RecordMapper rules(Map<String, Map<String, dev.parity.reconciler.canonical.ColumnRule>> byTable) {
+        this.rules = byTable;
+        return this;
+    }
+
     public RecordMapper onSchemaChange(Runnable listener) {
         this.onSchemaChange = listener;
         return this;
@@ -94,7 +102,7 @@ public final class RecordMapper {
         if (mapped == null || !(record.key() instanceof Struct key)) {
             return null;
         }
-        writer.reset().table(mapped);
+        writer.reset().table(mapped).rules(rules.get(mapped));
         writeSorted(key);
         int keyLength = writer.sink().size();
         byte[] keyBytes = Arrays.copyOf(writer.sink().array(), keyLength);
@@ -162,7 +170,7 @@ public final class RecordMapper {
 
     /** The canonical row with no key columns: the key of a row identified by its content. */
     private byte[] contentKey(String mapped, Struct row) {
-        writer.reset().table(mapped).beginRow();
+        writer.reset().table(mapped).rules(rules.get(mapped)).beginRow();
         writeSorted(row);
         return Arrays.copyOf(writer.sink().array(), writer.sink().size());
     }

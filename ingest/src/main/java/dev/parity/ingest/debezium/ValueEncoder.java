@@ -21,6 +21,9 @@ import org.apache.kafka.connect.data.Struct;
  */
 final class ValueEncoder {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ValueEncoder.class);
+    /** Logical types already warned about. */
+    private static final java.util.Set<String> UNEXPECTED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private ValueEncoder() {
     }
@@ -31,7 +34,18 @@ final class ValueEncoder {
             return;
         }
         String logical = schema.name();
-        if (logical != null && writeLogical(w, logical, schema, value)) {
+        try {
+            if (logical != null && writeLogical(w, logical, schema, value)) {
+                return;
+            }
+        } catch (RuntimeException e) {
+            // A value of a known type in a form not seen before must not stop the capture (it would fail the
+            // same record on every restart): compared as its text on both sides, and said once per type.
+            if (UNEXPECTED.add(logical)) {
+                LOG.warn("a {} value came in a form Parity does not decode ({}): such values are compared as their text", logical,
+                        e.toString());
+            }
+            w.string(String.valueOf(value));
             return;
         }
         switch (schema.type()) {

@@ -48,7 +48,11 @@ public final class SideDatabase {
         this.names = CaptureNames.of(config.name(), side, db.serverId(), config.captureDir());
         this.heartbeatTable = adapter.heartbeatTable(config.heartbeat().table());
         this.heartbeats = config.heartbeat().enabled();
+        this.columnRules = config.tables().columns();
     }
+
+    /** Opt-in comparison rules by mapped table id and column (config {@code tables.columns}): the stream and the reads apply the same. */
+    private final Map<String, Map<String, dev.parity.reconciler.canonical.ColumnRule>> columnRules;
 
     public Side side() {
         return side;
@@ -170,7 +174,7 @@ public final class SideDatabase {
         }
         // Without heartbeats there is no heartbeat row to read: reads then carry no seq (-1).
         return dev.parity.ingest.verify.TableScan.plan(engine(), name, t.mappedId(), info.key(), schema, heartbeats ? heartbeatTable : null,
-                pageRows);
+                pageRows, columnRules.getOrDefault(t.mappedId(), Map.of()));
     }
 
     /**
@@ -207,7 +211,7 @@ public final class SideDatabase {
      */
     public CaptureEngine startCapture(SideTopics topics, TableMapping captured, List<String> captureList, CaptureStatus status,
                                       Clock clock, Runnable onSchemaChange, Map<String, String> firstRun) {
-        RecordMapper mapper = new RecordMapper(side, captured, heartbeatTable, adapter.positions())
+        RecordMapper mapper = new RecordMapper(side, captured, heartbeatTable, adapter.positions()).rules(columnRules)
                 .onSchemaChange(onSchemaChange);
         CaptureEngine engine = new CaptureEngine(side.label(), adapter.debezium(names, captureList, keyColumns(captureList)), mapper, topics.producer(side),
                 status, clock);

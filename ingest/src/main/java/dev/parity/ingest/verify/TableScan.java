@@ -46,6 +46,8 @@ public final class TableScan {
     private final Map<String, ColumnInfo> columns;
     private Plan plan;
     private final int shape;
+    /** Opt-in comparison rules of this table's columns; empty: exact. */
+    private Map<String, dev.parity.reconciler.canonical.ColumnRule> rules = Map.of();
     /** Set while a read by key runs: rows keep their canonical bytes. */
     private boolean withCanonical;
     /** Set while a read for a lookup on the other side runs: rows keep their key columns' JDBC values. */
@@ -109,12 +111,20 @@ public final class TableScan {
      */
     public static Result plan(Engine engine, String table, String mappedId, List<String> keyColumns, TableSchema schema,
                               String heartbeatTable, int pageRows) {
+        return plan(engine, table, mappedId, keyColumns, schema, heartbeatTable, pageRows, Map.of());
+    }
+
+    /** {@link #plan}, values compared under the table's opt-in column rules (config {@code tables.columns}). */
+    public static Result plan(Engine engine, String table, String mappedId, List<String> keyColumns, TableSchema schema,
+                              String heartbeatTable, int pageRows, Map<String, dev.parity.reconciler.canonical.ColumnRule> rules) {
         List<String> unreadable = schema.columns().stream().filter(c -> JdbcValueReader.of(engine, c) == null)
                 .map(c -> c.name() + " " + c.nativeType()).toList();
         if (!unreadable.isEmpty()) {
             return new Result(null, "no verified reading of column type " + String.join(", ", unreadable) + " on " + engine.name().toLowerCase(Locale.ROOT));
         }
-        return new Result(new TableScan(engine, table, mappedId, keyColumns, schema, heartbeatTable, pageRows), null);
+        TableScan scan = new TableScan(engine, table, mappedId, keyColumns, schema, heartbeatTable, pageRows);
+        scan.rules = Map.copyOf(rules);
+        return new Result(scan, null);
     }
 
     /** A scan, or the reason there is none. */
@@ -419,7 +429,7 @@ public final class TableScan {
             List<String> keyLower = keyColumns.stream().map(k -> k.toLowerCase(Locale.ROOT)).toList();
             Col[] key = all.stream().filter(col -> keyLower.contains(col.name)).toArray(Col[]::new);
             int[] keyOrder = keyColumns.stream().mapToInt(k -> byName.get(k.toLowerCase(Locale.ROOT))).toArray();
-            plan = new Plan(key, all.toArray(Col[]::new), keyOrder);
+            plan = new Plan(key, all.toArray(Col[]::new), keyOrder, rules);
         }
         return plan;
     }
@@ -428,9 +438,9 @@ public final class TableScan {
     }
 
     /** Columns in canonical (lower-case name) order; key columns again in index order to page on. */
-    private record Plan(Col[] key, Col[] all, int[] keyOrder) {
+    private record Plan(Col[] key, Col[] all, int[] keyOrder, Map<String, dev.parity.reconciler.canonical.ColumnRule> rules) {
         Row row(CanonicalWriter w, ResultSet rs, String table, boolean keepCanonical) throws SQLException {
-            w.reset().table(table);
+            w.reset().table(table).rules(rules);
             for (Col c : key) {
                 w.column(c.name);
                 c.reader.write(w, rs, c.index);

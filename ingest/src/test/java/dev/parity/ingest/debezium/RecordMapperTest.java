@@ -164,4 +164,10 @@ class RecordMapperTest {
                     assertThat(((RowChange) m.event()).snapshot()).isTrue();
                 });
     }
+
+    @Test
+    void shouldCompareAValueInAnUnexpectedFormAsItsTextRatherThanStopTheCapture() {
+        Schema odd = SchemaBuilder.string().name("io.debezium.time.ZonedTimestamp").optional().build();
+        assertThat(hashOf(odd, "not a timestamp")).isEqualTo(hashOf(odd, "not a timestamp")).isNotEqualTo(hashOf(odd, "another"));
+    }
 }

@@ -17,6 +17,10 @@ public final class CanonicalWriter {
 
     private final ByteSink sink;
     private String lastColumn;
+    /** This table's opt-in column rules ({@link ColumnRule}); empty for exact comparison. */
+    private java.util.Map<String, ColumnRule> rules = java.util.Map.of();
+    /** The rule of the column being written; null for none. */
+    private ColumnRule rule;
 
     public CanonicalWriter(ByteSink sink) {
         this.sink = sink;
@@ -29,6 +33,14 @@ public final class CanonicalWriter {
     public CanonicalWriter reset() {
         sink.reset();
         lastColumn = null;
+        rule = null;
+        rules = java.util.Map.of();
+        return this;
+    }
+
+    /** The rules of the table being written, by lower-case column name; reset by {@link #reset()}. */
+    public CanonicalWriter rules(java.util.Map<String, ColumnRule> byColumn) {
+        this.rules = byColumn == null ? java.util.Map.of() : byColumn;
         return this;
     }
 
@@ -65,6 +77,7 @@ public final class CanonicalWriter {
             throw new IllegalStateException("columns out of canonical order: '" + lastColumn + "' then '" + name + "'");
         }
         lastColumn = name;
+        rule = rules.isEmpty() ? null : rules.get(name);
         sink.writeString(name);
         return this;
     }
@@ -114,12 +127,12 @@ public final class CanonicalWriter {
 
     public CanonicalWriter floating(double v) {
         // doubleToLongBits folds every NaN to one pattern; -0.0 and 0.0 stay distinct, as the databases keep them.
-        sink.writeByte(LogicalType.FLOAT.tag()).writeLong(Double.doubleToLongBits(v));
+        sink.writeByte(LogicalType.FLOAT.tag()).writeLong(Double.doubleToLongBits(rule == null ? v : rule.floating(v)));
         return this;
     }
 
     public CanonicalWriter string(String v) {
-        sink.writeByte(LogicalType.STRING.tag()).writeBlob(v.getBytes(StandardCharsets.UTF_8));
+        sink.writeByte(LogicalType.STRING.tag()).writeBlob((rule == null ? v : rule.string(v)).getBytes(StandardCharsets.UTF_8));
         return this;
     }
 
@@ -139,6 +152,9 @@ public final class CanonicalWriter {
     }
 
     public CanonicalWriter localDateTime(long epochMicros) {
+        if (rule != null && rule.zone() != null) {
+            return timestamp(rule.instantMicros(epochMicros)); // read as an instant in the column's configured zone
+        }
         sink.writeByte(LogicalType.LOCAL_DATE_TIME.tag()).writeSignedVarLong(epochMicros);
         return this;
     }
