@@ -186,6 +186,13 @@ public final class ParityRuntime implements AutoCloseable {
         }
         tables.stream().filter(t -> !t.captured()).forEach(t -> LOG.warn("table {} is not verified: {}", t.mappedId(), t.problem()));
         List<PlannedTable> verified = verifiedTables();
+        if (!config.tables().columns().isEmpty()) {
+            Map<String, dev.parity.ingest.schema.TableSchema> schemas = databases.source().schemas(verified);
+            Map<String, java.util.Set<String>> columns = new HashMap<>();
+            verified.forEach(t -> columns.put(t.mappedId(), schemas.containsKey(t.sourceName()) ? schemas.get(t.sourceName()).columns().stream()
+                    .map(dev.parity.ingest.schema.ColumnInfo::name).collect(Collectors.toSet()) : java.util.Set.of()));
+            TablePlanner.unusedColumnRules(config.tables(), columns).forEach(this::warn);
+        }
         Map<Side, List<String>> captureLists = new HashMap<>();
         for (Side side : Side.values()) {
             SideDatabase db = databases.of(side);

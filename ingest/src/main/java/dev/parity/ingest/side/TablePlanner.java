@@ -50,6 +50,25 @@ public final class TablePlanner {
         return out;
     }
 
+    /**
+     * The {@code tables.columns} rules that name no watched table or no column of it on the source (a
+     * typo would otherwise loosen nothing, silently), one sentence each.
+     *
+     * @param sourceColumns each watched table's lower-case column names on the source, by mapped id
+     */
+    public static List<String> unusedColumnRules(IngestConfig.Tables tables, Map<String, java.util.Set<String>> sourceColumns) {
+        List<String> out = new ArrayList<>();
+        tables.columns().forEach((table, rules) -> rules.keySet().forEach(column -> {
+            java.util.Set<String> known = sourceColumns.get(table);
+            if (known == null) {
+                out.add("tables.columns." + table + "." + column + ": no watched table " + table + ": the rule applies to nothing");
+            } else if (!known.contains(column)) {
+                out.add("tables.columns." + table + "." + column + ": " + table + " has no column " + column + " on the source: the rule applies to nothing");
+            }
+        }));
+        return out;
+    }
+
     private static List<String> lower(List<String> columns) {
         return columns.stream().map(c -> c.toLowerCase(java.util.Locale.ROOT)).sorted().toList();
     }

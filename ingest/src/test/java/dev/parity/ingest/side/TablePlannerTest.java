@@ -85,4 +85,14 @@ class TablePlannerTest {
             assertThat(t.key()).isEmpty();
         });
     }
+
+    @Test
+    void shouldSayWhichColumnRulesApplyToNothing() {
+        var rule = new dev.parity.reconciler.canonical.ColumnRule(true, null, null);
+        var tables = new IngestConfig.Tables(List.of("*"), List.of(), Map.of(),
+                Map.of("shop.orders", Map.of("code", rule, "cdoe", rule), "shop.gone", Map.of("x", rule)));
+        assertThat(TablePlanner.unusedColumnRules(tables, Map.of("shop.orders", java.util.Set.of("id", "code")))).containsExactlyInAnyOrder(
+                "tables.columns.shop.orders.cdoe: shop.orders has no column cdoe on the source: the rule applies to nothing",
+                "tables.columns.shop.gone.x: no watched table shop.gone: the rule applies to nothing");
+    }
 }
