@@ -25,11 +25,12 @@ class TypesIT {
     void shouldReadPostgresNetworkIntervalAndArrayTypesAsTheStreamGivesThem() throws Exception {
         try (PostgresPair pg = PostgresPair.start()) {
             pg.ddl("CREATE TABLE extra (id BIGINT PRIMARY KEY, ip INET, net CIDR, mac MACADDR, span INTERVAL, ints INT[], big BIGINT[],"
-                    + " words TEXT[], n INT NOT NULL)", HeartbeatWriter.ddl("public.parity_heartbeat"));
+                    + " words TEXT[], flags BIT(12), one BIT(1), n INT NOT NULL)", HeartbeatWriter.ddl("public.parity_heartbeat"));
             pg.onSource("INSERT INTO extra SELECT g, ('10.0.' || (g % 256) || '.' || (g % 7) || '/24')::inet, ('192.168.' || (g % 256) || '.0/24')::cidr,"
                     + " ('08:00:2b:01:02:' || lpad(to_hex(g % 256), 2, '0'))::macaddr,"
                     + " make_interval(years => g % 3, months => g % 13, days => g % 40, hours => g % 30, mins => g % 61, secs => g / 7.0),"
-                    + " ARRAY[g, g + 1, NULL], ARRAY[g::bigint * 1000000000], ARRAY['a' || g, 'it''s \"x\"', NULL], 0 FROM generate_series(1, 200) g",
+                    + " ARRAY[g, g + 1, NULL], ARRAY[g::bigint * 1000000000], ARRAY['a' || g, 'it''s \"x\"', NULL], (g * 37 % 4096)::bit(12),"
+                    + " (g % 2)::bit(1), 0 FROM generate_series(1, 200) g",
                     "UPDATE extra SET ip = NULL, span = NULL, ints = NULL, words = '{}' WHERE id = 200",
                     "UPDATE extra SET span = INTERVAL '-1 day -02:03:04.5' WHERE id = 199");
             pg.replicate("types");
@@ -42,19 +43,21 @@ class TypesIT {
                 ParityProbe.awaitInSync(p);
                 assertSweepAgrees(p, "public.extra");
                 pg.onTarget("UPDATE extra SET span = span + INTERVAL '1 microsecond' WHERE id = 3", "UPDATE extra SET ints[2] = -1 WHERE id = 4",
-                        "UPDATE extra SET ip = '10.9.9.9' WHERE id = 5", "UPDATE extra SET words = ARRAY['changed'] WHERE id = 6");
-                awaitDivergent(p, "public.extra", 3L, 4L, 5L, 6L);
+                        "UPDATE extra SET ip = '10.9.9.9' WHERE id = 5", "UPDATE extra SET words = ARRAY['changed'] WHERE id = 6",
+                        "UPDATE extra SET flags = ~flags WHERE id = 8", "UPDATE extra SET one = ~one WHERE id = 9");
+                awaitDivergent(p, "public.extra", 3L, 4L, 5L, 6L, 8L, 9L);
             }
         }
     }
 
     @Test
-    void shouldReadMariaDbSetEnumAndYearAndNameWhatItCannotRead() throws Exception {
+    void shouldReadMariaDbSetEnumYearAndBitAndNameWhatItCannotRead() throws Exception {
         try (MariaDbPair db = MariaDbPair.start("shop")) {
-            db.onSource("CREATE TABLE shop.extra (id BIGINT PRIMARY KEY, tags SET('a','b','c'), mood ENUM('calm','stormy'), y YEAR, n INT NOT NULL)",
-                    "INSERT INTO shop.extra SELECT seq, ELT(1 + seq % 4, 'a', 'a,b', 'b,c', ''), ELT(1 + seq % 2, 'calm', 'stormy'), 1990 + seq % 50, 0"
-                            + " FROM seq_1_to_200",
-                    "CREATE TABLE shop.bits (id BIGINT PRIMARY KEY, flags BIT(8))", "INSERT INTO shop.bits VALUES (1, b'00000101')");
+            db.onSource("CREATE TABLE shop.extra (id BIGINT PRIMARY KEY, tags SET('a','b','c'), mood ENUM('calm','stormy'), y YEAR, flags BIT(12),"
+                            + " one BIT(1), n INT NOT NULL)",
+                    "INSERT INTO shop.extra SELECT seq, ELT(1 + seq % 4, 'a', 'a,b', 'b,c', ''), ELT(1 + seq % 2, 'calm', 'stormy'), 1990 + seq % 50,"
+                            + " seq * 37 % 4096, seq % 2, 0 FROM seq_1_to_200",
+                    "CREATE TABLE shop.places (id BIGINT PRIMARY KEY, at POINT)", "INSERT INTO shop.places VALUES (1, POINT(1, 2))");
             ParityProbe.awaitRows(db::target, "shop.extra", 200);
             try (Parity p = start(db.sourceUrl(), db.targetUrl(), "root", "shop.*", "types-maria")) {
                 ParityProbe.awaitInSync(p);
@@ -62,11 +65,12 @@ class TypesIT {
                 await().atMost(ParityProbe.VERDICT).until(() -> db.count(dev.parity.reconciler.model.Side.TARGET, "shop.extra WHERE n = 1") == 200);
                 ParityProbe.awaitInSync(p);
                 List<Sweeper.TableResult> results = assertSweepAgrees(p, "shop.extra");
-                assertThat(results).filteredOn(r -> r.table().equals("shop.bits")).isNotEmpty()
-                        .allSatisfy(r -> assertThat(r.problem()).contains("no verified reading of column type flags bit(8)"));
-                db.onTarget("SET sql_log_bin = 0", "UPDATE shop.extra SET tags = 'c' WHERE id = 3", "UPDATE shop.extra SET y = 2001 WHERE id = 4");
+                assertThat(results).filteredOn(r -> r.table().equals("shop.places")).isNotEmpty()
+                        .allSatisfy(r -> assertThat(r.problem()).contains("no verified reading of column type at point"));
+                db.onTarget("SET sql_log_bin = 0", "UPDATE shop.extra SET tags = 'c' WHERE id = 3", "UPDATE shop.extra SET y = 2001 WHERE id = 4",
+                        "UPDATE shop.extra SET flags = flags ^ 4095 WHERE id = 8", "UPDATE shop.extra SET one = 1 - one WHERE id = 9");
                 ParityProbe.sweep(p);
-                awaitDivergent(p, "shop.extra", 3L, 4L);
+                awaitDivergent(p, "shop.extra", 3L, 4L, 8L, 9L);
             }
         }
     }

@@ -70,6 +70,11 @@ public interface JdbcValueReader {
                         v.getYears() * 12L + v.getMonths(), v.getDays(),
                         ((v.getHours() * 60L + v.getMinutes()) * 60L + v.getWholeSeconds()) * 1_000_000L + v.getMicroSeconds())));
             }
+            case "bit" -> {
+                // Debezium: bit(1) is a boolean; wider, its bits little-endian, the rightmost first, up to the highest one set
+                return c.length() != null && c.length() == 1 ? read(ResultSet::getString, (w, v) -> w.bool("1".equals(v)))
+                        : read(ResultSet::getString, (w, v) -> w.bytes(bitStringBytes(v)));
+            }
             case "_int2", "_int4", "_int8", "_text", "_varchar" -> {
                 return read((rs, i) -> rs.getArray(i), (w, a) -> {
                     try {
@@ -97,6 +102,26 @@ public interface JdbcValueReader {
         };
     }
 
+    /** A PostgreSQL bit string ({@code 0101}) as the connector sends it: a BitSet of it, the last character bit 0, as bytes. */
+    static byte[] bitStringBytes(String bits) {
+        java.util.BitSet set = new java.util.BitSet(bits.length());
+        for (int i = bits.length() - 1; i >= 0; i--) {
+            if (bits.charAt(i) == '1') {
+                set.set(bits.length() - i - 1);
+            }
+        }
+        return set.toByteArray();
+    }
+
+    /** A MySQL/MariaDB BIT(n) as the connector sends it: little-endian, the driver's big-endian bytes reversed. */
+    static byte[] littleEndian(byte[] bigEndian) {
+        byte[] out = new byte[bigEndian.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = bigEndian[bigEndian.length - 1 - i];
+        }
+        return out;
+    }
+
     /**
      * MySQL's and MariaDB's drivers: temporal values as text (no driver time-zone conversion; the scan's
      * session is UTC, so TIMESTAMP prints as a UTC instant), zero dates as NULL as the connector does.
@@ -112,6 +137,11 @@ public interface JdbcValueReader {
             case INTEGER -> type.startsWith("bigint") && type.contains("unsigned") ? read(ResultSet::getBigDecimal, CanonicalWriter::decimal)
                     : type.startsWith("year") ? read(ResultSet::getString, (w, v) -> w.integer(Long.parseLong(v.length() > 4 ? v.substring(0, 4) : v)))
                     : null;
+            // Debezium: BIT(1) is a boolean, BIT(n) its bytes little-endian
+            case BITS -> type.equals("bit(1)") ? (w, rs, i) -> {
+                boolean v = rs.getBoolean(i);
+                nullOr(w, rs, () -> w.bool(v));
+            } : read(ResultSet::getBytes, (w, v) -> w.bytes(littleEndian(v)));
             case DATE -> read(JdbcValueReader::nonZeroText, (w, v) -> w.date(LocalDate.parse(v.substring(0, 10)).toEpochDay()));
             case TIME -> read(ResultSet::getString, (w, v) -> w.time(binlogTimeMicros(v)));
             case DATETIME -> read(JdbcValueReader::nonZeroText, (w, v) -> w.localDateTime(micros(LocalDateTime.parse(v, BINLOG_DATETIME))));

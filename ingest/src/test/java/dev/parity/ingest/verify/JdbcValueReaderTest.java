@@ -26,15 +26,26 @@ class JdbcValueReaderTest {
 
     @Test
     void shouldRefuseTypesWithoutAVerifiedReading() {
+        ColumnInfo point = new ColumnInfo("p", "point", TypeFamily.OTHER, null, null, null, true, null);
         ColumnInfo bit = new ColumnInfo("b", "bit(8)", TypeFamily.BITS, null, 8, null, true, null);
         ColumnInfo range = new ColumnInfo("r", "int4range", TypeFamily.OTHER, null, null, null, true, null);
         ColumnInfo interval = new ColumnInfo("i", "interval", TypeFamily.OTHER, null, null, null, true, null);
-        assertThat(JdbcValueReader.of(Engine.MARIADB, bit)).isNull();
+        assertThat(JdbcValueReader.of(Engine.MARIADB, point)).isNull();
+        assertThat(JdbcValueReader.of(Engine.MARIADB, bit)).as("read since TypesIT verified it").isNotNull();
         assertThat(JdbcValueReader.of(Engine.POSTGRESQL, range)).isNull();
         assertThat(JdbcValueReader.of(Engine.POSTGRESQL, interval)).as("read since TypesIT verified it").isNotNull();
         assertThat(TableScan.plan(Engine.POSTGRESQL, "public.t", "public.t", java.util.List.of("r"),
                 new dev.parity.ingest.schema.TableSchema("public.t", java.util.List.of(range), java.util.List.of("r"), java.util.List.of(),
                         java.util.List.of()), "public.parity_heartbeat", 10).problem())
                 .isEqualTo("no verified reading of column type r int4range on postgresql");
+    }
+
+    @Test
+    void shouldWriteBitsAsTheConnectorsDo() {
+        // PostgreSQL: the rightmost character is bit 0; bytes little-endian up to the highest bit set
+        assertThat(JdbcValueReader.bitStringBytes("000100000101")).containsExactly(0x05, 0x01);
+        assertThat(JdbcValueReader.bitStringBytes("0000")).isEmpty();
+        // MySQL/MariaDB: the driver's big-endian bytes, reversed
+        assertThat(JdbcValueReader.littleEndian(new byte[] {0x01, 0x05})).containsExactly(0x05, 0x01);
     }
 }
