@@ -223,8 +223,10 @@ class CrossEngineIT {
                 assertThat(g.sampleKeys()).containsExactly(Map.of("id", 5L));
             });
         });
-        assertThat(ParityProbe.divergences(parity, "shop.items", 100)).filteredOn(d -> d.get("key").equals(Map.of("id", 30L)))
-                .singleElement().satisfies(d -> assertThat((List<?>) d.get("columns")).hasSize(18));
+        // The summary and a divergence's columns are two reads of the drill-down: wait on the latter too.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(ParityProbe.divergences(parity, "shop.items", 100))
+                .filteredOn(d -> d.get("key").equals(Map.of("id", 30L))).singleElement()
+                .satisfies(d -> assertThat((List<?>) d.get("columns")).hasSize(18)));
 
         java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                         java.net.URI.create("http://127.0.0.1:" + parity.port() + "/api/v1/repair?table=shop.items"))
