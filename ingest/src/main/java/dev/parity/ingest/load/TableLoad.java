@@ -150,7 +150,7 @@ final class TableLoad {
             long t0 = System.nanoTime();
             TableScan.Page page = sourceScan.read(cs, after);
             timings.sourceRead.addAndGet(System.nanoTime() - t0);
-            last = page.last() || page.rows().size() < pageRows; // a table without key is one page
+            last = page.rows().size() < pageRows;
             Object[] from = after;
             Object[] upTo = last ? null : page.lastKey();
             putAll(queue, pending, sender);

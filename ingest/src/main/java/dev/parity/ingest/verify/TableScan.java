@@ -295,12 +295,7 @@ public final class TableScan {
      * of a page, for a load that reads both sides by the same key ranges.
      */
     public Page readRange(Connection c, Object[] after, Object[] upTo) throws SQLException {
-        if (byContent()) {
-            if (after != null || upTo != null) {
-                throw new IllegalStateException("a table without key is read whole, not by key range (" + mappedId + ")");
-            }
-            return readContent(c);
-        }
+        requireKey("read by range");
         List<String> where = new ArrayList<>();
         if (after != null) {
             where.add(keyTuple + " > " + paramTuple());
