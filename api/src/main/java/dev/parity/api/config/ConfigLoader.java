@@ -110,7 +110,7 @@ public final class ConfigLoader {
     }
 
     /**
-     * {@code tables.columns}: {@code "namespace.table.column": {padding: ignore, digits: 12, zone: Europe/Berlin}},
+     * {@code tables.columns}: {@code "namespace.table.column": {padding: ignore, digits: 12, zone: Europe/Berlin, compare: false}},
      * the table by its source name; each rule checked, every problem reported.
      */
     private Map<String, Map<String, dev.parity.reconciler.canonical.ColumnRule>> columnRules() {
@@ -132,12 +132,13 @@ public final class ConfigLoader {
                 continue;
             }
             if (!e.getValue().isObject()) {
-                problem(key, e.getValue(), "must be a mapping of rules: padding, digits, zone");
+                problem(key, e.getValue(), "must be a mapping of rules: padding, digits, zone, compare");
                 continue;
             }
             boolean padding = false;
             Integer digits = null;
             java.time.ZoneId zone = null;
+            boolean ignored = false;
             boolean ok = true;
             for (Iterator<Map.Entry<String, JsonNode>> r = e.getValue().fields(); r.hasNext(); ) {
                 Map.Entry<String, JsonNode> rule = r.next();
@@ -168,15 +169,23 @@ public final class ConfigLoader {
                             ok = false;
                         }
                     }
+                    case "compare" -> {
+                        if (v.isBoolean()) {
+                            ignored = !v.asBoolean();
+                        } else {
+                            problem(rk, v, "must be true or false (false: the column is not compared, and status says so)");
+                            ok = false;
+                        }
+                    }
                     default -> {
-                        problem(rk, v, "unknown rule (padding, digits, zone)");
+                        problem(rk, v, "unknown rule (padding, digits, zone, compare)");
                         ok = false;
                     }
                 }
             }
             if (ok) {
                 out.computeIfAbsent(e.getKey().substring(0, dot), t -> new java.util.TreeMap<>())
-                        .put(e.getKey().substring(dot + 1).toLowerCase(java.util.Locale.ROOT), new dev.parity.reconciler.canonical.ColumnRule(padding, digits, zone));
+                        .put(e.getKey().substring(dot + 1).toLowerCase(java.util.Locale.ROOT), new dev.parity.reconciler.canonical.ColumnRule(padding, digits, zone, ignored));
             }
         }
         return out;

@@ -122,7 +122,7 @@ public final class StatusService {
                     // restoring: the sentences come back with the stores
                 }
             }
-            tables.add(ts);
+            tables.add(ts.withColumns(columnNotes(t)));
             if (unverified != null) {
                 tableFacts.add(OverallState.Table.unverified(t.mappedId(), unverified));
             } else if (s != null) {
@@ -188,10 +188,30 @@ public final class StatusService {
         for (PlannedTable t : runtime.tables()) {
             if (t.mappedId().equals(name)) {
                 String unverified = unverified(t, schema == null ? null : schema.latest());
-                return StatusDocuments.table(t, unverified == null ? view().table(name) : null, unverified);
+                return StatusDocuments.table(t, unverified == null ? view().table(name) : null, unverified).withColumns(columnNotes(t));
             }
         }
         return null;
+    }
+
+    /**
+     * The table's columns that are verified unlike the others: not compared by config, or unreadable outside
+     * the stream on a side (as the latest sweep of that side found).
+     */
+    private List<ColumnNote> columnNotes(PlannedTable t) {
+        List<ColumnNote> out = new ArrayList<>();
+        runtime.config().tables().columns().getOrDefault(t.mappedId(), Map.of()).forEach((column, rule) -> {
+            if (rule.ignored()) {
+                out.add(ColumnNote.notCompared(t.mappedId(), column));
+            }
+        });
+        Sweeper sw = sweeper;
+        Databases dbs = runtime.databases();
+        if (sw != null && dbs != null) {
+            sw.results().stream().filter(r -> r.table().equals(t.mappedId())).forEach(r -> r.unreadable().forEach(c ->
+                    out.add(ColumnNote.unreadable(t.mappedId(), r.side(), dbs.engines().get(r.side()).name(), c))));
+        }
+        return out;
     }
 
     /** Why a watched table is not verified now: planned so at start, or gone from a side since; null when it is. */

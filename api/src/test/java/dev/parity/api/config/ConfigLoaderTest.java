@@ -106,8 +106,11 @@ class ConfigLoaderTest {
                   columns:
                     shop.items.Code: {padding: ignore}
                     shop.items.at: {zone: Europe/Berlin, digits: 12}
+                    shop.items.shape: {compare: false}
                 """, "t", Map.of()).tables();
-        assertThat(ok.rules("shop.items")).containsOnlyKeys("code", "at");
+        assertThat(ok.rules("shop.items")).containsOnlyKeys("code", "at", "shape");
+        assertThat(ok.rules("shop.items").get("shape").ignored()).isTrue();
+        assertThat(ok.rules("shop.items").get("at").ignored()).isFalse();
         assertThat(ok.rules("shop.items").get("code").ignorePadding()).isTrue();
         assertThat(ok.rules("shop.items").get("at").zone()).isEqualTo(java.time.ZoneId.of("Europe/Berlin"));
         assertThat(ok.rules("shop.items").get("at").digits()).isEqualTo(12);
@@ -121,12 +124,14 @@ class ConfigLoaderTest {
                     shop.items.b: {digits: 40}
                     shop.items.c: {zone: Mars/Olympus}
                     shop.items.d: {tolerance: 0.1}
+                    shop.items.e: {compare: "no"}
                 """, "t", Map.of()));
         assertThat(e.problems()).extracting(p -> p.key() + ": " + p.value() + ": " + p.reason()).containsExactlyInAnyOrder(
                 "tables.columns.items: {\"padding\":\"ignore\"}: must be named namespace.table.column (the table by its source name)",
                 "tables.columns.shop.items.a.padding: trim: must be ignore (trailing spaces do not count) or keep",
                 "tables.columns.shop.items.b.digits: 40: must be a whole number of significant digits within 1..17",
                 "tables.columns.shop.items.c.zone: Mars/Olympus: must be a time zone such as UTC, +02:00 or Europe/Berlin",
-                "tables.columns.shop.items.d.tolerance: 0.1: unknown rule (padding, digits, zone)");
+                "tables.columns.shop.items.d.tolerance: 0.1: unknown rule (padding, digits, zone, compare)",
+                "tables.columns.shop.items.e.compare: no: must be true or false (false: the column is not compared, and status says so)");
     }
 }

@@ -2,6 +2,7 @@ package dev.parity.ingest.debezium;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parity.ingest.verify.SpatialValue;
 import dev.parity.reconciler.canonical.CanonicalWriter;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -79,6 +80,12 @@ final class ValueEncoder {
             case "io.debezium.time.ZonedTimestamp" -> w.timestamp(utcMicros((String) value));
             case "io.debezium.data.Json" -> w.json((String) value);
             case "io.debezium.data.Bits" -> w.bytes(bytes(value));
+            case "io.debezium.data.geometry.Geometry", "io.debezium.data.geometry.Point" -> {
+                Struct s = (Struct) value;
+                Object wkb = s.get("wkb");
+                byte[] b = wkb != null ? bytes(wkb) : SpatialValue.pointWkb(s.getFloat64("x"), s.getFloat64("y"));
+                w.bytes(SpatialValue.of(s.getInt32("srid"), b));
+            }
             case "io.debezium.time.Interval" -> {
                 String text = value instanceof String iso ? dev.parity.ingest.verify.JdbcValueReader.intervalText(iso) : null;
                 if (text == null) {

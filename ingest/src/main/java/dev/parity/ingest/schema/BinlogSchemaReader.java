@@ -43,6 +43,8 @@ public final class BinlogSchemaReader extends SchemaReader {
             case "json" -> TypeFamily.JSON;
             case "uuid" -> TypeFamily.UUID;
             case "bit" -> TypeFamily.BITS;
+            case "geometry", "point", "linestring", "polygon", "multipoint", "multilinestring", "multipolygon", "geometrycollection",
+                 "geomcollection" -> TypeFamily.GEOMETRY;
             default -> TypeFamily.OTHER;
         };
     }

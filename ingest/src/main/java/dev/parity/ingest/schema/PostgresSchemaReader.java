@@ -49,6 +49,7 @@ public final class PostgresSchemaReader extends SchemaReader {
             case "json", "jsonb" -> TypeFamily.JSON;
             case "uuid" -> TypeFamily.UUID;
             case "bit", "bit varying" -> TypeFamily.BITS;
+            case "point" -> TypeFamily.GEOMETRY;
             case "user-defined" -> TypeFamily.STRING; // enum types arrive as strings
             default -> TypeFamily.OTHER;
         };

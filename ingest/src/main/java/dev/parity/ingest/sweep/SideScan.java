@@ -24,6 +24,8 @@ final class SideScan {
     long lastSeq = -1;
     long overflow;
     String problem;
+    /** The columns that made the table unreadable (with {@link #problem}); empty otherwise. */
+    List<dev.parity.ingest.schema.ColumnInfo> unreadable = List.of();
     /** The shape of the rows read (the table's columns as read); 0 unknown. */
     int shape;
     final List<Candidate> candidates = new ArrayList<>();
@@ -62,7 +64,7 @@ final class SideScan {
     }
 
     TableResult result(long round, PlannedTable t, Instant finishedAt) {
-        return new TableResult(t.mappedId(), side, round, startedAt, finishedAt, rows, matched, 0, 0, problem);
+        return new TableResult(t.mappedId(), side, round, startedAt, finishedAt, rows, matched, 0, 0, problem, unreadable);
     }
 }
 

@@ -78,9 +78,19 @@ public final class Sweeper implements AutoCloseable {
      * @param observations  rows sent to the reconciler as differing from the captured state
      * @param absent        keys the state holds but the scan did not find, sent as observed absences
      * @param problem       why the table was not (fully) re-read; null when it was
+     * @param unreadable    the columns no read outside the change stream can verify (the reason for the problem); empty otherwise
      */
     public record TableResult(String table, Side side, long round, Instant startedAt, Instant finishedAt, long rowsRead, long rowsMatched,
-                              long observations, long absent, String problem) {
+                              long observations, long absent, String problem, List<dev.parity.ingest.schema.ColumnInfo> unreadable) {
+        public TableResult {
+            unreadable = List.copyOf(unreadable);
+        }
+
+        public TableResult(String table, Side side, long round, Instant startedAt, Instant finishedAt, long rowsRead, long rowsMatched,
+                           long observations, long absent, String problem) {
+            this(table, side, round, startedAt, finishedAt, rowsRead, rowsMatched, observations, absent, problem, List.of());
+        }
+
         public boolean complete() {
             return finishedAt != null && problem == null;
         }

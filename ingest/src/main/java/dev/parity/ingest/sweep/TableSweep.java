@@ -135,6 +135,7 @@ final class TableSweep implements AutoCloseable {
         TableScan.Result plan = setup.scanPlan(t, schema, config.pageRows());
         if (plan.scan() == null) {
             scan.problem = plan.problem();
+            scan.unreadable = plan.unreadable();
             return scan;
         }
         scan.shape = plan.scan().byContent() ? 0 : plan.scan().shape(); // a keyless row's shape is in its key

@@ -70,6 +70,17 @@ public interface JdbcValueReader {
                         v.getYears() * 12L + v.getMonths(), v.getDays(),
                         ((v.getHours() * 60L + v.getMinutes()) * 60L + v.getWholeSeconds()) * 1_000_000L + v.getMicroSeconds())));
             }
+            case "int4range", "int8range", "numrange", "daterange", "tsrange", "tstzrange" -> {
+                // Debezium sends a range as PostgreSQL prints it; both reads share one session time zone (this JVM's)
+                return read(ResultSet::getString, CanonicalWriter::string);
+            }
+            case "point" -> {
+                return read((rs, i) -> (org.postgresql.geometric.PGpoint) rs.getObject(i),
+                        (w, p) -> w.bytes(SpatialValue.of(null, SpatialValue.pointWkb(p.x, p.y))));
+            }
+            case "bit varying" -> {
+                return read(ResultSet::getString, (w, v) -> w.bytes(bitStringBytes(v)));
+            }
             case "bit" -> {
                 // Debezium: bit(1) is a boolean; wider, its bits little-endian, the rightmost first, up to the highest one set
                 return c.length() != null && c.length() == 1 ? read(ResultSet::getString, (w, v) -> w.bool("1".equals(v)))
@@ -142,6 +153,8 @@ public interface JdbcValueReader {
                 boolean v = rs.getBoolean(i);
                 nullOr(w, rs, () -> w.bool(v));
             } : read(ResultSet::getBytes, (w, v) -> w.bytes(littleEndian(v)));
+            // the driver returns the stored bytes: SRID then WKB, the canonical form itself
+            case GEOMETRY -> read(ResultSet::getBytes, CanonicalWriter::bytes);
             case DATE -> read(JdbcValueReader::nonZeroText, (w, v) -> w.date(LocalDate.parse(v.substring(0, 10)).toEpochDay()));
             case TIME -> read(ResultSet::getString, (w, v) -> w.time(binlogTimeMicros(v)));
             case DATETIME -> read(JdbcValueReader::nonZeroText, (w, v) -> w.localDateTime(micros(LocalDateTime.parse(v, BINLOG_DATETIME))));

@@ -117,18 +117,36 @@ public final class TableScan {
     /** {@link #plan}, values compared under the table's opt-in column rules (config {@code tables.columns}). */
     public static Result plan(Engine engine, String table, String mappedId, List<String> keyColumns, TableSchema schema,
                               String heartbeatTable, int pageRows, Map<String, dev.parity.reconciler.canonical.ColumnRule> rules) {
-        List<String> unreadable = schema.columns().stream().filter(c -> JdbcValueReader.of(engine, c) == null)
-                .map(c -> c.name() + " " + c.nativeType()).toList();
-        if (!unreadable.isEmpty()) {
-            return new Result(null, "no verified reading of column type " + String.join(", ", unreadable) + " on " + engine.name().toLowerCase(Locale.ROOT));
+        List<ColumnInfo> unreadable = schema.columns().stream().filter(c -> JdbcValueReader.of(engine, c) == null).toList();
+        List<ColumnInfo> blocking = unreadable.stream().filter(c -> !ignored(rules, c.name())).toList();
+        if (!blocking.isEmpty()) {
+            return new Result(null, "no verified reading of column type " + blocking.stream().map(c -> c.name() + " " + c.nativeType())
+                    .collect(Collectors.joining(", ")) + " on " + engine.name().toLowerCase(Locale.ROOT), blocking);
         }
         TableScan scan = new TableScan(engine, table, mappedId, keyColumns, schema, heartbeatTable, pageRows);
         scan.rules = Map.copyOf(rules);
-        return new Result(scan, null);
+        return new Result(scan, null, List.of());
     }
 
-    /** A scan, or the reason there is none. */
-    public record Result(TableScan scan, String problem) {
+    private static boolean ignored(Map<String, dev.parity.reconciler.canonical.ColumnRule> rules, String column) {
+        dev.parity.reconciler.canonical.ColumnRule r = rules.get(column.toLowerCase(Locale.ROOT));
+        return r != null && r.ignored();
+    }
+
+    /**
+     * A scan, or the reason there is none.
+     *
+     * @param unreadable the columns whose type Parity cannot read to the value the change stream gives (and that
+     *                   config still compares): the reason there is no scan; empty when there is one
+     */
+    public record Result(TableScan scan, String problem, List<ColumnInfo> unreadable) {
+        public Result {
+            unreadable = List.copyOf(unreadable);
+        }
+
+        public Result(TableScan scan, String problem) {
+            this(scan, problem, List.of());
+        }
     }
 
     /**
@@ -419,7 +437,9 @@ public final class TableScan {
                 if (info == null) {
                     throw new IllegalStateException("column " + name + " appeared since the table's structure was read");
                 }
-                all.add(new Col(name, index, JdbcValueReader.of(engine, info)));
+                JdbcValueReader reader = JdbcValueReader.of(engine, info);
+                // a column not compared (tables.columns ... compare: false) is written as NULL whatever it holds
+                all.add(new Col(name, index, reader != null ? reader : (w, rs, i) -> w.nullValue()));
             });
             List<String> keyLower = keyColumns.stream().map(k -> k.toLowerCase(Locale.ROOT)).toList();
             Col[] key = all.stream().filter(col -> keyLower.contains(col.name)).toArray(Col[]::new);

@@ -21,6 +21,13 @@ public final class CanonicalWriter {
     private java.util.Map<String, ColumnRule> rules = java.util.Map.of();
     /** The rule of the column being written; null for none. */
     private ColumnRule rule;
+    /** Whether the row (after {@link #beginRow()}) is being written, not the key. */
+    private boolean inRow;
+    /**
+     * The next value belongs to a column that is not compared ({@link ColumnRule#ignored()}): it was
+     * written as NULL already and the value itself is dropped, so callers write every column alike.
+     */
+    private boolean dropNext;
 
     public CanonicalWriter(ByteSink sink) {
         this.sink = sink;
@@ -35,6 +42,8 @@ public final class CanonicalWriter {
         lastColumn = null;
         rule = null;
         rules = java.util.Map.of();
+        inRow = false;
+        dropNext = false;
         return this;
     }
 
@@ -52,6 +61,7 @@ public final class CanonicalWriter {
     public CanonicalWriter table(String tableId) {
         sink.writeString(tableId);
         lastColumn = null;
+        inRow = false;
         return this;
     }
 
@@ -62,6 +72,7 @@ public final class CanonicalWriter {
     public CanonicalWriter beginRow() {
         sink.writeByte(0);
         lastColumn = null;
+        inRow = true;
         return this;
     }
 
@@ -79,25 +90,50 @@ public final class CanonicalWriter {
         lastColumn = name;
         rule = rules.isEmpty() ? null : rules.get(name);
         sink.writeString(name);
+        if (inRow && rule != null && rule.ignored()) {
+            sink.writeByte(LogicalType.NULL.tag());
+            dropNext = true;
+        }
         return this;
     }
 
+    /** True (once) when the value about to be written belongs to a column not compared: the caller's value is dropped. */
+    private boolean dropped() {
+        if (dropNext) {
+            dropNext = false;
+            return true;
+        }
+        return false;
+    }
+
     public CanonicalWriter nullValue() {
+        if (dropped()) {
+            return this;
+        }
         sink.writeByte(LogicalType.NULL.tag());
         return this;
     }
 
     public CanonicalWriter bool(boolean v) {
+        if (dropped()) {
+            return this;
+        }
         sink.writeByte(LogicalType.BOOLEAN.tag()).writeByte(v ? 1 : 0);
         return this;
     }
 
     public CanonicalWriter integer(long v) {
+        if (dropped()) {
+            return this;
+        }
         sink.writeByte(LogicalType.INTEGER.tag()).writeLong(v);
         return this;
     }
 
     public CanonicalWriter integer(BigInteger v) {
+        if (dropped()) {
+            return this;
+        }
         if (v.compareTo(LONG_MIN) >= 0 && v.compareTo(LONG_MAX) <= 0) {
             return integer(v.longValue());
         }
@@ -107,6 +143,9 @@ public final class CanonicalWriter {
 
     /** An unsigned 64-bit integer held in a signed long (MySQL BIGINT UNSIGNED). */
     public CanonicalWriter unsignedInteger(long v) {
+        if (dropped()) {
+            return this;
+        }
         return v >= 0 ? integer(v) : integer(new BigInteger(Long.toUnsignedString(v)));
     }
 
@@ -117,6 +156,9 @@ public final class CanonicalWriter {
      * changed column type is schema drift, which schema parity reports; row parity compares values.
      */
     public CanonicalWriter decimal(BigDecimal v) {
+        if (dropped()) {
+            return this;
+        }
         BigDecimal n = v.signum() == 0 ? BigDecimal.ZERO : v.stripTrailingZeros();
         if (n.scale() <= 0) {
             return integer(n.toBigIntegerExact());
@@ -126,32 +168,50 @@ public final class CanonicalWriter {
     }
 
     public CanonicalWriter floating(double v) {
+        if (dropped()) {
+            return this;
+        }
         // doubleToLongBits folds every NaN to one pattern; -0.0 and 0.0 stay distinct, as the databases keep them.
         sink.writeByte(LogicalType.FLOAT.tag()).writeLong(Double.doubleToLongBits(rule == null ? v : rule.floating(v)));
         return this;
     }
 
     public CanonicalWriter string(String v) {
+        if (dropped()) {
+            return this;
+        }
         sink.writeByte(LogicalType.STRING.tag()).writeBlob((rule == null ? v : rule.string(v)).getBytes(StandardCharsets.UTF_8));
         return this;
     }
 
     public CanonicalWriter bytes(byte[] v) {
+        if (dropped()) {
+            return this;
+        }
         sink.writeByte(LogicalType.BYTES.tag()).writeBlob(v);
         return this;
     }
 
     public CanonicalWriter date(long epochDay) {
+        if (dropped()) {
+            return this;
+        }
         sink.writeByte(LogicalType.DATE.tag()).writeSignedVarLong(epochDay);
         return this;
     }
 
     public CanonicalWriter time(long microsOfDay) {
+        if (dropped()) {
+            return this;
+        }
         sink.writeByte(LogicalType.TIME.tag()).writeSignedVarLong(microsOfDay);
         return this;
     }
 
     public CanonicalWriter localDateTime(long epochMicros) {
+        if (dropped()) {
+            return this;
+        }
         if (rule != null && rule.zone() != null) {
             return timestamp(rule.instantMicros(epochMicros)); // read as an instant in the column's configured zone
         }
@@ -160,12 +220,18 @@ public final class CanonicalWriter {
     }
 
     public CanonicalWriter timestamp(long utcEpochMicros) {
+        if (dropped()) {
+            return this;
+        }
         sink.writeByte(LogicalType.TIMESTAMP.tag()).writeSignedVarLong(utcEpochMicros);
         return this;
     }
 
     /** A JSON document; canonicalised here so callers cannot forget to. */
     public CanonicalWriter json(String document) {
+        if (dropped()) {
+            return this;
+        }
         sink.writeByte(LogicalType.JSON.tag()).writeString(CanonicalJson.canonicalize(document));
         return this;
     }

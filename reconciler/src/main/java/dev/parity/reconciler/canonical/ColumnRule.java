@@ -19,13 +19,23 @@ import java.time.ZoneOffset;
  * @param zone          a local date-time (MySQL {@code DATETIME}, PostgreSQL {@code timestamp}) is read as
  *                      an instant in this zone, to compare with an instant column on the other side (MySQL
  *                      {@code TIMESTAMP} ↔ PostgreSQL {@code timestamp}); null: local date-times stay local
+ * @param ignored       the column is not compared at all ({@code compare: false}): its values count as equal on
+ *                      both sides, and status says so; for a column no read outside the stream can verify, or one
+ *                      the user knows differs by design. Key columns are always compared (a row's identity).
  */
-public record ColumnRule(boolean ignorePadding, Integer digits, ZoneId zone) {
+public record ColumnRule(boolean ignorePadding, Integer digits, ZoneId zone, boolean ignored) {
     public ColumnRule {
         if (digits != null && (digits < 1 || digits > 17)) {
             throw new IllegalArgumentException("digits must be within 1..17, was " + digits);
         }
     }
+
+    public ColumnRule(boolean ignorePadding, Integer digits, ZoneId zone) {
+        this(ignorePadding, digits, zone, false);
+    }
+
+    /** The rule that takes a column out of comparison. */
+    public static final ColumnRule NOT_COMPARED = new ColumnRule(false, null, null, true);
 
     public String string(String v) {
         if (!ignorePadding) {

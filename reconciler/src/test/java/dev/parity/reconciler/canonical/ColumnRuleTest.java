@@ -28,4 +28,27 @@ class ColumnRuleTest {
         assertThat(new CanonicalWriter().table("shop.items").rules(Map.of("at", berlin)).beginRow().column("at").localDateTime(local).toByteArray())
                 .isEqualTo(asInstant);
     }
+
+    @Test
+    void shouldDropTheValuesOfAColumnNotComparedButNeverAKeyColumn() {
+        Map<String, ColumnRule> rules = Map.of("id", ColumnRule.NOT_COMPARED, "shape", ColumnRule.NOT_COMPARED);
+        java.util.function.BiFunction<Long, Object, byte[]> row = (id, shape) -> {
+            CanonicalWriter w = new CanonicalWriter().table("t").rules(rules).column("id").integer(id).beginRow().column("id").integer(id).column("n")
+                    .integer(1).column("shape");
+            if (shape == null) {
+                w.nullValue();
+            } else if (shape instanceof byte[] b) {
+                w.bytes(b);
+            } else {
+                w.json(shape.toString());
+            }
+            return w.column("z").string("after").toByteArray();
+        };
+        assertThat(row.apply(1L, new byte[] {1, 2})).as("any value of the column, any type, and NULL").isEqualTo(row.apply(1L, null))
+                .isEqualTo(row.apply(1L, "{\"a\": 1}"));
+        assertThat(row.apply(1L, null)).as("a key column is still compared in the key").isNotEqualTo(row.apply(2L, null));
+        byte[] exact = new CanonicalWriter().table("t").beginRow().column("n").integer(1).column("shape").bytes(new byte[] {1}).toByteArray();
+        byte[] other = new CanonicalWriter().table("t").beginRow().column("n").integer(1).column("shape").bytes(new byte[] {2}).toByteArray();
+        assertThat(exact).as("without the rule the column counts").isNotEqualTo(other);
+    }
 }
