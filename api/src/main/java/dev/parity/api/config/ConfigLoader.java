@@ -42,6 +42,7 @@ public final class ConfigLoader {
             verify: {enabled: true, interval: 10s, maxAge: auto, sides: [source, target], pageRows: 1000, maxRowsPerSecond: 20000}
             snapshot: {method: auto, pageRows: 10000}
             drilldown: {enabled: true, values: show, maxKeysPerSecond: 200}
+            capture: {mode: embedded}
             state: {dir: ./data}
             """;
     private static final Set<String> SECRETS = Set.of("source.password", "target.password", "api.token");
@@ -102,6 +103,7 @@ public final class ConfigLoader {
                 new IngestConfig.Snapshot(snapshotMethod(), positive("snapshot.pageRows", 1_000_000)),
                 new ParityConfig.Drilldown(bool("drilldown.enabled"), oneOf("drilldown.values", "show", "hash", "hide"),
                         positive("drilldown.maxKeysPerSecond", 100_000)),
+                capture(),
                 Path.of(text("state.dir")));
         if (!problems.isEmpty()) {
             throw new ConfigException(origin, problems);
@@ -364,6 +366,16 @@ public final class ConfigLoader {
             problems.add(new ConfigProblem(key, String.valueOf(v), "must be " + String.join(", ", allowed)));
         }
         return v;
+    }
+
+    /** {@code capture.mode}; {@code connect} reads a Kafka Connect cluster's topics, so it needs that cluster's Kafka. */
+    private ParityConfig.Capture capture() {
+        String mode = oneOf("capture.mode", ParityConfig.Capture.EMBEDDED, ParityConfig.Capture.CONNECT);
+        if (ParityConfig.Capture.CONNECT.equals(mode) && text("kafka.bootstrapServers").isBlank()) {
+            problems.add(new ConfigProblem("capture.mode", mode, "needs kafka.bootstrapServers: the Kafka cluster your Kafka Connect"
+                    + " connectors write to (the embedded broker has no Connect cluster)"));
+        }
+        return new ParityConfig.Capture(mode);
     }
 
     private IngestConfig.Snapshot.Method snapshotMethod() {

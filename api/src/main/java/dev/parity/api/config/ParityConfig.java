@@ -16,7 +16,7 @@ import java.util.Map;
  */
 public record ParityConfig(String name, Database source, Database target, Tables tables, int chunkBits,
                            Heartbeat heartbeat, Readiness readiness, Kafka kafka, Api api, Alerts alerts, Verify verify,
-                           Snapshot snapshot, Drilldown drilldown, Path stateDir) {
+                           Snapshot snapshot, Drilldown drilldown, Capture capture, Path stateDir) {
     // The databases, tables, sweep and load settings are the adapters' (IngestConfig); declared there once.
 
     /**
@@ -39,6 +39,22 @@ public record ParityConfig(String name, Database source, Database target, Tables
     }
 
     public record Readiness(Duration maxLag, Duration fenceTimeout) {
+    }
+
+    /**
+     * Where the change events come from (README, "Deployment").
+     *
+     * @param mode {@code embedded}: Parity runs a Debezium engine per side; {@code connect}: the user runs Debezium's
+     *             connectors on their Kafka Connect cluster (configured from {@code parity connect-config}) and Parity
+     *             reads their topics
+     */
+    public record Capture(String mode) {
+        public static final String EMBEDDED = "embedded";
+        public static final String CONNECT = "connect";
+
+        public boolean connect() {
+            return CONNECT.equals(mode);
+        }
     }
 
     /** @param bootstrapServers empty: an embedded broker under the state dir */
