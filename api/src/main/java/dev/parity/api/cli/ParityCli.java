@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** The {@code parity} command. Stdout carries results; failures are one line on stderr and an exit code. */
 @Command(name = "parity", mixinStandardHelpOptions = true, version = "parity 0.1.0",
         description = "Streaming CDC parity monitor for database cutovers.",
-        subcommands = {RunCommand.class, DemoCommand.class, StatusCommand.class, DiffCommand.class, RepairCommand.class, CleanupCommand.class, SchemaDiffCommand.class, ReadyCommand.class, BenchCommand.class})
+        subcommands = {RunCommand.class, DemoCommand.class, StatusCommand.class, DiffCommand.class, RepairCommand.class, CleanupCommand.class, ConnectConfigCommand.class, SchemaDiffCommand.class, ReadyCommand.class, BenchCommand.class})
 public final class ParityCli {
     /** Exit code when Parity could not do what was asked (as opposed to a NOT READY or drift answer). */
     static final int ERROR = 2;

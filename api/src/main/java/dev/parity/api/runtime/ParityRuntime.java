@@ -200,7 +200,9 @@ public final class ParityRuntime implements AutoCloseable {
             db.prepareCapture(list);
             captureLists.put(side, list);
         }
-        BaselinePlan baseline = BaselinePlan.decide(ingest, verified, databases);
+        BaselinePlan baseline = config.capture().connect()
+                ? BaselinePlan.byConnectors(ingest, "CONNECT: the connectors on Kafka Connect snapshot every table (capture.mode is connect)")
+                : BaselinePlan.decide(ingest, verified, databases);
         baselineMethod = baseline.description();
         loadedByParity = java.util.Set.copyOf(baseline.loaded());
         if (baseline.warning() != null) {
@@ -214,7 +216,9 @@ public final class ParityRuntime implements AutoCloseable {
         for (Side side : Side.values()) {
             var captured = new dev.parity.ingest.debezium.TableMapping(verified.stream().collect(Collectors.toMap(t -> t.name(side), PlannedTable::mappedId)),
                     verified.stream().filter(PlannedTable::byContent).map(t -> t.name(side)).collect(Collectors.toSet()));
-            closeables.add(databases.of(side).startCapture(topics, captured, captureLists.get(side), captures.of(side), clock, this::schemaChanged,
+            closeables.add(config.capture().connect()
+                    ? databases.of(side).startConnectCapture(topics, captured, captures.of(side), clock, this::schemaChanged)
+                    : databases.of(side).startCapture(topics, captured, captureLists.get(side), captures.of(side), clock, this::schemaChanged,
                     baseline.firstRun().getOrDefault(side, Map.of())));
         }
         if (beats) {

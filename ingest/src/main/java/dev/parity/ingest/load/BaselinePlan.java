@@ -38,6 +38,15 @@ public record BaselinePlan(String description, List<String> loaded, Path pending
     /** Present while a load has been decided and is not finished: a restart resumes (re-does) it. */
     static final String PENDING_FILE = "initial-load.pending";
 
+    /**
+     * The connectors snapshot every table: with {@code capture.mode: connect} they run on the user's Kafka Connect
+     * cluster, whose first run Parity does not steer.
+     */
+    public static BaselinePlan byConnectors(IngestConfig config, String description) {
+        LOG.info("baseline: {}", description);
+        return new BaselinePlan(description, List.of(), config.captureDir().resolve(PENDING_FILE), Map.of(), null);
+    }
+
     /** Decides for the verified tables {@code captured}; writes the pending file when Parity loads any. */
     public static BaselinePlan decide(IngestConfig config, List<PlannedTable> captured, Databases databases) throws IOException {
         SideDatabase source = databases.source();

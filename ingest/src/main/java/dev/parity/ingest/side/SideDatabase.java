@@ -205,6 +205,68 @@ public final class SideDatabase {
     }
 
     /**
+     * The Debezium connector this side needs when it runs on the user's Kafka Connect cluster
+     * ({@code capture.mode: connect}, {@code parity connect-config}): the embedded engine's settings, less what
+     * only an embedded engine has (its offset file; a binlog connector's schema history goes to a Kafka topic),
+     * plus Connect's JSON converter with schemas, which {@link dev.parity.ingest.connect.ConnectCapture} reads.
+     * The password is never printed: a Connect config-provider reference stands in its place.
+     *
+     * @param kafkaBootstrap the cluster Connect writes to (for a binlog connector's schema history)
+     */
+    public Map<String, String> connectorConfig(List<String> captureList, String kafkaBootstrap) {
+        java.util.Properties p = adapter.debezium(names, captureList, keyColumns(captureList));
+        Map<String, String> out = new java.util.TreeMap<>();
+        p.stringPropertyNames().forEach(k -> out.put(k, p.getProperty(k)));
+        out.keySet().removeIf(k -> k.startsWith("offset."));
+        out.remove("name");
+        if (out.containsKey("schema.history.internal")) {
+            out.remove("schema.history.internal.file.filename");
+            out.put("schema.history.internal", "io.debezium.storage.kafka.history.KafkaSchemaHistory");
+            out.put("schema.history.internal.kafka.bootstrap.servers", kafkaBootstrap);
+            out.put("schema.history.internal.kafka.topic", topicPrefix() + ".schema-history");
+        }
+        if (out.containsKey("database.password")) {
+            out.put("database.password", "${env:" + passwordVariable() + "}");
+        }
+        out.put("tasks.max", "1");
+        for (String c : List.of("key", "value")) {
+            out.put(c + ".converter", "org.apache.kafka.connect.json.JsonConverter");
+            out.put(c + ".converter.schemas.enable", "true");
+        }
+        return out;
+    }
+
+    /** The connector's name on a Connect cluster: the embedded engine's. */
+    public String connectorName() {
+        return names.engineName();
+    }
+
+    /** The environment variable a Connect worker's {@code env} config provider reads this side's password from. */
+    public String passwordVariable() {
+        return "PARITY_" + side.label().toUpperCase(java.util.Locale.ROOT) + "_PASSWORD";
+    }
+
+    /** The connector's {@code topic.prefix}: its topics are {@code <prefix>.<namespace>.<table>}. */
+    public String topicPrefix() {
+        return names.engineName().replaceAll("[^A-Za-z0-9_]", "_");
+    }
+
+    /**
+     * Starts reading this side's changes from the topics its connector writes on Kafka Connect
+     * ({@code capture.mode: connect}); the counterpart of {@link #startCapture}.
+     */
+    public dev.parity.ingest.connect.ConnectCapture startConnectCapture(SideTopics topics, TableMapping captured, CaptureStatus status, Clock clock,
+                                                                       Runnable onSchemaChange) {
+        RecordMapper mapper = new RecordMapper(side, captured, heartbeatTable, adapter.positions()).rules(columnRules)
+                .onSchemaChange(onSchemaChange);
+        var capture = new dev.parity.ingest.connect.ConnectCapture(side.label(), topics.kafka(), "parity-" + names.engineName().substring(7) + "-connect",
+                topicPrefix(), heartbeatTable, engine() == Engine.POSTGRESQL ? dev.parity.ingest.connect.Positions.POSTGRES
+                : dev.parity.ingest.connect.Positions.BINLOG, mapper, topics.producer(side), status, clock);
+        capture.start();
+        return capture;
+    }
+
+    /**
      * Starts this side's capture into its topic; {@code captured} maps this side's table names to mapped
      * ids and names the tables without key. {@code firstRun} overrides connector settings for the first launch only (which tables, if any,
      * the connector snapshots when Parity's initial load reads the others).

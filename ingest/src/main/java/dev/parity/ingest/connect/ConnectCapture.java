@@ -1,0 +1,200 @@
+package dev.parity.ingest.connect;
+
+import dev.parity.ingest.CaptureStatus;
+import dev.parity.ingest.debezium.MappedRecord;
+import dev.parity.ingest.debezium.RecordMapper;
+import dev.parity.ingest.kafka.ChangeProducer;
+import dev.parity.reconciler.model.RowChange;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.connect.data.SchemaAndValue;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.json.JsonConverter;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One side's capture from Kafka Connect (config {@code capture.mode: connect}, README "Deployment"): reads the
+ * topics a Debezium connector on the user's Connect cluster writes ({@code <topic.prefix>.<namespace>.<table>},
+ * Debezium's envelope in Connect's JSON converter with schemas), maps each record with the same
+ * {@link RecordMapper} as the embedded engine (so a row hashes the same either way), restores commit order
+ * against the heartbeats ({@link CommitOrder}) and produces Parity's events to the side's topic. Its consumer
+ * offsets are committed only past records whose events Kafka acknowledged, and never past a record still
+ * waiting for its heartbeat: a crash replays, never skips.
+ */
+public final class ConnectCapture implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectCapture.class);
+
+    private final String name;
+    private final String topicPrefix;
+    private final String heartbeatTable;
+    private final Positions positions;
+    private final RecordMapper mapper;
+    private final ChangeProducer producer;
+    private final CaptureStatus status;
+    private final Clock clock;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final JsonConverter keys = new JsonConverter();
+    private final JsonConverter values = new JsonConverter();
+    private final CommitOrder<Pending> order = new CommitOrder<>();
+    private final Map<String, Long> snapshotRows = new HashMap<>();
+    private final Thread thread;
+    private volatile boolean closing;
+
+    /** A consumed record mapped, with where it came from (for offsets). */
+    private record Pending(List<MappedRecord> events, TopicPartition from, long offset, boolean snapshot, String table) {
+    }
+
+    /**
+     * @param kafka          the user's Kafka cluster (the one Connect writes to)
+     * @param groupId        this capture's consumer group: its committed offsets are where a restart resumes
+     * @param topicPrefix    the connector's {@code topic.prefix}
+     * @param heartbeatTable this side's heartbeat table, as the connector names it ({@code namespace.table})
+     */
+    public ConnectCapture(String name, Map<String, Object> kafka, String groupId, String topicPrefix, String heartbeatTable, Positions positions,
+                          RecordMapper mapper, ChangeProducer producer, CaptureStatus status, Clock clock) {
+        this.name = name;
+        this.topicPrefix = topicPrefix;
+        this.heartbeatTable = heartbeatTable;
+        this.positions = positions;
+        this.mapper = mapper;
+        this.producer = producer;
+        this.status = status;
+        this.clock = clock;
+        Map<String, Object> props = new HashMap<>(kafka);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"); // a first start reads the connector's snapshot
+        props.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 5_000); // topics of newly captured tables are found within seconds
+        this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        keys.configure(Map.of("schemas.enable", "true", "converter.type", "key"), true);
+        values.configure(Map.of("schemas.enable", "true", "converter.type", "value"), false);
+        this.thread = new Thread(this::run, "parity-connect-" + name);
+    }
+
+    public void start() {
+        consumer.subscribe(Pattern.compile(Pattern.quote(topicPrefix) + "\\..+"));
+        thread.start();
+        LOG.info("capture {} reads Kafka Connect topics {}.*", name, topicPrefix);
+    }
+
+    private void run() {
+        try {
+            while (!closing) {
+                var records = consumer.poll(Duration.ofMillis(250));
+                List<Pending> out = new ArrayList<>();
+                for (ConsumerRecord<byte[], byte[]> r : records) {
+                    out.addAll(offer(r));
+                }
+                if (!out.isEmpty()) {
+                    forward(out);
+                }
+                commit(records.partitions());
+            }
+        } catch (WakeupException e) {
+            if (!closing) {
+                throw e;
+            }
+        } catch (RuntimeException | InterruptedException e) {
+            LOG.error("capture {} stopped: {}", name, e.getMessage(), e);
+            status.stopped(e.getMessage());
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /** Decodes and maps one record; returns what may go out now ({@link CommitOrder}). */
+    private List<Pending> offer(ConsumerRecord<byte[], byte[]> r) {
+        if (r.value() == null) {
+            return List.of(); // a tombstone after a delete
+        }
+        SchemaAndValue k = r.key() == null ? SchemaAndValue.NULL : keys.toConnectData(r.topic(), r.key());
+        SchemaAndValue v = values.toConnectData(r.topic(), r.value());
+        SourceRecord record = new SourceRecord(null, null, r.topic(), null, k.schema(), k.value(), v.schema(), v.value());
+        TopicPartition from = new TopicPartition(r.topic(), r.partition());
+        Struct source = v.value() instanceof Struct s && s.schema().field("source") != null ? s.getStruct("source") : null;
+        List<MappedRecord> events = mapper.mapAll(record);
+        boolean snapshot = events.stream().anyMatch(m -> m.event() instanceof RowChange rc && rc.snapshot());
+        String table = source == null ? null : namespace(source) + "." + source.getString("table");
+        boolean heartbeat = heartbeatTable.equals(table);
+        Pending p = new Pending(events, from, r.offset(), snapshot, table);
+        return order.offer(new CommitOrder.Item<>(p, source == null ? null : positions.of(source), heartbeat));
+    }
+
+    private void forward(List<Pending> out) throws InterruptedException {
+        List<Future<RecordMetadata>> acks = new ArrayList<>();
+        boolean streamed = false;
+        for (Pending p : out) {
+            if (p.snapshot()) {
+                status.snapshotting();
+                snapshotRows.merge(p.table(), 1L, Long::sum);
+            } else if (!p.events().isEmpty()) {
+                streamed = true;
+            }
+            p.events().forEach(m -> producer.send(m, acks));
+        }
+        for (Future<RecordMetadata> ack : acks) {
+            try {
+                ack.get();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("Kafka did not acknowledge capture " + name + "'s events; offsets not committed", e.getCause());
+            }
+        }
+        java.time.Instant now = clock.instant();
+        out.forEach(p -> p.events().forEach(m -> status.produced(m.event(), now)));
+        status.seen(now);
+        if (streamed) {
+            status.snapshotRows(Map.copyOf(snapshotRows));
+            status.streaming();
+            status.connection(true, now);
+        }
+    }
+
+    /** Commits each partition up to its first record still waiting for a heartbeat, or to what was read. */
+    private void commit(java.util.Set<TopicPartition> read) {
+        Map<TopicPartition, Long> firstWaiting = new HashMap<>();
+        for (Pending p : order.waiting()) {
+            firstWaiting.merge(p.from(), p.offset(), Math::min);
+        }
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition tp : consumer.assignment()) {
+            long position = consumer.position(tp);
+            offsets.put(tp, new OffsetAndMetadata(Math.min(position, firstWaiting.getOrDefault(tp, Long.MAX_VALUE))));
+        }
+        if (!offsets.isEmpty() && (!read.isEmpty() || !firstWaiting.isEmpty())) {
+            consumer.commitSync(offsets);
+        }
+    }
+
+    private static String namespace(Struct source) {
+        return source.schema().field("schema") != null && source.get("schema") != null ? source.getString("schema") : source.getString("db");
+    }
+
+    @Override
+    public void close() {
+        closing = true;
+        consumer.wakeup();
+        try {
+            thread.join(15_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        producer.close();
+    }
+}
