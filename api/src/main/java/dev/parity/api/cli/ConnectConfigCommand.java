@@ -21,6 +21,9 @@ final class ConnectConfigCommand implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, required = true, description = "YAML config file")
     Path config;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         ParityConfig cfg = ConfigLoader.load(config, System.getenv());
@@ -30,7 +33,8 @@ final class ConnectConfigCommand implements Callable<Integer> {
         }
         List<ConnectorPlan.Connector> connectors = ConnectorPlan.prepare(cfg.ingest(), cfg.kafka().bootstrapServers(),
                 w -> System.err.println("warning: " + w));
-        System.out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(connectors));
+        spec.commandLine().getOut().println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(connectors));
+        spec.commandLine().getOut().flush();
         System.err.println("POST each connector to your Connect cluster (jq -c '.[]' | curl -H 'Content-Type: application/json' -d @- "
                 + "http://CONNECT:8083/connectors, once per connector); the passwords are ${env:PARITY_SOURCE_PASSWORD} and"
                 + " ${env:PARITY_TARGET_PASSWORD}: give the workers config.providers=env"

@@ -12,6 +12,11 @@ public final class ParityCliAccess {
         return ParityCli.commandLine().execute(args);
     }
 
+    /** Runs the command line with its stdout captured into {@code out}. */
+    public static int runCapturingOut(StringWriter out, String... args) {
+        return ParityCli.commandLine().setOut(new PrintWriter(out, true)).execute(args);
+    }
+
     /** Runs the command line with its stderr captured into {@code err}. */
     public static int run(StringWriter err, String... args) {
         return ParityCli.commandLine().setErr(new PrintWriter(err, true)).execute(args);

@@ -54,6 +54,12 @@ public final class ConnectCapture implements AutoCloseable {
     private final JsonConverter values = new JsonConverter();
     private final CommitOrder<Pending> order = new CommitOrder<>();
     private final Map<String, Long> snapshotRows = new HashMap<>();
+    /**
+     * Per partition, the next offset not yet taken in. A rebalance (every new table's topic causes one) rewinds the
+     * consumer to its committed offsets, behind records still waiting here: taken twice, a keyless table's copy
+     * would count twice.
+     */
+    private final Map<TopicPartition, Long> next = new HashMap<>();
     private final Thread thread;
     private volatile boolean closing;
 
@@ -121,13 +127,18 @@ public final class ConnectCapture implements AutoCloseable {
 
     /** Decodes and maps one record; returns what may go out now ({@link CommitOrder}). */
     private List<Pending> offer(ConsumerRecord<byte[], byte[]> r) {
+        TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+        if (r.offset() < next.getOrDefault(tp, 0L)) {
+            return List.of(); // already taken in by this process (waiting or sent): redelivered after a rebalance
+        }
+        next.put(tp, r.offset() + 1);
         if (r.value() == null) {
             return List.of(); // a tombstone after a delete
         }
         SchemaAndValue k = r.key() == null ? SchemaAndValue.NULL : keys.toConnectData(r.topic(), r.key());
         SchemaAndValue v = values.toConnectData(r.topic(), r.value());
         SourceRecord record = new SourceRecord(null, null, r.topic(), null, k.schema(), k.value(), v.schema(), v.value());
-        TopicPartition from = new TopicPartition(r.topic(), r.partition());
+        TopicPartition from = tp;
         Struct source = v.value() instanceof Struct s && s.schema().field("source") != null ? s.getStruct("source") : null;
         List<MappedRecord> events = mapper.mapAll(record);
         boolean snapshot = events.stream().anyMatch(m -> m.event() instanceof RowChange rc && rc.snapshot());

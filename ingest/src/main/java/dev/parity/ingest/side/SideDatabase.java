@@ -229,6 +229,10 @@ public final class SideDatabase {
             out.put("database.password", "${env:" + passwordVariable() + "}");
         }
         out.put("tasks.max", "1");
+        // Connect creates the per-table topics itself (brokers often refuse auto-creation): one partition keeps a
+        // table's changes in commit order; the replication factor is the cluster's default.
+        out.put("topic.creation.default.partitions", "1");
+        out.put("topic.creation.default.replication.factor", "-1");
         for (String c : List.of("key", "value")) {
             out.put(c + ".converter", "org.apache.kafka.connect.json.JsonConverter");
             out.put(c + ".converter.schemas.enable", "true");
