@@ -11,6 +11,7 @@ import dev.parity.api.config.ConfigLoader;
 import dev.parity.api.kafka.EmbeddedKafka;
 import dev.parity.ingest.engine.Engine;
 import dev.parity.ingest.local.DemoSchema;
+import dev.parity.ingest.local.MariaDbPair;
 import dev.parity.ingest.local.PostgresPair;
 import dev.parity.reconciler.model.Side;
 import java.io.StringWriter;
@@ -99,6 +100,63 @@ class ConnectCaptureIT {
                     JsonNode report = ParityProbe.readiness(p, TOKEN, "?timeout=30s");
                     assertThat(report.path("ready").asBoolean()).isFalse();
                     assertThat(ParityProbe.failing(report)).contains("divergent-keys");
+                }
+            } finally {
+                connect.stop();
+                connect.awaitStop();
+            }
+        }
+    }
+
+    /**
+     * The MariaDB connector on the same kind of worker: binlog positions order its tables' topics against the
+     * heartbeats, its schema history lives in a Kafka topic, and target-only writes are found by key.
+     */
+    @Test
+    void shouldVerifyAMariaDbPairFromConnectorsOnKafkaConnect() throws Exception {
+        Path dir = Files.createTempDirectory("parity-connect-maria");
+        try (MariaDbPair db = MariaDbPair.start("shop"); EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
+            db.onSource("CREATE TABLE shop.events (id BIGINT PRIMARY KEY, name VARCHAR(40) NOT NULL, amount DECIMAL(10,2), at DATETIME(6),"
+                            + " flag TINYINT(1))",
+                    "INSERT INTO shop.events SELECT seq, CONCAT('event ', seq), seq / 7, TIMESTAMP '2024-06-01 12:00:00.123456' + INTERVAL seq SECOND,"
+                            + " seq % 2 FROM seq_1_to_500",
+                    "CREATE TABLE shop.log (at DATETIME NOT NULL, message VARCHAR(40))",
+                    "INSERT INTO shop.log SELECT TIMESTAMP '2024-06-01 00:00:00' + INTERVAL (seq % 3) HOUR, 'same' FROM seq_1_to_30");
+            ParityProbe.awaitRows(db::target, "shop.events", 500);
+            ParityProbe.awaitRows(db::target, "shop.log", 30);
+            Connect<?> connect = startConnect(kafka.bootstrapServers());
+            try {
+                Path config = Files.writeString(dir.resolve("parity.yaml"), String.format("""
+                        name: mariaconnect
+                        source: {url: "%s", user: root}
+                        target: {url: "%s", user: root}
+                        tables: {include: ["shop.*"]}
+                        kafka: {bootstrapServers: "%s"}
+                        capture: {mode: connect}
+                        verify: {interval: 1h}
+                        api: {port: 0, token: %s}
+                        state: {dir: "%s"}
+                        """, db.sourceUrl(), db.targetUrl(), kafka.bootstrapServers(), TOKEN, dir.resolve("state")));
+                StringWriter out = new StringWriter();
+                assertThat(ParityCliAccess.runCapturingOut(out, "connect-config", "-c", config.toString())).isZero();
+                for (JsonNode c : JSON.readTree(out.toString())) {
+                    assertThat(c.path("config").path("schema.history.internal").asText()).endsWith("KafkaSchemaHistory");
+                    post(connect, c);
+                }
+                try (Parity p = Parity.start(ConfigLoader.load(config, Map.of()))) {
+                    ParityProbe.awaitInSync(p);
+                    db.onSource("UPDATE shop.events SET name = CONCAT(name, '.')", "INSERT INTO shop.log VALUES ('2024-07-01 00:00:00', 'same')");
+                    await().atMost(ParityProbe.VERDICT).until(() -> db.count(Side.TARGET, "shop.events WHERE name LIKE '%.'") == 500);
+                    ParityProbe.awaitInSync(p);
+                    await().atMost(ParityProbe.VERDICT).untilAsserted(() -> { // copies of a keyless row, counted once each
+                        assertThat(p.status().view().table("shop.log").source().count()).isEqualTo(31);
+                        assertThat(p.status().view().table("shop.log").target().count()).isEqualTo(31);
+                    });
+                    ParityProbe.awaitReady(p, TOKEN);
+                    db.onTarget("UPDATE shop.events SET amount = amount + 1 WHERE id = 7", "DELETE FROM shop.events WHERE id = 8",
+                            "INSERT INTO shop.events VALUES (9001, 'target only', 1, NULL, 0)");
+                    await().atMost(ParityProbe.VERDICT).untilAsserted(() -> assertThat(divergent(p, "shop.events"))
+                            .containsExactlyInAnyOrder("MISMATCH 7", "MISSING_ON_TARGET 8", "EXTRA_ON_TARGET 9001"));
                 }
             } finally {
                 connect.stop();

@@ -61,6 +61,8 @@ public final class ConnectCapture implements AutoCloseable {
      */
     private final Map<TopicPartition, Long> next = new HashMap<>();
     private final Thread thread;
+    /** Topics under the prefix whose records are not Debezium changes (warned about once). */
+    private final java.util.Set<String> foreign = new java.util.HashSet<>();
     private volatile boolean closing;
 
     /** A consumed record mapped, with where it came from (for offsets). */
@@ -135,8 +137,19 @@ public final class ConnectCapture implements AutoCloseable {
         if (r.value() == null) {
             return List.of(); // a tombstone after a delete
         }
-        SchemaAndValue k = r.key() == null ? SchemaAndValue.NULL : keys.toConnectData(r.topic(), r.key());
-        SchemaAndValue v = values.toConnectData(r.topic(), r.value());
+        SchemaAndValue k;
+        SchemaAndValue v;
+        try {
+            k = r.key() == null ? SchemaAndValue.NULL : keys.toConnectData(r.topic(), r.key());
+            v = values.toConnectData(r.topic(), r.value());
+        } catch (org.apache.kafka.connect.errors.DataException e) {
+            // Not a Debezium change in Connect's JSON with schemas: another topic under the prefix. Said once per topic.
+            if (foreign.add(r.topic())) {
+                LOG.warn("capture {}: topic {} does not hold Debezium changes as JSON with schemas ({}); its records are skipped", name,
+                        r.topic(), e.getMessage());
+            }
+            return List.of();
+        }
         SourceRecord record = new SourceRecord(null, null, r.topic(), null, k.schema(), k.value(), v.schema(), v.value());
         TopicPartition from = tp;
         Struct source = v.value() instanceof Struct s && s.schema().field("source") != null ? s.getStruct("source") : null;

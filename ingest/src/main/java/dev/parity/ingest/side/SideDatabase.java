@@ -223,12 +223,13 @@ public final class SideDatabase {
             out.remove("schema.history.internal.file.filename");
             out.put("schema.history.internal", "io.debezium.storage.kafka.history.KafkaSchemaHistory");
             out.put("schema.history.internal.kafka.bootstrap.servers", kafkaBootstrap);
-            out.put("schema.history.internal.kafka.topic", topicPrefix() + ".schema-history");
+            out.put("schema.history.internal.kafka.topic", topicPrefix() + "-schema-history"); // outside <prefix>.*, which Parity reads
         }
         if (out.containsKey("database.password")) {
             out.put("database.password", "${env:" + passwordVariable() + "}");
         }
         out.put("tasks.max", "1");
+        out.put("topic.prefix", topicPrefix());
         // Connect creates the per-table topics itself (brokers often refuse auto-creation): one partition keeps a
         // table's changes in commit order; the replication factor is the cluster's default.
         out.put("topic.creation.default.partitions", "1");
@@ -250,9 +251,13 @@ public final class SideDatabase {
         return "PARITY_" + side.label().toUpperCase(java.util.Locale.ROOT) + "_PASSWORD";
     }
 
-    /** The connector's {@code topic.prefix}: its topics are {@code <prefix>.<namespace>.<table>}. */
+    /**
+     * The connector's {@code topic.prefix} on Kafka Connect: its topics are {@code <prefix>.<namespace>.<table>}, and a
+     * binlog connector's schema changes go to the topic {@code <prefix>} itself, which must not collide with Parity's
+     * own side topic ({@code parity.<name>.<side>}: Kafka treats {@code .} and {@code _} alike in topic names).
+     */
     public String topicPrefix() {
-        return names.engineName().replaceAll("[^A-Za-z0-9_]", "_");
+        return "cdc_" + names.engineName().replaceAll("[^A-Za-z0-9_]", "_");
     }
 
     /**
