@@ -259,7 +259,7 @@ public final class ParityRuntime implements AutoCloseable {
         topics = new SideTopics(config.name(), kafkaProps, partitions, chunking);
         streams = ReconcilerStreams.start(kafkaProps, config, config.stateDir().toAbsolutePath(), verdicts().settings(topics, link));
         closeables.add(() -> ReconcilerStreams.stop(streams));
-        view = ReconcilerStreams.view(streams, chunking);
+        view = ReconcilerStreams.view(streams, chunking, topics.topic(Side.SOURCE), partitions);
         progress = new ReconcilerProgress(kafkaProps, "parity-" + config.name(), topics.partitionsOfBoth(), link, clock);
         closeables.add(progress);
     }

@@ -109,15 +109,48 @@ final class ReconcilerStreams {
         return streams;
     }
 
-    /** Read-only queries over the running application's stores (every partition this instance holds). */
-    static dev.parity.reconciler.query.ReconcilerView view(KafkaStreams streams, dev.parity.reconciler.model.Chunking chunking) {
+    /**
+     * Read-only queries over the running application's stores. They answer only while this instance holds
+     * every partition of the side topic as an active task: an instance holding some (another process of the
+     * same {@code name} joined the application, or a rebalance is moving them) would sum half the keys and
+     * could call a table IN_SYNC that is not, so its queries fail as a store not ready, with the partitions
+     * it lacks (README, "Deployment").
+     */
+    static dev.parity.reconciler.query.ReconcilerView view(KafkaStreams streams, dev.parity.reconciler.model.Chunking chunking, String sourceTopic,
+                                                          int partitions) {
         return new dev.parity.reconciler.query.ReconcilerView(new dev.parity.reconciler.query.StoreAccess() {
+            // Checked at most every 100 ms: the sweep asks for a store per row it reads. A rebalance meanwhile
+            // makes the store calls themselves fail (threads not RUNNING).
+            private volatile long checkedAt = Long.MIN_VALUE;
+            private volatile String missing;
+
             @Override
             public <V> org.apache.kafka.streams.state.ReadOnlyKeyValueStore<org.apache.kafka.common.utils.Bytes, V> store(String name) {
+                long now = System.nanoTime();
+                if (checkedAt == Long.MIN_VALUE || now - checkedAt > 100_000_000L) {
+                    missing = missingPartitions(streams, sourceTopic, partitions);
+                    checkedAt = now;
+                }
+                String missing = this.missing;
+                if (missing != null) {
+                    throw new org.apache.kafka.streams.errors.InvalidStateStoreException("this instance holds " + missing
+                            + ": the others are with another instance of the application or moving; its answers would be partial");
+                }
                 return streams.store(org.apache.kafka.streams.StoreQueryParameters.fromNameAndType(name,
                         org.apache.kafka.streams.state.QueryableStoreTypes.<org.apache.kafka.common.utils.Bytes, V>keyValueStore()));
             }
         }, chunking);
+    }
+
+    /** Which partitions of {@code topic} this instance's threads hold as active tasks, when not all of them; null when all. */
+    static String missingPartitions(KafkaStreams streams, String topic, int partitions) {
+        java.util.Set<Integer> held = new java.util.TreeSet<>();
+        for (var thread : streams.metadataForLocalThreads()) {
+            for (var task : thread.activeTasks()) {
+                task.topicPartitions().stream().filter(tp -> tp.topic().equals(topic)).forEach(tp -> held.add(tp.partition()));
+            }
+        }
+        return held.size() == partitions ? null : "partitions " + held + " of 0.." + (partitions - 1) + " of " + topic;
     }
 
     /** Leaves the group on close (a static member; see {@link #start}), so nothing waits for its session to expire. */

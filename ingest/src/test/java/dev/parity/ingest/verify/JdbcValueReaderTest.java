@@ -26,18 +26,26 @@ class JdbcValueReaderTest {
 
     @Test
     void shouldRefuseTypesWithoutAVerifiedReading() {
-        ColumnInfo point = new ColumnInfo("p", "point", TypeFamily.OTHER, null, null, null, true, null);
+        ColumnInfo point = new ColumnInfo("p", "point", TypeFamily.GEOMETRY, null, null, null, true, null);
         ColumnInfo bit = new ColumnInfo("b", "bit(8)", TypeFamily.BITS, null, 8, null, true, null);
         ColumnInfo range = new ColumnInfo("r", "int4range", TypeFamily.OTHER, null, null, null, true, null);
+        ColumnInfo box = new ColumnInfo("x", "box", TypeFamily.OTHER, null, null, null, true, null);
         ColumnInfo interval = new ColumnInfo("i", "interval", TypeFamily.OTHER, null, null, null, true, null);
-        assertThat(JdbcValueReader.of(Engine.MARIADB, point)).isNull();
+        assertThat(JdbcValueReader.of(Engine.MARIADB, point)).as("read since TypesIT verified it").isNotNull();
+        assertThat(JdbcValueReader.of(Engine.POSTGRESQL, point)).as("read since TypesIT verified it").isNotNull();
         assertThat(JdbcValueReader.of(Engine.MARIADB, bit)).as("read since TypesIT verified it").isNotNull();
-        assertThat(JdbcValueReader.of(Engine.POSTGRESQL, range)).isNull();
+        assertThat(JdbcValueReader.of(Engine.POSTGRESQL, range)).as("read since TypesIT verified it").isNotNull();
+        assertThat(JdbcValueReader.of(Engine.POSTGRESQL, box)).isNull();
         assertThat(JdbcValueReader.of(Engine.POSTGRESQL, interval)).as("read since TypesIT verified it").isNotNull();
-        assertThat(TableScan.plan(Engine.POSTGRESQL, "public.t", "public.t", java.util.List.of("r"),
-                new dev.parity.ingest.schema.TableSchema("public.t", java.util.List.of(range), java.util.List.of("r"), java.util.List.of(),
-                        java.util.List.of()), "public.parity_heartbeat", 10).problem())
-                .isEqualTo("no verified reading of column type r int4range on postgresql");
+        var schema = new dev.parity.ingest.schema.TableSchema("public.t", java.util.List.of(range, box), java.util.List.of("r"), java.util.List.of(),
+                java.util.List.of());
+        var refused = TableScan.plan(Engine.POSTGRESQL, "public.t", "public.t", java.util.List.of("r"), schema, "public.parity_heartbeat", 10);
+        assertThat(refused.problem()).isEqualTo("no verified reading of column type x box on postgresql");
+        assertThat(refused.unreadable()).extracting(ColumnInfo::name).containsExactly("x");
+        var notCompared = TableScan.plan(Engine.POSTGRESQL, "public.t", "public.t", java.util.List.of("r"), schema, "public.parity_heartbeat", 10,
+                java.util.Map.of("x", dev.parity.reconciler.canonical.ColumnRule.NOT_COMPARED));
+        assertThat(notCompared.problem()).as("a column taken out of comparison does not stop the scan").isNull();
+        assertThat(notCompared.scan()).isNotNull();
     }
 
     @Test
