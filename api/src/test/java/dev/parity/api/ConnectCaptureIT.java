@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parity.api.cli.Parity;
 import dev.parity.api.cli.ParityCliAccess;
 import dev.parity.api.config.ConfigLoader;
-import dev.parity.api.kafka.EmbeddedKafka;
 import dev.parity.ingest.engine.Engine;
 import dev.parity.ingest.local.DemoSchema;
 import dev.parity.ingest.local.MariaDbPair;
@@ -31,7 +30,7 @@ import org.apache.kafka.connect.runtime.Connect;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code capture.mode: connect} end to end: a real Kafka Connect worker (distributed mode, in this JVM) runs
+ * {@code capture.mode: connect} end to end, on an external Kafka ({@link ExternalKafka}): a real Kafka Connect worker (distributed mode, in this JVM) runs
  * Debezium's PostgreSQL connector for each side of a real replicated pair, configured by what
  * {@code parity connect-config} printed and POSTed to its REST API; Parity reads their topics. The demo
  * schema (every type it holds, the keyless audit log too) reaches IN_SYNC, each row's hash in Parity's state
@@ -46,7 +45,7 @@ class ConnectCaptureIT {
     @Test
     void shouldVerifyAPairFromConnectorsOnKafkaConnectAsTheEmbeddedCaptureDoes() throws Exception {
         Path dir = Files.createTempDirectory("parity-connect");
-        try (PostgresPair pg = PostgresPair.start(); EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
+        try (PostgresPair pg = PostgresPair.start(); ExternalKafka kafka = ExternalKafka.start(dir)) {
             pg.ddl(DemoSchema.DDL);
             pg.ddl("ALTER TABLE audit_log REPLICA IDENTITY FULL");
             pg.onSource(DemoSchema.load(200, 3), "INSERT INTO audit_log SELECT TIMESTAMPTZ '2024-06-01 00:00:00+00' + (g % 5) * INTERVAL '1 hour',"
@@ -115,7 +114,7 @@ class ConnectCaptureIT {
     @Test
     void shouldVerifyAMariaDbPairFromConnectorsOnKafkaConnect() throws Exception {
         Path dir = Files.createTempDirectory("parity-connect-maria");
-        try (MariaDbPair db = MariaDbPair.start("shop"); EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
+        try (MariaDbPair db = MariaDbPair.start("shop"); ExternalKafka kafka = ExternalKafka.start(dir)) {
             db.onSource("CREATE TABLE shop.events (id BIGINT PRIMARY KEY, name VARCHAR(40) NOT NULL, amount DECIMAL(10,2), at DATETIME(6),"
                             + " flag TINYINT(1))",
                     "INSERT INTO shop.events SELECT seq, CONCAT('event ', seq), seq / 7, TIMESTAMP '2024-06-01 12:00:00.123456' + INTERVAL seq SECOND,"
@@ -209,7 +208,7 @@ class ConnectCaptureIT {
         return out;
     }
 
-    private static String config(String name, PostgresPair pg, EmbeddedKafka kafka, String mode, Path state) {
+    private static String config(String name, PostgresPair pg, ExternalKafka kafka, String mode, Path state) {
         return String.format("""
                 name: %s
                 source: {url: "%s", user: postgres}

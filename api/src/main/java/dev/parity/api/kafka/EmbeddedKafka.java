@@ -35,9 +35,16 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     public static EmbeddedKafka start(Path logDir) {
         try {
+            return start(logDir, freePort(), freePort());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot find a free port for the embedded Kafka broker", e);
+        }
+    }
+
+    /** The broker on given ports: a restart on the same ports and log is the same broker to its clients. */
+    public static EmbeddedKafka start(Path logDir, int brokerPort, int controllerPort) {
+        try {
             Files.createDirectories(logDir);
-            int brokerPort = freePort();
-            int controllerPort = freePort();
             Properties p = new Properties();
             p.put("process.roles", "broker,controller");
             p.put("node.id", "1");

@@ -60,10 +60,19 @@ public final class ConnectCapture implements AutoCloseable {
      * would count twice.
      */
     private final Map<TopicPartition, Long> next = new HashMap<>();
+    /**
+     * PostgreSQL: per partition, the commit position of the newest streamed change taken in. Connect delivers at
+     * least once: a connector task restarted (a worker rebalance, a new connector) resends the changes since its
+     * last flushed offset, and a keyless table's copy resent would count twice. A topic partition holds its
+     * table's changes in commit order and each PostgreSQL change has its own position, so one at or before the
+     * newest is a resend. (Binlog positions are not unique per change: not deduplicated, README "Deployment".)
+     */
+    private final Map<TopicPartition, long[]> newestStreamed = new HashMap<>();
     private final Thread thread;
     /** Topics under the prefix whose records are not Debezium changes (warned about once). */
     private final java.util.Set<String> foreign = new java.util.HashSet<>();
     private volatile boolean closing;
+    private final boolean uniquePositions;
 
     /** A consumed record mapped, with where it came from (for offsets). */
     private record Pending(List<MappedRecord> events, TopicPartition from, long offset, boolean snapshot, String table) {
@@ -81,6 +90,7 @@ public final class ConnectCapture implements AutoCloseable {
         this.topicPrefix = topicPrefix;
         this.heartbeatTable = heartbeatTable;
         this.positions = positions;
+        this.uniquePositions = positions == Positions.POSTGRES;
         this.mapper = mapper;
         this.producer = producer;
         this.status = status;
@@ -153,12 +163,21 @@ public final class ConnectCapture implements AutoCloseable {
         SourceRecord record = new SourceRecord(null, null, r.topic(), null, k.schema(), k.value(), v.schema(), v.value());
         TopicPartition from = tp;
         Struct source = v.value() instanceof Struct s && s.schema().field("source") != null ? s.getStruct("source") : null;
+        long[] position = source == null ? null : positions.of(source);
+        if (uniquePositions && position != null && !RecordMapper.isSnapshot(source)) {
+            long[] newest = newestStreamed.get(tp);
+            if (newest != null && java.util.Arrays.compare(position, newest) <= 0) {
+                LOG.debug("capture {}: {} at {} resent by the connector; skipped", name, r.topic(), java.util.Arrays.toString(position));
+                return List.of();
+            }
+            newestStreamed.put(tp, position);
+        }
         List<MappedRecord> events = mapper.mapAll(record);
         boolean snapshot = events.stream().anyMatch(m -> m.event() instanceof RowChange rc && rc.snapshot());
         String table = source == null ? null : namespace(source) + "." + source.getString("table");
         boolean heartbeat = heartbeatTable.equals(table);
         Pending p = new Pending(events, from, r.offset(), snapshot, table);
-        return order.offer(new CommitOrder.Item<>(p, source == null ? null : positions.of(source), heartbeat));
+        return order.offer(new CommitOrder.Item<>(p, position, heartbeat));
     }
 
     private void forward(List<Pending> out) throws InterruptedException {

@@ -223,7 +223,7 @@ public final class RecordMapper {
         return source.getInt64("ts_ms") * 1_000L;
     }
 
-    static boolean isSnapshot(Struct source) {
+    public static boolean isSnapshot(Struct source) {
         Object s = source.get("snapshot");
         return s != null && !"false".equals(s.toString()) && !"incremental".equals(s.toString());
     }
