@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -250,13 +249,7 @@ public final class CaptureEngine implements AutoCloseable {
                 produced.add(m);
             }
         }
-        for (Future<RecordMetadata> ack : acks) {
-            try {
-                ack.get();
-            } catch (ExecutionException e) {
-                throw new IllegalStateException("Kafka did not acknowledge capture " + name + "'s events; offsets not committed", e.getCause());
-            }
-        }
+        ChangeProducer.awaitAcks(acks, name);
         java.time.Instant now = clock.instant();
         produced.forEach(m -> status.produced(m.event(), now));
         status.seen(now);

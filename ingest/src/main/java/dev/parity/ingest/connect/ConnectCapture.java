@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -192,13 +191,7 @@ public final class ConnectCapture implements AutoCloseable {
             }
             p.events().forEach(m -> producer.send(m, acks));
         }
-        for (Future<RecordMetadata> ack : acks) {
-            try {
-                ack.get();
-            } catch (ExecutionException e) {
-                throw new IllegalStateException("Kafka did not acknowledge capture " + name + "'s events; offsets not committed", e.getCause());
-            }
-        }
+        ChangeProducer.awaitAcks(acks, name);
         java.time.Instant now = clock.instant();
         out.forEach(p -> p.events().forEach(m -> status.produced(m.event(), now)));
         status.seen(now);

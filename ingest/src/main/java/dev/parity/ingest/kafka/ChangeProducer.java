@@ -63,6 +63,20 @@ public final class ChangeProducer implements AutoCloseable {
         });
     }
 
+    /**
+     * Waits for every acknowledgement of a capture's batch; a capture commits its offsets only after this returns
+     * (a failure throws, so nothing past the batch is committed).
+     */
+    public static void awaitAcks(List<Future<RecordMetadata>> acks, String capture) throws InterruptedException {
+        for (Future<RecordMetadata> ack : acks) {
+            try {
+                ack.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException("Kafka did not acknowledge capture " + capture + "'s events; offsets not committed", e.getCause());
+            }
+        }
+    }
+
     /** Blocks until every record sent so far is acknowledged or failed. */
     public void flush() {
         producer.flush();
