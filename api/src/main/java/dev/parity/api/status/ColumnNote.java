@@ -17,6 +17,26 @@ import java.util.Locale;
  */
 @JsonInclude(Include.NON_NULL)
 public record ColumnNote(String column, String side, String type, String state, String reason) {
+    /**
+     * A table's notes: its columns config does not compare, and those the latest sweep of a side could not read.
+     *
+     * @param rules   the table's column rules (config {@code tables.columns})
+     * @param engines each side's engine; empty before start
+     */
+    static java.util.List<ColumnNote> of(String table, java.util.Map<String, dev.parity.reconciler.canonical.ColumnRule> rules,
+                                         java.util.List<dev.parity.ingest.sweep.Sweeper.TableResult> sweep,
+                                         java.util.Map<Side, dev.parity.ingest.engine.Engine> engines) {
+        java.util.List<ColumnNote> out = new java.util.ArrayList<>();
+        rules.forEach((column, rule) -> {
+            if (rule.ignored()) {
+                out.add(notCompared(table, column));
+            }
+        });
+        sweep.stream().filter(r -> r.table().equals(table) && engines.containsKey(r.side()))
+                .forEach(r -> r.unreadable().forEach(c -> out.add(unreadable(table, r.side(), engines.get(r.side()).name(), c))));
+        return out;
+    }
+
     static ColumnNote unreadable(String table, Side side, String engine, ColumnInfo c) {
         return new ColumnNote(c.name(), side.label(), c.nativeType(), "UNVERIFIED", "Parity cannot read " + c.nativeType() + " on "
                 + engine.toLowerCase(Locale.ROOT) + " to the value the change stream gives: the streams compare it, but no full re-read of "

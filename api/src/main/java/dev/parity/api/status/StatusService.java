@@ -194,24 +194,10 @@ public final class StatusService {
         return null;
     }
 
-    /**
-     * The table's columns that are verified unlike the others: not compared by config, or unreadable outside
-     * the stream on a side (as the latest sweep of that side found).
-     */
     private List<ColumnNote> columnNotes(PlannedTable t) {
-        List<ColumnNote> out = new ArrayList<>();
-        runtime.config().tables().columns().getOrDefault(t.mappedId(), Map.of()).forEach((column, rule) -> {
-            if (rule.ignored()) {
-                out.add(ColumnNote.notCompared(t.mappedId(), column));
-            }
-        });
-        Sweeper sw = sweeper;
         Databases dbs = runtime.databases();
-        if (sw != null && dbs != null) {
-            sw.results().stream().filter(r -> r.table().equals(t.mappedId())).forEach(r -> r.unreadable().forEach(c ->
-                    out.add(ColumnNote.unreadable(t.mappedId(), r.side(), dbs.engines().get(r.side()).name(), c))));
-        }
-        return out;
+        return ColumnNote.of(t.mappedId(), runtime.config().tables().rules(t.mappedId()), sweeper == null ? List.of() : sweeper.results(),
+                dbs == null ? Map.of() : dbs.engines());
     }
 
     /** Why a watched table is not verified now: planned so at start, or gone from a side since; null when it is. */

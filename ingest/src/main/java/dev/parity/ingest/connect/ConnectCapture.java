@@ -4,7 +4,6 @@ import dev.parity.ingest.CaptureStatus;
 import dev.parity.ingest.debezium.MappedRecord;
 import dev.parity.ingest.debezium.RecordMapper;
 import dev.parity.ingest.kafka.ChangeProducer;
-import dev.parity.reconciler.model.RowChange;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -160,10 +159,10 @@ public final class ConnectCapture implements AutoCloseable {
             return List.of();
         }
         SourceRecord record = new SourceRecord(null, null, r.topic(), null, k.schema(), k.value(), v.schema(), v.value());
-        TopicPartition from = tp;
         Struct source = v.value() instanceof Struct s && s.schema().field("source") != null ? s.getStruct("source") : null;
         long[] position = source == null ? null : positions.of(source);
-        if (uniquePositions && position != null && !RecordMapper.isSnapshot(source)) {
+        boolean snapshot = source != null && RecordMapper.isSnapshot(source);
+        if (uniquePositions && position != null && !snapshot) {
             long[] newest = newestStreamed.get(tp);
             if (newest != null && java.util.Arrays.compare(position, newest) <= 0) {
                 LOG.debug("capture {}: {} at {} resent by the connector; skipped", name, r.topic(), java.util.Arrays.toString(position));
@@ -172,10 +171,9 @@ public final class ConnectCapture implements AutoCloseable {
             newestStreamed.put(tp, position);
         }
         List<MappedRecord> events = mapper.mapAll(record);
-        boolean snapshot = events.stream().anyMatch(m -> m.event() instanceof RowChange rc && rc.snapshot());
-        String table = source == null ? null : namespace(source) + "." + source.getString("table");
+        String table = source == null ? null : RecordMapper.qualifiedTable(source);
         boolean heartbeat = heartbeatTable.equals(table);
-        Pending p = new Pending(events, from, r.offset(), snapshot, table);
+        Pending p = new Pending(events, tp, r.offset(), snapshot, table);
         return order.offer(new CommitOrder.Item<>(p, position, heartbeat));
     }
 
@@ -216,10 +214,6 @@ public final class ConnectCapture implements AutoCloseable {
         if (!offsets.isEmpty() && (!read.isEmpty() || !firstWaiting.isEmpty())) {
             consumer.commitSync(offsets);
         }
-    }
-
-    private static String namespace(Struct source) {
-        return source.schema().field("schema") != null && source.get("schema") != null ? source.getString("schema") : source.getString("db");
     }
 
     @Override

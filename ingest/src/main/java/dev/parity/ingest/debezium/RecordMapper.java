@@ -211,6 +211,11 @@ public final class RecordMapper {
         return schema.fields().stream().map(f -> new Column(f, columnName(f))).sorted(Comparator.comparing(Column::name)).toArray(Column[]::new);
     }
 
+    /** The table a change's {@code source} block names, as {@code namespace.table}. */
+    public static String qualifiedTable(Struct source) {
+        return namespace(source) + "." + source.getString("table");
+    }
+
     /** PostgreSQL names a table's schema; MySQL and MariaDB its database. */
     private static String namespace(Struct source) {
         return source.schema().field("schema") != null && source.get("schema") != null ? source.getString("schema") : source.getString("db");

@@ -205,40 +205,15 @@ public final class SideDatabase {
     }
 
     /**
-     * The Debezium connector this side needs when it runs on the user's Kafka Connect cluster
-     * ({@code capture.mode: connect}, {@code parity connect-config}): the embedded engine's settings, less what
-     * only an embedded engine has (its offset file; a binlog connector's schema history goes to a Kafka topic),
-     * plus Connect's JSON converter with schemas, which {@link dev.parity.ingest.connect.ConnectCapture} reads.
-     * The password is never printed: a Connect config-provider reference stands in its place.
+     * The Debezium connector this side needs on the user's Kafka Connect cluster ({@code capture.mode: connect},
+     * {@code parity connect-config}): the embedded engine's settings, made fit for Connect
+     * ({@link dev.parity.ingest.connect.ConnectorConfig}).
      *
      * @param kafkaBootstrap the cluster Connect writes to (for a binlog connector's schema history)
      */
     public Map<String, String> connectorConfig(List<String> captureList, String kafkaBootstrap) {
-        java.util.Properties p = adapter.debezium(names, captureList, keyColumns(captureList));
-        Map<String, String> out = new java.util.TreeMap<>();
-        p.stringPropertyNames().forEach(k -> out.put(k, p.getProperty(k)));
-        out.keySet().removeIf(k -> k.startsWith("offset."));
-        out.remove("name");
-        if (out.containsKey("schema.history.internal")) {
-            out.remove("schema.history.internal.file.filename");
-            out.put("schema.history.internal", "io.debezium.storage.kafka.history.KafkaSchemaHistory");
-            out.put("schema.history.internal.kafka.bootstrap.servers", kafkaBootstrap);
-            out.put("schema.history.internal.kafka.topic", topicPrefix() + "-schema-history"); // outside <prefix>.*, which Parity reads
-        }
-        if (out.containsKey("database.password")) {
-            out.put("database.password", "${env:" + passwordVariable() + "}");
-        }
-        out.put("tasks.max", "1");
-        out.put("topic.prefix", topicPrefix());
-        // Connect creates the per-table topics itself (brokers often refuse auto-creation): one partition keeps a
-        // table's changes in commit order; the replication factor is the cluster's default.
-        out.put("topic.creation.default.partitions", "1");
-        out.put("topic.creation.default.replication.factor", "-1");
-        for (String c : List.of("key", "value")) {
-            out.put(c + ".converter", "org.apache.kafka.connect.json.JsonConverter");
-            out.put(c + ".converter.schemas.enable", "true");
-        }
-        return out;
+        return dev.parity.ingest.connect.ConnectorConfig.from(adapter.debezium(names, captureList, keyColumns(captureList)), topicPrefix(),
+                kafkaBootstrap, passwordVariable());
     }
 
     /** The connector's name on a Connect cluster: the embedded engine's. */
