@@ -225,7 +225,7 @@ class ConnectCaptureIT {
     }
 
     /** A Kafka Connect worker in distributed mode on the given broker, its REST API on a free port. */
-    private static Connect<?> startConnect(String bootstrap) {
+    static Connect<?> startConnect(String bootstrap) {
         Map<String, String> props = new HashMap<>();
         props.put("bootstrap.servers", bootstrap);
         props.put("group.id", "parity-it-connect");
@@ -244,7 +244,7 @@ class ConnectCaptureIT {
         return new ConnectDistributed().startConnect(props);
     }
 
-    private static void post(Connect<?> connect, JsonNode connector) throws Exception {
+    static void post(Connect<?> connect, JsonNode connector) throws Exception {
         URI base = connect.rest().advertisedUrl();
         HttpClient http = HttpClient.newHttpClient();
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {

@@ -63,7 +63,7 @@ final class ConfiguredBench {
                 new IngestConfig.Database(tg.url(), tg.user(), tg.password(), tg.engine(), null),
                 u.tables(), u.chunkBits(), u.heartbeat(), u.readiness(),
                 new ParityConfig.Kafka("", u.kafka().partitions(), Map.of()),
-                new ParityConfig.Api("127.0.0.1", 0, ""),
+                new ParityConfig.Api("127.0.0.1", 0, "", null),
                 new ParityConfig.Alerts(List.of(), u.alerts().lagThreshold(), u.alerts().groupInterval()),
                 new IngestConfig.Verify(false, u.verify().interval(), u.verify().maxAge(), u.verify().sides(), u.verify().pageRows(), u.verify().maxRowsPerSecond()),
                 u.snapshot(), u.drilldown(), new ParityConfig.Capture(ParityConfig.Capture.EMBEDDED), state);

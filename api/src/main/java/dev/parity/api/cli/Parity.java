@@ -4,6 +4,9 @@ import dev.parity.api.alerts.AlertEvaluator;
 import dev.parity.api.alerts.Monitor;
 import dev.parity.api.alerts.WebhookNotifier;
 import dev.parity.api.config.ParityConfig;
+import dev.parity.api.cluster.Forwarder;
+import dev.parity.api.cluster.Lease;
+import dev.parity.api.cluster.StoreEndpoint;
 import dev.parity.api.http.ApiServer;
 import dev.parity.api.metrics.ParityMetrics;
 import dev.parity.api.readiness.ReadinessGate;
@@ -13,6 +16,7 @@ import dev.parity.api.status.StatusService;
 import dev.parity.ingest.inspect.SchemaWatch;
 import dev.parity.ingest.side.PlannedTable;
 import dev.parity.ingest.sweep.Sweeper;
+import dev.parity.reconciler.model.Side;
 import java.time.Duration;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
@@ -28,53 +32,109 @@ public final class Parity implements AutoCloseable {
     private final ParityRuntime runtime;
     private final ApiServer api;
     private final StatusService status;
+    private final LagHistory history;
     private final CountDownLatch stop = new CountDownLatch(1);
+    /** Null for a single instance. */
+    private volatile Lease lease;
+    private volatile int exitCode;
 
-    private final Monitor monitor;
+    // The work done once per application: started at once by a single instance, on taking the capture lease by one of several.
+    private volatile Monitor monitor;
+    private volatile Sweeper sweeper;
+    private volatile SchemaWatch schema;
 
-    private final Sweeper sweeper;
-
-    private final SchemaWatch schema;
-
-    private Parity(ParityRuntime runtime, ApiServer api, StatusService status, Monitor monitor, Sweeper sweeper,
-                   SchemaWatch schema) {
+    private Parity(ParityRuntime runtime, ApiServer api, StatusService status, LagHistory history) {
         this.runtime = runtime;
-        this.schema = schema;
-        this.sweeper = sweeper;
         this.api = api;
         this.status = status;
-        this.monitor = monitor;
+        this.history = history;
     }
 
+    /**
+     * Starts Parity. A single instance starts everything; one of several (README, "Deployment": {@code api.advertise}
+     * set) starts its reconciler and API, and the captures with the rest of the work done once only when it takes
+     * the capture lease. Losing the lease stops the instance with exit code 3: its supervisor restarts it as a
+     * follower, and no two instances ever capture the same side.
+     */
     public static Parity start(ParityConfig config) throws Exception {
         ParityRuntime runtime = new ParityRuntime(config, Clock.systemUTC());
+        Parity p = null;
         try {
-            runtime.start();
+            boolean several = config.api().advertise() != null;
+            runtime.prepare();
             StatusService status = new StatusService(runtime, Clock.systemUTC());
-            Sweeper sweeper = new Sweeper(config.verify(), config.ingest().heartbeat(), runtime.verifiedTables(), runtime.databases(),
-                    runtime.captures(), runtime.reconciler(), runtime.topics(), runtime.heartbeat(), runtime::baselineApplied, runtime::loadReads, Clock.systemUTC());
-            status.attach(sweeper);
-            SchemaWatch schema = new SchemaWatch(config.ingest(), Clock.systemUTC());
-            runtime.onSchemaChange(schema::poke);
-            status.attach(schema);
             LagHistory history = new LagHistory(LAG_SAMPLES);
-            Monitor monitor = new Monitor(status, history,
-                    new AlertEvaluator(config.name(), config.alerts().lagThreshold(), config.alerts().groupInterval()),
-                    new WebhookNotifier(config.alerts().webhooks(), Duration.ofMillis(500)), Clock.systemUTC());
+            StoreEndpoint stores = new StoreEndpoint(runtime.streams(), runtime.topics().topic(Side.SOURCE));
+            Lease lease = null;
+            Forwarder forwarder = null;
+            if (several) {
+                lease = new Lease(runtime.topics().kafka(), config.name(), config.api().advertised(), LEASE_SESSION);
+                forwarder = new Forwarder(lease, config.api().advertised());
+            }
             ApiServer api = new ApiServer(config.api().bind(), config.api().port(), config.api().token(), status, history,
                     new ParityMetrics(runtime.tables().stream().map(PlannedTable::mappedId).toList()),
-                    new ReadinessGate(runtime, status, Clock.systemUTC()), sweeper);
+                    new ReadinessGate(runtime, status, Clock.systemUTC()), stores, forwarder);
+            p = new Parity(runtime, api, status, history);
+            p.lease = lease;
             api.start();
-            monitor.start();
-            sweeper.start();
-            schema.start();
-            Parity p = new Parity(runtime, api, status, monitor, sweeper, schema);
+            if (several) {
+                lease.start(p::lead, p::leaseLost);
+            } else {
+                p.lead();
+            }
             Runtime.getRuntime().addShutdownHook(new Thread(p.stop::countDown, "parity-shutdown"));
             return p;
         } catch (Exception | Error e) {
-            runtime.close();
+            if (p != null) {
+                p.close();
+            } else {
+                runtime.close();
+            }
             throw e;
         }
+    }
+
+    /** How long a dead instance keeps the capture lease before another takes it. */
+    static final Duration LEASE_SESSION = Duration.ofSeconds(10);
+
+    /** Starts the work done once per application: both captures, heartbeats, load, sweep, schema watch, alerts. */
+    private void lead() {
+        try {
+            ParityConfig config = runtime.config();
+            runtime.startCapture();
+            Sweeper sw = new Sweeper(config.verify(), config.ingest().heartbeat(), runtime.verifiedTables(), runtime.databases(),
+                    runtime.captures(), runtime.reconciler(), runtime.topics(), runtime.heartbeat(), runtime::baselineApplied, runtime::loadReads,
+                    Clock.systemUTC());
+            status.attach(sw);
+            SchemaWatch sch = new SchemaWatch(config.ingest(), Clock.systemUTC());
+            runtime.onSchemaChange(sch::poke);
+            status.attach(sch);
+            Monitor mon = new Monitor(status, history, new AlertEvaluator(config.name(), config.alerts().lagThreshold(), config.alerts().groupInterval()),
+                    new WebhookNotifier(config.alerts().webhooks(), Duration.ofMillis(500)), Clock.systemUTC());
+            sweeper = sw;
+            schema = sch;
+            monitor = mon;
+            mon.start();
+            sw.start();
+            sch.start();
+        } catch (Exception e) {
+            if (lease == null) {
+                throw new IllegalStateException("starting the captures failed", e);
+            }
+            org.slf4j.LoggerFactory.getLogger(Parity.class).error("starting the captures after taking the capture lease failed; stopping", e);
+            exitCode = 1;
+            stop.countDown();
+        }
+    }
+
+    private void leaseLost() {
+        exitCode = 3;
+        stop.countDown();
+    }
+
+    /** 0, or why the instance stopped by itself: 3 when it lost the capture lease, 1 when it could not start the captures after taking it. */
+    public int exitCode() {
+        return exitCode;
     }
 
     public String url() {
@@ -120,9 +180,18 @@ public final class Parity implements AutoCloseable {
 
     @Override
     public void close() {
-        monitor.close();
-        sweeper.close();
-        schema.close();
+        if (lease != null) {
+            lease.close();
+        }
+        for (AutoCloseable c : new AutoCloseable[] {monitor, sweeper, schema}) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    org.slf4j.LoggerFactory.getLogger(Parity.class).warn("error while stopping", e);
+                }
+            }
+        }
         api.close();
         runtime.close();
     }

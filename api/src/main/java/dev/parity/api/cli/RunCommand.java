@@ -25,8 +25,12 @@ final class RunCommand implements Callable<Integer> {
             progress.setDaemon(true);
             progress.start();
             p.awaitShutdown();
+            if (p.exitCode() == 3) {
+                System.err.println("parity: this instance lost the capture lease; stopping so that no two instances capture a side."
+                        + " Start it again to rejoin as a follower.");
+            }
+            return p.exitCode();
         }
-        return 0;
     }
 
     /** Every 5 s while a side snapshots: rows done of the estimate and the ETA, per side. */

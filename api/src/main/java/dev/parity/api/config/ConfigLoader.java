@@ -37,7 +37,7 @@ public final class ConfigLoader {
             heartbeat: {table: parity_heartbeat, interval: 1s, enabled: true, grace: 30s, extraWhenUnordered: 3}
             readiness: {maxLag: 10s, fenceTimeout: 60s}
             kafka: {bootstrapServers: "", partitions: 4, properties: {}}
-            api: {bind: 127.0.0.1, port: 8080, token: ""}
+            api: {bind: 127.0.0.1, port: 8080, token: "", advertise: ""}
             alerts: {webhooks: [], lagThreshold: 10s, groupInterval: 30s}
             verify: {enabled: true, interval: 10s, maxAge: auto, sides: [source, target], pageRows: 1000, maxRowsPerSecond: 20000}
             snapshot: {method: auto, pageRows: 10000}
@@ -96,7 +96,7 @@ public final class ConfigLoader {
                         duration("heartbeat.grace"), positive("heartbeat.extraWhenUnordered", 1000)),
                 new ParityConfig.Readiness(duration("readiness.maxLag"), duration("readiness.fenceTimeout")),
                 new ParityConfig.Kafka(text("kafka.bootstrapServers"), positive("kafka.partitions", 1024), stringMap("kafka.properties")),
-                new ParityConfig.Api(text("api.bind"), port(), text("api.token")),
+                api(),
                 new ParityConfig.Alerts(webhooks(), duration("alerts.lagThreshold"), duration("alerts.groupInterval")),
                 new IngestConfig.Verify(bool("verify.enabled"), duration("verify.interval"), optionalDuration("verify.maxAge"), verifySides(),
                         positive("verify.pageRows", 100_000), positive("verify.maxRowsPerSecond", 100_000_000)),
@@ -366,6 +366,43 @@ public final class ConfigLoader {
             problems.add(new ConfigProblem(key, String.valueOf(v), "must be " + String.join(", ", allowed)));
         }
         return v;
+    }
+
+    /**
+     * {@code api}; {@code advertise} ({@code host:port}, how the other instances of the same {@code name} reach this one's API)
+     * makes this instance one of several that answer for each other (README, "Deployment"): they query each other with the token.
+     */
+    private ParityConfig.Api api() {
+        String advertise = text("api.advertise");
+        String token = text("api.token");
+        int apiPort = port();
+        if (advertise != null && !advertise.isBlank()) {
+            if (apiPort == 0) {
+                problems.add(new ConfigProblem("api.advertise", advertise, "needs a fixed api.port (0 picks one the other instances cannot know)"));
+            }
+            int colon = advertise.lastIndexOf(':');
+            int port = -1;
+            try {
+                port = colon > 0 ? Integer.parseInt(advertise.substring(colon + 1)) : -1;
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            if (port < 1 || port > 65535) {
+                problems.add(new ConfigProblem("api.advertise", advertise, "must be host:port, the address other instances reach this API at"));
+            }
+            if (!ParityConfig.Capture.CONNECT.equals(text("capture.mode"))) {
+                problems.add(new ConfigProblem("api.advertise", advertise, "needs capture.mode: connect for now (an embedded capture keeps its"
+                        + " offsets in one instance's state.dir, so another could not take it over)"));
+            }
+            if (token == null || token.isBlank()) {
+                problems.add(new ConfigProblem("api.advertise", advertise, "needs api.token: the instances query each other's stores with it"));
+            }
+            if (text("kafka.bootstrapServers") == null || text("kafka.bootstrapServers").isBlank()) {
+                problems.add(new ConfigProblem("api.advertise", advertise, "needs kafka.bootstrapServers: instances meet on an external Kafka"
+                        + " (the embedded broker serves one process)"));
+            }
+        }
+        return new ParityConfig.Api(text("api.bind"), apiPort, token, advertise == null || advertise.isBlank() ? null : advertise);
     }
 
     /** {@code capture.mode}; {@code connect} reads a Kafka Connect cluster's topics, so it needs that cluster's Kafka. */

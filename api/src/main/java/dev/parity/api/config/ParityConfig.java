@@ -68,10 +68,19 @@ public record ParityConfig(String name, Database source, Database target, Tables
         }
     }
 
-    public record Api(String bind, int port, String token) {
+    /**
+     * @param advertise {@code host:port} other instances of the same {@code name} reach this API at; null: a single
+     *                  instance (README, "Deployment")
+     */
+    public record Api(String bind, int port, String token, String advertise) {
         @Override
         public String toString() {
-            return "Api[bind=" + bind + ", port=" + port + ", token=" + (token == null || token.isEmpty() ? "" : "***") + "]";
+            return "Api[bind=" + bind + ", port=" + port + ", token=" + (token == null || token.isEmpty() ? "" : "***") + ", advertise=" + advertise + "]";
+        }
+
+        /** This instance's address among several, as Kafka Streams names it; null for a single instance. */
+        public org.apache.kafka.streams.state.HostInfo advertised() {
+            return advertise == null ? null : org.apache.kafka.streams.state.HostInfo.buildFromEndpoint(advertise);
         }
     }
 

@@ -3,6 +3,8 @@ package dev.parity.api.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.parity.api.cluster.Forwarder;
+import dev.parity.api.cluster.StoreEndpoint;
 import dev.parity.api.config.Durations;
 import dev.parity.api.metrics.ParityMetrics;
 import dev.parity.api.readiness.ReadinessGate;
@@ -38,10 +40,19 @@ public final class ApiServer implements AutoCloseable {
     private final StatusService status;
     private final ParityMetrics metrics;
     private final String token;
+    private final StoreEndpoint stores;
+    /** Null for a single instance; otherwise passes requests to the instance holding the capture lease. */
+    private final Forwarder forwarder;
 
+    /**
+     * @param stores    answers other instances' store queries
+     * @param forwarder null for a single instance
+     */
     public ApiServer(String bind, int port, String token, StatusService status, LagHistory history, ParityMetrics metrics,
-                     ReadinessGate gate, Sweeper sweeper) throws IOException {
+                     ReadinessGate gate, StoreEndpoint stores, Forwarder forwarder) throws IOException {
         this.status = status;
+        this.forwarder = forwarder;
+        this.stores = stores;
         this.token = token;
         this.metrics = metrics;
         this.server = HttpServer.create(new InetSocketAddress(bind, port), 0);
@@ -81,6 +92,11 @@ public final class ApiServer implements AutoCloseable {
         });
         route("/api/v1/verify", "POST", ex -> {
             if (!authorized(ex)) {
+                return;
+            }
+            Sweeper sweeper = status.sweeper();
+            if (sweeper == null) {
+                json(ex, 503, Map.of("error", "the verification sweep is starting (this instance has just taken over the capture lease)"));
                 return;
             }
             String disabled = sweeper.disabledReason();
@@ -140,8 +156,43 @@ public final class ApiServer implements AutoCloseable {
             }
         });
         route("/api/v1/lag", ex -> json(ex, 200, Map.of("samples", history.samples())));
-        route("/metrics", ex -> send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape(status.status()).getBytes(StandardCharsets.UTF_8)));
+        route("/metrics", this::metrics);
+        // Other instances of the application read this one's partitions here (README, "Deployment"): row keys are row values.
+        route("/internal/v1/store", "POST", ex -> {
+            if (authorized(ex)) {
+                stores.handle(ex);
+            }
+        });
         route("/", this::dashboard);
+    }
+
+    /**
+     * The application's metrics (from the lease holder, where this instance does not hold it) plus this
+     * instance's own: whether it holds the lease, how many partitions it holds (README, "Metrics").
+     */
+    private void metrics(HttpExchange ex) throws IOException {
+        String type = "text/plain; version=0.0.4; charset=utf-8";
+        if (forwarder == null) {
+            send(ex, 200, type, metrics.scrape(status.status()).getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        String own = "# HELP parity_instance_lease_held Whether this instance holds the capture lease (runs capture, heartbeats, sweep)\n"
+                + "# TYPE parity_instance_lease_held gauge\n"
+                + "parity_instance_lease_held{instance=\"" + forwarder.self() + "\"} " + (forwarder.local() ? 1 : 0) + "\n"
+                + "# HELP parity_instance_partitions_active Partitions of the reconciler's input this instance holds as active tasks\n"
+                + "# TYPE parity_instance_partitions_active gauge\n"
+                + "parity_instance_partitions_active{instance=\"" + forwarder.self() + "\"} " + stores.held().size() + "\n";
+        if (forwarder.local()) {
+            send(ex, 200, type, (metrics.scrape(status.status()) + own).getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        Forwarder.Answer a = forwarder.ask(ex);
+        if (a.code() != 200) {
+            send(ex, a.code(), a.type(), a.body());
+            return;
+        }
+        ex.getResponseHeaders().set(Forwarder.ANSWERED_BY, a.by());
+        send(ex, 200, type, (new String(a.body(), StandardCharsets.UTF_8) + own).getBytes(StandardCharsets.UTF_8));
     }
 
     public void start() {
@@ -233,6 +284,9 @@ public final class ApiServer implements AutoCloseable {
         route(path, "GET", handler);
     }
 
+    /** Answered by every instance itself; every other path is the application's, answered by the lease holder. */
+    private static final java.util.Set<String> OWN_PATHS = java.util.Set.of("/health", "/metrics", "/internal/v1/store", "/");
+
     private void route(String path, String method, Handler handler) {
         server.createContext(path, ex -> {
             // Not try-with-resources: the exchange must stay open until the error mapper has answered.
@@ -241,11 +295,17 @@ public final class ApiServer implements AutoCloseable {
                     json(ex, 405, Map.of("error", ex.getRequestMethod() + " not allowed on " + path));
                     return;
                 }
+                if (forwarder != null && !OWN_PATHS.contains(path) && !forwarder.local()) {
+                    forwarder.forward(ex);
+                    return;
+                }
                 handler.handle(ex);
             } catch (BadRequest | NumberFormatException e) {
                 json(ex, 400, Map.of("error", e.getMessage()));
             } catch (InvalidStateStoreException e) {
                 json(ex, 503, Map.of("error", "reconciler state not available yet: " + e.getMessage()));
+            } catch (Forwarder.NoHolder e) {
+                json(ex, 503, Map.of("error", e.getMessage()));
             } catch (RuntimeException | IOException e) {
                 LOG.warn("{} {} failed", ex.getRequestMethod(), ex.getRequestURI(), e);
                 json(ex, 500, Map.of("error", String.valueOf(e.getMessage())));

@@ -71,6 +71,9 @@ public final class ParityRuntime implements AutoCloseable {
     private String baselineMethod;
     /** Mapped ids of the tables Parity's own initial load reads (the connectors snapshot the rest, if anything). */
     private java.util.Set<String> loadedByParity = java.util.Set.of();
+    /** Set by {@link #prepare()} for {@link #startCapture()}. */
+    private BaselinePlan baseline;
+    private Map<Side, List<String>> captureLists;
 
     public ParityRuntime(ParityConfig config, Clock clock) {
         this.config = config;
@@ -173,7 +176,17 @@ public final class ParityRuntime implements AutoCloseable {
         return topics == null ? 0 : topics.partitions();
     }
 
+    /** Everything, for a single instance: {@link #prepare()} then {@link #startCapture()}. */
     public void start() throws Exception {
+        prepare();
+        startCapture();
+    }
+
+    /**
+     * Both databases prepared and their tables planned, the broker (when embedded), the topics and the
+     * reconciler: what every instance of an application runs (README, "Deployment").
+     */
+    public void prepare() throws Exception {
         startedAt = clock.instant();
         Files.createDirectories(ingest.captureDir());
         boolean beats = config.heartbeat().enabled();
@@ -193,14 +206,14 @@ public final class ParityRuntime implements AutoCloseable {
                     .map(dev.parity.ingest.schema.ColumnInfo::name).collect(Collectors.toSet()) : java.util.Set.of()));
             TablePlanner.unusedColumnRules(config.tables(), columns).forEach(this::warn);
         }
-        Map<Side, List<String>> captureLists = new HashMap<>();
+        captureLists = new HashMap<>();
         for (Side side : Side.values()) {
             SideDatabase db = databases.of(side);
             List<String> list = db.captureList(verified.stream().map(t -> t.name(side)).toList(), beats);
             db.prepareCapture(list);
             captureLists.put(side, list);
         }
-        BaselinePlan baseline = config.capture().connect()
+        baseline = config.capture().connect()
                 ? BaselinePlan.byConnectors(ingest, "CONNECT: the connectors on Kafka Connect snapshot every table (capture.mode is connect)")
                 : BaselinePlan.decide(ingest, verified, databases);
         baselineMethod = baseline.description();
@@ -213,6 +226,15 @@ public final class ParityRuntime implements AutoCloseable {
             link.openLoadWindow(); // before the reconciler processes anything: see ReconcilerLink
         }
         startReconciler();
+    }
+
+    /**
+     * Both captures, the heartbeats, the drill-down and Parity's initial load: the work done once per application,
+     * by its only instance or by the one holding the capture lease. After {@link #prepare()}.
+     */
+    public void startCapture() throws Exception {
+        boolean beats = config.heartbeat().enabled();
+        List<PlannedTable> verified = verifiedTables();
         for (Side side : Side.values()) {
             var captured = new dev.parity.ingest.debezium.TableMapping(verified.stream().collect(Collectors.toMap(t -> t.name(side), PlannedTable::mappedId)),
                     verified.stream().filter(PlannedTable::byContent).map(t -> t.name(side)).collect(Collectors.toSet()));
@@ -259,7 +281,7 @@ public final class ParityRuntime implements AutoCloseable {
         topics = new SideTopics(config.name(), kafkaProps, partitions, chunking);
         streams = ReconcilerStreams.start(kafkaProps, config, config.stateDir().toAbsolutePath(), verdicts().settings(topics, link));
         closeables.add(() -> ReconcilerStreams.stop(streams));
-        view = ReconcilerStreams.view(streams, chunking, topics.topic(Side.SOURCE), partitions);
+        view = ReconcilerStreams.view(streams, config, chunking, topics.topic(Side.SOURCE), partitions);
         progress = new ReconcilerProgress(kafkaProps, "parity-" + config.name(), topics.partitionsOfBoth(), link, clock);
         closeables.add(progress);
     }

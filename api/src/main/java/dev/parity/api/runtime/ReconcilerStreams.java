@@ -13,7 +13,17 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import dev.parity.api.cluster.ClusterStores;
+import dev.parity.api.cluster.Ownership;
+import dev.parity.reconciler.model.Chunking;
+import dev.parity.reconciler.query.ReconcilerView;
+import dev.parity.reconciler.query.StoreAccess;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
@@ -99,6 +109,12 @@ final class ReconcilerStreams {
         if (config.kafka().embedded()) {
             p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
         }
+        if (config.api().advertise() != null) {
+            // One of several instances: Kafka Streams tells every instance where each partition lives by this address.
+            p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.api().advertise());
+            // A dead instance's partitions move after this long (Streams' default is 45 s); the capture lease's is the same.
+            p.put(StreamsConfig.consumerPrefix(org.apache.kafka.clients.consumer.ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
+        }
         p.putAll(config.kafka().properties()); // the user's settings win
         KafkaStreams streams = new KafkaStreams(ReconcilerTopology.build(settings), p);
         streams.setUncaughtExceptionHandler(e -> {
@@ -110,47 +126,40 @@ final class ReconcilerStreams {
     }
 
     /**
-     * Read-only queries over the running application's stores. They answer only while this instance holds
-     * every partition of the side topic as an active task: an instance holding some (another process of the
-     * same {@code name} joined the application, or a rebalance is moving them) would sum half the keys and
-     * could call a table IN_SYNC that is not, so its queries fail as a store not ready, with the partitions
-     * it lacks (README, "Deployment").
+     * Read-only queries over the running application's stores. With {@code api.advertise} set, across every
+     * instance of the application ({@link ClusterStores}). Without it, only while this instance holds every
+     * partition of the side topic as an active task: an instance holding some (another process of the same
+     * {@code name} joined the application, or a rebalance is moving them) would sum half the keys and could
+     * call a table IN_SYNC that is not, so its queries fail as a store not ready, with the partitions it lacks
+     * (README, "Deployment").
      */
-    static dev.parity.reconciler.query.ReconcilerView view(KafkaStreams streams, dev.parity.reconciler.model.Chunking chunking, String sourceTopic,
-                                                          int partitions) {
-        return new dev.parity.reconciler.query.ReconcilerView(new dev.parity.reconciler.query.StoreAccess() {
+    static ReconcilerView view(KafkaStreams streams, ParityConfig config, Chunking chunking, String sourceTopic, int partitions) {
+        if (config.api().advertise() != null) {
+            return new ReconcilerView(new ClusterStores(streams, config.api().advertised(), sourceTopic, partitions, chunking, config.api().token()),
+                    chunking);
+        }
+        return new ReconcilerView(new StoreAccess() {
             // Checked at most every 100 ms: the sweep asks for a store per row it reads. A rebalance meanwhile
             // makes the store calls themselves fail (threads not RUNNING).
             private volatile long checkedAt = Long.MIN_VALUE;
             private volatile String missing;
 
             @Override
-            public <V> org.apache.kafka.streams.state.ReadOnlyKeyValueStore<org.apache.kafka.common.utils.Bytes, V> store(String name) {
+            public <V> ReadOnlyKeyValueStore<Bytes, V> store(String name) {
                 long now = System.nanoTime();
                 if (checkedAt == Long.MIN_VALUE || now - checkedAt > 100_000_000L) {
-                    missing = missingPartitions(streams, sourceTopic, partitions);
+                    missing = Ownership.missing(streams, sourceTopic, partitions);
                     checkedAt = now;
                 }
                 String missing = this.missing;
                 if (missing != null) {
-                    throw new org.apache.kafka.streams.errors.InvalidStateStoreException("this instance holds " + missing
-                            + ": the others are with another instance of the application or moving; its answers would be partial");
+                    throw new InvalidStateStoreException("this instance holds " + missing + ": the others are with another instance of the"
+                            + " application or moving; its answers would be partial (set api.advertise and api.token on every instance to"
+                            + " let them answer for each other)");
                 }
-                return streams.store(org.apache.kafka.streams.StoreQueryParameters.fromNameAndType(name,
-                        org.apache.kafka.streams.state.QueryableStoreTypes.<org.apache.kafka.common.utils.Bytes, V>keyValueStore()));
+                return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<Bytes, V>keyValueStore()));
             }
         }, chunking);
-    }
-
-    /** Which partitions of {@code topic} this instance's threads hold as active tasks, when not all of them; null when all. */
-    static String missingPartitions(KafkaStreams streams, String topic, int partitions) {
-        java.util.Set<Integer> held = new java.util.TreeSet<>();
-        for (var thread : streams.metadataForLocalThreads()) {
-            for (var task : thread.activeTasks()) {
-                task.topicPartitions().stream().filter(tp -> tp.topic().equals(topic)).forEach(tp -> held.add(tp.partition()));
-            }
-        }
-        return held.size() == partitions ? null : "partitions " + held + " of 0.." + (partitions - 1) + " of " + topic;
     }
 
     /** Leaves the group on close (a static member; see {@link #start}), so nothing waits for its session to expire. */

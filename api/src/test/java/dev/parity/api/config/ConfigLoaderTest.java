@@ -68,6 +68,30 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldTakeAnAdvertisedAddressOnlyWithWhatInstancesNeedToMeet() {
+        ParityConfig c = ConfigLoader.parse(MINIMAL + """
+                kafka: {bootstrapServers: "k1:9092"}
+                capture: {mode: connect}
+                api: {port: 8081, token: s3cret, advertise: "parity-1.internal:8081"}
+                """, "t", Map.of("SRC_PW", "a", "TGT_PW", "b"));
+        assertThat(c.api().advertised()).isEqualTo(new org.apache.kafka.streams.state.HostInfo("parity-1.internal", 8081));
+        assertThat(c.api().toString()).doesNotContain("s3cret");
+        assertThat(ConfigLoader.parse(MINIMAL, "t", Map.of("SRC_PW", "a", "TGT_PW", "b")).api().advertised()).as("one instance").isNull();
+
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parse(MINIMAL + """
+                api: {port: 0, advertise: "parity-1.internal"}
+                """, "t", Map.of("SRC_PW", "a", "TGT_PW", "b")));
+        assertThat(e.problems()).extracting(ConfigProblem::key, ConfigProblem::reason).contains(
+                org.assertj.core.groups.Tuple.tuple("api.advertise", "must be host:port, the address other instances reach this API at"),
+                org.assertj.core.groups.Tuple.tuple("api.advertise", "needs capture.mode: connect for now (an embedded capture keeps its"
+                        + " offsets in one instance's state.dir, so another could not take it over)"),
+                org.assertj.core.groups.Tuple.tuple("api.advertise", "needs api.token: the instances query each other's stores with it"),
+                org.assertj.core.groups.Tuple.tuple("api.advertise", "needs a fixed api.port (0 picks one the other instances cannot know)"),
+                org.assertj.core.groups.Tuple.tuple("api.advertise", "needs kafka.bootstrapServers: instances meet on an external Kafka"
+                        + " (the embedded broker serves one process)"));
+    }
+
+    @Test
     void shouldNeverPrintSecretsInProblemsOrToString() {
         ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parse(
                 MINIMAL + "api: {token: [\"hunter2\"]}\n", "t", Map.of("SRC_PW", "pw-one", "TGT_PW", "pw-two")));

@@ -45,16 +45,16 @@ class PartialOwnershipIT {
             KafkaStreams a = ReconcilerStreams.start(props, config, dir.resolve("a"), new ReconcilerSettings(SOURCE, TARGET, chunking, 0));
             KafkaStreams b = null;
             try {
-                ReconcilerView viewA = ReconcilerStreams.view(a, chunking, SOURCE, 4);
+                ReconcilerView viewA = ReconcilerStreams.view(a, config, chunking, SOURCE, 4);
                 await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> assertThat(viewA.tables()).isEmpty());
                 b = ReconcilerStreams.start(props, config, dir.resolve("b"), new ReconcilerSettings(SOURCE, TARGET, chunking, 0));
-                ReconcilerView viewB = ReconcilerStreams.view(b, chunking, SOURCE, 4);
+                ReconcilerView viewB = ReconcilerStreams.view(b, config, chunking, SOURCE, 4);
                 KafkaStreams second = b;
                 await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
                     assertThat(a.state()).isEqualTo(KafkaStreams.State.RUNNING);
                     assertThat(second.state()).isEqualTo(KafkaStreams.State.RUNNING);
-                    assertThat(ReconcilerStreams.missingPartitions(a, SOURCE, 4)).isNotNull();
-                    assertThat(ReconcilerStreams.missingPartitions(second, SOURCE, 4)).isNotNull();
+                    assertThat(dev.parity.api.cluster.Ownership.missing(a, SOURCE, 4)).isNotNull();
+                    assertThat(dev.parity.api.cluster.Ownership.missing(second, SOURCE, 4)).isNotNull();
                 });
                 await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> { // past the view's cached ownership check
                     assertThatThrownBy(viewA::tables).isInstanceOf(InvalidStateStoreException.class).hasMessageContaining("another instance");
@@ -63,7 +63,7 @@ class PartialOwnershipIT {
                 ReconcilerStreams.stop(b);
                 b = null;
                 await().atMost(Duration.ofSeconds(90)).ignoreExceptions().untilAsserted(() -> {
-                    assertThat(ReconcilerStreams.missingPartitions(a, SOURCE, 4)).isNull();
+                    assertThat(dev.parity.api.cluster.Ownership.missing(a, SOURCE, 4)).isNull();
                     assertThat(viewA.tables()).isEmpty();
                 });
             } finally {

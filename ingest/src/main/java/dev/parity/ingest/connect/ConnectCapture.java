@@ -98,6 +98,8 @@ public final class ConnectCapture implements AutoCloseable {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"); // a first start reads the connector's snapshot
         props.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 5_000); // topics of newly captured tables are found within seconds
+        // Where another instance takes this capture over from a dead one (README, "Deployment"), the group waits this long for the dead member.
+        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
         this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         keys.configure(Map.of("schemas.enable", "true", "converter.type", "key"), true);
         values.configure(Map.of("schemas.enable", "true", "converter.type", "value"), false);

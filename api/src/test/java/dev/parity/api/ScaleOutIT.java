@@ -1,0 +1,237 @@
+package dev.parity.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parity.api.cli.ParityCliAccess;
+import dev.parity.ingest.local.PostgresPair;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.connect.runtime.Connect;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Several instances (README, "Deployment"): two {@code parity run} processes of one application on an external
+ * Kafka ({@link ExternalKafka}), capturing from Debezium connectors on a real Kafka Connect worker, watching a
+ * real replicated PostgreSQL pair. The reconciler's partitions spread over both; exactly one holds the capture
+ * lease; either API answers for the whole application with the same divergences and the same gate. The lease
+ * holder is then killed with SIGKILL: the survivor takes the lease and every partition, and reports both the
+ * target-only write found before the kill and one made after it, with no false DIVERGENT and no key lost.
+ */
+class ScaleOutIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TOKEN = "scale-token";
+    private static final String TABLE = "public.items";
+    private static final int ROWS = 2_000;
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    @Test
+    void shouldAnswerForTheWholeApplicationFromEitherInstanceAndSurviveTheLossOfOne() throws Exception {
+        Path dir = Files.createTempDirectory("parity-scale");
+        try (PostgresPair pg = PostgresPair.start(); ExternalKafka kafka = ExternalKafka.start(dir)) {
+            pg.ddl("CREATE TABLE items (id INT PRIMARY KEY, name TEXT NOT NULL, qty INT)",
+                    dev.parity.ingest.jdbc.HeartbeatWriter.ddl("public.parity_heartbeat")); // before the subscription: it replicates too
+            pg.onSource("INSERT INTO items SELECT g, 'item ' || g, g % 10 FROM generate_series(1, " + ROWS + ") g");
+            pg.replicate("shop");
+            ParityProbe.awaitRows(pg::target, "items", ROWS);
+            Connect<?> connect = ConnectCaptureIT.startConnect(kafka.bootstrapServers());
+            List<Instance> instances = new ArrayList<>();
+            try {
+                Path configA = config(dir, "a", pg, kafka, freePort());
+                Path configB = config(dir, "b", pg, kafka, freePort());
+                StringWriter out = new StringWriter();
+                assertThat(ParityCliAccess.runCapturingOut(out, "connect-config", "-c", configA.toString())).isZero();
+                for (JsonNode c : JSON.readTree(out.toString())) {
+                    ConnectCaptureIT.post(connect, c);
+                }
+                Instance a = Instance.launch(configA, dir.resolve("a.log"));
+                instances.add(a);
+                Instance b = Instance.launch(configB, dir.resolve("b.log"));
+                instances.add(b);
+
+                await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().untilAsserted(() -> {
+                    assertThat(a.metric("parity_instance_partitions_active")).as("partitions spread over both").isPositive();
+                    assertThat(b.metric("parity_instance_partitions_active")).isPositive();
+                    assertThat(a.metric("parity_instance_partitions_active") + b.metric("parity_instance_partitions_active")).isEqualTo(4);
+                    assertThat(a.metric("parity_instance_lease_held") + b.metric("parity_instance_lease_held")).as("one lease holder").isEqualTo(1);
+                    assertThat(a.state()).isEqualTo("IN_SYNC");
+                    assertThat(b.state()).isEqualTo("IN_SYNC");
+                });
+                Instance holder = a.metric("parity_instance_lease_held") == 1 ? a : b;
+                Instance other = holder == a ? b : a;
+                assertThat(other.count()).as("every key, answered by an instance holding only some partitions").isEqualTo(ROWS);
+                await().atMost(ParityProbe.VERDICT).untilAsserted(() -> assertThat(other.readiness().path("ready").asBoolean()).isTrue());
+
+                pg.onTarget("UPDATE items SET name = 'changed' WHERE id = 7");
+                await().atMost(ParityProbe.VERDICT).untilAsserted(() -> {
+                    assertThat(a.divergent()).containsExactly("MISMATCH 7");
+                    assertThat(b.divergent()).containsExactly("MISMATCH 7");
+                });
+                for (Instance i : instances) {
+                    JsonNode report = i.readiness();
+                    assertThat(report.path("ready").asBoolean()).isFalse();
+                    assertThat(ParityProbe.failing(report)).contains("divergent-keys");
+                }
+
+                holder.kill(); // SIGKILL: no leave, no clean close
+                pg.onTarget("DELETE FROM items WHERE id = 8");
+                // Replicated (and away from 7 and 8: a replicated UPDATE carries the whole row and would heal 7): no alarm may come of it.
+                pg.onSource("UPDATE items SET qty = qty + 1 WHERE id > 100 AND id <= 200");
+                await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().untilAsserted(() -> {
+                    assertThat(other.metric("parity_instance_lease_held")).as("the survivor took the lease").isEqualTo(1);
+                    assertThat(other.metric("parity_instance_partitions_active")).as("and every partition").isEqualTo(4);
+                    assertThat(other.divergent()).containsExactlyInAnyOrder("MISMATCH 7", "MISSING_ON_TARGET 8");
+                });
+                await().atMost(ParityProbe.VERDICT).untilAsserted(() -> {
+                    assertThat(pg.count(dev.parity.reconciler.model.Side.TARGET, "items WHERE qty = id % 10 + 1 AND id > 100 AND id <= 200")).isEqualTo(100);
+                    assertThat(other.state()).isEqualTo("DIVERGENT");
+                    assertThat(other.count()).as("no key lost").isEqualTo(ROWS);
+                    assertThat(other.table().path("pendingKeys").asLong()).isZero();
+                });
+                await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+                        assertThat(other.divergent()).as("no false DIVERGENT").containsExactlyInAnyOrder("MISMATCH 7", "MISSING_ON_TARGET 8"));
+                JsonNode report = other.readiness();
+                assertThat(report.path("ready").asBoolean()).isFalse();
+                assertThat(ParityProbe.failing(report)).contains("divergent-keys");
+            } catch (AssertionError | Exception e) {
+                instances.forEach(Instance::printLog);
+                for (Instance i : instances) {
+                    if (i.process().isAlive()) {
+                        System.err.println("--- " + i.port() + " divergences: " + i.get("/api/v1/divergences?table=" + TABLE + "&limit=100").body());
+                        System.err.println("--- " + i.port() + " status: " + i.get("/api/v1/status").body());
+                    }
+                }
+                throw e;
+            } finally {
+                for (Instance i : instances) {
+                    i.close();
+                }
+                connect.stop();
+                connect.awaitStop();
+            }
+        }
+    }
+
+    private static Path config(Path dir, String id, PostgresPair pg, ExternalKafka kafka, int port) throws IOException {
+        return Files.writeString(dir.resolve(id + ".yaml"), String.format("""
+                name: scaleout
+                source: {url: "%s", user: postgres}
+                target: {url: "%s", user: postgres}
+                tables: {include: ["public.*"]}
+                kafka: {bootstrapServers: "%s", partitions: 4}
+                capture: {mode: connect}
+                verify: {interval: 1h}
+                api: {port: %d, token: %s, advertise: "127.0.0.1:%d"}
+                state: {dir: "%s"}
+                """, pg.sourceUrl(), pg.targetUrl(), kafka.bootstrapServers(), port, TOKEN, port, dir.resolve("state-" + id)));
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** One {@code parity run} in a child JVM, as an operator starts it. */
+    private record Instance(Process process, int port, Path log) implements AutoCloseable {
+        static Instance launch(Path config, Path log) throws IOException {
+            int port = Integer.parseInt(Files.readString(config).replaceAll("(?s).*api: \\{port: (\\d+).*", "$1"));
+            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
+                    "-cp", System.getProperty("java.class.path"), "dev.parity.api.cli.ParityCli", "run", "-c", config.toString())
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            return new Instance(p, port, log);
+        }
+
+        HttpResponse<String> get(String path) throws Exception {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(30))
+                    .header("Authorization", "Bearer " + TOKEN).GET().build(), HttpResponse.BodyHandlers.ofString());
+        }
+
+        JsonNode json(String path) throws Exception {
+            HttpResponse<String> r = get(path);
+            assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
+            return JSON.readTree(r.body());
+        }
+
+        String state() throws Exception {
+            return json("/api/v1/status").path("state").asText();
+        }
+
+        JsonNode table() throws Exception {
+            return json("/api/v1/tables/" + TABLE);
+        }
+
+        long count() throws Exception {
+            return table().path("sourceRows").asLong(-1);
+        }
+
+        /** DIVERGENT keys of the table as "KIND id", sorted. */
+        List<String> divergent() throws Exception {
+            TreeSet<String> out = new TreeSet<>();
+            for (JsonNode d : json("/api/v1/divergences?table=" + TABLE + "&limit=100").path("divergences")) {
+                if ("DIVERGENT".equals(d.path("state").asText())) {
+                    out.add(d.path("kind").asText() + " " + d.path("key").path("id").asText());
+                }
+            }
+            return List.copyOf(out);
+        }
+
+        JsonNode readiness() throws Exception {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/readiness?timeout=30s"))
+                    .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + TOKEN).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            JsonNode report = JSON.readTree(r.body());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(report.path("ready").asBoolean() ? 200 : 503);
+            return report;
+        }
+
+        /** A gauge of this instance's own from {@code /metrics} (which also carries the lease holder's, with its address). */
+        long metric(String name) throws Exception {
+            for (String line : get("/metrics").body().split("\n")) {
+                if (line.startsWith(name + "{instance=\"127.0.0.1:" + port + "\"}")) {
+                    return (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+            throw new AssertionError("no metric " + name);
+        }
+
+        void kill() throws InterruptedException {
+            process.destroyForcibly();
+            process.waitFor();
+        }
+
+        void printLog() {
+            try {
+                List<String> lines = Files.readAllLines(log);
+                System.err.println("--- " + log + " (last 150 lines) ---");
+                lines.subList(Math.max(0, lines.size() - 150), lines.size()).forEach(System.err::println);
+            } catch (IOException e) {
+                System.err.println("no log " + log + ": " + e.getMessage());
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            if (process.isAlive()) {
+                process.destroy();
+                if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor();
+                }
+            }
+        }
+    }
+}
