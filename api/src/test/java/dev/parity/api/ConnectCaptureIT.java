@@ -8,16 +8,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parity.api.cli.Parity;
 import dev.parity.api.cli.ParityCliAccess;
 import dev.parity.api.config.ConfigLoader;
+import dev.parity.api.kafka.LocalConnect;
 import dev.parity.ingest.engine.Engine;
 import dev.parity.ingest.local.DemoSchema;
 import dev.parity.ingest.local.MariaDbPair;
 import dev.parity.ingest.local.PostgresPair;
 import dev.parity.reconciler.model.Side;
 import java.io.StringWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,8 +22,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.connect.cli.ConnectDistributed;
-import org.apache.kafka.connect.runtime.Connect;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -53,7 +48,7 @@ class ConnectCaptureIT {
             pg.replicate("shop");
             ParityProbe.awaitRows(pg::target, "orders", 600);
             ParityProbe.awaitRows(pg::target, "audit_log", 60);
-            Connect<?> connect = startConnect(kafka.bootstrapServers());
+            LocalConnect connect = LocalConnect.start(kafka.bootstrapServers(), "parity-it-connect");
             try {
                 Path config = Files.writeString(dir.resolve("parity.yaml"), config("viaconnect", pg, kafka, "connect", dir.resolve("state-connect")));
                 StringWriter out = new StringWriter();
@@ -64,7 +59,7 @@ class ConnectCaptureIT {
                     assertThat(c.path("config").path("key.converter").asText()).isEqualTo("org.apache.kafka.connect.json.JsonConverter");
                     assertThat(c.path("config").fieldNames()).toIterable().noneMatch(k -> k.startsWith("offset.")); // the embedded engine's only
                     assertThat(c.path("config").path("table.include.list").asText()).contains("parity_heartbeat");
-                    post(connect, c);
+                    connect.post(c);
                 }
                 try (Parity p = Parity.start(ConfigLoader.load(config, Map.of()))) {
                     assertThat((String) ParityProbe.status(p).get("baseline")).startsWith("CONNECT");
@@ -101,8 +96,7 @@ class ConnectCaptureIT {
                     assertThat(ParityProbe.failing(report)).contains("divergent-keys");
                 }
             } finally {
-                connect.stop();
-                connect.awaitStop();
+                connect.close();
             }
         }
     }
@@ -123,7 +117,7 @@ class ConnectCaptureIT {
                     "INSERT INTO shop.log SELECT TIMESTAMP '2024-06-01 00:00:00' + INTERVAL (seq % 3) HOUR, 'same' FROM seq_1_to_30");
             ParityProbe.awaitRows(db::target, "shop.events", 500);
             ParityProbe.awaitRows(db::target, "shop.log", 30);
-            Connect<?> connect = startConnect(kafka.bootstrapServers());
+            LocalConnect connect = LocalConnect.start(kafka.bootstrapServers(), "parity-it-connect");
             try {
                 Path config = Files.writeString(dir.resolve("parity.yaml"), String.format("""
                         name: mariaconnect
@@ -140,7 +134,7 @@ class ConnectCaptureIT {
                 assertThat(ParityCliAccess.runCapturingOut(out, "connect-config", "-c", config.toString())).isZero();
                 for (JsonNode c : JSON.readTree(out.toString())) {
                     assertThat(c.path("config").path("schema.history.internal").asText()).endsWith("KafkaSchemaHistory");
-                    post(connect, c);
+                    connect.post(c);
                 }
                 try (Parity p = Parity.start(ConfigLoader.load(config, Map.of()))) {
                     ParityProbe.awaitInSync(p);
@@ -158,8 +152,7 @@ class ConnectCaptureIT {
                             .containsExactlyInAnyOrder("MISMATCH 7", "MISSING_ON_TARGET 8", "EXTRA_ON_TARGET 9001"));
                 }
             } finally {
-                connect.stop();
-                connect.awaitStop();
+                connect.close();
             }
         }
     }
@@ -222,41 +215,5 @@ class ConnectCaptureIT {
                 state: {dir: "%s"}
                 """, name, pg.sourceUrl(), pg.targetUrl(), kafka == null ? "" : kafka.bootstrapServers(), mode,
                 "embedded".equals(mode) ? "debezium" : "auto", TOKEN, state); // the embedded engine's snapshot: its hashes, not a JDBC load's
-    }
-
-    /** A Kafka Connect worker in distributed mode on the given broker, its REST API on a free port. */
-    static Connect<?> startConnect(String bootstrap) {
-        Map<String, String> props = new HashMap<>();
-        props.put("bootstrap.servers", bootstrap);
-        props.put("group.id", "parity-it-connect");
-        props.put("config.storage.topic", "connect-configs");
-        props.put("offset.storage.topic", "connect-offsets");
-        props.put("status.storage.topic", "connect-status");
-        props.put("config.storage.replication.factor", "1");
-        props.put("offset.storage.replication.factor", "1");
-        props.put("status.storage.replication.factor", "1");
-        props.put("key.converter", "org.apache.kafka.connect.json.JsonConverter");
-        props.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-        props.put("listeners", "http://127.0.0.1:0");
-        props.put("offset.flush.interval.ms", "1000");
-        props.put("config.providers", "env");
-        props.put("config.providers.env.class", "org.apache.kafka.common.config.provider.EnvVarConfigProvider");
-        return new ConnectDistributed().startConnect(props);
-    }
-
-    static void post(Connect<?> connect, JsonNode connector) throws Exception {
-        URI base = connect.rest().advertisedUrl();
-        HttpClient http = HttpClient.newHttpClient();
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/connectors")).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(connector.toString())).build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(r.statusCode()).as(r.body()).isIn(201, 409);
-        });
-        String name = connector.path("name").asText();
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/connectors/" + name + "/status")).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(r.body()).contains("\"tasks\":[{\"id\":0,\"state\":\"RUNNING\"");
-        });
     }
 }

@@ -75,6 +75,13 @@ final class BenchCommand implements Callable<Integer> {
             + " collations, composite) on a PostgreSQL pair, --rows rows per table, each beside an md5 aggregate of it")
     boolean keyTypes;
 
+    @Option(names = "--instances", description = "only the several-instances run: one parity run process, then two, on one broker and a Kafka"
+            + " Connect worker over a PostgreSQL pair of --rows rows: first verdict, a burst of --burst changes, and the failover")
+    boolean instances;
+
+    @Option(names = "--burst", defaultValue = "100000", description = "changes in the --instances burst (default: ${DEFAULT-VALUE})")
+    int burst;
+
     @Option(names = {"-c", "--config"}, description = "measure on the databases of this config instead of embedded pairs (a separate"
             + " instance <name>_bench, dropped afterwards; writes nothing but heartbeats; steady state observes your own workload)")
     Path config;
@@ -90,6 +97,10 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (keyTypes) {
             new KeyTypeBench(rows).run();
+            return 0;
+        }
+        if (instances) {
+            new ScaleBench(rows, Math.min(burst, rows)).run();
             return 0;
         }
         if (!engine.equals("none") || keepUpSeconds == 0) {

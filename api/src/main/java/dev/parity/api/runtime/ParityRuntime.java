@@ -17,7 +17,7 @@ import dev.parity.ingest.port.Captures;
 import dev.parity.ingest.port.ReconcilerPort;
 import dev.parity.ingest.side.Databases;
 import dev.parity.ingest.side.PlannedTable;
-import dev.parity.ingest.side.SideDatabase;
+import dev.parity.ingest.side.SidePlan;
 import dev.parity.ingest.side.TablePlanner;
 import dev.parity.reconciler.model.Chunking;
 import dev.parity.reconciler.model.Side;
@@ -73,7 +73,7 @@ public final class ParityRuntime implements AutoCloseable {
     private java.util.Set<String> loadedByParity = java.util.Set.of();
     /** Set by {@link #prepare()} for {@link #startCapture()}. */
     private BaselinePlan baseline;
-    private Map<Side, List<String>> captureLists;
+    private SidePlan sidePlan;
 
     public ParityRuntime(ParityConfig config, Clock clock) {
         this.config = config;
@@ -189,15 +189,12 @@ public final class ParityRuntime implements AutoCloseable {
     public void prepare() throws Exception {
         startedAt = clock.instant();
         Files.createDirectories(ingest.captureDir());
-        boolean beats = config.heartbeat().enabled();
-        databases = new Databases(new SideDatabase(ingest, Side.SOURCE), new SideDatabase(ingest, Side.TARGET));
-        databases.source().prepare(beats).forEach(this::warn);
-        databases.target().prepare(beats).forEach(this::warn);
-        tables = TablePlanner.plan(config.tables(), heartbeatTable(), databases.source().tables(), databases.target().tables());
+        SidePlan plan = SidePlan.of(ingest, this::warn, LOG::warn);
+        databases = plan.databases();
+        tables = plan.tables();
         if (tables.isEmpty()) {
             throw noTables(databases.source().tables());
         }
-        tables.stream().filter(t -> !t.captured()).forEach(t -> LOG.warn("table {} is not verified: {}", t.mappedId(), t.problem()));
         List<PlannedTable> verified = verifiedTables();
         if (!config.tables().columns().isEmpty()) {
             Map<String, dev.parity.ingest.schema.TableSchema> schemas = databases.source().schemas(verified);
@@ -206,13 +203,7 @@ public final class ParityRuntime implements AutoCloseable {
                     .map(dev.parity.ingest.schema.ColumnInfo::name).collect(Collectors.toSet()) : java.util.Set.of()));
             TablePlanner.unusedColumnRules(config.tables(), columns).forEach(this::warn);
         }
-        captureLists = new HashMap<>();
-        for (Side side : Side.values()) {
-            SideDatabase db = databases.of(side);
-            List<String> list = db.captureList(verified.stream().map(t -> t.name(side)).toList(), beats);
-            db.prepareCapture(list);
-            captureLists.put(side, list);
-        }
+        sidePlan = plan;
         baseline = config.capture().connect()
                 ? BaselinePlan.byConnectors(ingest, "CONNECT: the connectors on Kafka Connect snapshot every table (capture.mode is connect)")
                 : BaselinePlan.decide(ingest, verified, databases);
@@ -235,6 +226,8 @@ public final class ParityRuntime implements AutoCloseable {
     public void startCapture() throws Exception {
         boolean beats = config.heartbeat().enabled();
         List<PlannedTable> verified = verifiedTables();
+        // The publication, on PostgreSQL: changed by the one instance that captures, never by several at once.
+        Map<Side, List<String>> captureLists = sidePlan.readyCapture();
         for (Side side : Side.values()) {
             var captured = new dev.parity.ingest.debezium.TableMapping(verified.stream().collect(Collectors.toMap(t -> t.name(side), PlannedTable::mappedId)),
                     verified.stream().filter(PlannedTable::byContent).map(t -> t.name(side)).collect(Collectors.toSet()));

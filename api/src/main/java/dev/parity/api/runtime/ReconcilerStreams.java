@@ -48,7 +48,14 @@ final class ReconcilerStreams {
                 }
             }
             if (!create.isEmpty()) {
-                admin.createTopics(create).all().get(30, TimeUnit.SECONDS);
+                try {
+                    admin.createTopics(create).all().get(30, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+                        throw e;
+                    }
+                    // another instance of the application created it at the same moment (README, "Deployment")
+                }
             }
             Map<String, TopicDescription> d = describe(admin, List.of(sourceTopic, targetTopic));
             int s = d.get(sourceTopic).partitions().size();

@@ -28,23 +28,14 @@ public final class ConnectorPlan {
      * @param warnings       receives what does not stop Parity (as {@code parity run} logs it)
      */
     public static List<Connector> prepare(IngestConfig config, String kafkaBootstrap, java.util.function.Consumer<String> warnings) throws Exception {
-        boolean beats = config.heartbeat().enabled();
-        Databases databases = new Databases(new SideDatabase(config, Side.SOURCE), new SideDatabase(config, Side.TARGET));
-        databases.source().prepare(beats).forEach(warnings);
-        databases.target().prepare(beats).forEach(warnings);
-        List<PlannedTable> tables = TablePlanner.plan(config.tables(), databases.source().heartbeatTable(), databases.source().tables(),
-                databases.target().tables());
-        tables.stream().filter(t -> !t.captured()).forEach(t -> warnings.accept("table " + t.mappedId() + " is not verified: " + t.problem()));
-        List<PlannedTable> verified = tables.stream().filter(PlannedTable::captured).toList();
-        if (verified.isEmpty()) {
+        SidePlan plan = SidePlan.of(config, warnings, warnings);
+        if (plan.verified().isEmpty()) {
             throw new IllegalStateException("no table to verify: check tables.include and the warnings above");
         }
         List<Connector> out = new ArrayList<>();
-        for (Side side : Side.values()) {
-            SideDatabase db = databases.of(side);
-            List<String> list = db.captureList(verified.stream().map(t -> t.name(side)).toList(), beats);
-            db.prepareCapture(list);
-            out.add(new Connector(db.connectorName(), db.connectorConfig(list, kafkaBootstrap)));
+        for (Map.Entry<Side, List<String>> e : plan.readyCapture().entrySet()) {
+            SideDatabase db = plan.databases().of(e.getKey());
+            out.add(new Connector(db.connectorName(), db.connectorConfig(e.getValue(), kafkaBootstrap)));
         }
         return out;
     }
