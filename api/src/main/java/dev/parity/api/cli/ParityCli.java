@@ -1,5 +1,7 @@
 package dev.parity.api.cli;
 
+import java.util.List;
+
 import dev.parity.api.config.ConfigException;
 import dev.parity.ingest.jdbc.DatabaseException;
 import picocli.CommandLine;
@@ -8,7 +10,7 @@ import picocli.CommandLine.Command;
 /** The {@code parity} command. Stdout carries results; failures are one line on stderr and an exit code. */
 @Command(name = "parity", mixinStandardHelpOptions = true, version = "parity 0.1.0",
         description = "Streaming CDC parity monitor for database cutovers.",
-        subcommands = {RunCommand.class, DemoCommand.class, StatusCommand.class, DiffCommand.class, RepairCommand.class, CleanupCommand.class, ConnectConfigCommand.class, SchemaDiffCommand.class, ReadyCommand.class, BenchCommand.class})
+        subcommands = {RunCommand.class, DemoCommand.class, SetupCommand.class, StatusCommand.class, DiffCommand.class, RepairCommand.class, CleanupCommand.class, ConnectConfigCommand.class, SchemaDiffCommand.class, ReadyCommand.class, BenchCommand.class})
 public final class ParityCli {
     /** Exit code when Parity could not do what was asked (as opposed to a NOT READY or drift answer). */
     static final int ERROR = 2;
@@ -25,6 +27,9 @@ public final class ParityCli {
             }
             String message = expected ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
             cmd.getErr().println("parity: " + message);
+            if (e instanceof DatabaseException && List.of("run", "demo", "connect-config").contains(cmd.getCommandName())) {
+                cmd.getErr().println("parity: `parity setup -c FILE` lists what Parity needs on each server, as SQL, and creates what it may with --apply");
+            }
             return ERROR;
         });
     }

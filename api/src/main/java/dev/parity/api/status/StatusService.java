@@ -341,7 +341,8 @@ public final class StatusService {
         double worst = 0;
         for (Watermark w : marks) {
             Long next = hb.writtenAt(w.seq() + 1);
-            double arrival = seconds(w.arrivedAtMillis() * 1000 - w.writtenAtMicros());
+            // The seed row (written_at_us 0, as the heartbeat table is created) was never written by Parity: no lag of its own.
+            double arrival = w.writtenAtMicros() <= 0 ? 0 : seconds(w.arrivedAtMillis() * 1000 - w.writtenAtMicros());
             double lag = next != null ? Math.max(arrival, seconds(nowMicros - next)) : arrival;
             worst = Math.max(worst, Math.max(0, lag));
         }

@@ -82,7 +82,6 @@ public final class PostgresCatalog {
                 unique.put(u.substring(0, colon), columns(u.substring(colon + 1)));
             }
         }
-        String qualified = quoteQualified(schema + "." + name);
         String fix = switch (replicaIdentity == null ? "d" : replicaIdentity) {
             case "n" -> "REPLICA IDENTITY NOTHING";
             case "d" -> pk.isEmpty() ? "no primary key and REPLICA IDENTITY DEFAULT" : null;
@@ -94,20 +93,29 @@ public final class PostgresCatalog {
         if (pk.isEmpty() && unique.isEmpty()) {
             return new TableInfo(schema, name, List.of(), null, "f".equals(replicaIdentity) ? null
                     : "it has no key (no primary key or unique index over NOT NULL columns), so Parity compares its rows by content,"
-                    + " which needs every UPDATE and DELETE to carry the whole old row: run ALTER TABLE " + qualified
-                    + " REPLICA IDENTITY FULL on this database (Parity does not alter your tables, and does not publish one"
+                    + " which needs every UPDATE and DELETE to carry the whole old row: run "
+                    + identityFix(new TableInfo(schema, name, List.of())) + " on this database (Parity does not alter your tables, and does not publish one"
                     + " without a replica identity: in a publication its UPDATEs and DELETEs would fail)");
         }
         if (fix == null) {
             return TableInfo.choose(schema, name, pk, unique, null);
         }
         TableInfo t = TableInfo.choose(schema, name, pk, unique, null);
-        String remedy = pk.isEmpty()
-                ? "ALTER TABLE " + qualified + " REPLICA IDENTITY USING INDEX " + quote(t.keyIndex()) + " (or REPLICA IDENTITY FULL)"
-                : "ALTER TABLE " + qualified + " REPLICA IDENTITY DEFAULT";
+        String remedy = identityFix(t) + (pk.isEmpty() ? " (or REPLICA IDENTITY FULL)" : "");
         return new TableInfo(schema, name, t.key(), t.keyIndex(), "it has no replica identity (" + fix + "): in a publication every UPDATE"
                 + " and DELETE on it would fail, so Parity does not publish it. To let Parity watch it, run " + remedy
                 + " on this database (Parity does not alter your tables)");
+    }
+
+    /**
+     * The statement that gives a table the replica identity Parity needs to capture it: its whole row for a table
+     * without key, its primary key, or the unique index Parity identifies its rows by.
+     */
+    public static String identityFix(TableInfo t) {
+        String qualified = quoteQualified(t.qualifiedName());
+        return !t.keyed() ? "ALTER TABLE " + qualified + " REPLICA IDENTITY FULL"
+                : t.keyIndex() == null ? "ALTER TABLE " + qualified + " REPLICA IDENTITY DEFAULT"
+                : "ALTER TABLE " + qualified + " REPLICA IDENTITY USING INDEX " + quote(t.keyIndex());
     }
 
     private static List<String> columns(String joined) {
@@ -122,6 +130,12 @@ public final class PostgresCatalog {
     public void ensurePublication(Connection c, String publication, List<String> qualifiedTables) throws SQLException {
         String list = qualifiedTables.stream().map(PostgresCatalog::quoteQualified).collect(Collectors.joining(", "));
         boolean exists = exists(c, "SELECT 1 FROM pg_publication WHERE pubname = ?", publication);
+        if (exists && publishedTables(c, publication).equals(new java.util.TreeSet<>(qualifiedTables))) {
+            // Already what is needed: no DDL. A publication created by the tables' owner for a least-privilege
+            // Parity user (which may not alter it: README, "Setting up: parity setup") stays as it is.
+            LOG.info("publication {} on the {} already covers the {} tables", publication, endpoint, qualifiedTables.size());
+            return;
+        }
         String sql = exists
                 ? "ALTER PUBLICATION " + quote(publication) + " SET TABLE " + list
                 : "CREATE PUBLICATION " + quote(publication) + " FOR TABLE " + list;
@@ -129,6 +143,19 @@ public final class PostgresCatalog {
             st.execute(sql);
         }
         LOG.info("{} publication {} on the {} covers {} tables", exists ? "updated" : "created", publication, endpoint, qualifiedTables.size());
+    }
+
+    private static java.util.Set<String> publishedTables(Connection c, String publication) throws SQLException {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT schemaname || '.' || tablename FROM pg_publication_tables WHERE pubname = ?")) {
+            ps.setString(1, publication);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
     }
 
     public boolean publicationExists(Connection c, String publication) throws SQLException {
@@ -206,11 +233,11 @@ public final class PostgresCatalog {
         }
     }
 
-    static String quote(String identifier) {
+    public static String quote(String identifier) {
         return "\"" + identifier.replace("\"", "\"\"") + "\"";
     }
 
-    static String quoteQualified(String qualified) {
+    public static String quoteQualified(String qualified) {
         int dot = qualified.indexOf('.');
         return quote(qualified.substring(0, dot)) + "." + quote(qualified.substring(dot + 1));
     }

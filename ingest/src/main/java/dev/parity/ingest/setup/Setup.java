@@ -1,0 +1,71 @@
+package dev.parity.ingest.setup;
+
+import dev.parity.ingest.IngestConfig;
+import dev.parity.ingest.engine.Engine;
+import dev.parity.ingest.jdbc.TableInfo;
+import dev.parity.ingest.side.PlannedTable;
+import dev.parity.ingest.side.SideDatabase;
+import dev.parity.ingest.side.TablePlanner;
+import dev.parity.reconciler.model.Side;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code parity setup}: inspects both servers for everything Parity needs (README, "Setting up: parity setup") and
+ * says per side what is there and what is missing, as SQL to review; applies, when asked, only the statements
+ * that create Parity's own objects ({@link SetupStep.Apply#SAFE}). Reads nothing but catalogs and settings.
+ */
+public final class Setup {
+    private Setup() {
+    }
+
+    /** What each side has and lacks, in the order to act on it. */
+    public static Map<Side, List<SetupStep>> inspect(IngestConfig config) throws SQLException {
+        Map<Side, SideDatabase> dbs = new EnumMap<>(Side.class);
+        Map<Side, List<TableInfo>> tables = new EnumMap<>(Side.class);
+        for (Side side : Side.values()) {
+            SideDatabase db = new SideDatabase(config, side);
+            dbs.put(side, db);
+            try (Connection c = db.endpoint().connect()) {
+                tables.put(side, db.adapter().tables(c));
+            }
+        }
+        String heartbeat = dbs.get(Side.SOURCE).heartbeatTable();
+        List<PlannedTable> planned = TablePlanner.plan(config.tables(), heartbeat, tables.get(Side.SOURCE), tables.get(Side.TARGET));
+        Map<Side, List<SetupStep>> out = new EnumMap<>(Side.class);
+        for (Side side : Side.values()) {
+            SideDatabase db = dbs.get(side);
+            List<TableInfo> watched = new ArrayList<>();
+            for (PlannedTable t : planned) {
+                tables.get(side).stream().filter(i -> i.qualifiedName().equals(t.name(side))).findFirst().ifPresent(watched::add);
+            }
+            try (Connection c = db.endpoint().connect()) {
+                out.put(side, db.adapter().engine() == Engine.POSTGRESQL
+                        ? new PostgresSetup(db, config.heartbeat().enabled()).steps(c, watched)
+                        : new BinlogSetup(db, config.heartbeat().enabled()).steps(c, watched));
+            }
+        }
+        return out;
+    }
+
+    /** Runs a {@link SetupStep.Apply#SAFE} step's statements on its side; returns null when done, else the database's error. */
+    public static String apply(IngestConfig config, SetupStep step) {
+        if (step.apply() != SetupStep.Apply.SAFE) {
+            throw new IllegalArgumentException("not Parity's to apply: " + step.what());
+        }
+        SideDatabase db = new SideDatabase(config, step.side());
+        try (Connection c = db.endpoint().connect(); Statement st = c.createStatement()) {
+            for (String sql : step.sql()) {
+                st.execute(sql);
+            }
+            return null;
+        } catch (SQLException e) {
+            return e.getMessage().trim();
+        }
+    }
+}
