@@ -71,6 +71,10 @@ class ScaleOutIT {
                     assertThat(a.state()).isEqualTo("IN_SYNC");
                     assertThat(b.state()).isEqualTo("IN_SYNC");
                 });
+                // A quiet console (README, "Logs"): Parity's lines and where the full log is; Kafka Streams' warning about a
+                // state dir under /tmp goes to <state.dir>/parity.log only.
+                assertThat(Files.readString(a.log())).contains("Parity running; status at", "full log in").doesNotContain("StateDirectory");
+                assertThat(Files.readString(dir.resolve("state-a").resolve("parity.log"))).contains("StateDirectory", "Using an OS temp directory");
                 Instance holder = a.metric("parity_instance_lease_held") == 1 ? a : b;
                 Instance other = holder == a ? b : a;
                 assertThat(other.count()).as("every key, answered by an instance holding only some partitions").isEqualTo(ROWS);
@@ -152,6 +156,7 @@ class ScaleOutIT {
         static Instance launch(Path config, Path log) throws IOException {
             int port = Integer.parseInt(Files.readString(config).replaceAll("(?s).*api: \\{port: (\\d+).*", "$1"));
             Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
+                    "-Dlog4j2.configurationFile=log4j2.properties", // the shipped logging, not the tests'
                     "-cp", System.getProperty("java.class.path"), "dev.parity.api.cli.ParityCli", "run", "-c", config.toString())
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             return new Instance(p, port, log);

@@ -23,6 +23,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path state = Files.createTempDirectory("parity-demo");
+        Path log = LogFile.under(state);
         System.out.println("starting two PostgreSQL servers with logical replication ...");
         try (PostgresPair pg = PostgresPair.start()) {
             pg.ddl(DemoSchema.DDL);
@@ -42,7 +43,7 @@ final class DemoCommand implements Callable<Integer> {
             ParityConfig cfg = ConfigLoader.parse(yaml, "demo", Map.of());
             try (Parity p = Parity.start(cfg)) {
                 System.out.println("Parity demo running: open " + p.url() + "  (also: ./parity status, ./parity diff --table public.orders)");
-                System.out.println("state dir " + state + "; target-only drift is injected after " + driftAfter + " s; Ctrl-C to stop");
+                System.out.println("state dir " + state + " (full log: " + log + "); target-only drift is injected after " + driftAfter + " s; Ctrl-C to stop");
                 Thread workload = new Thread(() -> DemoWorkload.run(pg), "demo-workload");
                 workload.setDaemon(true);
                 workload.start();

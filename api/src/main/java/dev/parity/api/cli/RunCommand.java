@@ -19,8 +19,9 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ParityConfig cfg = ConfigLoader.load(config, System.getenv());
+        Path log = LogFile.under(cfg.stateDir());
         try (Parity p = Parity.start(cfg)) {
-            System.out.println("Parity running; status at " + p.url() + " (Ctrl-C to stop)");
+            System.out.println("Parity running; status at " + p.url() + " (Ctrl-C to stop); full log in " + log);
             Thread progress = new Thread(() -> printSnapshotProgress(p), "parity-progress");
             progress.setDaemon(true);
             progress.start();

@@ -313,7 +313,7 @@ public final class Sweeper implements AutoCloseable {
     void runRound() throws InterruptedException {
         long round = rounds.incrementAndGet();
         lastRoundStartedAt = clock.instant();
-        LOG.info("verification sweep round {} started", round);
+        LOG.debug("verification sweep round {} started", round); // one every verify.interval: status says it, the console need not
         Map<Side, Map<String, TableSchema>> schemas = new EnumMap<>(Side.class);
         Map<Side, String> schemaErrors = new EnumMap<>(Side.class);
         for (Side side : config.sides()) {
@@ -332,7 +332,12 @@ public final class Sweeper implements AutoCloseable {
         }
         lastRoundFinishedAt = clock.instant();
         completed = round;
-        LOG.info("verification sweep round {} finished", round);
+        long differences = results.values().stream().filter(r -> r.round() == round).mapToLong(r -> r.observations() + r.absent()).sum();
+        if (differences > 0 || round == 1) {
+            LOG.info("verification sweep round {} finished: {} difference(s) from the stream sent to the reconciler", round, differences);
+        } else {
+            LOG.debug("verification sweep round {} finished: nothing differed", round);
+        }
     }
 
     @Override
