@@ -6,6 +6,7 @@ import dev.parity.api.status.SideStatus;
 import dev.parity.api.status.SnapshotStatus;
 import dev.parity.api.status.Status;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -34,14 +35,25 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /** Every 5 s while a side snapshots: rows done of the estimate and the ETA, per side. */
+    /**
+     * While a side reads its baseline: on a terminal one line redrawn each second, a bar per side with its ETA; otherwise
+     * (a pipe, a log file) a plain line every 5 s.
+     */
     static void printSnapshotProgress(Parity p) {
+        boolean tty = System.console() != null;
+        boolean drawn = false;
         try {
             while (true) {
-                Thread.sleep(5_000);
-                String line = progressLine(p.status().status());
+                Thread.sleep(tty ? 1_000 : 5_000);
+                Status status = p.status().status();
+                String line = tty ? progressBars(status) : progressLine(status);
                 if (line != null) {
-                    System.out.println(line);
+                    System.out.print(tty ? "\r" + line + "\u001b[K" : line + "\n");
+                    System.out.flush();
+                    drawn = true;
+                } else if (drawn && tty) {
+                    System.out.println(); // the bar's line stays, the next output starts below it
+                    drawn = false;
                 }
             }
         } catch (InterruptedException e) {
@@ -51,18 +63,41 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /** The progress line for a status; null when no side is snapshotting. */
+    /** The sides still reading their baseline, with what is known of their progress; empty when none is. */
+    private static List<Map.Entry<String, SnapshotStatus>> reading(Status status) {
+        List<Map.Entry<String, SnapshotStatus>> out = new java.util.ArrayList<>();
+        for (Map.Entry<String, SideStatus> e : List.of(Map.entry("source", status.sides().source()), Map.entry("target", status.sides().target()))) {
+            SnapshotStatus snap = e.getValue().snapshot();
+            if (snap != null && snap.running()) { // not: no snapshot (resumed), or finished, by the connector or by Parity's own load
+                out.add(Map.entry(e.getKey(), snap));
+            }
+        }
+        return out;
+    }
+
+    /** The progress line for a status; null when no side is snapshotting. Without an estimate (none known), rows only. */
     static String progressLine(Status status) {
         StringBuilder line = new StringBuilder();
-        for (Map.Entry<String, SideStatus> e : Map.of("source", status.sides().source(), "target", status.sides().target()).entrySet().stream()
-                .sorted(Map.Entry.comparingByKey()).toList()) {
-            SnapshotStatus snap = e.getValue().snapshot();
-            if (snap == null || !snap.running()) {
-                continue; // no snapshot (resumed), or finished: by the connector or by Parity's own load
-            }
-            line.append(String.format("%s%s %,d of ~%,d rows (%s%%%s)  ", e.getKey(), "PARITY".equals(snap.method()) ? " (Parity's load)" : "",
-                    snap.rowsDone(), snap.rowsEstimated(), snap.percent() == null ? "?" : snap.percent(),
-                    snap.etaSeconds() == null ? "" : ", ETA " + snap.etaSeconds() + " s"));
+        for (Map.Entry<String, SnapshotStatus> e : reading(status)) {
+            SnapshotStatus snap = e.getValue();
+            line.append(String.format("%s%s %,d", e.getKey(), "PARITY".equals(snap.method()) ? " (Parity's load)" : "", snap.rowsDone()));
+            line.append(snap.rowsEstimated() > 0 ? String.format(" of ~%,d rows (%s%%%s)  ", snap.rowsEstimated(),
+                    snap.percent() == null ? "?" : snap.percent(), snap.etaSeconds() == null ? "" : ", ETA " + snap.etaSeconds() + " s") : " rows  ");
+        }
+        return line.length() == 0 ? null : "snapshot: " + line.toString().trim();
+    }
+
+    /** The terminal's form: a 20-character bar per side, then its count and ETA; null when no side is snapshotting. */
+    static String progressBars(Status status) {
+        StringBuilder line = new StringBuilder();
+        for (Map.Entry<String, SnapshotStatus> e : reading(status)) {
+            SnapshotStatus snap = e.getValue();
+            double pct = snap.percent() == null ? 0 : Math.min(100, snap.percent());
+            int filled = (int) Math.round(pct / 5);
+            line.append(String.format("%s [%s%s] %s  ", e.getKey(), "#".repeat(filled), "-".repeat(20 - filled),
+                    snap.rowsEstimated() > 0 ? String.format("%.0f%% %,d of ~%,d rows%s", pct, snap.rowsDone(), snap.rowsEstimated(),
+                            snap.etaSeconds() == null ? "" : String.format(", ETA %.0f s", snap.etaSeconds()))
+                            : String.format("%,d rows", snap.rowsDone())));
         }
         return line.length() == 0 ? null : "snapshot: " + line.toString().trim();
     }

@@ -20,16 +20,21 @@ final class StatusCommand implements Callable<Integer> {
         if (json) {
             System.out.println(ClientOptions.pretty(s));
         } else {
-            System.out.printf("state: %s   replication lag: %s s%n", s.path("state").asText(), s.path("replicationLagSeconds").asText("–"));
-            s.path("sides").fields().forEachRemaining(e -> System.out.printf("%-7s %-12s capture lag %s s%n",
-                    e.getKey(), e.getValue().path("phase").asText(), e.getValue().path("captureLagSeconds").asText("–")));
-            System.out.printf("%-32s %-11s %10s %10s %9s %8s %9s%n", "TABLE", "STATE", "SOURCE", "TARGET", "CHUNKS OK", "PENDING", "DIVERGENT");
+            boolean colour = TextTable.colourWanted();
+            System.out.print(new TextTable("STATE", "REPLICATION LAG").row(s.path("state").asText(),
+                    s.path("replicationLagSeconds").isNumber() ? s.path("replicationLagSeconds").asText() + " s" : "–").render(colour));
+            TextTable sides = new TextTable("SIDE", "PHASE", "CAPTURE LAG", "EVENTS");
+            s.path("sides").fields().forEachRemaining(e -> sides.row(e.getKey(), e.getValue().path("phase").asText(),
+                    e.getValue().path("captureLagSeconds").isNumber() ? e.getValue().path("captureLagSeconds").asText() + " s" : "–",
+                    e.getValue().path("events").asText("–")));
+            System.out.print("\n" + sides.render(colour));
+            TextTable tables = new TextTable("TABLE", "STATE", "SOURCE ROWS", "TARGET ROWS", "CHUNKS IN SYNC", "PENDING", "DIVERGENT");
             for (JsonNode t : s.path("tables")) {
-                System.out.printf("%-32s %-11s %10s %10s %9s %8s %9s%n", t.path("table").asText(), t.path("state").asText(),
-                        t.path("sourceRows").asText("-"), t.path("targetRows").asText("-"),
+                tables.row(t.path("table").asText(), t.path("state").asText(), t.path("sourceRows").asText("-"), t.path("targetRows").asText("-"),
                         t.has("chunks") ? t.path("chunksInSync").asText() + "/" + t.path("chunks").asText() : "-",
                         t.path("pendingKeys").asText("-"), t.path("divergentKeys").asText("-"));
             }
+            System.out.print("\n" + tables.render(colour));
             for (JsonNode r : s.path("reasons")) {
                 System.out.println("! " + r.asText());
             }

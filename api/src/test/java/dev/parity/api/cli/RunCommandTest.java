@@ -30,4 +30,19 @@ class RunCommandTest {
         SnapshotStatus target = new SnapshotStatus("DEBEZIUM", false, null, null, 10L, 0, null, null, List.of());
         assertThat(RunCommand.progressLine(status(null, target))).isNull();
     }
+
+    @Test
+    void shouldDrawABarPerReadingSideOnATerminal() {
+        SnapshotStatus source = new SnapshotStatus("PARITY", true, "loading", null, 250_000L, 1_000_000L, 25.0, 6.5, List.of());
+        SnapshotStatus target = new SnapshotStatus("PARITY", true, "loading", null, 500_000L, 1_000_000L, 50.0, 3.2, List.of());
+        assertThat(RunCommand.progressBars(status(source, target))).isEqualTo("snapshot: source [#####---------------] 25% 250,000 of"
+                + " ~1,000,000 rows, ETA 7 s  target [##########----------] 50% 500,000 of ~1,000,000 rows, ETA 3 s");
+    }
+
+    @Test
+    void shouldShowRowsOnlyWhereNoEstimateIsKnown() {
+        SnapshotStatus source = new SnapshotStatus("CONNECT", true, "reading", null, 1_200L, 0, null, null, List.of());
+        assertThat(RunCommand.progressLine(status(source, null))).isEqualTo("snapshot: source 1,200 rows");
+        assertThat(RunCommand.progressBars(status(source, null))).isEqualTo("snapshot: source [--------------------] 1,200 rows");
+    }
 }
