@@ -20,6 +20,8 @@ import java.util.function.ToDoubleFunction;
  */
 public final class ParityMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final java.util.concurrent.atomic.AtomicReference<dev.parity.reconciler.rules.ReadinessReport> lastReport =
+            new java.util.concurrent.atomic.AtomicReference<>();
     private final AtomicReference<Status> latest = new AtomicReference<>();
 
     public ParityMetrics(List<String> tables) {
@@ -38,6 +40,13 @@ public final class ParityMetrics {
         gauge("parity_chunks", Tags.of("state", "pending"), s -> sum(s, TableStatus::pendingChunks));
         gauge("parity_chunks", Tags.of("state", "divergent"), s -> sum(s, TableStatus::divergentChunks));
         gauge("parity_in_sync", Tags.empty(), s -> "IN_SYNC".equals(s.state()) ? 1 : 0);
+        gauge("parity_stale", Tags.empty(), s -> "STALE".equals(s.state()) ? 1 : 0);
+        gauge("parity_reread_max_age_seconds", Tags.empty(), s -> s.verification() == null ? Double.NaN : number(s.verification().maxAgeSeconds()));
+        gauge("parity_reread_oldest_age_seconds", Tags.empty(), s -> s.verification() == null || s.verification().lastFullReads() == null
+                ? Double.NaN : s.verification().lastFullReads().stream().mapToDouble(SweepStatus.FullRead::ageSeconds).max().orElse(Double.NaN));
+        Gauge.builder("parity_readiness_ready", lastReport, r -> r.get() == null ? Double.NaN : r.get().ready() ? 1 : 0).register(registry);
+        Gauge.builder("parity_readiness_timestamp_seconds", lastReport, r -> r.get() == null ? Double.NaN
+                : java.time.Instant.parse(r.get().at()).toEpochMilli() / 1000.0).register(registry);
         gauge("parity_reread_rounds_completed", Tags.empty(), s -> s.verification() == null ? Double.NaN : number(s.verification().roundsCompleted()));
         for (String table : tables) {
             gauge("parity_rows", Tags.of("table", table, "side", "source"), s -> tableField(s, table, TableStatus::sourceRows));
@@ -48,6 +57,11 @@ public final class ParityMetrics {
                         s -> reread(s, table, side, r -> (double) (r.differencesSent() + r.missingSent())));
             }
         }
+    }
+
+    /** The gate's latest answer, for {@code parity_readiness_ready} (README, "Metrics"). */
+    public void readiness(dev.parity.reconciler.rules.ReadinessReport report) {
+        lastReport.set(report);
     }
 
     /** Renders the Prometheus text format for this status. */
