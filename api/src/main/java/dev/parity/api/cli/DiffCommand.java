@@ -55,13 +55,26 @@ final class DiffCommand implements Callable<Integer> {
         if (summary.path("groups").size() > 0) {
             System.out.println();
         }
+        boolean colour = TextTable.colourWanted();
+        TextTable keys = new TextTable("STATE", "KIND", "ORIGIN", "KEY", "COLUMNS", "FIRST SEEN");
+        StringBuilder values = new StringBuilder();
         for (JsonNode x : list) {
-            System.out.printf("%-10s %-18s %-20s %s  first seen %s%n", x.path("state").asText(), x.path("kind").asText(),
-                    x.path("origin").asText(), x.path("key").toString(), x.path("firstSeen").asText());
+            java.util.List<String> columns = new java.util.ArrayList<>();
             for (JsonNode c : x.path("columns")) {
-                System.out.printf("    %-20s %-13s %s%s%n", c.path("name").asText(), c.path("cause").asText(),
-                        c.path("detail").isTextual() ? c.path("detail").asText() : "",
-                        c.has("source") || c.has("target") ? "  source " + c.path("source") + " → target " + c.path("target") : "");
+                columns.add(c.path("name").asText() + " (" + c.path("cause").asText() + ")");
+                if (c.has("source") || c.has("target") || c.path("detail").isTextual()) {
+                    values.append(String.format("  %s %s: %s%s%n", x.path("key"), c.path("name").asText(),
+                            c.path("detail").isTextual() ? c.path("detail").asText() : "",
+                            c.has("source") || c.has("target") ? "  source " + c.path("source") + " → target " + c.path("target") : ""));
+                }
+            }
+            keys.row(x.path("state").asText(), x.path("kind").asText(), x.path("origin").asText(""), x.path("key").toString(),
+                    columns.isEmpty() ? "-" : String.join(", ", columns), x.path("firstSeen").asText(""));
+        }
+        if (!list.isEmpty()) {
+            System.out.print(keys.render(colour));
+            if (values.length() > 0) {
+                System.out.print("\n" + values);
             }
         }
         System.out.println(list.size() + " key(s) differ in " + table);
