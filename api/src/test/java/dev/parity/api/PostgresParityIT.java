@@ -167,6 +167,24 @@ class PostgresParityIT {
         assertThat(orders.path("divergentKeys").asLong()).isEqualTo(1);
         assertThat(orders.path("targetRows").asLong()).isEqualTo(orders.path("sourceRows").asLong() - 1);
         get(http, base + "/api/v1/tables/public.nope", 404);
+        // The heatmap's data: every non-empty chunk with its verdict; the one holding key 4242 is the divergent one.
+        JsonNode chunks = json.readTree(get(http, base + "/api/v1/tables/public.orders/chunks", 200));
+        assertThat(chunks.path("chunkCount").asInt()).isEqualTo(1024);
+        int divergentChunk = parity.runtime().chunking().chunkOf(
+                new dev.parity.reconciler.canonical.CanonicalWriter().table("public.orders").column("id").integer(4242).toByteArray());
+        long sourceRows = 0;
+        for (JsonNode c : chunks.path("chunks")) {
+            sourceRows += c.path("sourceRows").asLong();
+            if (c.path("chunk").asInt() == divergentChunk) {
+                assertThat(c.path("state").asText()).isEqualTo("DIVERGENT");
+                assertThat(c.path("targetRows").asLong()).isEqualTo(c.path("sourceRows").asLong() - 1);
+            } else {
+                assertThat(c.path("state").asText()).as(c.toString()).isEqualTo("IN_SYNC");
+            }
+        }
+        assertThat(sourceRows).isEqualTo(orders.path("sourceRows").asLong());
+        get(http, base + "/api/v1/tables/public.nope/chunks", 404);
+        get(http, base + "/api/v1/readiness/last", 403); // names keys: only with the token, and none is configured here
         get(http, base + "/api/v1/divergences?limit=0", 400);
         assertThat(get(http, base + "/metrics", 200))
                 .contains("parity_keys{state=\"divergent\"} 3.0")

@@ -76,7 +76,18 @@ class PostgresReadinessIT {
     @Order(2)
     void shouldNameTheSchemaWhenTheTargetHasAnExtraColumn() throws Exception {
         pg.onTarget("ALTER TABLE items ADD COLUMN extra INT");
-        assertThat(ParityProbe.failing(readiness("?timeout=30s"))).containsExactly("schema");
+        JsonNode report = readiness("?timeout=30s");
+        assertThat(ParityProbe.failing(report)).containsExactly("schema");
+        // The gate's last answer, as the dashboard shows it (with the token; the metric says READY or not).
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        var last = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + parity.port() + "/api/v1/readiness/last"))
+                .header("Authorization", "Bearer t0ken").build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(last.statusCode()).isEqualTo(200);
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(last.body())).isEqualTo(report);
+        assertThat(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + parity.port() + "/api/v1/readiness/last"))
+                .build(), java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode()).as("no token").isEqualTo(401);
+        assertThat(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + parity.port() + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body()).contains("parity_readiness_ready 0.0");
         pg.onTarget("ALTER TABLE items DROP COLUMN extra");
         assertReady();
     }

@@ -91,6 +91,18 @@ public final class ApiServer implements AutoCloseable {
                 json(ex, 503, Map.of("error", "interrupted"));
             }
         });
+        // The gate's latest answer (it names keys, which are row values: the token is needed, as to run the gate).
+        route("/api/v1/readiness/last", ex -> {
+            if (!authorized(ex)) {
+                return;
+            }
+            ReadinessReport r = gate.last();
+            if (r == null) {
+                json(ex, 404, Map.of("error", "the gate has not been run yet (POST /api/v1/readiness)"));
+            } else {
+                json(ex, 200, r);
+            }
+        });
         route("/api/v1/verify", "POST", ex -> {
             if (!authorized(ex)) {
                 return;
@@ -212,6 +224,16 @@ public final class ApiServer implements AutoCloseable {
             return;
         }
         String name = URLDecoder.decode(path.substring("/api/v1/tables/".length()), StandardCharsets.UTF_8);
+        if (name.endsWith("/chunks")) {
+            String table = name.substring(0, name.length() - "/chunks".length());
+            if (status.table(table) == null) {
+                json(ex, 404, Map.of("error", "no watched table named " + table));
+                return;
+            }
+            // Every non-empty chunk's verdict and counts: the dashboard's heatmap (no row values).
+            json(ex, 200, Map.of("table", table, "chunkCount", status.view().chunking().chunkCount(), "chunks", status.view().chunks(table)));
+            return;
+        }
         TableStatus t = status.table(name);
         if (t == null) {
             json(ex, 404, Map.of("error", "no watched table named " + name));

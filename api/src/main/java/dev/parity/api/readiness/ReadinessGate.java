@@ -57,7 +57,20 @@ public final class ReadinessGate {
         this.clock = clock;
     }
 
+    private volatile ReadinessReport last;
+
+    /** The latest answer of the gate in this process; null before the first. */
+    public ReadinessReport last() {
+        return last;
+    }
+
     public ReadinessReport evaluate(Duration timeout, Duration maxLag) throws InterruptedException {
+        ReadinessReport report = judge(timeout, maxLag);
+        last = report;
+        return report;
+    }
+
+    private ReadinessReport judge(Duration timeout, Duration maxLag) throws InterruptedException {
         Instant started = clock.instant();
         Map<String, Object> fence = new LinkedHashMap<>();
         List<Check> checks = new ArrayList<>();

@@ -37,6 +37,10 @@ public final class ReconcilerView {
         this.chunking = chunking;
     }
 
+    public Chunking chunking() {
+        return chunking;
+    }
+
     /** Every table that has state, by name. Tables with no rows on either side do not appear. */
     public Map<String, TableSummary> tables() {
         Map<String, Acc> acc = new TreeMap<>();
@@ -65,6 +69,23 @@ public final class ReconcilerView {
             }
         }
         return a.summary(table, chunking.chunkCount());
+    }
+
+    /** A table's non-empty chunks in chunk order (at most 2^bits); a chunk absent here holds no row on either side. */
+    public List<ChunkView> chunks(String table) {
+        Map<Integer, ChunkView> out = new TreeMap<>();
+        ReadOnlyKeyValueStore<Bytes, ChunkState> chunks = stores.store(StoreNames.CHUNKS);
+        try (KeyValueIterator<Bytes, ChunkState> it = chunks.prefixScan(Bytes.wrap(StoreKeys.tablePrefix(table)), BYTES)) {
+            while (it.hasNext()) {
+                KeyValue<Bytes, ChunkState> kv = it.next();
+                StoreKeys.ChunkRef ref = StoreKeys.parseChunk(kv.key.get());
+                if (ref.table().equals(table)) {
+                    ChunkState c = kv.value;
+                    out.put(ref.chunk(), new ChunkView(ref.chunk(), c.verdict(), c.source().count(), c.target().count(), c.pendingKeys(), c.divergentKeys()));
+                }
+            }
+        }
+        return List.copyOf(out.values());
     }
 
     /** The summary of a table with no rows on either side. */
