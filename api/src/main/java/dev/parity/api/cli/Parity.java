@@ -73,7 +73,7 @@ public final class Parity implements AutoCloseable {
             }
             ApiServer api = new ApiServer(config.api().bind(), config.api().port(), config.api().token(), status, history,
                     new ParityMetrics(runtime.tables().stream().map(PlannedTable::mappedId).toList()),
-                    new ReadinessGate(runtime, status, Clock.systemUTC()), stores, forwarder);
+                    new ReadinessGate(runtime, status, Clock.systemUTC()), stores, forwarder, config.alerts().lagThreshold());
             p = new Parity(runtime, api, status, history);
             p.lease = lease;
             api.start();

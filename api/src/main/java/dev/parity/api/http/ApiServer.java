@@ -49,7 +49,7 @@ public final class ApiServer implements AutoCloseable {
      * @param forwarder null for a single instance
      */
     public ApiServer(String bind, int port, String token, StatusService status, LagHistory history, ParityMetrics metrics,
-                     ReadinessGate gate, StoreEndpoint stores, Forwarder forwarder) throws IOException {
+                     ReadinessGate gate, StoreEndpoint stores, Forwarder forwarder, java.time.Duration lagThreshold) throws IOException {
         this.status = status;
         this.forwarder = forwarder;
         this.stores = stores;
@@ -168,7 +168,7 @@ public final class ApiServer implements AutoCloseable {
                 json(ex, 503, Map.of("error", "could not read the rows: " + e.getMessage()));
             }
         });
-        route("/api/v1/lag", ex -> json(ex, 200, Map.of("samples", history.samples())));
+        route("/api/v1/lag", ex -> json(ex, 200, Map.of("samples", history.samples(), "thresholdSeconds", lagThreshold.toMillis() / 1000.0)));
         route("/metrics", this::metrics);
         // Other instances of the application read this one's partitions here (README, "Deployment"): row keys are row values.
         route("/internal/v1/store", "POST", ex -> {
