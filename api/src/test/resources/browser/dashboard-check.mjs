@@ -1,7 +1,7 @@
 // Drives the dashboard in Debian's chromium with playwright-core (DashboardBrowserIT runs it with node):
 //   node dashboard-check.mjs <url> <expected state> <screenshot.png> [table key-fragment ...]
 // Waits until the page shows the state; with a table, opens that table's divergent keys and waits for each fragment.
-// Prints one JSON line: {"state": ..., "keys": ..., "consoleErrors": [...]}; exits non-zero on a timeout.
+// Prints one JSON line: {"state": ..., "keys": ..., "focusKept": ..., "consoleErrors": [...]}; exits non-zero on a timeout.
 import { createRequire } from 'node:module';
 const require = createRequire(process.env.PLAYWRIGHT_CORE_DIR + '/');
 const { chromium } = require('playwright-core');
@@ -15,7 +15,7 @@ try {
   page.on('pageerror', e => errors.push(String(e)));
   await page.goto(url);
   await page.waitForFunction(s => document.getElementById('state')?.textContent === s, expected, { timeout: 90000 });
-  let keys = '';
+  let keys = '', focusKept = null;
   if (table) {
     const button = page.locator(`button[data-keys="${table}"]`);
     await button.waitFor({ timeout: 60000 });
@@ -25,10 +25,12 @@ try {
       await page.waitForFunction(t => document.getElementById('keys').textContent.includes(t), f, { timeout: 60000 });
     }
     keys = await page.locator('#keys').innerText();
+    await page.waitForTimeout(2500); // past the next refresh (every 2 s): the pressed button keeps the focus
+    focusKept = await page.evaluate(t => document.activeElement?.dataset?.keys === t, table);
   }
   await page.waitForTimeout(500); // one more refresh: an error in it is caught too
   await page.screenshot({ path: screenshot, fullPage: true });
-  console.log(JSON.stringify({ state: await page.locator('#state').innerText(), keys, consoleErrors: errors }));
+  console.log(JSON.stringify({ state: await page.locator('#state').innerText(), keys, focusKept, consoleErrors: errors }));
 } finally {
   await browser.close();
 }

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * The dashboard in a real browser (Debian's chromium driven by playwright-core from npm, both installed by
  * {@code .ci/run} where missing; skipped, saying so, where they are not here) against a live {@code parity demo}-like
  * pair: the page loads with no console error and shows IN_SYNC; after the demo's target-only drift it shows DIVERGENT,
- * and the divergent count of a table, pressed from the keyboard, lists the injected keys. Screenshots go to
+ * and the divergent count of a table, pressed from the keyboard, lists the injected keys and keeps the focus through the
+ * next refresh. Screenshots go to
  * {@code target/dashboard-*.png}.
  */
 class DashboardBrowserIT {
@@ -58,6 +59,7 @@ class DashboardBrowserIT {
                 JsonNode drifted = check(url, "DIVERGENT", "dashboard-divergent.png", "public.customers", "{\"id\":42}", "{\"id\":999999}");
                 assertThat(drifted.path("consoleErrors")).as(drifted.toString()).isEmpty();
                 assertThat(drifted.path("keys").asText()).contains("MISMATCH", "EXTRA_ON_TARGET");
+                assertThat(drifted.path("focusKept").asBoolean()).as("the refresh keeps the keyboard focus where it was").isTrue();
             }
         }
     }
