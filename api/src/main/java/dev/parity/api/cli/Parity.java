@@ -71,9 +71,10 @@ public final class Parity implements AutoCloseable {
                 lease = new Lease(runtime.topics().kafka(), config.name(), config.api().advertised(), LEASE_SESSION);
                 forwarder = new Forwarder(lease, config.api().advertised());
             }
+            ReadinessGate gate = new ReadinessGate(runtime, status, Clock.systemUTC());
             ApiServer api = new ApiServer(config.api().bind(), config.api().port(), config.api().token(), status, history,
-                    new ParityMetrics(runtime.tables().stream().map(PlannedTable::mappedId).toList()),
-                    new ReadinessGate(runtime, status, Clock.systemUTC()), stores, forwarder, config.alerts().lagThreshold());
+                    new ParityMetrics(runtime.tables().stream().map(PlannedTable::mappedId).toList(), gate::last), gate, stores, forwarder,
+                    config.alerts().lagThreshold());
             p = new Parity(runtime, api, status, history);
             p.lease = lease;
             api.start();

@@ -84,7 +84,6 @@ public final class ApiServer implements AutoCloseable {
             Map<String, String> q = query(ex);
             try {
                 ReadinessReport r = gate.evaluate(duration(q.getOrDefault("timeout", "60s")), duration(q.getOrDefault("maxLag", "10s")));
-                metrics.readiness(r);
                 json(ex, r.ready() ? 200 : 503, r);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -20,11 +20,12 @@ import java.util.function.ToDoubleFunction;
  */
 public final class ParityMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final java.util.concurrent.atomic.AtomicReference<dev.parity.reconciler.rules.ReadinessReport> lastReport =
-            new java.util.concurrent.atomic.AtomicReference<>();
+    /** The gate's latest answer (kept by the gate; null before the first), for {@code parity_readiness_*}. */
+    private final java.util.function.Supplier<dev.parity.reconciler.rules.ReadinessReport> lastReport;
     private final AtomicReference<Status> latest = new AtomicReference<>();
 
-    public ParityMetrics(List<String> tables) {
+    public ParityMetrics(List<String> tables, java.util.function.Supplier<dev.parity.reconciler.rules.ReadinessReport> lastReport) {
+        this.lastReport = lastReport;
         gauge("parity_replication_lag_seconds", Tags.empty(), s -> number(s.replicationLagSeconds()));
         for (String side : List.of("source", "target")) {
             Function<Status, SideStatus> of = s -> side.equals("source") ? s.sides().source() : s.sides().target();
@@ -57,11 +58,6 @@ public final class ParityMetrics {
                         s -> reread(s, table, side, r -> (double) (r.differencesSent() + r.missingSent())));
             }
         }
-    }
-
-    /** The gate's latest answer, for {@code parity_readiness_ready} (README, "Metrics"). */
-    public void readiness(dev.parity.reconciler.rules.ReadinessReport report) {
-        lastReport.set(report);
     }
 
     /** Renders the Prometheus text format for this status. */

@@ -56,7 +56,7 @@ class PrometheusRulesTest {
         SideStatus side = new SideStatus("STREAMING", null, 0.2, 10, null, new SnapshotStatus("PARITY", true, "loading", null, 5, 10, 50.0, 3.0, List.of()));
         Status status = new Status("IN_SYNC", 0.5, "HEARTBEAT_ORDER", "PARITY", 0, null, null, new Status.Sides(side, side), List.of(), Map.of(),
                 List.of(), null, null, List.of());
-        String scraped = new ParityMetrics(List.of("public.orders")).scrape(status);
+        String scraped = new ParityMetrics(List.of("public.orders"), () -> null).scrape(status);
         Set<String> served = new TreeSet<>();
         for (String line : scraped.split("\n")) {
             if (!line.startsWith("#") && !line.isBlank()) {
