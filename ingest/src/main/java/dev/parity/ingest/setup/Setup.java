@@ -26,31 +26,29 @@ public final class Setup {
 
     /** What each side has and lacks, in the order to act on it. */
     public static Map<Side, List<SetupStep>> inspect(IngestConfig config) throws SQLException {
-        Map<Side, SideDatabase> dbs = new EnumMap<>(Side.class);
-        Map<Side, List<TableInfo>> tables = new EnumMap<>(Side.class);
-        for (Side side : Side.values()) {
-            SideDatabase db = new SideDatabase(config, side);
-            dbs.put(side, db);
-            try (Connection c = db.endpoint().connect()) {
-                tables.put(side, db.adapter().tables(c));
+        SideDatabase source = new SideDatabase(config, Side.SOURCE);
+        SideDatabase target = new SideDatabase(config, Side.TARGET);
+        try (Connection s = source.endpoint().connect(); Connection t = target.endpoint().connect()) { // one connection per side
+            Map<Side, SideDatabase> dbs = Map.of(Side.SOURCE, source, Side.TARGET, target);
+            Map<Side, Connection> connections = Map.of(Side.SOURCE, s, Side.TARGET, t);
+            Map<Side, List<TableInfo>> tables = new EnumMap<>(Side.class);
+            for (Side side : Side.values()) {
+                tables.put(side, dbs.get(side).adapter().tables(connections.get(side)));
             }
-        }
-        String heartbeat = dbs.get(Side.SOURCE).heartbeatTable();
-        List<PlannedTable> planned = TablePlanner.plan(config.tables(), heartbeat, tables.get(Side.SOURCE), tables.get(Side.TARGET));
-        Map<Side, List<SetupStep>> out = new EnumMap<>(Side.class);
-        for (Side side : Side.values()) {
-            SideDatabase db = dbs.get(side);
-            List<TableInfo> watched = new ArrayList<>();
-            for (PlannedTable t : planned) {
-                tables.get(side).stream().filter(i -> i.qualifiedName().equals(t.name(side))).findFirst().ifPresent(watched::add);
-            }
-            try (Connection c = db.endpoint().connect()) {
+            List<PlannedTable> planned = TablePlanner.plan(config.tables(), source.heartbeatTable(), tables.get(Side.SOURCE), tables.get(Side.TARGET));
+            Map<Side, List<SetupStep>> out = new EnumMap<>(Side.class);
+            for (Side side : Side.values()) {
+                SideDatabase db = dbs.get(side);
+                List<TableInfo> watched = new ArrayList<>();
+                for (PlannedTable p : planned) {
+                    tables.get(side).stream().filter(i -> i.qualifiedName().equals(p.name(side))).findFirst().ifPresent(watched::add);
+                }
                 out.put(side, db.adapter().engine() == Engine.POSTGRESQL
-                        ? new PostgresSetup(db, config.heartbeat().enabled()).steps(c, watched)
-                        : new BinlogSetup(db, config.heartbeat().enabled()).steps(c, watched));
+                        ? new PostgresSetup(db, config.heartbeat().enabled()).steps(connections.get(side), watched)
+                        : new BinlogSetup(db, config.heartbeat().enabled()).steps(connections.get(side), watched));
             }
+            return out;
         }
-        return out;
     }
 
     /** Runs a {@link SetupStep.Apply#SAFE} step's statements on its side; returns null when done, else the database's error. */
