@@ -3,21 +3,29 @@ package dev.parity.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.parity.api.cli.Parity;
 import dev.parity.api.cli.ParityCliAccess;
+import dev.parity.api.config.ConfigLoader;
 import dev.parity.ingest.local.MariaDbPair;
 import dev.parity.ingest.local.PostgresPair;
 import dev.parity.reconciler.model.Side;
 import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@code parity setup} on real replicated pairs (README, "Setting up: parity setup"): it lists per side what is
  * there and what is missing as SQL, exits 1 while anything is missing, creates with {@code --apply} only Parity's
- * own objects (the heartbeat tables) and leaves the user's subscription and tables to the user, and exits 0 once
- * the rest is done; {@code parity run} points to it when a server is not ready.
+ * own objects (the heartbeat tables) and leaves the user's subscription and tables to the user, runs those too with
+ * {@code --apply-all} (printing each first) and then exits 0; {@code parity run} points to it when a server is not
+ * ready, and runs from the same file to IN_SYNC once it says nothing is missing (README, "Quick start").
  */
 class SetupIT {
     @Test
@@ -31,6 +39,7 @@ class SetupIT {
                     source: {url: "%s", user: postgres}
                     target: {url: "%s", user: postgres}
                     tables: {include: ["public.*"]}
+                    api: {port: 0}
                     state: {dir: "%s"}
                     """, pg.sourceUrl(), pg.targetUrl(), dir.resolve("state")));
 
@@ -59,13 +68,36 @@ class SetupIT {
                     "MISSING  replica identity of public.logs");
             assertThat(pg.count(Side.TARGET, "public.parity_heartbeat")).as("created, empty: replication fills it").isZero();
 
-            pg.onTarget("ALTER SUBSCRIPTION \"shop\" REFRESH PUBLICATION", "ALTER TABLE \"public\".\"logs\" REPLICA IDENTITY FULL");
-            pg.onSource("ALTER TABLE \"public\".\"logs\" REPLICA IDENTITY FULL");
             out = new StringWriter();
-            assertThat(ParityCliAccess.runCapturingOut(out, "setup", "-c", config.toString())).as(out.toString()).isZero();
-            assertThat(out.toString()).contains("OK       the heartbeat table is in subscription shop", "nothing missing")
-                    .doesNotContain("MISSING");
+            assertThat(ParityCliAccess.runCapturingOut(out, "setup", "-c", config.toString(), "--apply-all")).as(out.toString()).isZero();
+            String all = out.toString();
+            assertThat(all).as("each change to the user's objects is printed before it runs")
+                    .contains("changing yours on the source: replica identity of public.logs\n  ALTER TABLE \"public\".\"logs\" REPLICA IDENTITY FULL;",
+                            "changing yours on the target: the heartbeat table in your subscription shop\n  ALTER SUBSCRIPTION \"shop\" REFRESH PUBLICATION;",
+                            "applied on the target: the heartbeat table in your subscription shop", "OK       the heartbeat table is in subscription shop",
+                            "nothing missing")
+                    .doesNotContain("FAILED", "MISSING", "changing yours on the source: a least-privilege user");
+            assertThat(all.indexOf("changing yours")).as("Parity's own objects first").isGreaterThan(all.indexOf("applied on the target: heartbeat table"));
             await().atMost(Duration.ofSeconds(30)).until(() -> pg.count(Side.TARGET, "public.parity_heartbeat") == 1);
+
+            // README, "Quick start": from here `parity run -c FILE` and a green dashboard, with no SQL written by hand.
+            pg.onSource("INSERT INTO items SELECT g, 'v' || g FROM generate_series(1, 200) g", "INSERT INTO logs VALUES (now(), 'm')");
+            try (Parity p = Parity.start(ConfigLoader.load(config, Map.of()))) {
+                ParityProbe.awaitInSync(p);
+                assertThat(ParityProbe.table(p, "public.logs")).containsEntry("state", "IN_SYNC");
+                HttpResponse<String> page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + p.port() + "/")).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(page.statusCode()).isEqualTo(200);
+                assertThat(page.body()).contains("<title>Parity");
+            }
+
+            // parity cleanup removes what setup made, the target's subscribed heartbeat table included, and the user's
+            // replication goes on (a subscriber asked to apply a change to a table it lacks would stop).
+            assertThat(ParityCliAccess.run("cleanup", "-c", config.toString())).isZero();
+            assertThat(pg.count(Side.SOURCE, "pg_tables WHERE tablename = 'parity_heartbeat'")).isZero();
+            assertThat(pg.count(Side.TARGET, "pg_tables WHERE tablename = 'parity_heartbeat'")).isZero();
+            pg.onSource("INSERT INTO items VALUES (1000, 'after cleanup')");
+            ParityProbe.awaitRows(pg::target, "items", 201);
         }
     }
 

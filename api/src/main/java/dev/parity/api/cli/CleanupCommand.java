@@ -27,8 +27,9 @@ final class CleanupCommand implements Callable<Integer> {
         if (dryRun || found.values().stream().allMatch(java.util.List::isEmpty)) {
             return 0;
         }
-        Cleanup.drop(cfg.ingest());
-        System.out.println("dropped. Parity's local state (" + cfg.stateDir() + ") is untouched: delete it to start afresh.");
-        return 0;
+        var left = Cleanup.drop(cfg.ingest());
+        left.forEach(System.out::println);
+        System.out.println((left.isEmpty() ? "dropped." : "dropped the rest.") + " Parity's local state (" + cfg.stateDir() + ") is untouched: delete it to start afresh.");
+        return left.isEmpty() ? 0 : 1;
     }
 }

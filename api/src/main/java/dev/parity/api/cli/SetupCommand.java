@@ -28,6 +28,11 @@ final class SetupCommand implements Callable<Integer> {
     @Option(names = "--apply", description = "run the statements marked 'parity setup --apply runs this' and report each")
     boolean apply;
 
+    @Option(names = "--apply-all", description = "what --apply runs, then the statements marked 'yours to run' (your publication,"
+            + " subscription, tables' replica identity, settings a running server takes), each printed before it runs; never what needs a"
+            + " restart, nor the least-privilege user")
+    boolean applyAll;
+
     @Option(names = "--side", defaultValue = "both", description = "source, target or both (default: ${DEFAULT-VALUE})")
     String side;
 
@@ -45,15 +50,12 @@ final class SetupCommand implements Callable<Integer> {
         ParityConfig cfg = ConfigLoader.load(config, System.getenv());
         PrintWriter out = spec.commandLine().getOut();
         Map<Side, List<SetupStep>> steps = Setup.inspect(cfg.ingest());
-        if (apply) {
-            for (Side s : sides) {
-                for (SetupStep step : steps.get(s)) {
-                    if (step.missing() && step.apply() == SetupStep.Apply.SAFE) {
-                        String error = Setup.apply(cfg.ingest(), step);
-                        out.println((error == null ? "applied on the " : "FAILED on the ") + s.label() + ": " + step.what()
-                                + (error == null ? "" : " (" + error + ")"));
-                    }
-                }
+        if (apply || applyAll) {
+            // Parity's own objects first on both sides (the target's heartbeat table must exist before a subscription
+            // refresh can pick it up), then, when asked by name, the user's publication (source) and subscription (target).
+            runAll(cfg, sides, steps, SetupStep.Apply.SAFE, out);
+            if (applyAll) {
+                runAll(cfg, sides, steps, SetupStep.Apply.YOURS, out);
             }
             out.println();
             steps = Setup.inspect(cfg.ingest()); // as it stands now
@@ -68,10 +70,27 @@ final class SetupCommand implements Callable<Integer> {
             out.println();
         }
         out.println(missing == 0 ? "nothing missing: parity run -c " + config
-                : missing + " missing. " + (apply ? "What is left is yours to run (or needs a restart)." : "parity setup -c " + config
-                + " --apply runs what is marked so; the rest is yours to run."));
+                : missing + " missing. " + (apply || applyAll ? "What is left is yours to run (or needs a restart)." : "parity setup -c " + config
+                + " --apply runs what is marked so; the rest is yours to run (--apply-all runs it too, restarts aside)."));
         out.flush();
         return missing == 0 ? 0 : 1;
+    }
+
+    private static void runAll(ParityConfig cfg, List<Side> sides, Map<Side, List<SetupStep>> steps, SetupStep.Apply which, PrintWriter out) {
+        for (Side s : sides) {
+            for (SetupStep step : steps.get(s)) {
+                if (step.missing() && step.apply() == which) {
+                    if (which == SetupStep.Apply.YOURS) { // say what is about to change on the user's side before it does
+                        out.println("changing yours on the " + s.label() + ": " + step.what());
+                        step.sql().forEach(sql -> out.println("  " + sql + ";"));
+                        out.flush();
+                    }
+                    String error = Setup.apply(cfg.ingest(), step);
+                    out.println((error == null ? "applied on the " : "FAILED on the ") + s.label() + ": " + step.what()
+                            + (error == null ? "" : " (" + error + ")"));
+                }
+            }
+        }
     }
 
     private static void print(PrintWriter out, SetupStep step) {

@@ -57,7 +57,8 @@ public interface DatabaseAdapter {
 
     /**
      * What Parity created on this server that still exists, one description each (for {@code parity
-     * cleanup}). The heartbeat table counts on the source only: on a PostgreSQL target the user made it.
+     * cleanup}). The heartbeat table counts on the source, and on a PostgreSQL target where {@code parity setup} made
+     * it (that one is dropped by {@code Cleanup}, last and only when the user's subscription can no longer need it).
      */
     List<String> created(Connection c, CaptureNames names, String heartbeatTable) throws SQLException;
 

@@ -130,7 +130,7 @@ final class PostgresAdapter implements DatabaseAdapter {
         if (catalog.slotExists(c, names.slot())) {
             out.add("replication slot " + names.slot());
         }
-        if (endpoint.side() == dev.parity.reconciler.model.Side.SOURCE && catalog.tableExists(c, heartbeatTable)) {
+        if (catalog.tableExists(c, heartbeatTable)) { // on the target: created by parity setup, dropped last (see Cleanup)
             out.add("table " + heartbeatTable);
         }
         return out;

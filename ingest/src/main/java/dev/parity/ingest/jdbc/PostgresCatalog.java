@@ -204,6 +204,35 @@ public final class PostgresCatalog {
                 + "JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname || '.' || t.relname = ?", qualified);
     }
 
+    /** The replication slots (on the publisher) of the subscriptions that replicate the table into this server. */
+    public List<String> subscriptionSlotsOf(Connection c, String qualified) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT s.subslotname FROM pg_subscription s JOIN pg_subscription_rel r ON r.srsubid = s.oid"
+                + " JOIN pg_class t ON t.oid = r.srrelid JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname || '.' || t.relname = ?")) {
+            ps.setString(1, qualified);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Whether the publisher's slot has been confirmed flushed by its subscriber up to {@code lsn}: everything the
+     * publisher wrote before it has been applied on the subscriber. False when no such slot is here.
+     */
+    public boolean slotConfirmedPast(Connection c, String slot, String lsn) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT confirmed_flush_lsn >= ?::pg_lsn FROM pg_replication_slots WHERE slot_name = ?")) {
+            ps.setString(1, lsn);
+            ps.setString(2, slot);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
+    }
+
     public void dropPublication(Connection c, String publication) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.execute("DROP PUBLICATION IF EXISTS " + quote(publication));

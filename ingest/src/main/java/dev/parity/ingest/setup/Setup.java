@@ -51,9 +51,15 @@ public final class Setup {
         }
     }
 
-    /** Runs a {@link SetupStep.Apply#SAFE} step's statements on its side; returns null when done, else the database's error. */
+    /**
+     * Runs a step's statements on its side, in order; returns null when done, else the database's error. Only
+     * {@link SetupStep.Apply#SAFE} steps (Parity's own objects) and, when the user asked for them by name
+     * ({@code --apply-all}), {@link SetupStep.Apply#YOURS} steps that are missing: never a restart, never
+     * advice (the least-privilege user is the user's to create, with a password of their choosing).
+     */
     public static String apply(IngestConfig config, SetupStep step) {
-        if (step.apply() != SetupStep.Apply.SAFE) {
+        boolean runnable = step.apply() == SetupStep.Apply.SAFE || step.apply() == SetupStep.Apply.YOURS && step.missing();
+        if (!runnable) {
             throw new IllegalArgumentException("not Parity's to apply: " + step.what());
         }
         SideDatabase db = new SideDatabase(config, step.side());
