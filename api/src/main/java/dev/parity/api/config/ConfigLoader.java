@@ -23,8 +23,8 @@ import java.util.regex.Pattern;
 
 /**
  * Loads and validates the YAML config. Every problem is collected and reported at once as
- * {@code key: value: reason}; {@code ${ENV}} references are expanded from the environment, and a
- * secret's value never appears in a problem.
+ * {@code key: value: reason}; {@code ${ENV}} references are expanded from the environment and
+ * {@code ${file:/run/secrets/x}} from a file, and a secret's value never appears in a problem.
  */
 public final class ConfigLoader {
     /** Every default, declared once. Keys not listed here are unknown (and reported). */
@@ -47,7 +47,10 @@ public final class ConfigLoader {
             """;
     private static final Set<String> SECRETS = Set.of("source.password", "target.password", "api.token");
     private static final Set<String> FREE_MAPS = Set.of("tables.map", "tables.columns", "kafka.properties");
-    private static final Pattern ENV = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
+    /** {@code ${NAME}}: an environment variable; {@code ${file:/path}}: a file's contents (a mounted secret), one trailing newline cut. */
+    private static final Pattern REFERENCE = Pattern.compile("\\$\\{(?:file:([^}]+)|([A-Za-z_][A-Za-z0-9_]*))}");
+    /** Keys whose values are never shown, wherever they sit (kafka.properties carries SASL and keystore passwords). */
+    private static final Pattern SECRET_KEY = Pattern.compile("(?i).*(passw|secret|token|jaas|credential).*");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     private final Map<String, String> env;
@@ -104,7 +107,7 @@ public final class ConfigLoader {
                 new ParityConfig.Drilldown(bool("drilldown.enabled"), oneOf("drilldown.values", "show", "hash", "hide"),
                         positive("drilldown.maxKeysPerSecond", 100_000)),
                 capture(),
-                Path.of(text("state.dir")));
+                stateDir());
         if (!problems.isEmpty()) {
             throw new ConfigException(origin, problems);
         }
@@ -199,7 +202,10 @@ public final class ConfigLoader {
             String key = prefix + e.getKey();
             JsonNode def = defaults.get(e.getKey());
             if (def == null) {
-                problem(key, e.getValue(), "unknown key");
+                // The value is not shown: an unknown key is often a misspelt one ("pasword"), and its value a secret;
+                // nor a key past its first odd character ("password 'x'" is a key, when the colon was forgotten).
+                String name = e.getKey().replaceAll("[^A-Za-z0-9_.*-].*", "…");
+                problems.add(new ConfigProblem(prefix + name, "(not shown)", "unknown key"));
             } else if (def.isObject() && !FREE_MAPS.contains(key)) {
                 if (e.getValue().isObject()) {
                     merge((ObjectNode) def, e.getValue(), key + ".");
@@ -234,15 +240,21 @@ public final class ConfigLoader {
     }
 
     private String expand(String key, String raw) {
-        Matcher m = ENV.matcher(raw);
+        Matcher m = REFERENCE.matcher(raw);
         StringBuilder out = new StringBuilder();
+        // A secret is shown only when it is nothing but a reference (which names where it comes from, not what it is).
+        String shown = !secret(key) || REFERENCE.matcher(raw).matches() ? raw : "***";
         while (m.find()) {
-            String value = env.get(m.group(1));
-            if (value == null) {
-                problems.add(new ConfigProblem(key, raw, "environment variable " + m.group(1) + " is not set"));
-                value = "";
+            String value;
+            if (m.group(1) != null) {
+                value = readSecretFile(key, shown, m.group(1));
+            } else {
+                value = env.get(m.group(2));
+                if (value == null) {
+                    problems.add(new ConfigProblem(key, shown, "environment variable " + m.group(2) + " is not set"));
+                }
             }
-            m.appendReplacement(out, Matcher.quoteReplacement(value));
+            m.appendReplacement(out, Matcher.quoteReplacement(value == null ? "" : value));
         }
         m.appendTail(out);
         return out.toString();
@@ -360,10 +372,24 @@ public final class ConfigLoader {
         return out;
     }
 
+    private Path stateDir() {
+        String dir = text("state.dir");
+        if (dir == null || dir.isBlank()) {
+            problem("state.dir", node("state.dir"), "is required: a directory Parity may write to");
+            return null;
+        }
+        try {
+            return Path.of(dir);
+        } catch (java.nio.file.InvalidPathException e) {
+            problem("state.dir", node("state.dir"), "is not a valid path (" + e.getReason() + ")");
+            return null;
+        }
+    }
+
     private String oneOf(String key, String... allowed) {
         String v = text(key);
-        if (!List.of(allowed).contains(v)) {
-            problems.add(new ConfigProblem(key, String.valueOf(v), "must be " + String.join(", ", allowed)));
+        if (v == null || !List.of(allowed).contains(v)) {
+            problem(key, node(key), "must be " + String.join(", ", allowed));
         }
         return v;
     }
@@ -473,8 +499,39 @@ public final class ConfigLoader {
         return out;
     }
 
+    /** A {@code ${file:...}} reference: the file's text without one trailing newline; null (and a problem) when unreadable. */
+    private String readSecretFile(String key, String shown, String file) {
+        try {
+            String text = Files.readString(Path.of(file));
+            return text.endsWith("\r\n") ? text.substring(0, text.length() - 2) : text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
+        } catch (IOException | RuntimeException e) { // a missing file, a directory, a bad path, unreadable or not UTF-8
+            problems.add(new ConfigProblem(key, shown, "file " + file + " cannot be read (" + e.getClass().getSimpleName() + ")"));
+            return null;
+        }
+    }
+
+    private static boolean secret(String key) {
+        return SECRETS.contains(key) || SECRET_KEY.matcher(key).matches();
+    }
+
     private void problem(String key, JsonNode value, String reason) {
-        String shown = SECRETS.contains(key) ? "***" : value == null || value.isMissingNode() ? "(missing)" : value.isTextual() ? value.asText() : value.toString();
+        String shown = secret(key) ? "***" : value == null || value.isMissingNode() ? "(missing)" : value.isTextual() ? value.asText()
+                : masked(value).toString();
         problems.add(new ConfigProblem(key, shown, reason));
+    }
+
+    /** A copy of a mapping or list with the value under every secret-looking field name replaced by {@code ***}. */
+    private static JsonNode masked(JsonNode value) {
+        if (value.isObject()) {
+            ObjectNode out = YAML.createObjectNode();
+            value.fields().forEachRemaining(e -> out.set(e.getKey(), secret(e.getKey()) ? out.textNode("***") : masked(e.getValue())));
+            return out;
+        }
+        if (value.isArray()) {
+            com.fasterxml.jackson.databind.node.ArrayNode out = YAML.createArrayNode();
+            value.forEach(v -> out.add(masked(v)));
+            return out;
+        }
+        return value;
     }
 }

@@ -66,6 +66,12 @@ public record ParityConfig(String name, Database source, Database target, Tables
         public boolean embedded() {
             return bootstrapServers.isBlank();
         }
+
+        /** Property names only: their values carry SASL and keystore passwords. */
+        @Override
+        public String toString() {
+            return "Kafka[bootstrapServers=" + bootstrapServers + ", partitions=" + partitions + ", properties=" + new java.util.TreeSet<>(properties.keySet()) + "]";
+        }
     }
 
     /**

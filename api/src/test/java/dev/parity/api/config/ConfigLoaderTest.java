@@ -56,7 +56,7 @@ class ConfigLoaderTest {
                 "heartbeat.interval: soon: must be a duration such as 500ms, 10s, 5m or 1h",
                 "api.port: 70000: must be a port number from 0 to 65535",
                 "alerts.webhooks: ftp://x: must be an http:// or https:// URL",
-                "colour: blue: unknown key",
+                "colour: (not shown): unknown key",
                 "source.engine: oracle: must be postgresql, mysql or mariadb",
                 "source.serverId: -3: must be a whole number from 1 to 4294967295, unique in the replication topology",
                 "verify.sides: both: must be source or target",
