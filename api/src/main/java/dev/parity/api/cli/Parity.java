@@ -69,10 +69,10 @@ public final class Parity implements AutoCloseable {
             Forwarder forwarder = null;
             if (several) {
                 lease = new Lease(runtime.topics().kafka(), config.name(), config.api().advertised(), LEASE_SESSION);
-                forwarder = new Forwarder(lease, config.api().advertised());
+                forwarder = new Forwarder(lease, config.api().advertised(), dev.parity.api.http.ApiTls.forApi(config.api()));
             }
             ReadinessGate gate = new ReadinessGate(runtime, status, Clock.systemUTC());
-            ApiServer api = new ApiServer(config.api().bind(), config.api().port(), config.api().token(), status, history,
+            ApiServer api = new ApiServer(config.api(), status, history,
                     new ParityMetrics(runtime.tables().stream().map(PlannedTable::mappedId).toList(), gate::last), gate, stores, forwarder,
                     config.alerts().lagThreshold());
             p = new Parity(runtime, api, status, history);
@@ -139,7 +139,7 @@ public final class Parity implements AutoCloseable {
     }
 
     public String url() {
-        return "http://" + runtime.config().api().bind() + ":" + api.port() + "/";
+        return runtime.config().api().scheme() + "://" + runtime.config().api().bind() + ":" + api.port() + "/";
     }
 
     public int port() {

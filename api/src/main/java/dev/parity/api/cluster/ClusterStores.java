@@ -46,13 +46,14 @@ public final class ClusterStores implements StoreAccess {
      * @param topic the input topic whose partitions name the tasks (the source side's)
      * @param token the API token every instance shares
      */
-    public ClusterStores(KafkaStreams streams, HostInfo self, String topic, int partitions, Chunking chunking, String token) {
+    public ClusterStores(KafkaStreams streams, HostInfo self, String topic, int partitions, Chunking chunking, String token,
+                         javax.net.ssl.SSLContext tls) {
         this.streams = streams;
         this.self = self;
         this.topic = topic;
         this.partitions = partitions;
         this.chunking = chunking;
-        this.peers = new PeerClient(token);
+        this.peers = new PeerClient(token, tls);
     }
 
     @Override

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
-import java.net.URI;
 import java.util.List;
 import org.apache.kafka.streams.state.HostInfo;
 
@@ -22,10 +21,13 @@ public final class Forwarder {
 
     private final Lease lease;
     private final HostInfo self;
+    private final javax.net.ssl.SSLContext tls;
 
-    public Forwarder(Lease lease, HostInfo self) {
+    /** @param tls the API's TLS context (peers share it); null for plain HTTP */
+    public Forwarder(Lease lease, HostInfo self, javax.net.ssl.SSLContext tls) {
         this.lease = lease;
         this.self = self;
+        this.tls = tls;
     }
 
     /** Whether this instance answers itself: it holds the lease. */
@@ -64,10 +66,9 @@ public final class Forwarder {
             throw new NoHolder("no instance holds the capture lease at the moment (failing over, or the instances are starting); ask again shortly");
         }
         try {
-            HttpURLConnection c = (HttpURLConnection) URI.create("http://" + to.host() + ":" + to.port() + ex.getRequestURI().getRawPath()
-                    + (ex.getRequestURI().getRawQuery() == null ? "" : "?" + ex.getRequestURI().getRawQuery())).toURL().openConnection();
+            HttpURLConnection c = Peers.open(to, ex.getRequestURI().getRawPath()
+                    + (ex.getRequestURI().getRawQuery() == null ? "" : "?" + ex.getRequestURI().getRawQuery()), tls);
             c.setRequestMethod(ex.getRequestMethod());
-            c.setConnectTimeout(2_000);
             c.setReadTimeout(10 * 60_000); // the readiness gate waits up to its own timeout
             for (String h : PASSED_HEADERS) {
                 String v = ex.getRequestHeaders().getFirst(h);

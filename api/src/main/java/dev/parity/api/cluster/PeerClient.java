@@ -7,7 +7,6 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
@@ -22,9 +21,11 @@ final class PeerClient {
     static final int READ_TIMEOUT_MS = 15_000;
 
     private final String token;
+    private final javax.net.ssl.SSLContext tls;
 
-    PeerClient(String token) {
+    PeerClient(String token, javax.net.ssl.SSLContext tls) {
         this.token = token;
+        this.tls = tls;
     }
 
     /** An open answer: read its entries with {@link StoreWire#next}, then close. */
@@ -58,10 +59,9 @@ final class PeerClient {
     Answer send(HostInfo host, StoreWire.Request request) {
         HttpURLConnection c = null;
         try {
-            c = (HttpURLConnection) URI.create("http://" + host.host() + ":" + host.port() + "/internal/v1/store").toURL().openConnection();
+            c = Peers.open(host, "/internal/v1/store", tls);
             c.setRequestMethod("POST");
             c.setDoOutput(true);
-            c.setConnectTimeout(2_000);
             c.setReadTimeout(READ_TIMEOUT_MS);
             c.setRequestProperty("Content-Type", "application/octet-stream");
             c.setRequestProperty("Authorization", "Bearer " + token);

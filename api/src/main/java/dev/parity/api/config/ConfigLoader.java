@@ -37,7 +37,7 @@ public final class ConfigLoader {
             heartbeat: {table: parity_heartbeat, interval: 1s, enabled: true, grace: 30s, extraWhenUnordered: 3}
             readiness: {maxLag: 10s, fenceTimeout: 60s}
             kafka: {bootstrapServers: "", partitions: 4, properties: {}}
-            api: {bind: 127.0.0.1, port: 8080, token: "", advertise: ""}
+            api: {bind: 127.0.0.1, port: 8080, token: "", advertise: "", tls: {keystore: "", password: ""}}
             alerts: {webhooks: [], lagThreshold: 10s, groupInterval: 30s}
             verify: {enabled: true, interval: 10s, maxAge: auto, sides: [source, target], pageRows: 1000, maxRowsPerSecond: 20000}
             snapshot: {method: auto, pageRows: 10000}
@@ -428,7 +428,28 @@ public final class ConfigLoader {
                         + " (the embedded broker serves one process)"));
             }
         }
-        return new ParityConfig.Api(text("api.bind"), apiPort, token, advertise == null || advertise.isBlank() ? null : advertise);
+        return new ParityConfig.Api(text("api.bind"), apiPort, token, advertise == null || advertise.isBlank() ? null : advertise, tls());
+    }
+
+    /** {@code api.tls}: loaded here, so a wrong path or password is a config problem, not a failure at start. */
+    private ParityConfig.Tls tls() {
+        String keystore = text("api.tls.keystore");
+        String password = text("api.tls.password");
+        if (keystore == null || keystore.isBlank()) {
+            if (password != null && !password.isEmpty()) {
+                problems.add(new ConfigProblem("api.tls.keystore", "(missing)", "is required when api.tls.password is set"));
+            }
+            return null;
+        }
+        try {
+            ParityConfig.Tls tls = new ParityConfig.Tls(Path.of(keystore), password == null ? "" : password);
+            dev.parity.api.http.ApiTls.context(tls);
+            return tls;
+        } catch (java.nio.file.InvalidPathException | java.io.IOException | java.security.GeneralSecurityException e) {
+            problems.add(new ConfigProblem("api.tls.keystore", keystore, "cannot be loaded with api.tls.password ("
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")"));
+            return null;
+        }
     }
 
     /** {@code capture.mode}; {@code connect} reads a Kafka Connect cluster's topics, so it needs that cluster's Kafka. */

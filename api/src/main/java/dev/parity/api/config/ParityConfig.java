@@ -78,15 +78,36 @@ public record ParityConfig(String name, Database source, Database target, Tables
      * @param advertise {@code host:port} other instances of the same {@code name} reach this API at; null: a single
      *                  instance (README, "Deployment")
      */
-    public record Api(String bind, int port, String token, String advertise) {
+    public record Api(String bind, int port, String token, String advertise, Tls tls) {
+        public Api(String bind, int port, String token, String advertise) {
+            this(bind, port, token, advertise, null);
+        }
+
         @Override
         public String toString() {
-            return "Api[bind=" + bind + ", port=" + port + ", token=" + (token == null || token.isEmpty() ? "" : "***") + ", advertise=" + advertise + "]";
+            return "Api[bind=" + bind + ", port=" + port + ", token=" + (token == null || token.isEmpty() ? "" : "***") + ", advertise=" + advertise
+                    + ", tls=" + tls + "]";
         }
 
         /** This instance's address among several, as Kafka Streams names it; null for a single instance. */
         public org.apache.kafka.streams.state.HostInfo advertised() {
             return advertise == null ? null : org.apache.kafka.streams.state.HostInfo.buildFromEndpoint(advertise);
+        }
+
+        /** {@code https} when the API serves TLS ({@code api.tls}), else {@code http}. */
+        public String scheme() {
+            return tls == null ? "http" : "https";
+        }
+    }
+
+    /**
+     * {@code api.tls}: the API serves HTTPS with the key and certificate in this keystore (PKCS12 or JKS); instances
+     * of one application also trust it when they talk to each other (README, "Security").
+     */
+    public record Tls(Path keystore, String password) {
+        @Override
+        public String toString() {
+            return "Tls[keystore=" + keystore + ", password=***]";
         }
     }
 

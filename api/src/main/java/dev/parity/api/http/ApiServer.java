@@ -1,11 +1,19 @@
 package dev.parity.api.http;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import static dev.parity.api.http.HttpIo.duration;
+import static dev.parity.api.http.HttpIo.json;
+import static dev.parity.api.http.HttpIo.query;
+import static dev.parity.api.http.HttpIo.queryAll;
+import static dev.parity.api.http.HttpIo.send;
+
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import dev.parity.api.config.ParityConfig;
+import dev.parity.api.http.HttpIo.BadRequest;
 import dev.parity.api.cluster.Forwarder;
 import dev.parity.api.cluster.StoreEndpoint;
-import dev.parity.api.config.Durations;
 import dev.parity.api.metrics.ParityMetrics;
 import dev.parity.api.readiness.ReadinessGate;
 import dev.parity.api.status.LagHistory;
@@ -17,13 +25,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,12 +39,27 @@ import org.slf4j.LoggerFactory;
  */
 public final class ApiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
-    private static final ObjectMapper JSON = dev.parity.api.status.Json.MAPPER;
+
+    private static final int MAX_CONNECTIONS = 256;
+
+    static {
+        // Bounds for the JDK's HTTP server, read once when it first starts (a -D on the command line wins): at most
+        // 100 request headers of 64 KB in all (more is refused and the connection closed), 30 s to send a request
+        // (a slow sender cannot hold a connection), 256 connections at once (README, "Security").
+        Map.of("sun.net.httpserver.maxReqHeaders", "100", "sun.net.httpserver.maxReqHeaderSize", "65536",
+                "sun.net.httpserver.maxReqTime", "30", "sun.net.httpserver.maxConnections", String.valueOf(MAX_CONNECTIONS))
+                .forEach((k, v) -> {
+                    if (System.getProperty(k) == null) {
+                        System.setProperty(k, v);
+                    }
+                });
+    }
 
     private final HttpServer server;
     private final StatusService status;
     private final ParityMetrics metrics;
     private final String token;
+    private final ParityConfig.Api config;
     private final StoreEndpoint stores;
     /** Null for a single instance; otherwise passes requests to the instance holding the capture lease. */
     private final Forwarder forwarder;
@@ -48,19 +68,23 @@ public final class ApiServer implements AutoCloseable {
      * @param stores    answers other instances' store queries
      * @param forwarder null for a single instance
      */
-    public ApiServer(String bind, int port, String token, StatusService status, LagHistory history, ParityMetrics metrics,
+    public ApiServer(ParityConfig.Api config, StatusService status, LagHistory history, ParityMetrics metrics,
                      ReadinessGate gate, StoreEndpoint stores, Forwarder forwarder, java.time.Duration lagThreshold) throws IOException {
         this.status = status;
         this.forwarder = forwarder;
         this.stores = stores;
-        this.token = token;
+        this.token = config.token();
         this.metrics = metrics;
-        this.server = HttpServer.create(new InetSocketAddress(bind, port), 0);
-        server.setExecutor(Executors.newFixedThreadPool(4, r -> {
-            Thread t = new Thread(r, "parity-http");
-            t.setDaemon(true);
-            return t;
-        }));
+        this.config = config;
+        this.server = listen(config);
+        // The JDK server reads a request's headers on this pool: a fixed few threads would let a handful of half-sent
+        // requests stall the API until maxReqTime. Threads grow with connections (capped at maxConnections) and go when idle.
+        server.setExecutor(new java.util.concurrent.ThreadPoolExecutor(2, MAX_CONNECTIONS + 8, 30, java.util.concurrent.TimeUnit.SECONDS,
+                new java.util.concurrent.SynchronousQueue<>(), r -> {
+                    Thread t = new Thread(r, "parity-http");
+                    t.setDaemon(true);
+                    return t;
+                }));
         route("/health", ex -> json(ex, 200, Map.of("status", "UP")));
         route("/api/v1/status", ex -> json(ex, 200, status.status()));
         route("/api/v1/tables", this::tables);
@@ -123,12 +147,7 @@ public final class ApiServer implements AutoCloseable {
             if (q.get("table") == null || q.get("key") == null) {
                 throw new BadRequest("table, key: both are required (key as JSON, such as {\"id\": 42})");
             }
-            Map<String, Object> key;
-            try {
-                key = KEYS.readValue(q.get("key"), new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { });
-            } catch (IOException e) {
-                throw new BadRequest("key: " + q.get("key") + ": must be a JSON object of primary-key column to value, such as {\"id\": 42}");
-            }
+            Map<String, Object> key = HttpIo.key(q.get("key"));
             try {
                 Map<String, Object> d = status.diffNow(q.get("table"), key, hasToken(ex));
                 if (d == null) {
@@ -150,11 +169,7 @@ public final class ApiServer implements AutoCloseable {
             }
             List<Map<String, Object>> keys = new ArrayList<>();
             for (String k : queryAll(ex, "key")) {
-                try {
-                    keys.add(KEYS.readValue(k, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { }));
-                } catch (IOException e) {
-                    throw new BadRequest("key: " + k + ": must be a JSON object of primary-key column to value, such as {\"id\": 42}");
-                }
+                keys.add(HttpIo.key(k));
             }
             try {
                 var r = status.repair(table, keys);
@@ -207,9 +222,51 @@ public final class ApiServer implements AutoCloseable {
         send(ex, 200, type, (new String(a.body(), StandardCharsets.UTF_8) + own).getBytes(StandardCharsets.UTF_8));
     }
 
+    /** HTTP, or HTTPS with {@code api.tls}; the JDK's server, bounded against slow and oversized requests (see the static block). */
+    private static HttpServer listen(ParityConfig.Api config) throws IOException {
+        InetSocketAddress at = new InetSocketAddress(config.bind(), config.port());
+        if (config.tls() == null) {
+            return HttpServer.create(at, 0);
+        }
+        HttpsServer https = HttpsServer.create(at, 0);
+        try {
+            https.setHttpsConfigurator(new HttpsConfigurator(ApiTls.context(config.tls())));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException("api.tls: " + e.getMessage(), e);
+        }
+        return https;
+    }
+
     public void start() {
         server.start();
-        LOG.info("HTTP API on http://{}:{}/", server.getAddress().getHostString(), port());
+        LOG.info("HTTP API on {}://{}:{}/", config.scheme(), server.getAddress().getHostString(), port());
+        exposure(config).forEach(LOG::warn);
+    }
+
+    /**
+     * What an operator should hear about where the API listens (README, "Security"): reachable beyond this machine
+     * without a token, anyone who reaches it may read table names, counts and verdicts (never row values); with a
+     * token but without TLS, the token and row values travel in clear.
+     */
+    static List<String> exposure(ParityConfig.Api config) {
+        boolean loopback;
+        try {
+            loopback = java.net.InetAddress.getByName(config.bind()).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            loopback = false;
+        }
+        if (loopback) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        if (config.token() == null || config.token().isEmpty()) {
+            out.add("the API listens on " + config.bind() + " without api.token: anyone who can reach it reads status, verdicts and"
+                    + " metrics (row values and every action stay refused); set api.token, or api.bind: 127.0.0.1");
+        } else if (config.tls() == null) {
+            out.add("the API listens on " + config.bind() + " over plain HTTP: the token and the row values it unlocks travel in clear;"
+                    + " set api.tls (README, \"Security\") or keep it behind a TLS proxy");
+        }
+        return out;
     }
 
     public int port() {
@@ -222,7 +279,7 @@ public final class ApiServer implements AutoCloseable {
             json(ex, 200, Map.of("tables", status.status().tables()));
             return;
         }
-        String name = URLDecoder.decode(path.substring("/api/v1/tables/".length()), StandardCharsets.UTF_8);
+        String name = HttpIo.decode(path.substring("/api/v1/tables/".length()));
         if (name.endsWith("/chunks")) {
             String table = name.substring(0, name.length() - "/chunks".length());
             if (status.table(table) == null) {
@@ -243,7 +300,7 @@ public final class ApiServer implements AutoCloseable {
 
     private void dashboard(HttpExchange ex) throws IOException {
         if (!ex.getRequestURI().getPath().equals("/")) {
-            json(ex, 404, Map.of("error", "not found: " + ex.getRequestURI().getPath()));
+            json(ex, 404, Map.of("error", "not found"));
             return;
         }
         try (InputStream in = ApiServer.class.getResourceAsStream("/dashboard.html")) {
@@ -254,25 +311,6 @@ public final class ApiServer implements AutoCloseable {
     @FunctionalInterface
     private interface Handler {
         void handle(HttpExchange ex) throws IOException;
-    }
-
-    /** Mutating endpoints: 403 while no token is configured, 401 without the right bearer token. Answers when refused. */
-    private static final com.fasterxml.jackson.databind.ObjectMapper KEYS = new com.fasterxml.jackson.databind.ObjectMapper();
-
-    /** Every value of a repeated query parameter, decoded. */
-    private static List<String> queryAll(HttpExchange ex, String name) {
-        List<String> out = new ArrayList<>();
-        String q = ex.getRequestURI().getRawQuery();
-        if (q == null) {
-            return out;
-        }
-        for (String part : q.split("&")) {
-            int eq = part.indexOf('=');
-            if (eq > 0 && URLDecoder.decode(part.substring(0, eq), StandardCharsets.UTF_8).equals(name)) {
-                out.add(URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8));
-            }
-        }
-        return out;
     }
 
     /** Whether the request carries the API token (no answer sent either way). */
@@ -296,12 +334,6 @@ public final class ApiServer implements AutoCloseable {
         return true;
     }
 
-    private static final class BadRequest extends RuntimeException {
-        BadRequest(String message) {
-            super(message);
-        }
-    }
-
     private void route(String path, Handler handler) {
         route(path, "GET", handler);
     }
@@ -313,6 +345,13 @@ public final class ApiServer implements AutoCloseable {
         server.createContext(path, ex -> {
             // Not try-with-resources: the exchange must stay open until the error mapper has answered.
             try {
+                // A context matches every path it prefixes ("/api/v1/status/../x" would reach the status handler):
+                // only the exact path is answered, save the tables' sub-resources and the dashboard (which checks its own).
+                String asked = ex.getRequestURI().getPath();
+                if (!asked.equals(path) && !path.equals("/") && !(path.equals("/api/v1/tables") && asked.startsWith("/api/v1/tables/"))) {
+                    json(ex, 404, Map.of("error", "not found"));
+                    return;
+                }
                 if (!method.equals(ex.getRequestMethod())) {
                     json(ex, 405, Map.of("error", ex.getRequestMethod() + " not allowed on " + path));
                     return;
@@ -323,52 +362,19 @@ public final class ApiServer implements AutoCloseable {
                 }
                 handler.handle(ex);
             } catch (BadRequest | NumberFormatException e) {
-                json(ex, 400, Map.of("error", e.getMessage()));
+                json(ex, 400, Map.of("error", String.valueOf(e.getMessage())));
             } catch (InvalidStateStoreException e) {
                 json(ex, 503, Map.of("error", "reconciler state not available yet: " + e.getMessage()));
             } catch (Forwarder.NoHolder e) {
                 json(ex, 503, Map.of("error", e.getMessage()));
             } catch (RuntimeException | IOException e) {
-                LOG.warn("{} {} failed", ex.getRequestMethod(), ex.getRequestURI(), e);
-                json(ex, 500, Map.of("error", String.valueOf(e.getMessage())));
+                // The details go to parity.log; the caller learns only that it failed (no stack trace, no internals).
+                LOG.warn("{} {} failed", ex.getRequestMethod(), ex.getRequestURI().getRawPath(), e);
+                json(ex, 500, Map.of("error", "internal error answering " + path + " (" + e.getClass().getSimpleName() + "); see parity.log"));
             } finally {
                 ex.close();
             }
         });
-    }
-
-    private static java.time.Duration duration(String s) {
-        java.time.Duration d = Durations.parse(s);
-        if (d == null) {
-            throw new BadRequest("duration: " + s + ": must be like 500ms, 30s or 2m");
-        }
-        return d;
-    }
-
-    private static Map<String, String> query(HttpExchange ex) {
-        Map<String, String> out = new HashMap<>();
-        String q = ex.getRequestURI().getRawQuery();
-        if (q != null) {
-            for (String kv : q.split("&")) {
-                int eq = kv.indexOf('=');
-                if (eq > 0) {
-                    out.put(URLDecoder.decode(kv.substring(0, eq), StandardCharsets.UTF_8), URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
-                }
-            }
-        }
-        return out;
-    }
-
-    private static void json(HttpExchange ex, int code, Object body) throws IOException {
-        send(ex, code, "application/json", JSON.writeValueAsBytes(body));
-    }
-
-    private static void send(HttpExchange ex, int code, String type, byte[] body) throws IOException {
-        ex.getResponseHeaders().set("Content-Type", type);
-        ex.sendResponseHeaders(code, body.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(body);
-        }
     }
 
 

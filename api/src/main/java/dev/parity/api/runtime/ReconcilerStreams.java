@@ -142,7 +142,8 @@ final class ReconcilerStreams {
      */
     static ReconcilerView view(KafkaStreams streams, ParityConfig config, Chunking chunking, String sourceTopic, int partitions) {
         if (config.api().advertise() != null) {
-            return new ReconcilerView(new ClusterStores(streams, config.api().advertised(), sourceTopic, partitions, chunking, config.api().token()),
+            return new ReconcilerView(new ClusterStores(streams, config.api().advertised(), sourceTopic, partitions, chunking, config.api().token(),
+                    dev.parity.api.http.ApiTls.forApi(config.api())),
                     chunking);
         }
         return new ReconcilerView(new StoreAccess() {
