@@ -98,7 +98,7 @@ public final class ConfigLoader {
                 new ParityConfig.Heartbeat(text("heartbeat.table"), duration("heartbeat.interval"), bool("heartbeat.enabled"),
                         duration("heartbeat.grace"), positive("heartbeat.extraWhenUnordered", 1000)),
                 new ParityConfig.Readiness(duration("readiness.maxLag"), duration("readiness.fenceTimeout")),
-                new ParityConfig.Kafka(text("kafka.bootstrapServers"), positive("kafka.partitions", 1024), stringMap("kafka.properties")),
+                kafka(),
                 api(),
                 new ParityConfig.Alerts(webhooks(), duration("alerts.lagThreshold"), duration("alerts.groupInterval")),
                 new IngestConfig.Verify(bool("verify.enabled"), duration("verify.interval"), optionalDuration("verify.maxAge"), verifySides(),
@@ -370,6 +370,15 @@ public final class ConfigLoader {
             }
         }
         return out;
+    }
+
+    private ParityConfig.Kafka kafka() {
+        Map<String, String> properties = stringMap("kafka.properties");
+        String guarantee = properties.get("processing.guarantee");
+        if (guarantee != null && !List.of("exactly_once_v2", "at_least_once").contains(guarantee)) {
+            problems.add(new ConfigProblem("kafka.properties.processing.guarantee", guarantee, "must be exactly_once_v2 (the default) or at_least_once"));
+        }
+        return new ParityConfig.Kafka(text("kafka.bootstrapServers"), positive("kafka.partitions", 1024), properties);
     }
 
     private Path stateDir() {

@@ -67,6 +67,14 @@ public record ParityConfig(String name, Database source, Database target, Tables
             return bootstrapServers.isBlank();
         }
 
+        /**
+         * {@code kafka.properties: {processing.guarantee: at_least_once}}: no Kafka transactions (for clusters that do not
+         * allow them); each reconciler task then audits its stores when it starts (README, "When things fail").
+         */
+        public boolean atLeastOnce() {
+            return "at_least_once".equals(properties.get("processing.guarantee"));
+        }
+
         /** Property names only: their values carry SASL and keystore passwords. */
         @Override
         public String toString() {

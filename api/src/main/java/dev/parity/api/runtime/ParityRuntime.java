@@ -272,7 +272,8 @@ public final class ParityRuntime implements AutoCloseable {
         int partitions = ReconcilerStreams.ensureTopics(kafkaProps, SideTopics.topic(config.name(), Side.SOURCE),
                 SideTopics.topic(config.name(), Side.TARGET), config.kafka().partitions(), config.kafka().embedded());
         topics = new SideTopics(config.name(), kafkaProps, partitions, chunking);
-        streams = ReconcilerStreams.start(kafkaProps, config, config.stateDir().toAbsolutePath(), verdicts().settings(topics, link));
+        streams = ReconcilerStreams.start(kafkaProps, config, config.stateDir().toAbsolutePath(), verdicts().settings(topics, link)
+                .withAuditOnStart(config.kafka().atLeastOnce()));
         closeables.add(() -> ReconcilerStreams.stop(streams));
         view = ReconcilerStreams.view(streams, config, chunking, topics.topic(Side.SOURCE), partitions);
         progress = new ReconcilerProgress(kafkaProps, "parity-" + config.name(), topics.partitionsOfBoth(), link, clock);

@@ -91,7 +91,8 @@ final class ReconcilerStreams {
         p.put(StreamsConfig.STATE_DIR_CONFIG, state.resolve("streams").toString());
         // Key state, chunk digests and indexes must move together after a crash: exactly-once commits each
         // task's store changelogs and input offsets atomically. (Replays alone are harmless per key, but a
-        // crash between two stores' changelog writes would leave a digest off.)
+        // crash between two stores' changelog writes would leave a digest off.) A user may choose at_least_once in
+        // kafka.properties (a cluster without transactions); the tasks then audit their stores at start (StateAudit).
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
         // Each exactly-once commit ends a transaction and flushes every store (RocksDB writes an SST file). Parity

@@ -97,6 +97,26 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
         if (settings.byGracePeriod()) {
             context.schedule(GRACE_TICK, PunctuationType.WALL_CLOCK_TIME, this::judgeExpiredGrace);
         }
+        if (settings.auditOnStart()) {
+            audit(partition);
+        }
+    }
+
+    /** At-least-once: the derived stores rebuilt from the key states (see {@link StateAudit}), keys left unjudged judged afresh. */
+    private void audit(int partition) {
+        StateAudit.Result r = StateAudit.run(settings.chunking(), keys, chunks, mismatches, pending);
+        for (byte[] rowKey : r.unjudged()) {
+            KeyState state = keys.get(Bytes.wrap(rowKey));
+            // No entry: judged as a mismatch first seen now, so its verdict and its chunk's count are added, not moved.
+            KeyState fresh = state.withFirstMismatch(KeyState.NEVER);
+            keys.put(Bytes.wrap(rowKey), fresh);
+            rejudge(rowKey);
+        }
+        if (r.chunksRewritten() + r.staleEntries() + r.unjudged().size() > 0) {
+            LOG.warn("partition {}: the reconciler's stores disagreed after an at-least-once restart and were rebuilt from the key states"
+                    + " ({} chunks rewritten, {} stale mismatch entries dropped, {} keys judged again)", partition, r.chunksRewritten(),
+                    r.staleEntries(), r.unjudged().size());
+        }
     }
 
     /** Grace-period mode: every mismatch whose grace ran out is judged again (it becomes DIVERGENT). */

@@ -13,9 +13,16 @@ import java.util.Objects;
  *                        access to the source) and a mismatch is DIVERGENT once it has persisted this
  *                        long since the key's last change: weaker, since lag above it reads as divergence
  * @param link            what the processors share with the application in this process (the load window, input positions)
+ * @param auditOnStart    each task rebuilds its chunk digests and mismatch counts from its key states when it starts:
+ *                        needed under at-least-once processing, where a crash can leave the stores' changelogs out of
+ *                        step with each other (README, "When things fail")
  */
 public record ReconcilerSettings(String sourceTopic, String targetTopic, Chunking chunking, int extraHeartbeats, Duration grace,
-                                 ReconcilerLink link) {
+                                 ReconcilerLink link, boolean auditOnStart) {
+    public ReconcilerSettings(String sourceTopic, String targetTopic, Chunking chunking, int extraHeartbeats, Duration grace, ReconcilerLink link) {
+        this(sourceTopic, targetTopic, chunking, extraHeartbeats, grace, link, false);
+    }
+
     public ReconcilerSettings(String sourceTopic, String targetTopic, Chunking chunking, int extraHeartbeats) {
         this(sourceTopic, targetTopic, chunking, extraHeartbeats, null, new ReconcilerLink());
     }
@@ -35,6 +42,11 @@ public record ReconcilerSettings(String sourceTopic, String targetTopic, Chunkin
         if (extraHeartbeats < 0) {
             throw new IllegalArgumentException("extraHeartbeats must be >= 0");
         }
+    }
+
+    /** These settings, with every task auditing its stores when it starts (see {@link StateAudit}): for at-least-once processing. */
+    public ReconcilerSettings withAuditOnStart(boolean audit) {
+        return new ReconcilerSettings(sourceTopic, targetTopic, chunking, extraHeartbeats, grace, link, audit);
     }
 
     public boolean byGracePeriod() {

@@ -1,0 +1,135 @@
+package dev.parity.reconciler.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parity.reconciler.model.CaptureEvent;
+import dev.parity.reconciler.model.Chunking;
+import dev.parity.reconciler.model.Heartbeat;
+import dev.parity.reconciler.model.RowChange;
+import dev.parity.reconciler.model.Side;
+import dev.parity.reconciler.state.ChunkState;
+import dev.parity.reconciler.state.KeyState;
+import dev.parity.reconciler.state.MismatchEntry;
+import dev.parity.reconciler.state.StoreKeys;
+import dev.parity.reconciler.state.Verdict;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.junit.jupiter.api.Test;
+
+/**
+ * At-least-once restarts (README, "When things fail"): a crash can leave the chunk store, the mismatch index and the
+ * wake-ups out of step with the key states (a change counted twice in a digest, a verdict's entry lost, an entry
+ * left for a key that matches). A processor started with the audit rebuilds them from the key states to exactly
+ * what an uninterrupted run holds; one started without it keeps the damage (so the audit is what repairs it).
+ */
+class StateAuditTest {
+    private static final String T = "public.items";
+    private final Chunking chunking = new Chunking(2);
+    private final MockProcessorContext<Void, Void> context = new MockProcessorContext<>();
+
+    @Test
+    void shouldRebuildChunkDigestsAndMismatchIndexFromTheKeyStates() {
+        stores();
+        Processor<Bytes, CaptureEvent, Void, Void> first = processor(false);
+        first.init(context);
+        long micros = 1_000_000;
+        for (long seq = 1; seq <= 2; seq++) {
+            send(first, Side.SOURCE, new byte[] {0}, new Heartbeat(Side.SOURCE, seq, micros, micros, null));
+            send(first, Side.TARGET, new byte[] {0}, new Heartbeat(Side.TARGET, seq, micros, micros, null));
+        }
+        for (long id = 1; id <= 40; id++) {
+            send(first, Side.SOURCE, TopologyHarness.key(T, id), RowChange.upsert(Side.SOURCE, TopologyHarness.hash(id), micros, "p", false));
+            send(first, Side.TARGET, TopologyHarness.key(T, id), RowChange.upsert(Side.TARGET, TopologyHarness.hash(id == 7 ? 700 : id), micros, "p", false));
+        }
+        send(first, Side.SOURCE, TopologyHarness.key(T, 41), RowChange.upsert(Side.SOURCE, TopologyHarness.hash(41), micros, "p", false)); // PENDING: not replicated yet
+        for (long seq = 3; seq <= 5; seq++) {
+            send(first, Side.SOURCE, new byte[] {0}, new Heartbeat(Side.SOURCE, seq, micros, micros, null));
+            send(first, Side.TARGET, new byte[] {0}, new Heartbeat(Side.TARGET, seq, micros, micros, null));
+        }
+        Map<Bytes, ChunkState> truth = all(store(StoreNames.CHUNKS));
+        Map<Bytes, MismatchEntry> truthIndex = all(store(StoreNames.MISMATCHES));
+        assertThat(truthIndex.values()).extracting(MismatchEntry::verdict).containsExactlyInAnyOrder(Verdict.DIVERGENT, Verdict.DIVERGENT);
+
+        // What a crash between two changelogs leaves: a change counted twice, the DIVERGENT key's entry lost, a stale entry for a matching key.
+        KeyValueStore<Bytes, ChunkState> chunks = store(StoreNames.CHUNKS);
+        KeyValueStore<Bytes, MismatchEntry> mismatches = store(StoreNames.MISMATCHES);
+        Bytes someChunk = truth.keySet().iterator().next();
+        ChunkState c = chunks.get(someChunk);
+        chunks.put(someChunk, c.with(Side.TARGET, c.target().apply(null, TopologyHarness.hash(3))));
+        byte[] divergent = TopologyHarness.key(T, 7);
+        Bytes divergentEntry = Bytes.wrap(StoreKeys.mismatch(T, chunking.chunkOf(divergent), divergent));
+        mismatches.delete(divergentEntry);
+        byte[] fine = TopologyHarness.key(T, 12);
+        mismatches.put(Bytes.wrap(StoreKeys.mismatch(T, chunking.chunkOf(fine), fine)), new MismatchEntry(Verdict.DIVERGENT, 3));
+        Map<Bytes, ChunkState> damaged = all(chunks);
+        assertThat(damaged).isNotEqualTo(truth);
+
+        processor(false).init(context);
+        assertThat(all(store(StoreNames.CHUNKS))).as("without the audit the damage stays").isEqualTo(damaged);
+
+        processor(true).init(context);
+        assertThat(all(store(StoreNames.CHUNKS))).as("rebuilt to what the uninterrupted run holds").isEqualTo(truth);
+        Map<Bytes, MismatchEntry> index = all(store(StoreNames.MISMATCHES));
+        assertThat(index.keySet()).isEqualTo(truthIndex.keySet());
+        assertThat(index.get(divergentEntry).verdict()).as("the lost verdict judged again, from the same fences").isEqualTo(Verdict.DIVERGENT);
+        KeyState seven = this.<KeyState>store(StoreNames.KEYS).get(Bytes.wrap(divergent));
+        assertThat(seven.firstMismatchMillis()).isNotEqualTo(KeyState.NEVER);
+    }
+
+    @Test
+    void shouldGiveEveryPendingKeyAWakeUpSoALostOneCannotStrandIt() {
+        stores();
+        Processor<Bytes, CaptureEvent, Void, Void> first = processor(false);
+        first.init(context);
+        send(first, Side.SOURCE, new byte[] {0}, new Heartbeat(Side.SOURCE, 1, 1, 1, null));
+        send(first, Side.TARGET, new byte[] {0}, new Heartbeat(Side.TARGET, 1, 1, 1, null));
+        byte[] key = TopologyHarness.key(T, 5);
+        send(first, Side.SOURCE, key, RowChange.upsert(Side.SOURCE, TopologyHarness.hash(5), 1, "p", false));
+        KeyValueStore<Bytes, byte[]> pending = store(StoreNames.PENDING);
+        assertThat(all(pending)).hasSize(1);
+        all(pending).keySet().forEach(pending::delete); // the wake-up lost
+        processor(true).init(context);
+        assertThat(all(pending).keySet()).containsExactly(Bytes.wrap(StoreKeys.pending(MismatchEntry.UNKNOWN_DUE, key)));
+    }
+
+    private Processor<Bytes, CaptureEvent, Void, Void> processor(boolean audit) {
+        return ReconcilerTopology.processor(new ReconcilerSettings("s", "t", chunking, 0).withAuditOnStart(audit));
+    }
+
+    private void send(Processor<Bytes, CaptureEvent, Void, Void> p, Side side, byte[] key, CaptureEvent e) {
+        p.process(new Record<>(Bytes.wrap(key), e, 0L));
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private void stores() {
+        context.setCurrentSystemTimeMs(1_767_225_600_000L);
+        for (StoreBuilder<?> b : ReconcilerTopology.stores(false)) {
+            KeyValueStore store = (KeyValueStore) ((StoreBuilder) b).withLoggingDisabled().withCachingDisabled().build();
+            store.init(context.getStateStoreContext(), store);
+            context.addStateStore(store);
+        }
+    }
+
+    private <V> KeyValueStore<Bytes, V> store(String name) {
+        return context.getStateStore(name);
+    }
+
+    private static <V> Map<Bytes, V> all(KeyValueStore<Bytes, V> store) {
+        Map<Bytes, V> out = new TreeMap<>();
+        try (KeyValueIterator<Bytes, V> it = store.all()) {
+            while (it.hasNext()) {
+                KeyValue<Bytes, V> kv = it.next();
+                out.put(kv.key, kv.value);
+            }
+        }
+        return out;
+    }
+}
