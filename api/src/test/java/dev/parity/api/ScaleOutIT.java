@@ -10,18 +10,11 @@ import dev.parity.api.kafka.LocalConnect;
 import dev.parity.ingest.local.PostgresPair;
 import java.io.IOException;
 import java.io.StringWriter;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,7 +30,6 @@ class ScaleOutIT {
     private static final String TOKEN = "scale-token";
     private static final String TABLE = "public.items";
     private static final int ROWS = 2_000;
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @Test
     void shouldAnswerForTheWholeApplicationFromEitherInstanceAndSurviveTheLossOfOne() throws Exception {
@@ -49,18 +41,18 @@ class ScaleOutIT {
             pg.replicate("shop");
             ParityProbe.awaitRows(pg::target, "items", ROWS);
             LocalConnect connect = LocalConnect.start(kafka.bootstrapServers(), "parity-it-connect");
-            List<Instance> instances = new ArrayList<>();
+            List<ParityProcess> instances = new ArrayList<>();
             try {
-                Path configA = config(dir, "a", pg, kafka, freePort());
-                Path configB = config(dir, "b", pg, kafka, freePort());
+                Path configA = config(dir, "a", pg, kafka, ParityProcess.freePort());
+                Path configB = config(dir, "b", pg, kafka, ParityProcess.freePort());
                 StringWriter out = new StringWriter();
                 assertThat(ParityCliAccess.runCapturingOut(out, "connect-config", "-c", configA.toString())).isZero();
                 for (JsonNode c : JSON.readTree(out.toString())) {
                     connect.post(c);
                 }
-                Instance a = Instance.launch(configA, dir.resolve("a.log"));
+                ParityProcess a = ParityProcess.launch(configA, dir.resolve("a.log"), port(configA), TOKEN);
                 instances.add(a);
-                Instance b = Instance.launch(configB, dir.resolve("b.log"));
+                ParityProcess b = ParityProcess.launch(configB, dir.resolve("b.log"), port(configB), TOKEN);
                 instances.add(b);
 
                 await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().untilAsserted(() -> {
@@ -75,19 +67,19 @@ class ScaleOutIT {
                 // state dir under /tmp goes to <state.dir>/parity.log only.
                 assertThat(Files.readString(a.log())).contains("Parity running; status at", "full log in").doesNotContain("StateDirectory");
                 assertThat(Files.readString(dir.resolve("state-a").resolve("parity.log"))).contains("StateDirectory", "Using an OS temp directory");
-                Instance holder = a.metric("parity_instance_lease_held") == 1 ? a : b;
-                Instance other = holder == a ? b : a;
-                assertThat(other.count()).as("every key, answered by an instance holding only some partitions").isEqualTo(ROWS);
-                for (Instance i : instances) { // the gate through either instance: the follower passes it to the holder
+                ParityProcess holder = a.metric("parity_instance_lease_held") == 1 ? a : b;
+                ParityProcess other = holder == a ? b : a;
+                assertThat(other.table(TABLE).path("sourceRows").asLong(-1)).as("every key, answered by an instance holding only some partitions").isEqualTo(ROWS);
+                for (ParityProcess i : instances) { // the gate through either instance: the follower passes it to the holder
                     await().atMost(ParityProbe.VERDICT).untilAsserted(() -> assertThat(i.readiness().path("ready").asBoolean()).isTrue());
                 }
 
                 pg.onTarget("UPDATE items SET name = 'changed' WHERE id = 7");
                 await().atMost(ParityProbe.VERDICT).untilAsserted(() -> {
-                    assertThat(a.divergent()).containsExactly("MISMATCH 7");
-                    assertThat(b.divergent()).containsExactly("MISMATCH 7");
+                    assertThat(a.divergent(TABLE)).containsExactly("MISMATCH 7");
+                    assertThat(b.divergent(TABLE)).containsExactly("MISMATCH 7");
                 });
-                for (Instance i : instances) {
+                for (ParityProcess i : instances) {
                     JsonNode report = i.readiness();
                     assertThat(report.path("ready").asBoolean()).isFalse();
                     assertThat(ParityProbe.failing(report)).contains("divergent-keys");
@@ -100,22 +92,22 @@ class ScaleOutIT {
                 await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().untilAsserted(() -> {
                     assertThat(other.metric("parity_instance_lease_held")).as("the survivor took the lease").isEqualTo(1);
                     assertThat(other.metric("parity_instance_partitions_active")).as("and every partition").isEqualTo(4);
-                    assertThat(other.divergent()).containsExactlyInAnyOrder("MISMATCH 7", "MISSING_ON_TARGET 8");
+                    assertThat(other.divergent(TABLE)).containsExactlyInAnyOrder("MISMATCH 7", "MISSING_ON_TARGET 8");
                 });
                 await().atMost(ParityProbe.VERDICT).untilAsserted(() -> {
                     assertThat(pg.count(dev.parity.reconciler.model.Side.TARGET, "items WHERE qty = id % 10 + 1 AND id > 100 AND id <= 200")).isEqualTo(100);
                     assertThat(other.state()).isEqualTo("DIVERGENT");
-                    assertThat(other.count()).as("no key lost").isEqualTo(ROWS);
-                    assertThat(other.table().path("pendingKeys").asLong()).isZero();
+                    assertThat(other.table(TABLE).path("sourceRows").asLong(-1)).as("no key lost").isEqualTo(ROWS);
+                    assertThat(other.table(TABLE).path("pendingKeys").asLong()).isZero();
                 });
                 await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(15)).untilAsserted(() ->
-                        assertThat(other.divergent()).as("no false DIVERGENT").containsExactlyInAnyOrder("MISMATCH 7", "MISSING_ON_TARGET 8"));
+                        assertThat(other.divergent(TABLE)).as("no false DIVERGENT").containsExactlyInAnyOrder("MISMATCH 7", "MISSING_ON_TARGET 8"));
                 JsonNode report = other.readiness();
                 assertThat(report.path("ready").asBoolean()).isFalse();
                 assertThat(ParityProbe.failing(report)).contains("divergent-keys");
             } catch (AssertionError | Exception e) {
-                instances.forEach(Instance::printLog);
-                for (Instance i : instances) {
+                instances.forEach(ParityProcess::printLog);
+                for (ParityProcess i : instances) {
                     if (i.process().isAlive()) {
                         System.err.println("--- " + i.port() + " divergences: " + i.get("/api/v1/divergences?table=" + TABLE + "&limit=100").body());
                         System.err.println("--- " + i.port() + " status: " + i.get("/api/v1/status").body());
@@ -123,7 +115,7 @@ class ScaleOutIT {
                 }
                 throw e;
             } finally {
-                for (Instance i : instances) {
+                for (ParityProcess i : instances) {
                     i.close();
                 }
                 connect.close();
@@ -145,99 +137,7 @@ class ScaleOutIT {
                 """, pg.sourceUrl(), pg.targetUrl(), kafka.bootstrapServers(), port, TOKEN, port, dir.resolve("state-" + id)));
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    /** One {@code parity run} in a child JVM, as an operator starts it. */
-    private record Instance(Process process, int port, Path log) implements AutoCloseable {
-        static Instance launch(Path config, Path log) throws IOException {
-            int port = Integer.parseInt(Files.readString(config).replaceAll("(?s).*api: \\{port: (\\d+).*", "$1"));
-            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
-                    "-Dlog4j2.configurationFile=log4j2.properties", // the shipped logging, not the tests'
-                    "-cp", System.getProperty("java.class.path"), "dev.parity.api.cli.ParityCli", "run", "-c", config.toString())
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            return new Instance(p, port, log);
-        }
-
-        HttpResponse<String> get(String path) throws Exception {
-            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(30))
-                    .header("Authorization", "Bearer " + TOKEN).GET().build(), HttpResponse.BodyHandlers.ofString());
-        }
-
-        JsonNode json(String path) throws Exception {
-            HttpResponse<String> r = get(path);
-            assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
-            return JSON.readTree(r.body());
-        }
-
-        String state() throws Exception {
-            return json("/api/v1/status").path("state").asText();
-        }
-
-        JsonNode table() throws Exception {
-            return json("/api/v1/tables/" + TABLE);
-        }
-
-        long count() throws Exception {
-            return table().path("sourceRows").asLong(-1);
-        }
-
-        /** DIVERGENT keys of the table as "KIND id", sorted. */
-        List<String> divergent() throws Exception {
-            TreeSet<String> out = new TreeSet<>();
-            for (JsonNode d : json("/api/v1/divergences?table=" + TABLE + "&limit=100").path("divergences")) {
-                if ("DIVERGENT".equals(d.path("state").asText())) {
-                    out.add(d.path("kind").asText() + " " + d.path("key").path("id").asText());
-                }
-            }
-            return List.copyOf(out);
-        }
-
-        JsonNode readiness() throws Exception {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/readiness?timeout=30s"))
-                    .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + TOKEN).POST(HttpRequest.BodyPublishers.noBody()).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            JsonNode report = JSON.readTree(r.body());
-            assertThat(r.statusCode()).as(r.body()).isEqualTo(report.path("ready").asBoolean() ? 200 : 503);
-            return report;
-        }
-
-        /** A gauge of this instance's own from {@code /metrics} (which also carries the lease holder's, with its address). */
-        long metric(String name) throws Exception {
-            for (String line : get("/metrics").body().split("\n")) {
-                if (line.startsWith(name + "{instance=\"127.0.0.1:" + port + "\"}")) {
-                    return (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-                }
-            }
-            throw new AssertionError("no metric " + name);
-        }
-
-        void kill() throws InterruptedException {
-            process.destroyForcibly();
-            process.waitFor();
-        }
-
-        void printLog() {
-            try {
-                List<String> lines = Files.readAllLines(log);
-                System.err.println("--- " + log + " (last 150 lines) ---");
-                lines.subList(Math.max(0, lines.size() - 150), lines.size()).forEach(System.err::println);
-            } catch (IOException e) {
-                System.err.println("no log " + log + ": " + e.getMessage());
-            }
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            if (process.isAlive()) {
-                process.destroy();
-                if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor();
-                }
-            }
-        }
+    private static int port(Path config) throws IOException {
+        return Integer.parseInt(Files.readString(config).replaceAll("(?s).*api: \\{port: (\\d+).*", "$1"));
     }
 }

@@ -84,6 +84,7 @@ public final class Parity implements AutoCloseable {
                 p.lead();
             }
             Runtime.getRuntime().addShutdownHook(new Thread(p.stop::countDown, "parity-shutdown"));
+            p.watchReconciler();
             return p;
         } catch (Exception | Error e) {
             if (p != null) {
@@ -128,12 +129,42 @@ public final class Parity implements AutoCloseable {
         }
     }
 
+    /**
+     * The reconciler stops for good only after repeated failures (see ReconcilerStreams): then this process can no
+     * longer reach a verdict, and it exits 4 saying so, rather than serve STALE for ever (README, "When things fail").
+     */
+    private void watchReconciler() {
+        Thread t = new Thread(() -> {
+            while (stop.getCount() > 0) {
+                var streams = runtime.streams();
+                var state = streams == null ? null : streams.state();
+                if (state == org.apache.kafka.streams.KafkaStreams.State.ERROR || state == org.apache.kafka.streams.KafkaStreams.State.PENDING_ERROR) {
+                    org.slf4j.LoggerFactory.getLogger(Parity.class).error("the reconciler stopped after repeated failures (see parity.log);"
+                            + " exiting so that a fresh process can take over");
+                    exitCode = 4;
+                    stop.countDown();
+                    return;
+                }
+                try {
+                    Thread.sleep(1_000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "parity-reconciler-watch");
+        t.setDaemon(true);
+        t.start();
+    }
+
     private void leaseLost() {
         exitCode = 3;
         stop.countDown();
     }
 
-    /** 0, or why the instance stopped by itself: 3 when it lost the capture lease, 1 when it could not start the captures after taking it. */
+    /**
+     * 0, or why the instance stopped by itself: 3 when it lost the capture lease, 1 when it could not start the captures after
+     * taking it, 4 when the reconciler stopped after repeated failures.
+     */
     public int exitCode() {
         return exitCode;
     }

@@ -84,6 +84,9 @@ final class ReconcilerStreams {
         }
     }
 
+    private static final int MAX_REPLACEMENTS = 2;
+    private static final long REPLACEMENT_WINDOW_MS = 10 * 60_000;
+
     static KafkaStreams start(Map<String, Object> kafkaProps, ParityConfig config, Path state, ReconcilerSettings settings) {
         Properties p = new Properties();
         p.putAll(kafkaProps);
@@ -125,7 +128,24 @@ final class ReconcilerStreams {
         }
         p.putAll(config.kafka().properties()); // the user's settings win
         KafkaStreams streams = new KafkaStreams(ReconcilerTopology.build(settings), p);
+        // A failed thread is replaced, a few times: a passing fault (a broker hiccup) costs one replacement. One that
+        // keeps failing (a task that cannot start: a store left locked by the failed thread, a record it cannot
+        // apply) would loop for ever, reporting STALE and never recovering; after the third failure in ten
+        // minutes the reconciler stops instead, and Parity exits non-zero saying why (README, "When things fail"),
+        // for its supervisor to start a fresh process.
+        java.util.Deque<Long> failures = new java.util.ArrayDeque<>();
         streams.setUncaughtExceptionHandler(e -> {
+            long now = System.currentTimeMillis();
+            synchronized (failures) {
+                failures.addLast(now);
+                while (failures.peekFirst() < now - REPLACEMENT_WINDOW_MS) {
+                    failures.removeFirst();
+                }
+                if (failures.size() > MAX_REPLACEMENTS) {
+                    LOG.error("reconciler failed {} times in {} min; stopping it", failures.size(), REPLACEMENT_WINDOW_MS / 60_000, e);
+                    return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+                }
+            }
             LOG.error("reconciler failed; replacing its thread", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });

@@ -71,6 +71,8 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
     /** How far this task has processed each of its two input partitions, shared with status (see {@link ReconcilerLink}). */
     private java.util.concurrent.atomic.AtomicLong sourcePosition;
     private java.util.concurrent.atomic.AtomicLong targetPosition;
+    /** At-least-once: the stores are audited before this task's first record (see {@link StateAudit}). */
+    private boolean auditPending;
 
     ReconcileProcessor(ReconcilerSettings settings) {
         this.settings = settings;
@@ -97,13 +99,13 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
         if (settings.byGracePeriod()) {
             context.schedule(GRACE_TICK, PunctuationType.WALL_CLOCK_TIME, this::judgeExpiredGrace);
         }
-        if (settings.auditOnStart()) {
-            audit(partition);
-        }
+        // Audited before the first record, not here: a changelogged store may only be written with a record in hand.
+        auditPending = settings.auditOnStart();
     }
 
     /** At-least-once: the derived stores rebuilt from the key states (see {@link StateAudit}), keys left unjudged judged afresh. */
     private void audit(int partition) {
+        auditPending = false;
         StateAudit.Result r = StateAudit.run(settings.chunking(), keys, chunks, mismatches, pending);
         for (byte[] rowKey : r.unjudged()) {
             KeyState state = keys.get(Bytes.wrap(rowKey));
@@ -130,6 +132,9 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
 
     @Override
     public void process(Record<Bytes, CaptureEvent> record) {
+        if (auditPending) {
+            audit(context.taskId().partition());
+        }
         CaptureEvent event = record.value();
         if (event != null) {
             apply(record, event);

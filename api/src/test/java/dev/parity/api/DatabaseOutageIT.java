@@ -27,21 +27,34 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The source PostgreSQL server stopped under writes, then started again (README, "When things fail"):
- * Parity knows at once (its heartbeat write fails) and says STALE within two heartbeat intervals, never
- * IN_SYNC while the source is down nor before a heartbeat written after it came back has passed both
- * streams on every partition; a target-only write made while the source was down is found once it is back.
+ * Each PostgreSQL server of a replicated pair stopped under writes, then started again (README, "When things
+ * fail"). The source: Parity knows at once (its heartbeat write fails) and says STALE within two heartbeat
+ * intervals, never IN_SYNC while the source is down nor before a heartbeat written after it came back has passed
+ * both streams on every partition; a target-only write made while the source was down is found once it is back.
+ * The target: STALE while it is down (its capture's connection is gone), the capture replaced from its offsets once
+ * it is back, the replication backlog applied, and IN_SYNC again by itself with no key ever reported DIVERGENT.
  */
-class SourceOutageIT {
+class DatabaseOutageIT {
     private static final Duration HEARTBEAT = Duration.ofSeconds(1);
     private static Path sourceDir;
     private static int sourcePort;
+    private static Path targetDir;
+    private static int targetPort;
     private static volatile EmbeddedPostgres source;
-    private static EmbeddedPostgres target;
+    private static volatile EmbeddedPostgres target;
     private static Parity parity;
 
     private static EmbeddedPostgres startSource() throws Exception {
-        return EmbeddedPostgres.builder().setDataDirectory(sourceDir).setCleanDataDirectory(false).setPort(sourcePort)
+        return server(sourceDir, sourcePort);
+    }
+
+    private static EmbeddedPostgres startTarget() throws Exception {
+        return server(targetDir, targetPort);
+    }
+
+    /** A server on a fixed port and data directory, so that it can be stopped and started again as the same server. */
+    private static EmbeddedPostgres server(Path dir, int port) throws Exception {
+        return EmbeddedPostgres.builder().setDataDirectory(dir).setCleanDataDirectory(false).setPort(port)
                 .setServerConfig("wal_level", "logical").setServerConfig("max_replication_slots", "8").setServerConfig("max_wal_senders", "8")
                 .setServerConfig("synchronous_commit", "on").setServerConfig("fsync", "off").start();
     }
@@ -52,9 +65,12 @@ class SourceOutageIT {
         try (ServerSocket s = new ServerSocket(0)) {
             sourcePort = s.getLocalPort();
         }
+        targetDir = Files.createTempDirectory("parity-outage-target");
+        try (ServerSocket s = new ServerSocket(0)) {
+            targetPort = s.getLocalPort();
+        }
         source = startSource();
-        target = EmbeddedPostgres.builder().setServerConfig("wal_level", "logical").setServerConfig("max_replication_slots", "8")
-                .setServerConfig("max_wal_senders", "8").setServerConfig("fsync", "off").start();
+        target = startTarget();
         for (EmbeddedPostgres pg : List.of(source, target)) {
             run(pg, "CREATE TABLE accounts (id INT PRIMARY KEY, balance INT NOT NULL)", HeartbeatWriter.ddl("public.parity_heartbeat"));
         }
@@ -147,6 +163,56 @@ class SourceOutageIT {
         for (Side side : Side.values()) {
             List<Watermark> marks = parity.status().view().watermarks(side);
             assertThat(marks).hasSize(parity.runtime().partitions()).allSatisfy(w -> assertThat(w.writtenAtMicros()).isGreaterThanOrEqualTo(cleared));
+        }
+    }
+
+    @Test
+    void shouldBeStaleWhileTheTargetIsDownAndBackInSyncByItselfWithNoFalseAlarm() throws Exception {
+        ParityProbe.awaitInSync(parity);
+        AtomicBoolean writing = new AtomicBoolean(true);
+        Thread writer = new Thread(() -> write(writing), "outage-writer");
+        writer.start();
+        List<String> seen = new CopyOnWriteArrayList<>();
+        java.util.Set<Object> divergent = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        AtomicBoolean watching = new AtomicBoolean(true);
+        Thread watcher = new Thread(() -> {
+            while (watching.get()) {
+                seen.add(ParityProbe.state(parity));
+                ParityProbe.divergences(parity, "public.accounts", 100).stream().filter(d -> "DIVERGENT".equals(d.get("state")))
+                        .forEach(d -> divergent.add(d.get("key")));
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "outage-watcher");
+        try {
+            Thread.sleep(2_000);
+            watcher.start();
+            target.close(); // replication and the target's capture lose their server; the source's writes go on
+            await().atMost(ParityProbe.VERDICT).pollInterval(Duration.ofMillis(100))
+                    .untilAsserted(() -> assertThat(ParityProbe.state(parity)).isEqualTo("STALE"));
+            int atStale = seen.size();
+            Thread.sleep(5_000);
+            assertThat(seen.subList(atStale, seen.size())).as("STALE while the target is down").isNotEmpty().containsOnly("STALE");
+            target = startTarget();
+            Thread.sleep(3_000); // the backlog applying under new writes
+        } finally {
+            writing.set(false);
+            writer.join(10_000);
+        }
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> "IN_SYNC".equals(ParityProbe.state(parity)));
+        watching.set(false);
+        watcher.join(5_000);
+        assertThat(divergent).as("no key reported DIVERGENT through the target's outage").isEmpty();
+        assertThat(seen).doesNotContain("DIVERGENT");
+        try (Connection s = source.getPostgresDatabase().getConnection(); Statement st = s.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT count(*), sum(balance) FROM accounts")) {
+            rs.next();
+            Map<String, Object> table = ParityProbe.table(parity, "public.accounts");
+            assertThat(((Number) table.get("sourceRows")).longValue()).isEqualTo(rs.getLong(1));
+            assertThat(table.get("sourceDigest")).isEqualTo(table.get("targetDigest"));
         }
     }
 

@@ -1,0 +1,117 @@
+package dev.parity.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One {@code parity run} in a child JVM, as an operator starts it (the shipped logging, its own heap), with a client
+ * for its API: what the tests that kill, restart or multiply Parity drive.
+ */
+record ParityProcess(Process process, int port, Path log, String token) implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    /** Starts {@code parity run -c config}, its output appended to {@code log}; {@code port} is the config's api.port. */
+    static ParityProcess launch(Path config, Path log, int port, String token) throws IOException {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
+                "-Dlog4j2.configurationFile=log4j2.properties", // the shipped logging, not the tests'
+                "-cp", System.getProperty("java.class.path"), "dev.parity.api.cli.ParityCli", "run", "-c", config.toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        return new ParityProcess(p, port, log, token);
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    HttpResponse<String> get(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    JsonNode json(String path) throws Exception {
+        HttpResponse<String> r = get(path);
+        assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
+        return JSON.readTree(r.body());
+    }
+
+    String state() throws Exception {
+        return json("/api/v1/status").path("state").asText();
+    }
+
+    JsonNode table(String table) throws Exception {
+        return json("/api/v1/tables/" + table);
+    }
+
+    /** DIVERGENT keys of the table as "KIND id", sorted. */
+    List<String> divergent(String table) throws Exception {
+        TreeSet<String> out = new TreeSet<>();
+        for (JsonNode d : json("/api/v1/divergences?table=" + table + "&limit=1000").path("divergences")) {
+            if ("DIVERGENT".equals(d.path("state").asText())) {
+                out.add(d.path("kind").asText() + " " + d.path("key").path("id").asText());
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    JsonNode readiness() throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/readiness?timeout=30s"))
+                .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        JsonNode report = JSON.readTree(r.body());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(report.path("ready").asBoolean() ? 200 : 503);
+        return report;
+    }
+
+    /** A gauge of this instance's own from {@code /metrics} (which also carries the lease holder's, with its address). */
+    long metric(String name) throws Exception {
+        for (String line : get("/metrics").body().split("\n")) {
+            if (line.startsWith(name + "{instance=\"127.0.0.1:" + port + "\"}")) {
+                return (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        throw new AssertionError("no metric " + name);
+    }
+
+    /** SIGKILL: no shutdown hook, no clean close of anything it runs (its embedded broker included). */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    void printLog() {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            System.err.println("--- " + log + " (last 150 lines) ---");
+            lines.subList(Math.max(0, lines.size() - 150), lines.size()).forEach(System.err::println);
+        } catch (IOException e) {
+            System.err.println("no log " + log + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        }
+    }
+}
