@@ -454,7 +454,7 @@ public final class ConfigLoader {
             ParityConfig.Tls tls = new ParityConfig.Tls(Path.of(keystore), password == null ? "" : password);
             dev.parity.api.http.ApiTls.context(tls);
             return tls;
-        } catch (java.nio.file.InvalidPathException | java.io.IOException | java.security.GeneralSecurityException e) {
+        } catch (RuntimeException | java.io.IOException | java.security.GeneralSecurityException e) { // no such file, not a keystore, wrong password
             problems.add(new ConfigProblem("api.tls.keystore", keystore, "cannot be loaded with api.tls.password ("
                     + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")"));
             return null;

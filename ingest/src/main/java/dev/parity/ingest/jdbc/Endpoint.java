@@ -74,12 +74,26 @@ public final class Endpoint {
         if (password != null) {
             p.setProperty("password", password);
         }
-        // 10 s to connect: PostgreSQL's driver counts this setting in seconds, MariaDB's and MySQL's in milliseconds.
-        p.setProperty("connectTimeout", url.startsWith("jdbc:postgresql:") ? "10" : "10000");
+        // 10 s to connect, and no read waits more than 60 s for the server (a cut or black-holed network must
+        // not hang a heartbeat, a sweep page or a drill-down: README, "When things fail"). PostgreSQL's driver
+        // counts these in seconds, MariaDB's and MySQL's in milliseconds. A setting in the URL wins.
+        boolean pg = url.startsWith("jdbc:postgresql:");
+        setUnlessInUrl(p, "connectTimeout", pg ? "10" : "10000");
+        setUnlessInUrl(p, "socketTimeout", pg ? String.valueOf(READ_TIMEOUT_SECONDS) : String.valueOf(READ_TIMEOUT_SECONDS * 1000));
+        setUnlessInUrl(p, "tcpKeepAlive", "true");
         try {
             return DriverManager.getConnection(url, p);
         } catch (SQLException e) {
             throw new DatabaseException("cannot connect to the " + side.label() + " database at " + redactedUrl() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Seconds a read may wait for the server before the connection is given up. */
+    public static final int READ_TIMEOUT_SECONDS = 60;
+
+    private void setUnlessInUrl(Properties p, String key, String value) {
+        if (!url.contains(key + "=")) {
+            p.setProperty(key, value);
         }
     }
 
