@@ -124,12 +124,67 @@ final class BinlogAdapter implements DatabaseAdapter {
     @Override
     public List<String> prepareHeartbeatOnSource(Connection c, String table, String parityPublication) throws SQLException {
         try (Statement st = c.createStatement()) {
-            st.execute(heartbeatDdl(table));
+            if (!exists(c, table)) { // CREATE TABLE IF NOT EXISTS is refused without CREATE even when the table is there
+                st.execute(heartbeatDdl(table));
+            }
             st.execute("INSERT IGNORE INTO " + table + " (id, seq, written_at_us) VALUES (1, 0, 0)");
         } catch (SQLException e) {
             throw HeartbeatWriter.cannotSeed(table, e);
         }
         return List.of();
+    }
+
+    @Override
+    public List<String> missingPrivileges(Connection c, List<String> tables, String user) throws SQLException {
+        List<String> out = new ArrayList<>();
+        String account = "'" + (user == null ? "parity" : user).replace("'", "''") + "'@'%'";
+        boolean maria = engine == Engine.MARIADB;
+        // Global privileges granted to the user itself; with roles in play they may come from elsewhere: not judged.
+        boolean roles;
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT COUNT(ROLE_NAME) FROM information_schema.ENABLED_ROLES")) {
+            roles = rs.next() && rs.getLong(1) > 0;
+        }
+        if (!roles) {
+            java.util.Set<String> have = new java.util.HashSet<>();
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT PRIVILEGE_TYPE FROM information_schema.USER_PRIVILEGES"
+                    + " WHERE GRANTEE = CONCAT('''', SUBSTRING_INDEX(CURRENT_USER(), '@', 1), '''@''', SUBSTRING_INDEX(CURRENT_USER(), '@', -1), '''')")) {
+                while (rs.next()) {
+                    have.add(rs.getString(1).toUpperCase(java.util.Locale.ROOT));
+                }
+            }
+            // No row at all (not even USAGE): a server not checking privileges (--skip-grant-tables), or a view hidden: not judged.
+            if (!have.isEmpty() && !have.contains("REPLICATION SLAVE") && !have.contains("REPLICATION REPLICA")) {
+                out.add("REPLICATION SLAVE (to read the binlog): GRANT REPLICATION SLAVE ON *.* TO " + account);
+            }
+            if (!have.isEmpty() && !have.contains("BINLOG MONITOR") && !have.contains("REPLICATION CLIENT") && !have.contains("SUPER")) {
+                out.add((maria ? "BINLOG MONITOR" : "REPLICATION CLIENT") + " (to find the binlog position): GRANT "
+                        + (maria ? "BINLOG MONITOR" : "REPLICATION CLIENT") + " ON *.* TO " + account);
+            }
+        }
+        for (String table : tables) {
+            String[] parts = table.split("\\.", 2);
+            String quoted = "`" + parts[0].replace("`", "``") + "`.`" + parts[1].replace("`", "``") + "`";
+            try (Statement st = c.createStatement()) {
+                st.executeQuery("SELECT * FROM " + quoted + " WHERE 1 = 0").close();
+            } catch (SQLException e) {
+                if (e.getErrorCode() != 1142 && e.getErrorCode() != 1143 && e.getErrorCode() != 1044) { // table, column, database access denied
+                    throw e;
+                }
+                out.add("SELECT on " + table + ": GRANT SELECT ON " + quoted + " TO " + account);
+            }
+        }
+        return out;
+    }
+
+    private static boolean exists(Connection c, String table) throws SQLException {
+        String[] parts = table.split("\\.", 2);
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?")) {
+            ps.setString(1, parts[0]);
+            ps.setString(2, parts[1]);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
     }
 
     @Override

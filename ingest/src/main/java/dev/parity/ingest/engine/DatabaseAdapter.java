@@ -33,6 +33,16 @@ public interface DatabaseAdapter {
     /** Target only, writes nothing: fails when the heartbeat table cannot arrive; returns lesser problems. */
     List<String> checkHeartbeatOnTarget(Connection c, String table) throws SQLException;
 
+    /**
+     * What the connected user lacks of the privileges Parity needs on this server (README, "Setting up: parity
+     * setup"), each as "what: the GRANT that gives it": reading each watched table (tried, so grants through roles
+     * count) and streaming changes. Empty when nothing is missing; only what is certainly missing is listed.
+     *
+     * @param tables this side's watched tables, {@code namespace.table}
+     * @param user   the configured user, named in the GRANT statements
+     */
+    List<String> missingPrivileges(Connection c, List<String> tables, String user) throws SQLException;
+
     /** Writes one heartbeat (or fence) and returns the seq the database assigned. */
     long beat(Connection c, String table, long writtenAtMicros, String fenceId) throws SQLException;
 

@@ -71,11 +71,40 @@ final class PostgresAdapter implements DatabaseAdapter {
 
     private void seed(Connection c, String table) {
         try (Statement st = c.createStatement()) {
-            st.execute(heartbeatDdl(table));
+            // Created only when missing: CREATE TABLE IF NOT EXISTS needs CREATE on the schema even when the table is
+            // there, which a least-privilege user (README, "Setting up") does not have.
+            if (!catalog.tableExists(c, table)) {
+                st.execute(heartbeatDdl(table));
+            }
             st.execute("INSERT INTO " + table + " (id, seq, written_at_us) SELECT 1, 0, 0 WHERE NOT EXISTS (SELECT 1 FROM " + table + " WHERE id = 1)");
         } catch (SQLException e) {
             throw HeartbeatWriter.cannotSeed(table, e);
         }
+    }
+
+    @Override
+    public List<String> missingPrivileges(Connection c, List<String> tables, String user) throws SQLException {
+        List<String> out = new ArrayList<>();
+        String role = PostgresCatalog.quote(user == null ? "parity" : user);
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT rolreplication OR rolsuper FROM pg_roles WHERE rolname = current_user")) {
+            if (rs.next() && !rs.getBoolean(1)) {
+                out.add("REPLICATION (the role attribute logical decoding needs): ALTER ROLE " + role + " REPLICATION");
+            }
+        }
+        for (String table : tables) {
+            String quoted = PostgresCatalog.quoteQualified(table);
+            try (Statement st = c.createStatement()) {
+                st.executeQuery("SELECT * FROM " + quoted + " WHERE false").close();
+            } catch (SQLException e) {
+                if (!"42501".equals(e.getSQLState())) { // insufficient_privilege; anything else is not this check's to judge
+                    throw e;
+                }
+                out.add("SELECT on " + table + ": GRANT USAGE ON SCHEMA " + PostgresCatalog.quote(table.substring(0, table.indexOf('.')))
+                        + " TO " + role + "; GRANT SELECT ON " + quoted + " TO " + role);
+            }
+        }
+        return out;
     }
 
     @Override

@@ -141,6 +141,13 @@ public final class PostgresCatalog {
                 : "CREATE PUBLICATION " + quote(publication) + " FOR TABLE " + list;
         try (Statement st = c.createStatement()) {
             st.execute(sql);
+        } catch (SQLException e) {
+            if (!"42501".equals(e.getSQLState())) {
+                throw e;
+            }
+            // Only the tables' owner (with CREATE on the database) may publish them: a least-privilege user cannot.
+            throw new DatabaseException("cannot " + (exists ? "alter" : "create") + " publication " + publication + " on the " + endpoint + " ("
+                    + e.getMessage().trim() + "): run it as the owner of the tables: " + sql + " (parity setup -c FILE prints it)", e);
         }
         LOG.info("{} publication {} on the {} covers {} tables", exists ? "updated" : "created", publication, endpoint, qualifiedTables.size());
     }

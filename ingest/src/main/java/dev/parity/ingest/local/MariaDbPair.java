@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,11 +42,24 @@ public final class MariaDbPair implements LocalPair {
      * @param targetArgs extra server options for the replica; a later option overrides an earlier one
      */
     public static MariaDbPair start(String database, String... targetArgs) {
+        return start(false, database, targetArgs);
+    }
+
+    /** A pair whose servers enforce privileges (grant tables on), for tests of what a least-privilege user may do. */
+    public static MariaDbPair startWithGrants(String database) {
+        return start(true, database);
+    }
+
+    private static MariaDbPair start(boolean grants, String database, String... targetArgs) {
         try {
             int sp = freePort();
             int tp = freePort();
             DB s = server(1, sp);
             DB t = server(2, tp, targetArgs);
+            if (grants) {
+                enforceGrants(sp);
+                enforceGrants(tp);
+            }
             MariaDbPair pair = new MariaDbPair(s, sp, t, tp, database);
             pair.replicate();
             run(connect(sp, ""), "CREATE DATABASE " + database);
@@ -55,6 +69,30 @@ public final class MariaDbPair implements LocalPair {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Turns privilege checking on in a server started without it (FLUSH PRIVILEGES loads the grant tables), with a
+     * root reachable over TCP without a password for the tests' own connections and replication. Kept out of the
+     * binlog, so the replica does not apply it twice.
+     */
+    private static void enforceGrants(int port) throws SQLException {
+        List<String> sql = new java.util.ArrayList<>(List.of("SET SESSION sql_log_bin = 0", "FLUSH PRIVILEGES"));
+        for (String host : List.of("localhost", "127.0.0.1", "%")) {
+            sql.add("CREATE USER IF NOT EXISTS 'root'@'" + host + "'");
+            sql.add("ALTER USER 'root'@'" + host + "' IDENTIFIED BY ''");
+            sql.add("GRANT ALL PRIVILEGES ON *.* TO 'root'@'" + host + "' WITH GRANT OPTION");
+        }
+        run(connect(port, ""), sql.toArray(String[]::new));
+        // The anonymous accounts an install creates (''@'localhost') match a local connection before 'parity'@'%' would.
+        List<String> anonymous = new java.util.ArrayList<>(List.of("SET SESSION sql_log_bin = 0"));
+        try (Connection c = connect(port, ""); Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT Host FROM mysql.user WHERE User = ''")) {
+            while (rs.next()) {
+                anonymous.add("DROP USER ''@'" + rs.getString(1) + "'");
+            }
+        }
+        run(connect(port, ""), anonymous.toArray(String[]::new));
     }
 
     private static DB server(int serverId, int port, String... extraArgs) throws ManagedProcessException {

@@ -147,6 +147,13 @@ public final class SideDatabase {
         return all;
     }
 
+    /** What the configured user lacks here of what Parity needs to watch these tables (this side's names). */
+    public List<String> missingPrivileges(List<String> tables) throws SQLException {
+        try (Connection c = endpoint.connect()) {
+            return adapter.missingPrivileges(c, tables, endpoint.user());
+        }
+    }
+
     public void prepareCapture(List<String> captureList) throws SQLException {
         try (Connection c = endpoint.connect()) {
             adapter.prepareCapture(c, names, captureList);

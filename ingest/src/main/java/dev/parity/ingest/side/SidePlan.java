@@ -32,7 +32,26 @@ public record SidePlan(IngestConfig config, Databases databases, List<PlannedTab
         List<PlannedTable> tables = TablePlanner.plan(config.tables(), databases.source().heartbeatTable(), databases.source().tables(),
                 databases.target().tables());
         tables.stream().filter(t -> !t.captured()).forEach(t -> unverified.accept("table " + t.mappedId() + " is not verified: " + t.problem()));
-        return new SidePlan(config, databases, tables);
+        SidePlan plan = new SidePlan(config, databases, tables);
+        plan.requirePrivileges();
+        return plan;
+    }
+
+    /**
+     * Refuses to start, listing every privilege the configured users lack on either side with the GRANT that gives
+     * it, rather than failing later one capture or one read at a time (README, "Setting up: parity setup").
+     */
+    private void requirePrivileges() throws java.sql.SQLException {
+        List<String> missing = new java.util.ArrayList<>();
+        for (Side side : Side.values()) {
+            for (String m : databases.of(side).missingPrivileges(verified().stream().map(t -> t.name(side)).toList())) {
+                missing.add("on the " + side.label() + ": " + m);
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new dev.parity.ingest.jdbc.DatabaseException("the database user lacks what Parity needs (permission denied):\n  "
+                    + String.join("\n  ", missing) + "\n(parity setup -c FILE prints every grant of a least-privilege user)");
+        }
     }
 
     /** The verified tables: those both captures stream and the reconciler compares. */
