@@ -27,7 +27,12 @@ record ParityProcess(Process process, int port, Path log, String token) implemen
 
     /** Starts {@code parity run -c config}, its output appended to {@code log}; {@code port} is the config's api.port. */
     static ParityProcess launch(Path config, Path log, int port, String token) throws IOException {
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
+        return launch(config, log, port, token, "384m");
+    }
+
+    /** {@link #launch} with this heap ({@code -Xmx}). */
+    static ParityProcess launch(Path config, Path log, int port, String token, String heap) throws IOException {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + heap,
                 "-Dlog4j2.configurationFile=log4j2.properties", // the shipped logging, not the tests'
                 "-cp", System.getProperty("java.class.path"), "dev.parity.api.cli.ParityCli", "run", "-c", config.toString())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();

@@ -32,6 +32,13 @@ import java.util.stream.Collectors;
 public final class TableScan {
     /** Rows fetched per round trip: a range read may be large, and PostgreSQL's driver otherwise buffers all of it. */
     private static final int FETCH_ROWS = 5_000;
+    /**
+     * The most row data a read holds in the driver's buffer at once. Rows are fetched a few at first, then as many
+     * as fit this budget at the largest row size seen lately: a table of 10 MB values is read a few rows per round
+     * trip, one of 100-byte rows {@link #FETCH_ROWS} at a time, and memory stays bounded either way.
+     */
+    private static final long FETCH_BYTES = 32L << 20;
+    private static final int FIRST_FETCH = 4;
     private final Engine engine;
     private final String mappedId;
     private final String selectFirst;
@@ -87,6 +94,29 @@ public final class TableScan {
      * @param keyColumns primary-key columns as the database names them
      * @param heartbeatTable this side's heartbeat table, {@code namespace.table}; null reads no heartbeat (seq -1)
      */
+    /** Lately the largest row's canonical size, decaying; sizes this scan's fetches (see {@link #FETCH_BYTES}). */
+    private volatile long rowBytes;
+
+    /** Rows per fetch for the row sizes seen so far. */
+    private int fetchRows() {
+        long bytes = rowBytes;
+        return bytes == 0 ? FIRST_FETCH : (int) Math.max(1, Math.min(FETCH_ROWS, FETCH_BYTES / bytes));
+    }
+
+    /** Notes one row's size, and resizes the result set's fetches when the fitting number moved by half or more. */
+    private void sized(ResultSet rs, int bytes) {
+        int before = fetchRows();
+        rowBytes = Math.max(bytes, rowBytes - rowBytes / 64);
+        int now = fetchRows();
+        if (now != before && (now >= 2 * before || 2 * now <= before)) {
+            try {
+                rs.setFetchSize(now);
+            } catch (SQLException e) {
+                // a driver that cannot resize mid-read keeps its first size, which was small
+            }
+        }
+    }
+
     private TableScan(Engine engine, String table, String mappedId, List<String> keyColumns, TableSchema schema, String heartbeatTable,
                       int pageRows) {
         this.engine = engine;
@@ -200,12 +230,13 @@ public final class TableScan {
             long seq = heartbeat(c);
             Map<java.nio.ByteBuffer, long[]> copies = new java.util.LinkedHashMap<>();
             try (PreparedStatement ps = c.prepareStatement(from)) {
-                ps.setFetchSize(FETCH_ROWS);
+                ps.setFetchSize(fetchRows());
                 try (ResultSet rs = ps.executeQuery()) {
                     Plan p = plan(rs.getMetaData());
                     CanonicalWriter w = new CanonicalWriter();
                     while (rs.next()) {
                         byte[] content = p.row(w, rs, mappedId, true).canonical();
+                        sized(rs, content.length);
                         long[] n = copies.computeIfAbsent(java.nio.ByteBuffer.wrap(content), k -> new long[1]);
                         n[0]++;
                         if (copies.size() > MAX_DISTINCT_ROWS) {
@@ -407,7 +438,7 @@ public final class TableScan {
             List<Row> rows = new ArrayList<>();
             Object[] last = null;
             try (PreparedStatement ps = c.prepareStatement(sql)) {
-                ps.setFetchSize(FETCH_ROWS);
+                ps.setFetchSize(fetchRows());
                 for (int i = 0; args != null && i < args.length; i++) {
                     ps.setObject(i + 1, args[i]);
                 }
@@ -416,6 +447,7 @@ public final class TableScan {
                     CanonicalWriter w = new CanonicalWriter();
                     while (rs.next()) {
                         Row row = p.row(w, rs, mappedId, withCanonical);
+                        sized(rs, w.sink().size());
                         last = p.key(rs);
                         rows.add(withKeyValues ? new Row(row.key(), row.hash(), row.canonical(), last) : row);
                     }
