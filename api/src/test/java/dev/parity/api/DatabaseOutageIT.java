@@ -9,7 +9,6 @@ import dev.parity.ingest.jdbc.HeartbeatWriter;
 import dev.parity.reconciler.model.Side;
 import dev.parity.reconciler.state.Watermark;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -62,13 +61,9 @@ class DatabaseOutageIT {
     @BeforeAll
     static void start() throws Exception {
         sourceDir = Files.createTempDirectory("parity-outage-source");
-        try (ServerSocket s = new ServerSocket(0)) {
-            sourcePort = s.getLocalPort();
-        }
+        sourcePort = Ports.stable(); // restarted on it
         targetDir = Files.createTempDirectory("parity-outage-target");
-        try (ServerSocket s = new ServerSocket(0)) {
-            targetPort = s.getLocalPort();
-        }
+        targetPort = Ports.stable();
         source = startSource();
         target = startTarget();
         for (EmbeddedPostgres pg : List.of(source, target)) {

@@ -45,7 +45,7 @@ final class ExternalKafka implements AutoCloseable {
             LOG.info("external Kafka: a container at {}", kafka.getBootstrapServers());
             return new ExternalKafka(kafka, kafka.getBootstrapServers(), null, -1, -1);
         }
-        ExternalKafka k = new ExternalKafka(null, null, dir.resolve("kafka"), freePort(), freePort());
+        ExternalKafka k = new ExternalKafka(null, null, dir.resolve("kafka"), Ports.stable(), Ports.stable()); // restarted on them
         k.launch();
         return k;
     }
@@ -107,12 +107,6 @@ final class ExternalKafka implements AutoCloseable {
             if (!child.waitFor(30, TimeUnit.SECONDS)) {
                 child.destroyForcibly().waitFor();
             }
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 

@@ -106,7 +106,16 @@ class LeastPrivilegeIT {
         drift.run();
         await().atMost(ParityProbe.VERDICT).untilAsserted(() -> assertThat(ParityProbe.divergences(p, null, 10))
                 .anySatisfy(d -> assertThat(d.get("state")).isEqualTo("DIVERGENT")));
-        assertThat(ParityProbe.failing(ParityProbe.readiness(p, "lp-token", "?timeout=20s"))).contains("divergent-keys");
+        com.fasterxml.jackson.databind.JsonNode report = ParityProbe.readiness(p, "lp-token", "?timeout=20s");
+        assertThat(ParityProbe.failing(report)).contains("divergent-keys");
+        // The password is in the config: it must be in no answer Parity gives.
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        for (String path : java.util.List.of("/metrics", "/api/v1/status", "/api/v1/divergences?limit=100", "/api/v1/readiness/last")) {
+            String body = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + p.port() + path))
+                    .header("Authorization", "Bearer lp-token").build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(body).as(path).isNotEmpty().doesNotContain(PASSWORD);
+        }
+        assertThat(report.toString()).doesNotContain(PASSWORD);
         assertThat(ParityProbe.status(p).toString()).doesNotContain(PASSWORD);
     }
 

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -39,10 +38,9 @@ record ParityProcess(Process process, int port, Path log, String token) implemen
         return new ParityProcess(p, port, log, token);
     }
 
+    /** A port for the API of a process that may be restarted on it (see {@link Ports}). */
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return Ports.stable();
     }
 
     HttpResponse<String> get(String path) throws Exception {
