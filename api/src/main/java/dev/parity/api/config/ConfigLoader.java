@@ -18,8 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Loads and validates the YAML config. Every problem is collected and reported at once as
@@ -45,12 +43,7 @@ public final class ConfigLoader {
             capture: {mode: embedded}
             state: {dir: ./data}
             """;
-    private static final Set<String> SECRETS = Set.of("source.password", "target.password", "api.token");
     private static final Set<String> FREE_MAPS = Set.of("tables.map", "tables.columns", "kafka.properties");
-    /** {@code ${NAME}}: an environment variable; {@code ${file:/path}}: a file's contents (a mounted secret), one trailing newline cut. */
-    private static final Pattern REFERENCE = Pattern.compile("\\$\\{(?:file:([^}]+)|([A-Za-z_][A-Za-z0-9_]*))}");
-    /** Keys whose values are never shown, wherever they sit (kafka.properties carries SASL and keystore passwords). */
-    private static final Pattern SECRET_KEY = Pattern.compile("(?i).*(passw|secret|token|jaas|credential).*");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     private final Map<String, String> env;
@@ -240,24 +233,7 @@ public final class ConfigLoader {
     }
 
     private String expand(String key, String raw) {
-        Matcher m = REFERENCE.matcher(raw);
-        StringBuilder out = new StringBuilder();
-        // A secret is shown only when it is nothing but a reference (which names where it comes from, not what it is).
-        String shown = !secret(key) || REFERENCE.matcher(raw).matches() ? raw : "***";
-        while (m.find()) {
-            String value;
-            if (m.group(1) != null) {
-                value = readSecretFile(key, shown, m.group(1));
-            } else {
-                value = env.get(m.group(2));
-                if (value == null) {
-                    problems.add(new ConfigProblem(key, shown, "environment variable " + m.group(2) + " is not set"));
-                }
-            }
-            m.appendReplacement(out, Matcher.quoteReplacement(value == null ? "" : value));
-        }
-        m.appendTail(out);
-        return out.toString();
+        return ConfigSecrets.expand(key, raw, env, problems);
     }
 
     private String name() {
@@ -529,39 +505,7 @@ public final class ConfigLoader {
         return out;
     }
 
-    /** A {@code ${file:...}} reference: the file's text without one trailing newline; null (and a problem) when unreadable. */
-    private String readSecretFile(String key, String shown, String file) {
-        try {
-            String text = Files.readString(Path.of(file));
-            return text.endsWith("\r\n") ? text.substring(0, text.length() - 2) : text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
-        } catch (IOException | RuntimeException e) { // a missing file, a directory, a bad path, unreadable or not UTF-8
-            problems.add(new ConfigProblem(key, shown, "file " + file + " cannot be read (" + e.getClass().getSimpleName() + ")"));
-            return null;
-        }
-    }
-
-    private static boolean secret(String key) {
-        return SECRETS.contains(key) || SECRET_KEY.matcher(key).matches();
-    }
-
     private void problem(String key, JsonNode value, String reason) {
-        String shown = secret(key) ? "***" : value == null || value.isMissingNode() ? "(missing)" : value.isTextual() ? value.asText()
-                : masked(value).toString();
-        problems.add(new ConfigProblem(key, shown, reason));
-    }
-
-    /** A copy of a mapping or list with the value under every secret-looking field name replaced by {@code ***}. */
-    private static JsonNode masked(JsonNode value) {
-        if (value.isObject()) {
-            ObjectNode out = YAML.createObjectNode();
-            value.fields().forEachRemaining(e -> out.set(e.getKey(), secret(e.getKey()) ? out.textNode("***") : masked(e.getValue())));
-            return out;
-        }
-        if (value.isArray()) {
-            com.fasterxml.jackson.databind.node.ArrayNode out = YAML.createArrayNode();
-            value.forEach(v -> out.add(masked(v)));
-            return out;
-        }
-        return value;
+        problems.add(new ConfigProblem(key, ConfigSecrets.shown(key, value), reason));
     }
 }
