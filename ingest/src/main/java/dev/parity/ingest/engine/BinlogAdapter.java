@@ -176,6 +176,7 @@ final class BinlogAdapter implements DatabaseAdapter {
         return out;
     }
 
+    /** Whether {@code namespace.table} exists on this server. */
     private static boolean exists(Connection c, String table) throws SQLException {
         String[] parts = table.split("\\.", 2);
         try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?")) {
@@ -189,18 +190,8 @@ final class BinlogAdapter implements DatabaseAdapter {
 
     @Override
     public List<String> checkHeartbeatOnTarget(Connection c, String table) throws SQLException {
-        String[] parts = table.split("\\.", 2);
-        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?")) {
-            ps.setString(1, parts[0]);
-            ps.setString(2, parts[1]);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return List.of("the heartbeat table " + table + " has not reached the target yet: replication carries it from the source;"
-                            + " if it never arrives, check the replica's replication filters (replicate-do/ignore-table)");
-                }
-            }
-        }
-        return List.of();
+        return exists(c, table) ? List.of() : List.of("the heartbeat table " + table + " has not reached the target yet: replication carries it"
+                + " from the source; if it never arrives, check the replica's replication filters (replicate-do/ignore-table)");
     }
 
     @Override
