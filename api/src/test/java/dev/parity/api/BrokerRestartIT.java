@@ -16,8 +16,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
@@ -51,26 +49,10 @@ class BrokerRestartIT {
                     state: {dir: "%s"}
                     """, pg.sourceUrl(), pg.targetUrl(), TABLE, kafka.bootstrapServers(), dir.resolve("state")), "broker", Map.of()))) {
                 ParityProbe.awaitInSync(parity);
-                List<String> states = new CopyOnWriteArrayList<>();
-                Set<String> divergent = ConcurrentHashMap.newKeySet();
-                AtomicBoolean watching = new AtomicBoolean(true);
+                VerdictWatch watch = new VerdictWatch(parity, TABLE);
+                List<String> states = watch.states;
+                Set<String> divergent = watch.divergent;
                 AtomicBoolean writing = new AtomicBoolean(true);
-                Thread watcher = new Thread(() -> {
-                    while (watching.get()) {
-                        try {
-                            states.add(ParityProbe.state(parity));
-                            ParityProbe.divergences(parity, TABLE, 100).stream().filter(d -> "DIVERGENT".equals(d.get("state")))
-                                    .forEach(d -> divergent.add(String.valueOf(((Map<?, ?>) d.get("key")).get("id"))));
-                        } catch (RuntimeException | AssertionError e) {
-                            states.add("(no answer)");
-                        }
-                        try {
-                            Thread.sleep(200);
-                        } catch (InterruptedException e) {
-                            return;
-                        }
-                    }
-                }, "broker-watch");
                 Thread writer = new Thread(() -> {
                     try (Connection c = pg.source(); PreparedStatement st = c.prepareStatement("UPDATE accounts SET balance = balance + 1 WHERE id = ?")) {
                         while (writing.get()) {
@@ -82,7 +64,6 @@ class BrokerRestartIT {
                         throw new IllegalStateException(e);
                     }
                 }, "broker-writes");
-                watcher.start();
                 writer.start();
                 try {
                     Thread.sleep(2_000);
@@ -109,8 +90,7 @@ class BrokerRestartIT {
                     assertThat(((Number) t.get("targetRows")).longValue()).isEqualTo(pg.count(Side.TARGET, "accounts"));
                     assertThat(((Number) t.get("pendingKeys")).longValue()).isZero();
                 });
-                watching.set(false);
-                watcher.join(5_000);
+                watch.close();
                 assertThat(divergent).as("no other key DIVERGENT, ever").isSubsetOf("42");
             }
         }

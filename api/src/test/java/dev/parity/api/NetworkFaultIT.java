@@ -11,9 +11,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -48,25 +45,10 @@ class NetworkFaultIT {
                          """, pg.sourceUrl(), pg.targetUrl().replace(":" + targetPort + "/", ":" + proxy.port() + "/"), TABLE,
                          Files.createTempDirectory("parity-net")), "net", Map.of()))) {
                 ParityProbe.awaitInSync(parity);
-                List<String> states = new CopyOnWriteArrayList<>();
-                Set<Object> divergent = ConcurrentHashMap.newKeySet();
-                AtomicLong slowest = new AtomicLong();
-                AtomicBoolean watching = new AtomicBoolean(true);
-                Thread watcher = new Thread(() -> {
-                    while (watching.get()) {
-                        long t0 = System.nanoTime();
-                        states.add(ParityProbe.state(parity));
-                        ParityProbe.divergences(parity, TABLE, 100).stream().filter(d -> "DIVERGENT".equals(d.get("state")))
-                                .forEach(d -> divergent.add(String.valueOf(((Map<?, ?>) d.get("key")).get("id"))));
-                        slowest.accumulateAndGet((System.nanoTime() - t0) / 1_000_000, Math::max);
-                        try {
-                            Thread.sleep(100);
-                        } catch (InterruptedException e) {
-                            return;
-                        }
-                    }
-                }, "net-watcher");
-                watcher.start();
+                VerdictWatch watch = new VerdictWatch(parity, TABLE);
+                List<String> states = watch.states;
+                Set<String> divergent = watch.divergent;
+                AtomicLong slowest = watch.slowestMillis;
                 try {
                     // 1. Cut.
                     proxy.cut();
@@ -98,8 +80,7 @@ class NetworkFaultIT {
                     System.err.println("--- states seen: " + String.join(",", new java.util.LinkedHashSet<>(states)));
                     throw e;
                 } finally {
-                    watching.set(false);
-                    watcher.join(5_000);
+                    watch.close();
                 }
                 assertThat(divergent).as("no key but the target-only write, ever").containsExactly("150");
                 assertThat(slowest.get()).as("status and divergences answered without waiting on the network (ms)").isLessThan(5_000);
