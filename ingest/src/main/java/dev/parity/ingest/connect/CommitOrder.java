@@ -12,9 +12,9 @@ import java.util.List;
  * it: a change passed on before a heartbeat that committed <em>earlier</em> would get a fence too early,
  * and a false alarm. So changes wait here until a heartbeat committed after them arrives; then every
  * waiting change that committed before that heartbeat goes out, in commit order, and the heartbeat after
- * them. A change that arrives late (its heartbeat already gone out) waits for the next heartbeat: its fence
- * is then later than need be, which only delays its verdict. Heartbeats come in commit order (one row,
- * one topic partition).
+ * them. A change must not arrive after its heartbeat has gone out: the heartbeat would then be its side's fence
+ * without it. {@link ConnectCapture} sees to that by holding each heartbeat until every topic has been read as far
+ * as it reached when the heartbeat was read. Heartbeats come in commit order (one row, one topic partition).
  *
  * <p>Positions are engine-specific commit-order keys ({@link Positions}): compared element by element.
  * Not thread-safe: one per capture, called from its consumer thread.

@@ -120,6 +120,7 @@ public final class ConnectCapture implements AutoCloseable {
                 for (ConsumerRecord<byte[], byte[]> r : records) {
                     out.addAll(offer(r));
                 }
+                out.addAll(releaseHeartbeats());
                 if (!out.isEmpty()) {
                     forward(out);
                 }
@@ -176,7 +177,45 @@ public final class ConnectCapture implements AutoCloseable {
         String table = source == null ? null : RecordMapper.qualifiedTable(source);
         boolean heartbeat = heartbeatTable.equals(table);
         Pending p = new Pending(events, tp, r.offset(), snapshot, table);
-        return order.offer(new CommitOrder.Item<>(p, position, heartbeat));
+        if (heartbeat) {
+            heldHeartbeats.add(new HeldHeartbeat(new CommitOrder.Item<>(p, position, true),
+                    consumer.endOffsets(consumer.assignment(), Duration.ofSeconds(10))));
+            return List.of();
+        }
+        return order.offer(new CommitOrder.Item<>(p, position, false));
+    }
+
+    /**
+     * A heartbeat read, held until every other topic partition has been read up to where it ended when the heartbeat
+     * was read. Connect writes each table to its own topic, and the consumer fetches them independently: a change
+     * committed before the heartbeat can be in Kafka but not yet fetched when the heartbeat is. Let through then, the
+     * heartbeat would be that change's side's fence with the change missing — IN_SYNC, or a fence passed, on a state
+     * the side never had (and, on the other side, a false alarm). Held, it goes out only once everything that was in
+     * Kafka with it has been taken in, and so after every change that committed before it.
+     */
+    private record HeldHeartbeat(CommitOrder.Item<Pending> item, Map<TopicPartition, Long> ends) {
+    }
+
+    private final java.util.ArrayDeque<HeldHeartbeat> heldHeartbeats = new java.util.ArrayDeque<>();
+
+    /** The held heartbeats, in the order they came, that may go out now, with the changes each releases. */
+    private List<Pending> releaseHeartbeats() {
+        List<Pending> out = new ArrayList<>();
+        while (!heldHeartbeats.isEmpty() && caughtUp(heldHeartbeats.peek().ends())) {
+            out.addAll(order.offer(heldHeartbeats.poll().item()));
+        }
+        return out;
+    }
+
+    private boolean caughtUp(Map<TopicPartition, Long> ends) {
+        java.util.Set<TopicPartition> assigned = consumer.assignment();
+        for (Map.Entry<TopicPartition, Long> e : ends.entrySet()) {
+            // A partition no longer assigned to this consumer is read by none other in its group (one member per side).
+            if (assigned.contains(e.getKey()) && consumer.position(e.getKey()) < e.getValue()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void forward(List<Pending> out) throws InterruptedException {
@@ -207,6 +246,9 @@ public final class ConnectCapture implements AutoCloseable {
         Map<TopicPartition, Long> firstWaiting = new HashMap<>();
         for (Pending p : order.waiting()) {
             firstWaiting.merge(p.from(), p.offset(), Math::min);
+        }
+        for (HeldHeartbeat h : heldHeartbeats) {
+            firstWaiting.merge(h.item().value().from(), h.item().value().offset(), Math::min);
         }
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (TopicPartition tp : consumer.assignment()) {
