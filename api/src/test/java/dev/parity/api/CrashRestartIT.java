@@ -8,15 +8,10 @@ import dev.parity.ingest.local.PostgresPair;
 import dev.parity.reconciler.model.Side;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListSet;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -56,7 +51,7 @@ class CrashRestartIT {
                     state: {dir: "%s"}
                     """, pg.sourceUrl(), pg.targetUrl(), TABLE, guarantee, port, TOKEN, dir.resolve("state")));
             Path log = dir.resolve("parity.log");
-            Workload load = new Workload(pg);
+            ReplicatedWrites load = new ReplicatedWrites(pg, ROWS);
             Set<String> everDivergent = new ConcurrentSkipListSet<>();
             List<ParityProcess> launched = new java.util.ArrayList<>();
             ParityProcess parity = launch(launched, config, log, port);
@@ -73,14 +68,14 @@ class CrashRestartIT {
                 ParityProcess second = launch(launched, config, log, port);
                 var watched = watch(second, everDivergent);
                 load.pause();
-                awaitCounted(second, pg);
+                second.awaitCounted(pg, TABLE, "items");
                 assertThat(watched.get()).as("the divergences were watched").isPositive();
                 assertThat(everDivergent).as("no DIVERGENT from a crash mid-load").isEmpty();
                 second.kill();
 
                 // 2. SIGKILL mid-stream; target-only writes while it is down; the source's writes go on.
                 ParityProcess third = launch(launched, config, log, port);
-                awaitCounted(third, pg);
+                third.awaitCounted(pg, TABLE, "items");
                 load.resume();
                 await().atMost(Duration.ofSeconds(30)).until(() -> load.done.get() > 500);
                 third.kill();
@@ -144,78 +139,5 @@ class CrashRestartIT {
         t.start();
         watchers.add(t);
         return answers;
-    }
-
-    /** IN_SYNC, with the digests counting exactly the rows each database holds. */
-    private static void awaitCounted(ParityProcess p, PostgresPair pg) {
-        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().untilAsserted(() -> {
-            assertThat(p.state()).isEqualTo("IN_SYNC");
-            JsonNode t = p.table(TABLE);
-            assertThat(t.path("sourceRows").asLong()).isEqualTo(pg.count(Side.SOURCE, "items"));
-            assertThat(t.path("targetRows").asLong()).isEqualTo(pg.count(Side.TARGET, "items"));
-        });
-    }
-
-    /** Replicated writes on the source: updates, inserts and deletes, never of key 42 (a replicated update would heal it). */
-    private static final class Workload implements Runnable {
-        private final PostgresPair pg;
-        private final AtomicBoolean running = new AtomicBoolean(true);
-        private final AtomicBoolean paused = new AtomicBoolean(false);
-        private final AtomicLong nextId = new AtomicLong(ROWS + 1);
-        final AtomicLong done = new AtomicLong();
-        private Thread thread;
-
-        Workload(PostgresPair pg) {
-            this.pg = pg;
-        }
-
-        void start() {
-            thread = new Thread(this, "workload");
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        void pause() throws Exception {
-            paused.set(true);
-            Thread.sleep(200); // the statement in flight finishes
-        }
-
-        void resume() {
-            paused.set(false);
-        }
-
-        void stop() throws InterruptedException {
-            running.set(false);
-            if (thread != null) {
-                thread.join(10_000);
-            }
-        }
-
-        @Override
-        public void run() {
-            try (Connection c = pg.source();
-                 PreparedStatement update = c.prepareStatement("UPDATE items SET v = v + 1 WHERE id = ?");
-                 PreparedStatement insert = c.prepareStatement("INSERT INTO items VALUES (?, 0, 'new')");
-                 PreparedStatement delete = c.prepareStatement("DELETE FROM items WHERE id = ?")) {
-                while (running.get()) {
-                    if (paused.get()) {
-                        Thread.sleep(50);
-                        continue;
-                    }
-                    ThreadLocalRandom r = ThreadLocalRandom.current();
-                    int id = r.nextInt(100, ROWS); // never 42
-                    int op = r.nextInt(10);
-                    PreparedStatement st = op < 6 ? update : op < 8 ? insert : delete;
-                    st.setLong(1, st == insert ? nextId.getAndIncrement() : id);
-                    st.executeUpdate();
-                    done.incrementAndGet();
-                    Thread.sleep(3);
-                }
-            } catch (Exception e) {
-                if (running.get()) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        }
     }
 }

@@ -92,6 +92,16 @@ record ParityProcess(Process process, int port, Path log, String token) implemen
         throw new AssertionError("no metric " + name);
     }
 
+    /** IN_SYNC, with the digests of {@code table} counting exactly the rows each database holds in {@code local}. */
+    void awaitCounted(dev.parity.ingest.local.PostgresPair pg, String table, String local) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().untilAsserted(() -> {
+            assertThat(state()).isEqualTo("IN_SYNC");
+            JsonNode t = table(table);
+            assertThat(t.path("sourceRows").asLong()).isEqualTo(pg.count(dev.parity.reconciler.model.Side.SOURCE, local));
+            assertThat(t.path("targetRows").asLong()).isEqualTo(pg.count(dev.parity.reconciler.model.Side.TARGET, local));
+        });
+    }
+
     /** SIGKILL: no shutdown hook, no clean close of anything it runs (its embedded broker included). */
     void kill() throws InterruptedException {
         process.destroyForcibly();

@@ -66,7 +66,7 @@ final class ConfiguredBench {
                 new ParityConfig.Api("127.0.0.1", 0, "", null),
                 new ParityConfig.Alerts(List.of(), u.alerts().lagThreshold(), u.alerts().groupInterval()),
                 new IngestConfig.Verify(false, u.verify().interval(), u.verify().maxAge(), u.verify().sides(), u.verify().pageRows(), u.verify().maxRowsPerSecond()),
-                u.snapshot(), u.drilldown(), new ParityConfig.Capture(ParityConfig.Capture.EMBEDDED), state);
+                u.snapshot(), u.drilldown(), new ParityConfig.Capture(ParityConfig.Capture.EMBEDDED), state, u.stateMinFreeMb());
     }
 
     /** Times an in-database checksum of every verified table on both sides; seconds in all (0 when none could run). */

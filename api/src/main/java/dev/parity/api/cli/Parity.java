@@ -11,6 +11,7 @@ import dev.parity.api.http.ApiServer;
 import dev.parity.api.metrics.ParityMetrics;
 import dev.parity.api.readiness.ReadinessGate;
 import dev.parity.api.runtime.ParityRuntime;
+import dev.parity.api.runtime.StateDirGuard;
 import dev.parity.api.status.LagHistory;
 import dev.parity.api.status.StatusService;
 import dev.parity.ingest.inspect.SchemaWatch;
@@ -36,6 +37,7 @@ public final class Parity implements AutoCloseable {
     private final CountDownLatch stop = new CountDownLatch(1);
     /** Null for a single instance. */
     private volatile Lease lease;
+    private volatile StateDirGuard guard;
     private volatile int exitCode;
 
     // The work done once per application: started at once by a single instance, on taking the capture lease by one of several.
@@ -57,6 +59,8 @@ public final class Parity implements AutoCloseable {
      * follower, and no two instances ever capture the same side.
      */
     public static Parity start(ParityConfig config) throws Exception {
+        StateDirGuard guard = new StateDirGuard(config.stateDir(), config.stateMinFreeMb());
+        guard.requireUsable();
         ParityRuntime runtime = new ParityRuntime(config, Clock.systemUTC());
         Parity p = null;
         try {
@@ -77,6 +81,7 @@ public final class Parity implements AutoCloseable {
                     config.alerts().lagThreshold());
             p = new Parity(runtime, api, status, history);
             p.lease = lease;
+            p.guard = guard;
             api.start();
             if (several) {
                 lease.start(p::lead, p::leaseLost);
@@ -85,6 +90,8 @@ public final class Parity implements AutoCloseable {
             }
             Runtime.getRuntime().addShutdownHook(new Thread(p.stop::countDown, "parity-shutdown"));
             p.watchReconciler();
+            Parity started = p;
+            guard.watch(problem -> started.stopBecause(5));
             return p;
         } catch (Exception | Error e) {
             if (p != null) {
@@ -157,13 +164,18 @@ public final class Parity implements AutoCloseable {
     }
 
     private void leaseLost() {
-        exitCode = 3;
+        stopBecause(3);
+    }
+
+    private void stopBecause(int code) {
+        exitCode = code;
         stop.countDown();
     }
 
     /**
      * 0, or why the instance stopped by itself: 3 when it lost the capture lease, 1 when it could not start the captures after
-     * taking it, 4 when the reconciler stopped after repeated failures.
+     * taking it, 4 when the reconciler stopped after repeated failures, 5 when {@code state.dir} could no longer be
+     * written or ran short of space (see StateDirGuard).
      */
     public int exitCode() {
         return exitCode;
@@ -212,6 +224,9 @@ public final class Parity implements AutoCloseable {
 
     @Override
     public void close() {
+        if (guard != null) {
+            guard.close();
+        }
         if (lease != null) {
             lease.close();
         }

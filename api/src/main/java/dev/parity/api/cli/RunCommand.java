@@ -2,6 +2,7 @@ package dev.parity.api.cli;
 
 import dev.parity.api.config.ConfigLoader;
 import dev.parity.api.config.ParityConfig;
+import dev.parity.api.runtime.StateDirGuard;
 import dev.parity.api.status.SideStatus;
 import dev.parity.api.status.SnapshotStatus;
 import dev.parity.api.status.Status;
@@ -20,6 +21,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ParityConfig cfg = ConfigLoader.load(config, System.getenv());
+        new StateDirGuard(cfg.stateDir(), cfg.stateMinFreeMb()).requireUsable(); // before the log file is made there
         Path log = LogFile.under(cfg.stateDir());
         try (Parity p = Parity.start(cfg)) {
             System.out.println("Parity running; status at " + p.url() + " (Ctrl-C to stop); full log in " + log);
@@ -30,6 +32,10 @@ final class RunCommand implements Callable<Integer> {
             if (p.exitCode() == 3) {
                 System.err.println("parity: this instance lost the capture lease; stopping so that no two instances capture a side."
                         + " Start it again to rejoin as a follower.");
+            } else if (p.exitCode() == 5) {
+                System.err.println("parity: stopped because state.dir " + cfg.stateDir().toAbsolutePath() + " could no longer be written"
+                        + " or ran short of space (state.minFreeMb " + cfg.stateMinFreeMb() + "); its state was saved: free space"
+                        + " and start again, it carries on from there.");
             }
             return p.exitCode();
         }

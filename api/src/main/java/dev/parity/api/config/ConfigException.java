@@ -22,6 +22,11 @@ public final class ConfigException extends RuntimeException {
         return new ConfigException(problems, "the configuration does not fit the databases");
     }
 
+    /** A valid configuration this machine cannot serve: a state directory that cannot be written, say. */
+    public static ConfigException onThisMachine(List<ConfigProblem> problems) {
+        return new ConfigException(problems, "the configuration does not fit this machine");
+    }
+
     public List<ConfigProblem> problems() {
         return problems;
     }

@@ -41,7 +41,7 @@ public final class ConfigLoader {
             snapshot: {method: auto, pageRows: 10000}
             drilldown: {enabled: true, values: show, maxKeysPerSecond: 200}
             capture: {mode: embedded}
-            state: {dir: ./data}
+            state: {dir: ./data, minFreeMb: 256}
             """;
     private static final Set<String> FREE_MAPS = Set.of("tables.map", "tables.columns", "kafka.properties");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -100,7 +100,8 @@ public final class ConfigLoader {
                 new ParityConfig.Drilldown(bool("drilldown.enabled"), oneOf("drilldown.values", "show", "hash", "hide"),
                         positive("drilldown.maxKeysPerSecond", 100_000)),
                 capture(),
-                stateDir());
+                stateDir(),
+                positive("state.minFreeMb", 1_000_000));
         if (!problems.isEmpty()) {
             throw new ConfigException(origin, problems);
         }
@@ -197,7 +198,7 @@ public final class ConfigLoader {
             if (def == null) {
                 // The value is not shown: an unknown key is often a misspelt one ("pasword"), and its value a secret;
                 // nor a key past its first odd character ("password 'x'" is a key, when the colon was forgotten).
-                String name = e.getKey().replaceAll("[^A-Za-z0-9_.*-].*", "…");
+                String name = e.getKey().isEmpty() ? "(empty key)" : e.getKey().replaceAll("[^A-Za-z0-9_.*-].*", "…");
                 problems.add(new ConfigProblem(prefix + name, "(not shown)", "unknown key"));
             } else if (def.isObject() && !FREE_MAPS.contains(key)) {
                 if (e.getValue().isObject()) {

@@ -16,7 +16,7 @@ import java.util.Map;
  */
 public record ParityConfig(String name, Database source, Database target, Tables tables, int chunkBits,
                            Heartbeat heartbeat, Readiness readiness, Kafka kafka, Api api, Alerts alerts, Verify verify,
-                           Snapshot snapshot, Drilldown drilldown, Capture capture, Path stateDir) {
+                           Snapshot snapshot, Drilldown drilldown, Capture capture, Path stateDir, int stateMinFreeMb) {
     // The databases, tables, sweep and load settings are the adapters' (IngestConfig); declared there once.
 
     /**

@@ -11,6 +11,7 @@ import java.util.Properties;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Exit;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.MetadataVersion;
@@ -81,6 +82,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                         .setFeatureLevel("transaction.version", (short) 1)
                         .run();
             }
+            haltSaying(logDir);
             KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(p, false), Time.SYSTEM);
             server.startup();
             String bootstrap = "127.0.0.1:" + brokerPort;
@@ -91,6 +93,25 @@ public final class EmbeddedKafka implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("cannot start the embedded Kafka broker in " + logDir, e);
         }
+    }
+
+    /** Exit code of a process whose embedded broker halted it: its log could not be written (README, "When things fail"). */
+    public static final int HALTED = 5;
+
+    /**
+     * The broker halts the process when its log directory fails (a disk full or turned read-only under it), with no
+     * word on the console; this says why first, then halts as it would. Kafka recovers its log on the next start.
+     */
+    private static void haltSaying(Path logDir) {
+        Exit.setHaltProcedure((code, message) -> {
+            String why = "parity: the embedded Kafka broker stopped the process (" + (message == null ? "exit code " + code : message)
+                    + "); its log is in " + logDir.toAbsolutePath() + ": if that disk is full or read-only, free it and start Parity"
+                    + " again, the broker recovers its log and Parity carries on";
+            LOG.error(why);
+            System.err.println(why);
+            System.err.flush();
+            Runtime.getRuntime().halt(HALTED);
+        });
     }
 
     public String bootstrapServers() {

@@ -13,6 +13,9 @@ public final class PostgresConnectorProperties {
     private PostgresConnectorProperties() {
     }
 
+    /** PostgreSQL JDBC driver options for TLS that Debezium's connector takes as {@code database.<option>}. */
+    static final java.util.Set<String> TLS_PARAMETERS = java.util.Set.of("sslmode", "sslrootcert", "sslcert", "sslkey", "sslpassword", "sslfactory");
+
     /**
      * @param tables   schema.table names to capture (the heartbeat table included)
      * @param overrides extra Debezium properties from the config; they win
@@ -30,6 +33,13 @@ public final class PostgresConnectorProperties {
         p.setProperty("interval.handling.mode", "string");
         p.setProperty("hstore.handling.mode", "json");
         p.setProperty("errors.max.retries", "3");
+        // TLS as the JDBC URL asks it (README, "Security"): the capture's connections (the replication one included)
+        // use the same settings as Parity's own reads, under Debezium's names for the driver's options.
+        endpoint.urlParameters().forEach((key, value) -> {
+            if (TLS_PARAMETERS.contains(key)) {
+                p.setProperty("database." + key, value);
+            }
+        });
         overrides.forEach(p::setProperty);
         return p;
     }

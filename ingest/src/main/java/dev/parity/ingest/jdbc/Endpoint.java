@@ -66,6 +66,26 @@ public final class Endpoint {
     public record Location(String host, int port, String database) {
     }
 
+    /** The URL's query parameters ({@code ?sslmode=verify-full&sslrootcert=/ca.pem}), decoded, in their order. */
+    public java.util.Map<String, String> urlParameters() {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        int q = url.indexOf('?');
+        if (q < 0) {
+            return out;
+        }
+        for (String pair : url.substring(q + 1).split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String key = eq < 0 ? pair : pair.substring(0, eq);
+            String value = eq < 0 ? "" : pair.substring(eq + 1);
+            out.put(java.net.URLDecoder.decode(key, java.nio.charset.StandardCharsets.UTF_8),
+                    java.net.URLDecoder.decode(value, java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return out;
+    }
+
     public Connection connect() {
         Properties p = new Properties();
         if (user != null) {
@@ -84,8 +104,23 @@ public final class Endpoint {
         try {
             return DriverManager.getConnection(url, p);
         } catch (SQLException e) {
-            throw new DatabaseException("cannot connect to the " + side.label() + " database at " + redactedUrl() + ": " + e.getMessage(), e);
+            throw new DatabaseException("cannot connect to the " + side.label() + " database at " + redactedUrl() + ": " + e.getMessage()
+                    + tlsHint(e.getMessage()), e);
         }
+    }
+
+    /** What a TLS failure the driver words for Java's internals means for whoever set up the URL. */
+    static String tlsHint(String message) {
+        if (message == null) {
+            return "";
+        }
+        if (message.contains("PKIX path")) {
+            return " (the server's certificate is not signed by a CA the client trusts: the URL's sslrootcert, or the JVM's trust store)";
+        }
+        if (message.contains("hostname") && message.contains("SSL")) {
+            return " (the server's certificate does not name the host of the URL)";
+        }
+        return "";
     }
 
     /** Seconds a read may wait for the server before the connection is given up. */

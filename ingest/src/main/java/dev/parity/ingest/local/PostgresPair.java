@@ -26,22 +26,28 @@ public final class PostgresPair implements LocalPair {
     }
 
     public static PostgresPair start() {
+        return start(java.util.Map.of());
+    }
+
+    /** Both servers with these settings besides the pair's own (TLS and a {@code hba_file}, say); a later one wins. */
+    public static PostgresPair start(java.util.Map<String, String> settings) {
         try {
-            return new PostgresPair(server(), server());
+            return new PostgresPair(server(settings), server(settings));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start embedded PostgreSQL", e);
         }
     }
 
-    private static EmbeddedPostgres server() throws IOException {
-        return EmbeddedPostgres.builder()
+    private static EmbeddedPostgres server(java.util.Map<String, String> settings) throws IOException {
+        EmbeddedPostgres.Builder b = EmbeddedPostgres.builder()
                 .setServerConfig("wal_level", "logical")
                 .setServerConfig("max_replication_slots", "16")
                 .setServerConfig("max_wal_senders", "16")
                 .setServerConfig("max_logical_replication_workers", "8")
                 .setServerConfig("synchronous_commit", "on")
-                .setServerConfig("fsync", "off")
-                .start();
+                .setServerConfig("fsync", "off");
+        settings.forEach(b::setServerConfig);
+        return b.start();
     }
 
     @Override

@@ -30,6 +30,19 @@ class ConnectorPropertiesTest {
     }
 
     @Test
+    void shouldGiveThePostgresCaptureTheUrlsTlsOptionsAndNoOtherUrlOption() {
+        Properties p = DatabaseAdapter.of(Engine.POSTGRESQL, new Endpoint(Side.SOURCE,
+                        "jdbc:postgresql://db1/shop?sslmode=verify-full&sslrootcert=%2Fetc%2Fparity%2Fca.pem&sslcert=/c.pem&sslkey=/k.pk8"
+                                + "&sslpassword=kp&ApplicationName=x&socketTimeout=5", "parity", "pw"))
+                .debezium(NAMES, List.of("public.orders"), Map.of());
+        assertThat(p).containsEntry("database.sslmode", "verify-full").containsEntry("database.sslrootcert", "/etc/parity/ca.pem")
+                .containsEntry("database.sslcert", "/c.pem").containsEntry("database.sslkey", "/k.pk8").containsEntry("database.sslpassword", "kp")
+                .doesNotContainKeys("database.ApplicationName", "database.socketTimeout");
+        assertThat(DatabaseAdapter.of(Engine.POSTGRESQL, new Endpoint(Side.SOURCE, "jdbc:postgresql://db1/shop", "parity", "pw"))
+                .debezium(NAMES, List.of("public.orders"), Map.of()).stringPropertyNames()).noneMatch(k -> k.startsWith("database.ssl"));
+    }
+
+    @Test
     void shouldConfigureMariaDbCaptureWithItsServerIdSchemaHistoryAndBooleanConverter() {
         Properties p = DatabaseAdapter.of(Engine.MARIADB, new Endpoint(Side.TARGET, "jdbc:mariadb://db2/shop", "parity", "pw"))
                 .debezium(NAMES, List.of("shop.orders", "shop.parity_heartbeat"), Map.of("snapshot.fetch.size", "10000"));
