@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 class StateDirFullIT {
     private static final String TOKEN = "full-token";
     private static final String TABLE = "public.items";
-    private static final int ROWS = 20_000;
+    private static final int ROWS = 10_000;
     private static final long MB = 1024L * 1024;
     private static final int MIN_FREE_MB = 48;
 
@@ -89,16 +89,11 @@ class StateDirFullIT {
                 // open for writing cannot be remounted read-only, so a running Parity is stopped first; a directory that
                 // stops taking writes under a running one is StateDirGuardTest's.)
                 third.close();
-                pg.onTarget("INSERT INTO items VALUES (-1, -1, 'target only')");
+                assertThat(third.process().exitValue()).as("a stop asked for (SIGTERM) is no failure").isIn(0, 143);
                 assertThat(run("mount", "-o", "remount,ro", mount.toString())).isZero();
                 ParityProcess refused = launch(launched, config, console, port, everDivergent);
                 assertStoppedWith(refused, 2, "state.dir: " + state + ": cannot be written (Read-only file system)", console);
-                assertThat(run("mount", "-o", "remount,rw", mount.toString())).isZero();
-                ParityProcess fourth = launch(launched, config, console, port, everDivergent);
-                awaitOnly(fourth, pg, load, "MISMATCH 42", "EXTRA_ON_TARGET -1");
-                fourth.close();
-                assertThat(fourth.process().exitValue()).as("a stop asked for (SIGTERM) is no failure").isIn(0, 143);
-                assertThat(everDivergent).as("nothing but the target-only writes, ever").containsExactlyInAnyOrder("MISMATCH 42", "EXTRA_ON_TARGET -1");
+                assertThat(everDivergent).as("nothing but the target-only write, ever").containsExactly("MISMATCH 42");
             } catch (AssertionError | Exception e) {
                 System.err.println("--- DIVERGENT keys seen: " + everDivergent);
                 if (!launched.isEmpty()) {

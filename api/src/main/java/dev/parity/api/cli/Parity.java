@@ -126,6 +126,9 @@ public final class Parity implements AutoCloseable {
             mon.start();
             sw.start();
             sch.start();
+            if (lease == null && !config.capture().connect()) {
+                watchTableSet(sch);
+            }
         } catch (Exception e) {
             if (lease == null) {
                 throw new IllegalStateException("starting the captures failed", e);
@@ -159,6 +162,40 @@ public final class Parity implements AutoCloseable {
                 }
             }
         }, "parity-reconciler-watch");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** {@link #exitCode()} of an instance that stopped to plan its tables again; {@code parity run} starts it again at once. */
+    public static final int REPLAN = 100;
+
+    /**
+     * The set of tables is planned at start. When the filter names a table on both sides that is not watched (created,
+     * or renamed, since), or a watched table is gone from both sides, two looks of the schema watch in a row, the
+     * instance stops to plan again: {@code parity run} starts it at once from its saved state, which loads the new
+     * tables and clears the gone ones (README, "When things fail"). Not for several instances or Connect captures,
+     * whose captures are planned elsewhere: there the change is reported and the gate fails until a restart.
+     */
+    private void watchTableSet(SchemaWatch watch) {
+        Thread t = new Thread(() -> {
+            java.util.List<String> last = java.util.List.of();
+            while (stop.getCount() > 0) {
+                try {
+                    Thread.sleep(SchemaWatch.POLL_SECONDS * 1000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                var report = watch.latest();
+                java.util.List<String> changes = report == null ? java.util.List.of() : report.planChanges(runtime.tables());
+                if (!changes.isEmpty() && changes.equals(last)) {
+                    org.slf4j.LoggerFactory.getLogger(Parity.class).warn("the watched tables changed since Parity planned them: {};"
+                            + " planning them again (Parity restarts from its saved state; the API is away for a few seconds)", String.join(", ", changes));
+                    stopBecause(REPLAN);
+                    return;
+                }
+                last = changes;
+            }
+        }, "parity-table-set-watch");
         t.setDaemon(true);
         t.start();
     }

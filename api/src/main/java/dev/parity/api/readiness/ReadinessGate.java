@@ -185,6 +185,7 @@ public final class ReadinessGate {
                     + (d.risk() == null ? "" : " (" + d.risk() + ")")).toList()));
             out.add(ReadinessChecks.settings(diff.settings().stream().filter(s -> s.dataRisk())
                     .map(s -> s.setting() + ": " + s.source() + " → " + s.target() + " (" + s.risk() + ")").toList()));
+            out.add(ReadinessChecks.watchedTables(diff.unwatched(runtime.tables())));
             for (PlannedTable t : verified) {
                 String gone = diff.gone(t);
                 if (gone != null) {

@@ -226,6 +226,7 @@ public final class ParityRuntime implements AutoCloseable {
     public void startCapture() throws Exception {
         boolean beats = config.heartbeat().enabled();
         List<PlannedTable> verified = verifiedTables();
+        dev.parity.ingest.load.ForgottenTables.clear(baseline.forgotten(), topics, clock); // before the captures resume
         // The publication, on PostgreSQL: changed by the one instance that captures, never by several at once.
         Map<Side, List<String>> captureLists = sidePlan.readyCapture();
         for (Side side : Side.values()) {

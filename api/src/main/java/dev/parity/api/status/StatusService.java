@@ -180,7 +180,8 @@ public final class StatusService {
         }
         SchemaDiff.Report r = sc.latest();
         return new SchemaStatus(sc.checkedAt(), r == null ? null : r.drift(), r == null ? List.of() : r.differences().stream()
-                .map(d -> new SchemaStatus.Difference(d.table(), d.aspect(), d.source(), d.target(), d.risk())).toList(), sc.error());
+                .map(d -> new SchemaStatus.Difference(d.table(), d.aspect(), d.source(), d.target(), d.risk())).toList(),
+                r == null ? List.of() : r.unwatched(runtime.tables()), sc.error());
     }
 
     /** One watched table by its mapped id; null when Parity does not watch it. */

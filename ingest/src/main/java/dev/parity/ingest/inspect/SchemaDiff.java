@@ -27,14 +27,46 @@ public final class SchemaDiff {
      * @param settings     server settings that differ in meaning
      * @param sourceTables every table found on the source now, qualified (to tell a watched table that disappeared)
      * @param targetTables the same for the target
+     * @param named        mapped ids of the tables the filter names now (on the source), each with whether the target has it too
      */
     public record Report(String source, String target, List<SchemaDifference> differences, List<SettingDrift> settings,
-                         java.util.Set<String> sourceTables, java.util.Set<String> targetTables) {
+                         java.util.Set<String> sourceTables, java.util.Set<String> targetTables, Map<String, Boolean> named) {
         public Report {
             differences = List.copyOf(differences);
             settings = List.copyOf(settings);
             sourceTables = java.util.Set.copyOf(sourceTables);
             targetTables = java.util.Set.copyOf(targetTables);
+            named = Map.copyOf(named);
+        }
+
+        /**
+         * Tables the filter names now that Parity does not watch: created, or renamed, since it planned its tables
+         * (README, "When things fail"). Sorted.
+         */
+        public List<String> unwatched(java.util.Collection<PlannedTable> watched) {
+            java.util.Set<String> ids = watched.stream().map(PlannedTable::mappedId).collect(java.util.stream.Collectors.toSet());
+            return named.keySet().stream().filter(id -> !ids.contains(id)).sorted().toList();
+        }
+
+        /**
+         * What a new plan would change: tables now on both sides that Parity does not watch, and watched tables now on
+         * neither (dropped or renamed on both). A table on one side only stays as it is (reported, not re-planned).
+         */
+        public List<String> planChanges(java.util.Collection<PlannedTable> watched) {
+            List<String> out = new ArrayList<>();
+            java.util.Set<String> ids = watched.stream().map(PlannedTable::mappedId).collect(java.util.stream.Collectors.toSet());
+            named.forEach((id, onTarget) -> {
+                if (onTarget && !ids.contains(id)) {
+                    out.add(id + " (new)");
+                }
+            });
+            for (PlannedTable t : watched) {
+                if (!sourceTables.contains(t.sourceName()) && !targetTables.contains(t.targetName())) {
+                    out.add(t.mappedId() + " (gone)");
+                }
+            }
+            java.util.Collections.sort(out);
+            return out;
         }
 
         /** Why a table Parity watches is no longer verifiable, or null while it exists on both sides. */
@@ -82,7 +114,8 @@ public final class SchemaDiff {
         }
         return new Report(source.endpoint().toString(), target.endpoint().toString(), differences,
                 SettingsComparison.compare(source.engine(), source.settings(), target.engine(), target.settings()),
-                names(source), names(target));
+                names(source), names(target), plan.stream().collect(java.util.stream.Collectors.toMap(PlannedTable::mappedId,
+                        p -> targetNames.contains(p.targetName()), (a, b) -> a)));
     }
 
     private static java.util.Set<String> names(SideDatabase side) {

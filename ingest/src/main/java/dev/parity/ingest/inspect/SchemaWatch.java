@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
 public final class SchemaWatch implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SchemaWatch.class);
     /** Structure is re-read this often even without a DDL signal (PostgreSQL has none for idle tables). */
-    static final long POLL_SECONDS = 5;
+    public static final long POLL_SECONDS = 5;
 
     private final IngestConfig config;
     private final Clock clock;

@@ -34,6 +34,17 @@ class ReadinessChecksTest {
     }
 
     @Test
+    void shouldNotBeReadyWhileATableTheFilterNamesIsNotWatched() {
+        assertThat(ReadinessChecks.watchedTables(List.of()).status()).isEqualTo(Check.Status.PASS);
+        Check unwatched = ReadinessChecks.watchedTables(List.of("public.extra"));
+        assertThat(unwatched.status()).isEqualTo(Check.Status.FAIL);
+        assertThat(unwatched.detail()).contains("public.extra");
+        List<Check> checks = new ArrayList<>(passingChecks());
+        checks.add(unwatched);
+        assertThat(ReadinessChecks.ready(true, checks)).isFalse();
+    }
+
+    @Test
     void shouldNeverBeReadyOverZeroTables() {
         Check tables = ReadinessChecks.tables(0, 0);
         assertThat(tables.status()).isEqualTo(Check.Status.FAIL);
