@@ -41,19 +41,20 @@ final class DemoCommand implements Callable<Integer> {
                     state: {dir: "%s"}
                     """, pg.sourceUrl(), pg.targetUrl(), port, state);
             ParityConfig cfg = ConfigLoader.parse(yaml, "demo", Map.of());
-            try (Parity p = Parity.start(cfg)) {
+            java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean(true);
+            return Parity.supervise(cfg, p -> {
                 System.out.println("Parity demo running: open " + p.url() + "  (also: ./parity status, ./parity diff --table public.orders)");
-                System.out.println("state dir " + state + " (full log: " + log + "); target-only drift is injected after " + driftAfter + " s; Ctrl-C to stop");
-                Thread workload = new Thread(() -> DemoWorkload.run(pg), "demo-workload");
-                workload.setDaemon(true);
-                workload.start();
-                Thread drift = new Thread(() -> drift(pg), "demo-drift");
-                drift.setDaemon(true);
-                drift.start();
-                p.awaitShutdown();
-            }
+                if (first.getAndSet(false)) { // the workload and the drift once, not again when Parity plans its tables again
+                    System.out.println("state dir " + state + " (full log: " + log + "); target-only drift is injected after " + driftAfter + " s; Ctrl-C to stop");
+                    Thread workload = new Thread(() -> DemoWorkload.run(pg), "demo-workload");
+                    workload.setDaemon(true);
+                    workload.start();
+                    Thread drift = new Thread(() -> drift(pg), "demo-drift");
+                    drift.setDaemon(true);
+                    drift.start();
+                }
+            });
         }
-        return 0;
     }
 
     private void drift(PostgresPair pg) {

@@ -38,6 +38,7 @@ public final class Parity implements AutoCloseable {
     /** Null for a single instance. */
     private volatile Lease lease;
     private volatile StateDirGuard guard;
+    private volatile Thread shutdownHook;
     private volatile int exitCode;
 
     // The work done once per application: started at once by a single instance, on taking the capture lease by one of several.
@@ -88,7 +89,8 @@ public final class Parity implements AutoCloseable {
             } else {
                 p.lead();
             }
-            Runtime.getRuntime().addShutdownHook(new Thread(p.stop::countDown, "parity-shutdown"));
+            p.shutdownHook = new Thread(p.stop::countDown, "parity-shutdown");
+            Runtime.getRuntime().addShutdownHook(p.shutdownHook);
             p.watchReconciler();
             Parity started = p;
             guard.watch(problem -> started.stopBecause(5));
@@ -166,8 +168,30 @@ public final class Parity implements AutoCloseable {
         t.start();
     }
 
-    /** {@link #exitCode()} of an instance that stopped to plan its tables again; {@code parity run} starts it again at once. */
+    /** {@link #exitCode()} of an instance that stopped to plan its tables again; {@link #supervise} starts it again at once. */
     public static final int REPLAN = 100;
+
+    /**
+     * Runs Parity until it stops for good (Ctrl-C, or by itself: see {@link #exitCode()}), starting it again, from its saved
+     * state, each time it stops to plan its tables again; {@code onStart} is told of each start. Returns the exit code.
+     */
+    public static int supervise(ParityConfig config, java.util.function.Consumer<Parity> onStart) throws Exception {
+        while (true) {
+            try (Parity p = start(config)) {
+                onStart.accept(p);
+                p.awaitShutdown();
+                if (p.exitCode() != REPLAN) {
+                    return p.exitCode();
+                }
+                System.out.println("Parity planning its tables again: the set of watched tables changed (see the log)");
+            }
+        }
+    }
+
+    /** True once this instance has been asked to stop, or stopped by itself. */
+    public boolean stopping() {
+        return stop.getCount() == 0;
+    }
 
     /**
      * The set of tables is planned at start. When the filter names a table on both sides that is not watched (created,
@@ -261,6 +285,13 @@ public final class Parity implements AutoCloseable {
 
     @Override
     public void close() {
+        if (shutdownHook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook); // one per start: a process may start Parity again
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or has run
+            }
+        }
         if (guard != null) {
             guard.close();
         }

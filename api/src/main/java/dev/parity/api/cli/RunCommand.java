@@ -23,33 +23,26 @@ final class RunCommand implements Callable<Integer> {
         ParityConfig cfg = ConfigLoader.load(config, System.getenv());
         new StateDirGuard(cfg.stateDir(), cfg.stateMinFreeMb()).requireUsable(); // before the log file is made there
         Path log = LogFile.under(cfg.stateDir());
-        while (true) {
-            try (Parity p = Parity.start(cfg)) {
-                System.out.println("Parity running; status at " + p.url() + " (Ctrl-C to stop); full log in " + log);
-                Thread progress = new Thread(() -> printSnapshotProgress(p), "parity-progress");
-                progress.setDaemon(true);
-                progress.start();
-                p.awaitShutdown();
-                progress.interrupt();
-                if (p.exitCode() != Parity.REPLAN) {
-                    return stopped(p, cfg);
-                }
-                System.out.println("Parity planning its tables again: the set of watched tables changed (see the log)");
-            }
-        }
+        int code = Parity.supervise(cfg, p -> {
+            System.out.println("Parity running; status at " + p.url() + " (Ctrl-C to stop); full log in " + log);
+            Thread progress = new Thread(() -> printSnapshotProgress(p), "parity-progress");
+            progress.setDaemon(true);
+            progress.start();
+        });
+        return stopped(code, cfg);
     }
 
     /** The exit code of an instance that stopped for good, said on the console when it stopped by itself. */
-    private static int stopped(Parity p, ParityConfig cfg) {
-        if (p.exitCode() == 3) {
+    private static int stopped(int code, ParityConfig cfg) {
+        if (code == 3) {
             System.err.println("parity: this instance lost the capture lease; stopping so that no two instances capture a side."
                     + " Start it again to rejoin as a follower.");
-        } else if (p.exitCode() == 5) {
+        } else if (code == 5) {
             System.err.println("parity: stopped because state.dir " + cfg.stateDir().toAbsolutePath() + " could no longer be written"
                     + " or ran short of space (state.minFreeMb " + cfg.stateMinFreeMb() + "); its state was saved: free space"
                     + " and start again, it carries on from there.");
         }
-        return p.exitCode();
+        return code;
     }
 
     /**
@@ -60,7 +53,7 @@ final class RunCommand implements Callable<Integer> {
         boolean tty = System.console() != null;
         boolean drawn = false;
         try {
-            while (true) {
+            while (!p.stopping()) {
                 Thread.sleep(tty ? 1_000 : 5_000);
                 Status status = p.status().status();
                 String line = tty ? progressBars(status) : progressLine(status);

@@ -106,14 +106,13 @@ public record BaselinePlan(String description, List<String> loaded, Path pending
             }
         }
         Map<Side, Map<String, String>> firstRun = new EnumMap<>(Side.class);
-        boolean resumed = source.hasOffsets() || target.hasOffsets();
         Files.writeString(config.captureDir().resolve(PLANNED_FILE), "# the tables this run watches, to tell new ones at the next start\n"
                 + captured.stream().map(PlannedTable::mappedId).collect(Collectors.joining("\n")) + "\n");
         if (!load.isEmpty()) {
             Files.writeString(pending, "# tables an initial load by Parity is reading; it is done again on restart until finished\n"
                     + String.join("\n", load) + "\n");
-        }
-        if (!load.isEmpty() && !resumed) {
+            // Also when resuming: a connector whose offsets say its (data-less) snapshot did not finish would otherwise
+            // take the tables' rows from a snapshot of its own, beside Parity's load.
             for (Side side : Side.values()) {
                 // The connectors read only the tables Parity cannot (none: they only stream).
                 List<String> names = byConnectors.stream().map(t -> t.name(side)).toList();
