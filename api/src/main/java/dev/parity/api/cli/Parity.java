@@ -91,7 +91,7 @@ public final class Parity implements AutoCloseable {
             }
             p.shutdownHook = new Thread(p.stop::countDown, "parity-shutdown");
             Runtime.getRuntime().addShutdownHook(p.shutdownHook);
-            p.watchReconciler();
+            SelfStops.reconciler(runtime, p::stopping, p::stopBecause);
             Parity started = p;
             guard.watch(problem -> started.stopBecause(5));
             return p;
@@ -129,7 +129,7 @@ public final class Parity implements AutoCloseable {
             sw.start();
             sch.start();
             if (lease == null && !config.capture().connect()) {
-                watchTableSet(sch);
+                SelfStops.tableSet(sch, runtime, this::stopping, this::stopBecause);
             }
         } catch (Exception e) {
             if (lease == null) {
@@ -139,33 +139,6 @@ public final class Parity implements AutoCloseable {
             exitCode = 1;
             stop.countDown();
         }
-    }
-
-    /**
-     * The reconciler stops for good only after repeated failures (see ReconcilerStreams): then this process can no
-     * longer reach a verdict, and it exits 4 saying so, rather than serve STALE for ever (README, "When things fail").
-     */
-    private void watchReconciler() {
-        Thread t = new Thread(() -> {
-            while (stop.getCount() > 0) {
-                var streams = runtime.streams();
-                var state = streams == null ? null : streams.state();
-                if (state == org.apache.kafka.streams.KafkaStreams.State.ERROR || state == org.apache.kafka.streams.KafkaStreams.State.PENDING_ERROR) {
-                    org.slf4j.LoggerFactory.getLogger(Parity.class).error("the reconciler stopped after repeated failures (see parity.log);"
-                            + " exiting so that a fresh process can take over");
-                    exitCode = 4;
-                    stop.countDown();
-                    return;
-                }
-                try {
-                    Thread.sleep(1_000);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "parity-reconciler-watch");
-        t.setDaemon(true);
-        t.start();
     }
 
     /** {@link #exitCode()} of an instance that stopped to plan its tables again; {@link #supervise} starts it again at once. */
@@ -191,37 +164,6 @@ public final class Parity implements AutoCloseable {
     /** True once this instance has been asked to stop, or stopped by itself. */
     public boolean stopping() {
         return stop.getCount() == 0;
-    }
-
-    /**
-     * The set of tables is planned at start. When the filter names a table on both sides that is not watched (created,
-     * or renamed, since), or a watched table is gone from both sides, two looks of the schema watch in a row, the
-     * instance stops to plan again: {@code parity run} starts it at once from its saved state, which loads the new
-     * tables and clears the gone ones (README, "When things fail"). Not for several instances or Connect captures,
-     * whose captures are planned elsewhere: there the change is reported and the gate fails until a restart.
-     */
-    private void watchTableSet(SchemaWatch watch) {
-        Thread t = new Thread(() -> {
-            java.util.List<String> last = java.util.List.of();
-            while (stop.getCount() > 0) {
-                try {
-                    Thread.sleep(SchemaWatch.POLL_SECONDS * 1000);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                var report = watch.latest();
-                java.util.List<String> changes = report == null ? java.util.List.of() : report.planChanges(runtime.tables());
-                if (!changes.isEmpty() && changes.equals(last)) {
-                    org.slf4j.LoggerFactory.getLogger(Parity.class).warn("the watched tables changed since Parity planned them: {};"
-                            + " planning them again (Parity restarts from its saved state; the API is away for a few seconds)", String.join(", ", changes));
-                    stopBecause(REPLAN);
-                    return;
-                }
-                last = changes;
-            }
-        }, "parity-table-set-watch");
-        t.setDaemon(true);
-        t.start();
     }
 
     private void leaseLost() {
