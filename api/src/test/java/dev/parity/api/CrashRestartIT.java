@@ -34,10 +34,7 @@ class CrashRestartIT {
     void shouldReachTheSameVerdictsAfterSigkillMidLoadAndMidStream(String guarantee) throws Exception {
         Path dir = Files.createTempDirectory("parity-crash");
         try (PostgresPair pg = PostgresPair.start()) {
-            pg.ddl("CREATE TABLE items (id INT PRIMARY KEY, v INT NOT NULL, note TEXT)", dev.parity.ingest.jdbc.HeartbeatWriter.ddl("public.parity_heartbeat"));
-            pg.onSource("INSERT INTO items SELECT g, g, 'row ' || g FROM generate_series(1, " + ROWS + ") g");
-            pg.replicate("crash");
-            ParityProbe.awaitRows(pg::target, "items", ROWS);
+            ReplicatedWrites.itemsTable(pg, ROWS, "crash");
             int port = ParityProcess.freePort();
             Path config = Files.writeString(dir.resolve("parity.yaml"), String.format("""
                     name: crash
@@ -66,7 +63,7 @@ class CrashRestartIT {
                 });
                 parity.kill();
                 ParityProcess second = launch(launched, config, log, port);
-                var watched = watch(second, everDivergent);
+                var watched = second.watchDivergent(everDivergent, p -> p.divergent(TABLE));
                 load.pause();
                 second.awaitCounted(pg, TABLE, "items");
                 assertThat(watched.get()).as("the divergences were watched").isPositive();
@@ -83,7 +80,7 @@ class CrashRestartIT {
                 long before = load.done.get();
                 await().atMost(Duration.ofSeconds(30)).until(() -> load.done.get() > before + 300);
                 ParityProcess fourth = launch(launched, config, log, port);
-                watch(fourth, everDivergent);
+                fourth.watchDivergent(everDivergent, p -> p.divergent(TABLE));
                 await().atMost(Duration.ofSeconds(20)).until(() -> load.done.get() > before + 600);
                 load.pause();
                 await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().untilAsserted(() -> {
@@ -103,7 +100,6 @@ class CrashRestartIT {
                 throw e;
             } finally {
                 load.stop();
-                watchers.forEach(Thread::interrupt);
                 for (ParityProcess p : launched) {
                     p.close();
                 }
@@ -115,29 +111,5 @@ class CrashRestartIT {
         ParityProcess p = ParityProcess.launch(config, log, port, TOKEN);
         launched.add(p);
         return p;
-    }
-
-    private final List<Thread> watchers = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-    /** Records every key the instance ever reports DIVERGENT, from now until the test ends. */
-    private java.util.concurrent.atomic.AtomicInteger watch(ParityProcess p, Set<String> seen) {
-        java.util.concurrent.atomic.AtomicInteger answers = new java.util.concurrent.atomic.AtomicInteger();
-        Thread t = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted() && p.process().isAlive()) {
-                try {
-                    seen.addAll(p.divergent(TABLE));
-                    answers.incrementAndGet();
-                    Thread.sleep(300);
-                } catch (InterruptedException e) {
-                    return;
-                } catch (Exception | AssertionError e) {
-                    // starting (no answer yet, or a 503), or killed: asked again
-                }
-            }
-        }, "divergence-watch");
-        t.setDaemon(true);
-        t.start();
-        watchers.add(t);
-        return answers;
     }
 }

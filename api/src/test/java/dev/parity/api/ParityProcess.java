@@ -73,6 +73,47 @@ record ParityProcess(Process process, int port, Path log, String token) implemen
         return List.copyOf(out);
     }
 
+    /** Every DIVERGENT key of any table, as "table KIND id", sorted. */
+    List<String> allDivergent() throws Exception {
+        TreeSet<String> out = new TreeSet<>();
+        for (JsonNode d : json("/api/v1/divergences?limit=1000").path("divergences")) {
+            if ("DIVERGENT".equals(d.path("state").asText())) {
+                out.add(d.path("table").asText() + " " + d.path("kind").asText() + " " + d.path("key").path("id").asText());
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /** What a watch reads from the process: its DIVERGENT keys, named some way. */
+    interface Read {
+        List<String> from(ParityProcess p) throws Exception;
+    }
+
+    /**
+     * Records into {@code seen} every key this process reports DIVERGENT ({@code read}), asking every 300 ms until it ends:
+     * what the fault tests check "nothing else was ever DIVERGENT" against. Returns the count of answers so far (starting,
+     * stopping or restarting, it may not answer).
+     */
+    java.util.concurrent.atomic.AtomicInteger watchDivergent(java.util.Set<String> seen, Read read) {
+        java.util.concurrent.atomic.AtomicInteger answers = new java.util.concurrent.atomic.AtomicInteger();
+        Thread t = new Thread(() -> {
+            while (process.isAlive()) {
+                try {
+                    seen.addAll(read.from(this));
+                    answers.incrementAndGet();
+                    Thread.sleep(300);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (Exception | AssertionError e) {
+                    // starting (no answer yet, or a 503), restarting or killed: asked again
+                }
+            }
+        }, "divergence-watch");
+        t.setDaemon(true);
+        t.start();
+        return answers;
+    }
+
     JsonNode readiness() throws Exception {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/readiness?timeout=30s"))
                 .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody()).build(),

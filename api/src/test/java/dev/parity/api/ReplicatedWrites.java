@@ -28,6 +28,17 @@ final class ReplicatedWrites implements Runnable {
         this.nextId = new AtomicLong(rows + 1L);
     }
 
+    /**
+     * Creates {@code items} and the heartbeat table on both servers, fills the source with {@code rows} rows, replicates
+     * every table under {@code publication} and waits for the target to hold them: the pair this load writes to.
+     */
+    static void itemsTable(PostgresPair pg, int rows, String publication) throws Exception {
+        pg.ddl("CREATE TABLE items (id INT PRIMARY KEY, v INT NOT NULL, note TEXT)", dev.parity.ingest.jdbc.HeartbeatWriter.ddl("public.parity_heartbeat"));
+        pg.onSource("INSERT INTO items SELECT g, g, 'row ' || g FROM generate_series(1, " + rows + ") g");
+        pg.replicate(publication);
+        ParityProbe.awaitRows(pg::target, "items", rows);
+    }
+
     void start() {
         thread = new Thread(this, "workload");
         thread.setDaemon(true);

@@ -44,10 +44,7 @@ class StateDirFullIT {
         Set<String> everDivergent = new ConcurrentSkipListSet<>();
         Path console = dir.resolve("console.log");
         try (PostgresPair pg = PostgresPair.start()) {
-            pg.ddl("CREATE TABLE items (id INT PRIMARY KEY, v INT NOT NULL, note TEXT)", dev.parity.ingest.jdbc.HeartbeatWriter.ddl("public.parity_heartbeat"));
-            pg.onSource("INSERT INTO items SELECT g, g, 'row ' || g FROM generate_series(1, " + ROWS + ") g");
-            pg.replicate("diskfull");
-            ParityProbe.awaitRows(pg::target, "items", ROWS);
+            ReplicatedWrites.itemsTable(pg, ROWS, "diskfull");
             int port = ParityProcess.freePort();
             Path config = Files.writeString(dir.resolve("parity.yaml"), String.format("""
                     name: full
@@ -115,20 +112,7 @@ class StateDirFullIT {
             throws IOException {
         ParityProcess p = ParityProcess.launch(config, console, port, TOKEN);
         launched.add(p);
-        Thread t = new Thread(() -> {
-            while (p.process().isAlive()) {
-                try {
-                    everDivergent.addAll(p.divergent(TABLE));
-                    Thread.sleep(300);
-                } catch (InterruptedException e) {
-                    return;
-                } catch (Exception | AssertionError e) {
-                    // starting or stopping: asked again
-                }
-            }
-        }, "divergence-watch");
-        t.setDaemon(true);
-        t.start();
+        p.watchDivergent(everDivergent, q -> q.divergent(TABLE));
         return p;
     }
 

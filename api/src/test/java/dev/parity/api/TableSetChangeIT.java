@@ -47,7 +47,7 @@ class TableSetChangeIT {
                     """, pg.sourceUrl(), pg.targetUrl(), port, TOKEN, dir.resolve("state")));
             ParityProcess parity = ParityProcess.launch(config, console, port, TOKEN);
             launched.add(parity);
-            watch(parity, everDivergent);
+            parity.watchDivergent(everDivergent, ParityProcess::allDivergent);
             parity.awaitCounted(pg, "public.items", "items");
             assertThat(watched(parity)).containsExactly("public.items");
 
@@ -71,14 +71,14 @@ class TableSetChangeIT {
                 assertThat(watched(parity)).containsExactly("public.extra2", "public.items");
                 assertCounted(parity, pg, "public.extra2", "extra2");
                 assertThat(parity.divergent("public.extra2")).containsExactly("MISMATCH 7");
-                assertThat(allDivergent(parity)).containsExactly("public.extra2 MISMATCH 7");
+                assertThat(parity.allDivergent()).containsExactly("public.extra2 MISMATCH 7");
             });
 
             // Dropped on both sides: no longer watched, nothing of it left.
             pg.ddl("DROP TABLE extra2");
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().untilAsserted(() -> {
                 assertThat(watched(parity)).containsExactly("public.items");
-                assertThat(allDivergent(parity)).isEmpty();
+                assertThat(parity.allDivergent()).isEmpty();
                 assertThat(parity.state()).isEqualTo("IN_SYNC");
             });
             assertThat(everDivergent).as("nothing but the target-only change, ever").isSubsetOf("public.extra MISMATCH 7", "public.extra2 MISMATCH 7");
@@ -111,33 +111,5 @@ class TableSetChangeIT {
         assertThat(t.path("pendingKeys").asLong()).isZero();
         assertThat(t.path("sourceRows").asLong()).isEqualTo(pg.count(Side.SOURCE, local));
         assertThat(t.path("targetRows").asLong()).isEqualTo(pg.count(Side.TARGET, local));
-    }
-
-    /** Every DIVERGENT key of any table, as "table KIND id". */
-    private static List<String> allDivergent(ParityProcess p) throws Exception {
-        List<String> out = new ArrayList<>();
-        for (JsonNode d : p.json("/api/v1/divergences?limit=1000").path("divergences")) {
-            if ("DIVERGENT".equals(d.path("state").asText())) {
-                out.add(d.path("table").asText() + " " + d.path("kind").asText() + " " + d.path("key").path("id").asText());
-            }
-        }
-        return out.stream().sorted().toList();
-    }
-
-    private static void watch(ParityProcess p, Set<String> seen) {
-        Thread t = new Thread(() -> {
-            while (p.process().isAlive()) {
-                try {
-                    seen.addAll(allDivergent(p));
-                    Thread.sleep(300);
-                } catch (InterruptedException e) {
-                    return;
-                } catch (Exception | AssertionError e) {
-                    // restarting to plan again (the API is away a few seconds): asked again
-                }
-            }
-        }, "divergence-watch");
-        t.setDaemon(true);
-        t.start();
     }
 }
