@@ -99,7 +99,14 @@ record ParityProcess(Process process, int port, Path log, String token) implemen
         Thread t = new Thread(() -> {
             while (process.isAlive()) {
                 try {
-                    seen.addAll(read.from(this));
+                    List<String> now = read.from(this);
+                    if (!seen.containsAll(now)) {
+                        // Evidence for whoever reads a failure: the whole answer (stamps, positions, who detected it) the
+                        // first time a key shows DIVERGENT, since a transient one may be gone by the end of the test.
+                        System.err.println("divergence-watch " + java.time.Instant.now() + ": new DIVERGENT " + now + " in "
+                                + get("/api/v1/divergences?limit=1000").body());
+                    }
+                    seen.addAll(now);
                     answers.incrementAndGet();
                     Thread.sleep(300);
                 } catch (InterruptedException e) {
