@@ -182,6 +182,11 @@ final class ReconcilerStreams {
                 }
                 String missing = this.missing;
                 if (missing != null) {
+                    KafkaStreams.State state = streams.state();
+                    if (state != KafkaStreams.State.RUNNING) { // starting, or a rebalance: the usual first seconds of a start
+                        throw new InvalidStateStoreException("the reconciler is " + state.name().toLowerCase(java.util.Locale.ROOT)
+                                + " (it holds " + missing + " so far)");
+                    }
                     throw new InvalidStateStoreException("this instance holds " + missing + ": the others are with another instance of the"
                             + " application or moving; its answers would be partial (set api.advertise and api.token on every instance to"
                             + " let them answer for each other)");
