@@ -95,9 +95,7 @@ public final class StatusService {
             sides[side.ordinal()] = new SideStatus(c.phase() == CapturePhase.STARTING ? "SNAPSHOTTING" : c.phase().name(), c.lastEventAt(),
                     c.lastCommitMicros() < 0 ? null : seconds(now.toEpochMilli() * 1000 - c.lastCommitMicros()), c.events(), c.error(),
                     SnapshotProgress.of(runtime, side, c, now));
-            // Silent since its last delivery, or, having delivered nothing yet, since it began streaming (a capture that just
-            // started is not STALE for that: the reasons would say "nothing for over 30 s" seconds after the start).
-            Instant since = c.lastSeenAt() != null ? c.lastSeenAt() : c.streamingSince();
+            Instant since = c.silentSince();
             captures.add(new OverallState.Capture(side, c.phase(), c.error(), since == null ? null : Duration.between(since, now), c.connected()));
         }
         var load = runtime.initialLoad();
