@@ -83,8 +83,6 @@ class TableSetChangeIT {
             });
             assertThat(everDivergent).as("nothing but the target-only change, ever").isSubsetOf("public.extra MISMATCH 7", "public.extra2 MISMATCH 7");
             assertThat(parity.process().isAlive()).as("planned again in the same process").isTrue();
-            assertThat(Files.readString(console)).as("a capture that has just started streaming is not silent")
-                    .doesNotContain("has delivered nothing for over");
         } catch (AssertionError | Exception e) {
             System.err.println("--- DIVERGENT seen: " + everDivergent);
             if (!launched.isEmpty()) {

@@ -112,15 +112,6 @@ public final class CaptureStatus {
         return restarts;
     }
 
-    /**
-     * Since when the capture has been silent: its last delivery, or, having delivered nothing yet, the moment it began
-     * streaming (a capture that has just started is not silent); null before it streams.
-     */
-    public Instant silentSince() {
-        Instant seen = lastSeenAt();
-        return seen != null ? seen : streamingSince;
-    }
-
     /** When the capture started streaming (its snapshot, if any, complete); null before. */
     public Instant streamingSince() {
         return streamingSince;

@@ -95,7 +95,9 @@ public final class StatusService {
             sides[side.ordinal()] = new SideStatus(c.phase() == CapturePhase.STARTING ? "SNAPSHOTTING" : c.phase().name(), c.lastEventAt(),
                     c.lastCommitMicros() < 0 ? null : seconds(now.toEpochMilli() * 1000 - c.lastCommitMicros()), c.events(), c.error(),
                     SnapshotProgress.of(runtime, side, c, now));
-            Instant since = c.silentSince();
+            // Silent since its last delivery; never delivered counts as silent (STALE): a capture restarted again and again
+            // (its broker gone) must not look current for want of a first delivery (BrokerRestartIT).
+            Instant since = c.lastSeenAt();
             captures.add(new OverallState.Capture(side, c.phase(), c.error(), since == null ? null : Duration.between(since, now), c.connected()));
         }
         var load = runtime.initialLoad();
