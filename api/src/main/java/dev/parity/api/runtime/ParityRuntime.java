@@ -216,6 +216,7 @@ public final class ParityRuntime implements AutoCloseable {
         if (!baseline.loaded().isEmpty()) {
             link.openLoadWindow(); // before the reconciler processes anything: see ReconcilerLink
         }
+        link.loadEndsAt(dev.parity.ingest.load.BaselinePlan.loadEnd(ingest.captureDir()));
         startReconciler();
     }
 

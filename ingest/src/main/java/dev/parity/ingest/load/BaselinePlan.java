@@ -42,6 +42,33 @@ public record BaselinePlan(String description, List<String> loaded, Path pending
     static final String PENDING_FILE = "initial-load.pending";
     /** The tables the last run watched (mapped ids, one a line). */
     static final String PLANNED_FILE = "planned-tables";
+    /** The heartbeat that closed the last finished load (see {@link #loadEnd}). */
+    static final String LOAD_END_FILE = "initial-load.end-heartbeat";
+
+    /**
+     * The heartbeat seq that closed the last initial load to finish, -1 if none did: a restarted reconciler keeps the
+     * load window open on each partition until both its streams have delivered it (README, "The first baseline").
+     */
+    public static long loadEnd(Path captureDir) throws IOException {
+        Path file = captureDir.resolve(LOAD_END_FILE);
+        if (!Files.exists(file)) {
+            return -1;
+        }
+        String text = Files.readString(file).strip();
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw new IOException(file + " holds no heartbeat seq (" + text + "); remove it and the initial load is trusted as applied", e);
+        }
+    }
+
+    /** Records the heartbeat that closes a load, beside its pending file; written whole or not at all. */
+    static void recordLoadEnd(Path pendingFile, long seq) throws IOException {
+        Path file = pendingFile.resolveSibling(LOAD_END_FILE);
+        Path tmp = pendingFile.resolveSibling(LOAD_END_FILE + ".tmp");
+        Files.writeString(tmp, seq + "\n");
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
 
     /**
      * The connectors snapshot every table: with {@code capture.mode: connect} they run on the user's Kafka Connect

@@ -184,6 +184,9 @@ public final class InitialLoad implements AutoCloseable {
             // precedes it on the target: once the reconciler has passed it on both streams, every baseline,
             // deferred ones included, has been applied.
             long after = heartbeat.beat(null);
+            // Kept for later runs too: a crash can roll the reconciler's stores back to before some load records.
+            BaselinePlan.recordLoadEnd(pendingFile, after);
+            reconciler.link().loadEndsAt(after);
             long applyStart = System.nanoTime();
             awaitStreams(after - 1, after - 1);
             timings.applyWait.addAndGet(System.nanoTime() - applyStart);

@@ -71,8 +71,16 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
     /** How far this task has processed each of its two input partitions, shared with status (see {@link ReconcilerLink}). */
     private java.util.concurrent.atomic.AtomicLong sourcePosition;
     private java.util.concurrent.atomic.AtomicLong targetPosition;
+    /** DIVERGENT verdicts whose evidence this task logged at INFO so far (see {@link #verdictEvidence}). */
+    private int evidenceLogged;
+    private static final int EVIDENCE_AT_INFO = 20;
     /** At-least-once: the stores are audited before this task's first record (see {@link StateAudit}). */
     private boolean auditPending;
+    /**
+     * At-least-once: no key is due before this heartbeat (see {@link #restartFloor()}); 0 under exactly-once, where the
+     * stores and the input offsets commit together.
+     */
+    private long verdictFloor;
 
     ReconcileProcessor(ReconcilerSettings settings) {
         this.settings = settings;
@@ -101,6 +109,23 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
         }
         // Audited before the first record, not here: a changelogged store may only be written with a record in hand.
         auditPending = settings.auditOnStart();
+        verdictFloor = settings.auditOnStart() ? restartFloor() : 0;
+    }
+
+    /**
+     * The first heartbeat a verdict may be due at after an at-least-once restart: one after the newest either side's
+     * restored watermark holds. Under at-least-once the watermark store's changelog can be ahead of the key store's (the
+     * crash lost a key's last write but kept a later heartbeat's), while the input is replayed from an older committed
+     * offset. Such a key's fence would be taken from heartbeats its own side's replayed change has not caught up with:
+     * an early fence, a false DIVERGENT. Every record before the crash precedes, in its partition, the first heartbeat
+     * after the restored ones, so by then the replay has put back whatever the crash lost (README, "When things fail").
+     */
+    private long restartFloor() {
+        long newest = -1;
+        for (Watermark wm : marks) {
+            newest = Math.max(newest, wm == null ? -1 : wm.seq());
+        }
+        return newest + 1;
     }
 
     /** At-least-once: the derived stores rebuilt from the key states (see {@link StateAudit}), keys left unjudged judged afresh. */
@@ -362,7 +387,10 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
             due = changed || prev == null ? now + settings.grace().toMillis() : prev.due();
             settled = now >= due || state.isGone();
         } else {
-            due = FenceRule.due(state, watermark(Side.SOURCE), watermark(Side.TARGET), settings.extraHeartbeats(), !settings.link().loadWindowOpen());
+            due = FenceRule.due(state, watermark(Side.SOURCE), watermark(Side.TARGET), settings.extraHeartbeats(), !loadWindowOpen());
+            if (!MismatchEntry.unknown(due)) {
+                due = Math.max(due, verdictFloor);
+            }
             settled = FenceRule.settled(due, minWatermark());
             if (!state.matches() && state.shapesDiffer()) {
                 // Rows written under different table structures were not compared: PENDING until re-read (README, "How it decides").
@@ -389,10 +417,10 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
                 state = state.withFirstMismatch(context.currentSystemTimeMs());
             }
             if (to == Verdict.DIVERGENT && from != Verdict.DIVERGENT) {
-                LOG.debug("key {} of {} chunk {} is DIVERGENT", CanonicalReader.keyColumns(rowKey), table, chunk);
+                verdictEvidence(rowKey, table, chunk, state, due);
             }
         }
-        if (state.isGone() && settled && settings.link().loadWindowOpen()) {
+        if (state.isGone() && settled && loadWindowOpen()) {
             // Kept while the initial load may still send this key's read (see ReconcilerLink): looked at again later.
             keys.put(key, state);
             wakeUpAt(minWatermark() + TOMBSTONE_RECHECK, rowKey);
@@ -410,6 +438,48 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
             chunks.put(chunkKey, cs);
             chunkCache.put(chunkKey, cs);
         }
+    }
+
+    /**
+     * Logs why a key was just judged DIVERGENT: each side's state (stamp, position, how it was learnt), the due heartbeat and
+     * both watermarks — the evidence to check a verdict against the fence rule. At INFO for the first
+     * {@link #EVIDENCE_AT_INFO} of this task (a mass divergence must not flood the log), at DEBUG after.
+     */
+    private void verdictEvidence(byte[] rowKey, String table, int chunk, KeyState state, long due) {
+        boolean info = evidenceLogged < EVIDENCE_AT_INFO;
+        if (!info && !LOG.isDebugEnabled()) {
+            return;
+        }
+        evidenceLogged++;
+        StringBuilder b = new StringBuilder();
+        for (Side side : Side.values()) {
+            SideState s = state.side(side);
+            Watermark wm = watermark(side);
+            b.append("; ").append(side.label()).append(": ");
+            b.append(s == null ? "no state" : (s.exists() ? "row" : "no row") + " stamp " + s.stamp() + " at " + s.position() + " by " + s.provenance());
+            b.append(", stream at heartbeat ").append(wm == null ? "none" : wm.seq() + " (first " + wm.firstSeq() + ", " + wm.gaps().size() + " gaps)");
+        }
+        String line = "key {} of {} chunk {} (partition {}) is DIVERGENT: due at heartbeat {}, both streams past {}{}";
+        Object[] args = {CanonicalReader.keyColumns(rowKey), table, chunk, context.taskId().partition(), due, minWatermark(), b};
+        if (info) {
+            LOG.info(line, args);
+        } else {
+            LOG.debug(line, args);
+        }
+    }
+
+    /**
+     * Whether an initial load may still send this partition records (see {@link ReconcilerLink}): one is running in this
+     * process, or the partition has not delivered the heartbeat that closed the last finished one on both streams yet.
+     */
+    private boolean loadWindowOpen() {
+        if (settings.link().loadWindowOpen()) {
+            return true;
+        }
+        long end = settings.link().loadEnd();
+        Watermark s = watermark(Side.SOURCE);
+        Watermark t = watermark(Side.TARGET);
+        return end >= 0 && (s == null || t == null || s.seq() < end || t.seq() < end);
     }
 
     /** Remembers the newest deletion stamp of a forgotten key per side (see {@link ReadOver#predates}). */
@@ -448,7 +518,7 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
         // then everything that became due; and once the initial load is over, keys that waited for it.
         List<byte[]> rejudge = new ArrayList<>();
         collect(rejudge, StoreKeys.pendingBound(side == Side.SOURCE ? MismatchEntry.UNKNOWN_SOURCE_DUE : MismatchEntry.UNKNOWN_DUE), null);
-        if (!settings.link().loadWindowOpen()) {
+        if (!loadWindowOpen()) {
             collect(rejudge, StoreKeys.pendingBound(MismatchEntry.AWAITING_LOAD), null);
         }
         long minAfter = minWatermark();

@@ -14,7 +14,13 @@ import org.apache.kafka.common.TopicPartition;
  *       deletion, must find the deletion's stamp to be refused (README, "The first baseline"). Forgetting
  *       it would leave only the side's single forgotten-stamp bound, which then refuses every absent key
  *       read before it, deleted or not — keys the load read would be lost. Opened before the reconciler
- *       starts when a load is planned, closed once the reconciler has passed the load's last heartbeat.</li>
+ *       starts when a load is planned, closed once the reconciler has passed the load's last heartbeat. And
+ *       it stays open on each partition until that partition has delivered, on both streams, the heartbeat
+ *       that closed the last finished load ({@link #loadEndsAt}): after a crash the restored stores may
+ *       predate the load's last records, which the reconciler then reads again. Until it has, a key with
+ *       no state on one side may only be waiting for its load record (seen: a row inserted as the streams
+ *       began, on the source's stream but not the target's, judged missing on the target before the
+ *       replayed load record put it there).</li>
  *   <li><b>Input positions.</b> How far each input partition has been processed: status compares them with
  *       what the captures produced. Committed offsets trail them by up to a commit interval.</li>
  *   <li><b>Re-read requests.</b> Tables holding a key whose two sides' rows have different shapes (one side
@@ -26,6 +32,7 @@ public final class ReconcilerLink {
     public static final long UNKNOWN = -1;
 
     private volatile boolean loadWindow;
+    private volatile long loadEnd = -1;
     private final ConcurrentHashMap<String, Long> rereads = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<TopicPartition, AtomicLong> positions = new ConcurrentHashMap<>();
 
@@ -39,6 +46,16 @@ public final class ReconcilerLink {
 
     public boolean loadWindowOpen() {
         return loadWindow;
+    }
+
+    /** The last finished initial load was closed by heartbeat {@code seq}: see the load window above. */
+    public void loadEndsAt(long seq) {
+        loadEnd = Math.max(loadEnd, seq);
+    }
+
+    /** The heartbeat that closed the last finished initial load; -1 when none is known. */
+    public long loadEnd() {
+        return loadEnd;
     }
 
     /** Asks for the table to be re-read now (a processor judged one of its keys' shapes different). */

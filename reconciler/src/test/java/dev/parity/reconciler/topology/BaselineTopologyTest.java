@@ -61,6 +61,41 @@ class BaselineTopologyTest {
         assertThat(h.table(T).target()).isEqualTo(Digest.EMPTY.apply(null, hash(666)).apply(null, hash(3)));
     }
 
+    /**
+     * A restart after a crash: the load finished (closed by heartbeat 6) in the last run, but the restored stores predate
+     * its last records, which the reconciler reads again. A row inserted as the streams began is on the source's stream
+     * only; its target side comes from the load. It must not be judged missing before the replayed load record arrives.
+     */
+    @Test
+    void shouldKeepTheLoadWindowOpenAfterARestartUntilBothStreamsPassTheLoadsLastHeartbeat() {
+        TopologyHarness control = new TopologyHarness();
+        try {
+            replayedLoad(control);
+            assertThat(control.view.divergences(T, 10)).as("the window closed with the process: the false verdict this guards against")
+                    .extracting(DivergenceView::state).containsExactly(Verdict.DIVERGENT);
+        } finally {
+            control.close();
+        }
+        h.link.loadEndsAt(6);
+        replayedLoad(h);
+        assertThat(h.view.divergences(T, 10)).extracting(DivergenceView::state).containsExactly(Verdict.PENDING);
+        h.baseline(key(T, 1), hash(1), 3, hash(1), 3); // the replayed load record
+        h.heartbeatBoth(5);
+        assertThat(h.view.divergences(T, 10)).isEmpty();
+        h.upsert(Side.SOURCE, key(T, 2), hash(2)); // a row on the source only, never loaded: judged once the window closes
+        h.heartbeatBoth(6);
+        h.heartbeatBoth(7);
+        assertThat(h.view.divergences(T, 10)).extracting(DivergenceView::kind, DivergenceView::state)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(DivergenceView.Kind.MISSING_ON_TARGET, Verdict.DIVERGENT));
+    }
+
+    private static void replayedLoad(TopologyHarness t) {
+        t.upsert(Side.SOURCE, key(T, 1), hash(1)); // before the source's first heartbeat; the target's stream began after it
+        for (long seq = 1; seq <= 4; seq++) {
+            t.heartbeatBoth(seq);
+        }
+    }
+
     @Test
     void shouldHoldABaselineThatOvertookAHeartbeatUntilTheStreamsPassItsReads() {
         h.heartbeatBoth(1);

@@ -75,7 +75,9 @@ class StateAuditTest {
         restart(false);
         assertThat(all(store(StoreNames.CHUNKS))).as("without the audit the damage stays").isEqualTo(damaged);
 
-        restart(true);
+        Processor<Bytes, CaptureEvent, Void, Void> audited = restart(true);
+        // Re-judged verdicts wait for a heartbeat after the restored ones (see the test below), then stand as before.
+        heartbeats(audited, 6, 6);
         assertThat(all(store(StoreNames.CHUNKS))).as("rebuilt to what the uninterrupted run holds").isEqualTo(truth);
         Map<Bytes, MismatchEntry> index = all(store(StoreNames.MISMATCHES));
         assertThat(index.keySet()).isEqualTo(truthIndex.keySet());
@@ -100,11 +102,53 @@ class StateAuditTest {
         assertThat(all(pending).keySet()).containsExactly(Bytes.wrap(StoreKeys.pending(MismatchEntry.UNKNOWN_DUE, key)));
     }
 
+    @Test
+    void shouldJudgeNoKeyBeforeItsReplayWhenTheWatermarksChangelogRanAheadOfTheKeys() {
+        stores();
+        Processor<Bytes, CaptureEvent, Void, Void> first = processor(false);
+        first.init(context);
+        heartbeats(first, 1, 2);
+        byte[] key = TopologyHarness.key(T, 9);
+        RowChange sourceInsert = RowChange.upsert(Side.SOURCE, TopologyHarness.hash(9), 1, "p", false);
+        send(first, Side.SOURCE, key, sourceInsert);
+        send(first, Side.TARGET, key, RowChange.upsert(Side.TARGET, TopologyHarness.hash(9), 1, "p", false));
+        heartbeats(first, 3, 3);
+        KeyValueStore<Bytes, KeyState> keys = store(StoreNames.KEYS);
+        // The crash lost the key store's record of the source's insert but kept heartbeat 3 in the watermarks' changelog;
+        // the input is replayed from before the insert.
+        keys.put(Bytes.wrap(key), new KeyState(null, keys.get(Bytes.wrap(key)).side(Side.TARGET), KeyState.NEVER));
+        Bytes entry = Bytes.wrap(StoreKeys.mismatch(T, chunking.chunkOf(key), key));
+
+        Processor<Bytes, CaptureEvent, Void, Void> revived = processor(true);
+        revived.init(context);
+        send(revived, Side.TARGET, new byte[] {0}, new Heartbeat(Side.TARGET, 2, 1, 1, null)); // replayed: audited before it
+        MismatchEntry judged = this.<MismatchEntry>store(StoreNames.MISMATCHES).get(entry);
+        assertThat(judged.verdict()).as("fences from heartbeats the source's replay has not reached yet: not a verdict").isEqualTo(Verdict.PENDING);
+        assertThat(judged.due()).as("due after every heartbeat the restored stores had seen").isEqualTo(4);
+        send(revived, Side.SOURCE, key, sourceInsert); // the replay puts the lost change back
+        assertThat(this.<MismatchEntry>store(StoreNames.MISMATCHES).get(entry)).isNull();
+
+        // A real difference is still judged once both streams pass the floor.
+        byte[] other = TopologyHarness.key(T, 10);
+        send(revived, Side.TARGET, other, RowChange.upsert(Side.TARGET, TopologyHarness.hash(10), 1, "p", false));
+        heartbeats(revived, 4, 4);
+        assertThat(this.<MismatchEntry>store(StoreNames.MISMATCHES).get(Bytes.wrap(StoreKeys.mismatch(T, chunking.chunkOf(other), other))).verdict())
+                .isEqualTo(Verdict.DIVERGENT);
+    }
+
+    private void heartbeats(Processor<Bytes, CaptureEvent, Void, Void> p, long from, long to) {
+        for (long seq = from; seq <= to; seq++) {
+            send(p, Side.SOURCE, new byte[] {0}, new Heartbeat(Side.SOURCE, seq, 1, 1, null));
+            send(p, Side.TARGET, new byte[] {0}, new Heartbeat(Side.TARGET, seq, 1, 1, null));
+        }
+    }
+
     /** A new processor on the same stores, as after a restart, given its first record: a heartbeat replayed (a no-op itself). */
-    private void restart(boolean audit) {
+    private Processor<Bytes, CaptureEvent, Void, Void> restart(boolean audit) {
         Processor<Bytes, CaptureEvent, Void, Void> p = processor(audit);
         p.init(context);
         send(p, Side.SOURCE, new byte[] {0}, new Heartbeat(Side.SOURCE, 1, 1, 1, null));
+        return p;
     }
 
     private Processor<Bytes, CaptureEvent, Void, Void> processor(boolean audit) {
