@@ -29,6 +29,17 @@ public final class AlertEvaluator {
     private final Map<String, TableAlert> tables = new HashMap<>();
     private boolean lagAlerting;
     private boolean staleAlerting;
+    /** When this evaluator first ran: a start's STALE is held until {@link #START_GRACE} after it. */
+    private Instant firstEvaluation;
+    /** Whether a status other than STALE has been seen since then. */
+    private boolean everCurrent;
+    /**
+     * How long a STALE status from the start of a process waits before it alerts. Every start is STALE for its first
+     * seconds (the captures have delivered nothing yet, the reconciler is restoring): an alert at every restart would
+     * teach operators to ignore the one that matters. One that lasts past this (a database down at start) alerts; after
+     * the first status that is not STALE, a STALE alerts at once.
+     */
+    static final Duration START_GRACE = Duration.ofSeconds(60);
 
     private static final class TableAlert {
         final Set<Integer> chunks = new TreeSet<>();
@@ -63,9 +74,13 @@ public final class AlertEvaluator {
                                 Function<String, List<String>> groups) {
         List<Alert> out = new ArrayList<>();
         Double lag = status.replicationLagSeconds();
+        if (firstEvaluation == null) {
+            firstEvaluation = now;
+        }
         if ("STALE".equals(status.state())) {
             // Verdicts reached while a capture is down or stuck prove nothing: say that, hold divergence messages.
-            if (!staleAlerting) {
+            boolean starting = !everCurrent && now.isBefore(firstEvaluation.plus(START_GRACE));
+            if (!staleAlerting && !starting) {
                 staleAlerting = true;
                 Map<String, Object> p = base(now, "STALE", "Parity's view is not current: " + status.reasons(), null, lag);
                 p.put("reasons", status.reasons());
@@ -73,6 +88,7 @@ public final class AlertEvaluator {
             }
             return out;
         }
+        everCurrent = true;
         if (staleAlerting) {
             staleAlerting = false;
             out.add(new Alert("STALE_RESOLVED", base(now, "STALE_RESOLVED", "both captures and the reconciler are current again", null, lag)));

@@ -101,14 +101,31 @@ class AlertEvaluatorTest {
 
     @Test
     void shouldHoldDivergenceAlertsWhileParitysViewIsStaleAndSayWhy() {
+        assertThat(at(0, status(0.1, 0))).isEmpty();
         diverge(1, 1);
         Status stale = status(0.1, 1, "STALE", List.of("target capture stopped"));
-        assertThat(at(0, stale)).singleElement().satisfies(a -> {
+        assertThat(at(1, stale)).singleElement().satisfies(a -> {
             assertThat(a.type()).isEqualTo("STALE");
             assertThat(a.payload().get("reasons")).isEqualTo(List.of("target capture stopped"));
         });
-        assertThat(at(1, stale)).isEmpty();
-        assertThat(at(2, status(0.1, 1))).extracting(Alert::type).containsExactly("STALE_RESOLVED", "DIVERGENCE");
+        assertThat(at(2, stale)).isEmpty();
+        assertThat(at(3, status(0.1, 1))).extracting(Alert::type).containsExactly("STALE_RESOLVED", "DIVERGENCE");
+    }
+
+    @Test
+    void shouldNotAlertTheStaleSecondsOfEveryStartButAStartThatStaysStale() {
+        Status starting = status(null, 0, "STALE", List.of("the reconciler is rebalancing (it holds partitions [] so far)"));
+        assertThat(at(0, starting)).as("a start: nothing is current yet").isEmpty();
+        assertThat(at(5, starting)).isEmpty();
+        assertThat(at(8, status(0.2, 0))).as("nothing to resolve: nothing was sent").isEmpty();
+        assertThat(at(9, status(0.2, 0, "STALE", List.of("target capture stopped")))).as("once current, at once")
+                .extracting(Alert::type).containsExactly("STALE");
+
+        AlertEvaluator fresh = new AlertEvaluator("shop", Duration.ofSeconds(10), Duration.ofSeconds(30));
+        Status down = status(null, 0, "STALE", List.of("heartbeat write failed: Connection refused"));
+        assertThat(fresh.evaluate(T0, down, t -> List.of())).isEmpty();
+        assertThat(fresh.evaluate(T0.plus(AlertEvaluator.START_GRACE), down, t -> List.of())).as("stale for the whole grace: alerted")
+                .extracting(Alert::type).containsExactly("STALE");
     }
 
     @Test
@@ -125,7 +142,8 @@ class AlertEvaluatorTest {
 
     @Test
     void shouldAlertStaleEvenWhileTheLagIsUnknown() {
-        assertThat(at(0, status(null, 0, "STALE", List.of("heartbeat write failed: Connection refused")))).singleElement().satisfies(a -> {
+        at(0, status(0.1, 0));
+        assertThat(at(1, status(null, 0, "STALE", List.of("heartbeat write failed: Connection refused")))).singleElement().satisfies(a -> {
             assertThat(a.type()).isEqualTo("STALE");
             assertThat(a.payload()).containsEntry("replicationLagSeconds", null);
         });
