@@ -99,7 +99,12 @@ public final class OverallState {
                 reasons.add(side + " capture lost its connection to the database");
             } else if (c.phase() != CapturePhase.STREAMING) {
                 snapshotting = true;
-            } else if (c.silentFor() == null || c.silentFor().compareTo(STALE_AFTER) > 0) {
+            } else if (c.silentFor() == null) {
+                // Not current until it has delivered something (a capture restarted again and again, its broker gone,
+                // never does); at a start this is the usual first seconds, and says so.
+                stale = true;
+                reasons.add(side + " capture has delivered nothing yet");
+            } else if (c.silentFor().compareTo(STALE_AFTER) > 0) {
                 stale = true;
                 reasons.add(side + " capture has delivered nothing for over " + STALE_AFTER.toSeconds() + " s");
             }

@@ -112,6 +112,7 @@ class OverallStateTest {
         assertThat(f.eval().state()).isEqualTo(State.STALE);
         f.captures.set(0, new Capture(Side.SOURCE, CapturePhase.STREAMING, null, null, true));
         assertThat(f.eval().state()).as("never delivered anything").isEqualTo(State.STALE);
+        assertThat(f.eval().reasons()).as("said as it is, not as a silence of 30 s").contains("source capture has delivered nothing yet");
     }
 
     @Test
