@@ -35,6 +35,8 @@ import org.junit.jupiter.api.Test;
  */
 class InitialLoadIT {
     private static final int ROWS = 20_000;
+    /** Rows a second the MariaDB load may read (its budget). */
+    private static final int BUDGET = 5_000;
     private static final String TOKEN = "l0ad";
     /** Ids the writer leaves alone: the drift made on the target before start. */
     private static final Set<Long> DRIFTED = Set.of(777L, 12_345L, 30_001L);
@@ -97,10 +99,15 @@ class InitialLoadIT {
             db.onTarget("SET sql_log_bin = 0", "UPDATE shop.accounts SET balance = 7 WHERE id = 777",
                     "DELETE FROM shop.accounts WHERE id = 12345", "INSERT INTO shop.accounts VALUES (30001, 1, 'extra')");
             Path state = Files.createTempDirectory("parity-load-maria");
-            try (Parity p = Parity.start(ConfigLoader.parse(config(db.sourceUrl(), db.targetUrl(), "root", "shop.accounts", state), "il",
-                    Map.of()))) {
+            // A read budget too (snapshot.maxRowsPerSecond): the whole table cannot be read in less than ROWS / BUDGET seconds.
+            String config = config(db.sourceUrl(), db.targetUrl(), "root", "shop.accounts", state)
+                    .replace("pageRows: 500}", "pageRows: 500, maxRowsPerSecond: " + BUDGET + "}");
+            try (Parity p = Parity.start(ConfigLoader.parse(config, "il", Map.of()))) {
                 assertThat((String) ParityProbe.status(p).get("baseline")).startsWith("PARITY: both sides");
                 loadUnderWrites(p, db::source, "shop.accounts", "shop.accounts", 0);
+                // ROWS / BUDGET = 4 s of reading, less the reads' own time (a fraction of a second here; none without a budget).
+                assertThat(p.runtime().initialLoad().budgetWaited()).as("waited to keep within the read budget")
+                        .isGreaterThanOrEqualTo(java.time.Duration.ofSeconds(1));
             }
         }
     }

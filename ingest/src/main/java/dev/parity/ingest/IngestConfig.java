@@ -99,8 +99,14 @@ public record IngestConfig(String name, Database source, Database target, Tables
      *                 in parallel and hashes rows in flight; {@code debezium}: the connectors' own snapshots;
      *                 {@code auto}: parity where every table allows it, otherwise debezium
      * @param pageRows rows per source page of Parity's load (the target reads the same key range)
+     * @param maxRowsPerSecond read budget of the load on each database; 0: none (the load reads as fast as it can)
      */
-    public record Snapshot(Method method, int pageRows) {
+    public record Snapshot(Method method, int pageRows, int maxRowsPerSecond) {
         public enum Method { AUTO, PARITY, DEBEZIUM }
+
+        /** Without a read budget. */
+        public Snapshot(Method method, int pageRows) {
+            this(method, pageRows, 0);
+        }
     }
 }

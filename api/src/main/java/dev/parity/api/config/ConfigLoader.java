@@ -38,7 +38,7 @@ public final class ConfigLoader {
             api: {bind: 127.0.0.1, port: 8080, token: "", advertise: "", tls: {keystore: "", password: ""}}
             alerts: {webhooks: [], lagThreshold: 10s, groupInterval: 30s}
             verify: {enabled: true, interval: 10s, maxAge: auto, sides: [source, target], pageRows: 1000, maxRowsPerSecond: 20000}
-            snapshot: {method: auto, pageRows: 10000}
+            snapshot: {method: auto, pageRows: 10000, maxRowsPerSecond: unlimited}
             drilldown: {enabled: true, values: show, maxKeysPerSecond: 200}
             capture: {mode: embedded}
             state: {dir: ./data, minFreeMb: 256}
@@ -96,7 +96,7 @@ public final class ConfigLoader {
                 new ParityConfig.Alerts(webhooks(), duration("alerts.lagThreshold"), duration("alerts.groupInterval")),
                 new IngestConfig.Verify(bool("verify.enabled"), duration("verify.interval"), optionalDuration("verify.maxAge"), verifySides(),
                         positive("verify.pageRows", 100_000), positive("verify.maxRowsPerSecond", 100_000_000)),
-                new IngestConfig.Snapshot(snapshotMethod(), positive("snapshot.pageRows", 1_000_000)),
+                new IngestConfig.Snapshot(snapshotMethod(), positive("snapshot.pageRows", 1_000_000), budget("snapshot.maxRowsPerSecond", 100_000_000)),
                 new ParityConfig.Drilldown(bool("drilldown.enabled"), oneOf("drilldown.values", "show", "hash", "hide"),
                         positive("drilldown.maxKeysPerSecond", 100_000)),
                 capture(),
@@ -295,6 +295,19 @@ public final class ConfigLoader {
         if (!n.isIntegralNumber() || n.asInt() < 1 || n.asInt() > max) {
             problem(key, n, "must be a whole number from 1 to " + max);
             return 1;
+        }
+        return n.asInt();
+    }
+
+    /** A read budget in rows a second: a whole number, or {@code unlimited} (0). */
+    private int budget(String key, int max) {
+        JsonNode n = node(key);
+        if (n.isTextual() && "unlimited".equals(n.asText())) {
+            return 0;
+        }
+        if (!n.isIntegralNumber() || n.asInt() < 1 || n.asInt() > max) {
+            problem(key, n, "must be unlimited or a whole number of rows a second from 1 to " + max);
+            return 0;
         }
         return n.asInt();
     }

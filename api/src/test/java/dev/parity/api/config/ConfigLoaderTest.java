@@ -31,6 +31,9 @@ class ConfigLoaderTest {
         assertThat(c.verify().maxAge()).as("auto: worked out from the budget").isNull();
         assertThat(c.snapshot().method()).isEqualTo(IngestConfig.Snapshot.Method.AUTO);
         assertThat(c.snapshot().pageRows()).isEqualTo(10_000);
+        assertThat(c.snapshot().maxRowsPerSecond()).as("unlimited").isZero();
+        assertThat(ConfigLoader.parse(MINIMAL + "snapshot: {maxRowsPerSecond: 50000}\n", "t", Map.of("SRC_PW", "a", "TGT_PW", "b"))
+                .snapshot().maxRowsPerSecond()).isEqualTo(50_000);
     }
 
     @Test
@@ -43,7 +46,7 @@ class ConfigLoaderTest {
                 api: {port: 70000}
                 alerts: {webhooks: ["ftp://x"]}
                 verify: {sides: [both], pageRows: 0, maxAge: later}
-                snapshot: {method: fast}
+                snapshot: {method: fast, maxRowsPerSecond: lots}
                 drilldown: {values: loud, maxKeysPerSecond: 0}
                 colour: blue
                 """, "bad.yaml", Map.of()));
@@ -62,9 +65,10 @@ class ConfigLoaderTest {
                 "verify.sides: both: must be source or target",
                 "verify.maxAge: later: must be a duration such as 10m or 1h, or auto (two sweep rounds at the read budget)",
                 "snapshot.method: fast: must be auto, parity or debezium",
+                "snapshot.maxRowsPerSecond: lots: must be unlimited or a whole number of rows a second from 1 to 100000000",
                 "drilldown.values: loud: must be show, hash, hide");
         assertThat(e.problems()).extracting(ConfigProblem::key).contains("verify.pageRows", "drilldown.maxKeysPerSecond");
-        assertThat(e.getMessage()).startsWith("invalid configuration bad.yaml (17 problems):");
+        assertThat(e.getMessage()).startsWith("invalid configuration bad.yaml (18 problems):");
     }
 
     @Test

@@ -57,6 +57,7 @@ public final class InitialLoad implements AutoCloseable {
     private final List<PlannedTable> tables;
     private final Path pendingFile;
     private final int pageRows;
+    private final int maxRowsPerSecond;
     private final Databases databases;
     private final Captures captures;
     private final ReconcilerPort reconciler;
@@ -91,6 +92,7 @@ public final class InitialLoad implements AutoCloseable {
         this.tables = List.copyOf(tables);
         this.pendingFile = pendingFile;
         this.pageRows = settings.pageRows();
+        this.maxRowsPerSecond = settings.maxRowsPerSecond();
         this.databases = databases;
         this.captures = captures;
         this.reconciler = reconciler;
@@ -119,6 +121,11 @@ public final class InitialLoad implements AutoCloseable {
 
     public Instant startedAt() {
         return startedAt;
+    }
+
+    /** How long the load has waited to keep within its read budget ({@code snapshot.maxRowsPerSecond}). */
+    public java.time.Duration budgetWaited() {
+        return java.time.Duration.ofNanos(timings.budgetWait.get());
     }
 
     public Instant finishedAt() {
@@ -153,7 +160,7 @@ public final class InitialLoad implements AutoCloseable {
     private void run() {
         startedAt = clock.instant();
         try (ChangeProducer producer = topics.producer(Side.SOURCE)) {
-            TableLoad loader = new TableLoad(databases, topics, clock, pageRows, workers, producer, sendFailure, timings, control());
+            TableLoad loader = new TableLoad(databases, topics, clock, pageRows, maxRowsPerSecond, workers, producer, sendFailure, timings, control());
             for (PlannedTable t : tables) {
                 while (!stopping) {
                     try {

@@ -57,11 +57,14 @@ final class TableLoad {
         final AtomicLong guardWait = new AtomicLong();
         final AtomicLong send = new AtomicLong();
         final AtomicLong applyWait = new AtomicLong();
+        /** Waiting to keep within {@code snapshot.maxRowsPerSecond}. */
+        final AtomicLong budgetWait = new AtomicLong();
 
         @Override
         public String toString() {
             return "source reads " + secs(sourceRead) + " s, target reads " + secs(targetRead) + " s, waiting for the captures to pass the reads "
-                    + secs(guardWait) + " s, sending " + secs(send) + " s, waiting for the reconciler to apply the rest " + secs(applyWait) + " s";
+                    + secs(guardWait) + " s, sending " + secs(send) + " s, waiting for the reconciler to apply the rest " + secs(applyWait) + " s"
+                    + (budgetWait.get() == 0 ? "" : ", keeping within the read budget " + secs(budgetWait) + " s");
         }
 
         private static double secs(AtomicLong nanos) {
@@ -87,9 +90,14 @@ final class TableLoad {
     private final AtomicReference<Exception> sendFailure;
     private final Timings timings;
     private final Control control;
+    private final int maxRowsPerSecond;
+    /** This table's budget: one table is loaded at a time, by one thread reading pages. */
+    private dev.parity.ingest.jdbc.ReadBudget budget;
 
-    TableLoad(Databases databases, SideTopics topics, Clock clock, int pageRows, ExecutorService workers, ChangeProducer producer,
-                 AtomicReference<Exception> sendFailure, Timings timings, Control control) {
+    /** @param maxRowsPerSecond read budget on each database (0: none): see {@link dev.parity.ingest.jdbc.ReadBudget} */
+    TableLoad(Databases databases, SideTopics topics, Clock clock, int pageRows, int maxRowsPerSecond, ExecutorService workers,
+              ChangeProducer producer, AtomicReference<Exception> sendFailure, Timings timings, Control control) {
+        this.maxRowsPerSecond = maxRowsPerSecond;
         this.databases = databases;
         this.topics = topics;
         this.clock = clock;
@@ -121,6 +129,8 @@ final class TableLoad {
         targetRows.set(0);
         control.awaitStreamsBegan(); // both streams began before any read: absence since then is known
         BlockingQueue<Batch> queue = new ArrayBlockingQueue<>(QUEUE_BATCHES);
+        // Each page read on one side brings about as many rows from the other (its range, or its keys looked up).
+        budget = new dev.parity.ingest.jdbc.ReadBudget(maxRowsPerSecond, this::pause);
         try (Connection cs = src.connect(); Connection ct = tgt.connect()) {
             TableScan.prepare(cs, src.engine());
             TableScan.prepare(ct, tgt.engine());
@@ -151,6 +161,7 @@ final class TableLoad {
             TableScan.Page page = sourceScan.read(cs, after);
             timings.sourceRead.addAndGet(System.nanoTime() - t0);
             last = page.rows().size() < pageRows;
+            budget.spent(page.rows().size());
             Object[] from = after;
             Object[] upTo = last ? null : page.lastKey();
             putAll(queue, pending, sender);
@@ -228,6 +239,7 @@ final class TableLoad {
             long t0 = System.nanoTime();
             TableScan.Page page = pages.read(after);
             pageTime.addAndGet(System.nanoTime() - t0);
+            budget.spent(page.rows().size());
             putAll(queue, pending, sender);
             pending = workers.submit(() -> {
                 List<Batch> out = new ArrayList<>();
@@ -245,6 +257,16 @@ final class TableLoad {
             after = page.lastKey();
         } while (after != null && !control.stopping());
         putAll(queue, pending, sender);
+    }
+
+    /** Waits out the read budget, a little at a time, unless the load is stopping. */
+    private void pause(java.time.Duration d) throws InterruptedException {
+        long start = System.nanoTime();
+        long until = start + d.toNanos();
+        for (long left = d.toNanos(); left > 0 && !control.stopping(); left = until - System.nanoTime()) {
+            Thread.sleep(Math.max(1, Math.min(200, left / 1_000_000)));
+        }
+        timings.budgetWait.addAndGet(System.nanoTime() - start);
     }
 
     private static List<List<TableScan.Row>> parts(List<TableScan.Row> rows, int size) {

@@ -142,13 +142,13 @@ final class TableSweep implements AutoCloseable {
         try (Connection c = setup.connect()) {
             TableScan.prepare(c, setup.engine());
             Object[] after = null;
-            long budgetStart = System.nanoTime();
+            dev.parity.ingest.jdbc.ReadBudget budget = new dev.parity.ingest.jdbc.ReadBudget(config.maxRowsPerSecond(), control::waitFor);
             do {
                 control.activity("re-reading " + t.mappedId() + " on the " + side.label() + " (" + scan.rows + " rows so far)");
                 TableScan.Page page = plan.scan().read(c, after);
                 scan.add(page);
                 after = page.lastKey();
-                throttle(budgetStart, scan.rows);
+                budget.spent(page.rows().size());
             } while (after != null && !control.stopping());
         } catch (SQLException | RuntimeException e) {
             LOG.warn("re-reading {} on the {} failed: {}", t.mappedId(), side.label(), e.getMessage());
@@ -246,14 +246,6 @@ final class TableSweep implements AutoCloseable {
             control.waitFor(Duration.ofMillis(200));
         }
         return "stopped";
-    }
-
-    private void throttle(long startNanos, long rows) throws InterruptedException {
-        long dueNanos = rows * 1_000_000_000L / config.maxRowsPerSecond();
-        long ahead = dueNanos - (System.nanoTime() - startNanos);
-        if (ahead > 1_000_000L) {
-            control.waitFor(Duration.ofNanos(ahead)); // the read budget: stay a polite guest on production
-        }
     }
 
     private synchronized ChangeProducer producer(Side side) {
