@@ -73,6 +73,28 @@ public final class FenceRule {
         return due + extra;
     }
 
+    /**
+     * Whether an initial load may still send a partition records, so that a side with no state for a key may only be
+     * waiting for its read (the {@code absenceKnown} of {@link #due}): while one is running, and until both streams
+     * of the partition have delivered {@code loadEnd}, the heartbeat that closed the last finished load (-1: none) —
+     * after a crash the restored state may predate the load's last records, which are then read again.
+     */
+    public static boolean loadMayStillSend(boolean loadRunning, long loadEnd, Watermark source, Watermark target) {
+        return loadRunning || loadEnd >= 0 && (source == null || target == null || source.seq() < loadEnd || target.seq() < loadEnd);
+    }
+
+    /**
+     * The first heartbeat a verdict may be due at after an at-least-once restart: one after the newest either side's
+     * restored watermark holds. Under at-least-once the watermarks' changelog can be ahead of the key store's (a
+     * crash lost a key's last write but kept a later heartbeat's) while input is replayed from an older committed
+     * offset: that key's fence would come from heartbeats its own replayed change has not caught up with, an early
+     * fence, a false DIVERGENT. Every record from before the crash precedes, in its partition, the first heartbeat
+     * after the restored ones, so by then the replay has put back whatever the crash lost.
+     */
+    public static long restartFloor(Watermark source, Watermark target) {
+        return Math.max(source == null ? -1 : source.seq(), target == null ? -1 : target.seq()) + 1;
+    }
+
     /** min(S, T): the newest heartbeat both streams of a partition have delivered; -1 if either has none. */
     public static long bothDelivered(Watermark source, Watermark target) {
         return source == null || target == null ? -1 : Math.min(source.seq(), target.seq());

@@ -77,7 +77,7 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
     /** At-least-once: the stores are audited before this task's first record (see {@link StateAudit}). */
     private boolean auditPending;
     /**
-     * At-least-once: no key is due before this heartbeat (see {@link #restartFloor()}); 0 under exactly-once, where the
+     * At-least-once: no key is due before this heartbeat (see {@link FenceRule#restartFloor}); 0 under exactly-once, where the
      * stores and the input offsets commit together.
      */
     private long verdictFloor;
@@ -109,23 +109,7 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
         }
         // Audited before the first record, not here: a changelogged store may only be written with a record in hand.
         auditPending = settings.auditOnStart();
-        verdictFloor = settings.auditOnStart() ? restartFloor() : 0;
-    }
-
-    /**
-     * The first heartbeat a verdict may be due at after an at-least-once restart: one after the newest either side's
-     * restored watermark holds. Under at-least-once the watermark store's changelog can be ahead of the key store's (the
-     * crash lost a key's last write but kept a later heartbeat's), while the input is replayed from an older committed
-     * offset. Such a key's fence would be taken from heartbeats its own side's replayed change has not caught up with:
-     * an early fence, a false DIVERGENT. Every record before the crash precedes, in its partition, the first heartbeat
-     * after the restored ones, so by then the replay has put back whatever the crash lost (README, "When things fail").
-     */
-    private long restartFloor() {
-        long newest = -1;
-        for (Watermark wm : marks) {
-            newest = Math.max(newest, wm == null ? -1 : wm.seq());
-        }
-        return newest + 1;
+        verdictFloor = settings.auditOnStart() ? FenceRule.restartFloor(watermark(Side.SOURCE), watermark(Side.TARGET)) : 0;
     }
 
     /** At-least-once: the derived stores rebuilt from the key states (see {@link StateAudit}), keys left unjudged judged afresh. */
@@ -468,18 +452,9 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
         }
     }
 
-    /**
-     * Whether an initial load may still send this partition records (see {@link ReconcilerLink}): one is running in this
-     * process, or the partition has not delivered the heartbeat that closed the last finished one on both streams yet.
-     */
+    /** See {@link FenceRule#loadMayStillSend}. */
     private boolean loadWindowOpen() {
-        if (settings.link().loadWindowOpen()) {
-            return true;
-        }
-        long end = settings.link().loadEnd();
-        Watermark s = watermark(Side.SOURCE);
-        Watermark t = watermark(Side.TARGET);
-        return end >= 0 && (s == null || t == null || s.seq() < end || t.seq() < end);
+        return FenceRule.loadMayStillSend(settings.link().loadWindowOpen(), settings.link().loadEnd(), watermark(Side.SOURCE), watermark(Side.TARGET));
     }
 
     /** Remembers the newest deletion stamp of a forgotten key per side (see {@link ReadOver#predates}). */

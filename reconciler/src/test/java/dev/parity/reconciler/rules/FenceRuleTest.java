@@ -71,4 +71,22 @@ class FenceRuleTest {
         assertThat(FenceRule.mismatchVerdict(false)).isEqualTo(Verdict.PENDING);
         assertThat(FenceRule.mismatchVerdict(true)).isEqualTo(Verdict.DIVERGENT);
     }
+
+    @Test
+    void shouldKeepALoadsWindowOpenOnAPartitionUntilBothStreamsDeliveredTheHeartbeatThatClosedIt() {
+        Watermark at5 = Watermark.first(1, 0, 0).advance(5, 0, 0);
+        Watermark at6 = at5.advance(6, 0, 0);
+        assertThat(FenceRule.loadMayStillSend(true, -1, at6, at6)).as("a load running").isTrue();
+        assertThat(FenceRule.loadMayStillSend(false, -1, null, null)).as("no load known").isFalse();
+        assertThat(FenceRule.loadMayStillSend(false, 6, at6, at5)).as("the target has not delivered it").isTrue();
+        assertThat(FenceRule.loadMayStillSend(false, 6, null, at6)).as("nothing from the source yet").isTrue();
+        assertThat(FenceRule.loadMayStillSend(false, 6, at6, at6)).isFalse();
+    }
+
+    @Test
+    void shouldPutTheAtLeastOnceRestartFloorAfterEveryRestoredHeartbeat() {
+        assertThat(FenceRule.restartFloor(null, null)).isZero();
+        assertThat(FenceRule.restartFloor(Watermark.first(4, 0, 0), Watermark.first(9, 0, 0))).isEqualTo(10);
+        assertThat(FenceRule.restartFloor(Watermark.first(12, 0, 0), null)).isEqualTo(13);
+    }
 }
