@@ -47,6 +47,8 @@ import org.slf4j.LoggerFactory;
  */
 final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, Void> {
     private static final Logger LOG = LoggerFactory.getLogger(ReconcileProcessor.class);
+    /** The evidence of each new DIVERGENT verdict: for a bug report, not the console (the alert says what to act on). */
+    static final Logger VERDICTS = LoggerFactory.getLogger("dev.parity.verdicts");
     private static final BytesSerializer BYTES = new BytesSerializer();
     private static final java.time.Duration GRACE_TICK = java.time.Duration.ofSeconds(1);
     /** Heartbeats after which a key deleted on both sides, kept during the load window, is looked at again. */
@@ -431,7 +433,7 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
      */
     private void verdictEvidence(byte[] rowKey, String table, int chunk, KeyState state, long due) {
         boolean info = evidenceLogged < EVIDENCE_AT_INFO;
-        if (!info && !LOG.isDebugEnabled()) {
+        if (!info && !VERDICTS.isDebugEnabled()) {
             return;
         }
         evidenceLogged++;
@@ -446,9 +448,9 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
         String line = "key {} of {} chunk {} (partition {}) is DIVERGENT: due at heartbeat {}, both streams past {}{}";
         Object[] args = {CanonicalReader.keyColumns(rowKey), table, chunk, context.taskId().partition(), due, minWatermark(), b};
         if (info) {
-            LOG.info(line, args);
+            VERDICTS.info(line, args);
         } else {
-            LOG.debug(line, args);
+            VERDICTS.debug(line, args);
         }
     }
 
