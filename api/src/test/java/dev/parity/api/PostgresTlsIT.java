@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.parity.ingest.local.PostgresPair;
-import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,7 +37,7 @@ class PostgresTlsIT {
     @Test
     void shouldCaptureAndReadOverVerifiedTlsAndNeverShowThePassword() throws Exception {
         Path dir = Files.createTempDirectory("parity-tls");
-        Assumptions.assumeTrue(certificates(dir), "openssl is needed to make the test's certificates");
+        Assumptions.assumeTrue(TestCertificates.make(dir), "openssl is needed to make the test's certificates");
         Path hba = Files.writeString(dir.resolve("pg_hba.conf"), """
                 local all all trust
                 hostssl all postgres 127.0.0.1/32 trust
@@ -150,35 +149,5 @@ class PostgresTlsIT {
             return i;
         }
         return -1;
-    }
-
-    /** A CA, a server certificate it signs for 127.0.0.1, a client one for user parity, and a second CA that signs nothing; false without openssl. */
-    private static boolean certificates(Path dir) throws Exception {
-        String[][] steps = {
-                {"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=parity-test-ca"},
-                {"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "other-ca.key", "-out", "other-ca.crt", "-days", "2", "-subj", "/CN=other-ca"},
-                {"openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1"},
-                {"openssl", "x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.crt",
-                        "-days", "2", "-extfile", "san.ext"},
-                {"openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "client.key", "-out", "client.csr", "-subj", "/CN=parity"},
-                {"openssl", "x509", "-req", "-in", "client.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "client.crt", "-days", "2"},
-                // The JDBC driver reads a client key as PKCS#8 DER.
-                {"openssl", "pkcs8", "-topk8", "-inform", "PEM", "-outform", "DER", "-in", "client.key", "-out", "client.pk8", "-nocrypt"},
-        };
-        Files.writeString(dir.resolve("san.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
-        for (String[] step : steps) {
-            Process p;
-            try {
-                p = new ProcessBuilder(step).directory(dir.toFile()).redirectErrorStream(true).start();
-            } catch (IOException noOpenssl) {
-                return false;
-            }
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (p.waitFor() != 0) {
-                throw new IllegalStateException(String.join(" ", step) + ": " + out);
-            }
-        }
-        Files.setPosixFilePermissions(dir.resolve("server.key"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-        return true;
     }
 }

@@ -241,6 +241,13 @@ final class BinlogAdapter implements DatabaseAdapter {
         p.setProperty("converters", "boolean");
         p.setProperty("boolean.type", "io.debezium.connector.binlog.converters.TinyIntOneToBooleanConverter");
         p.setProperty("connect.keep.alive", "true");
+        // TLS as the side's URL asks for it, on the connector's JDBC connections and on its binlog stream (README, "Security").
+        try {
+            dev.parity.ingest.debezium.BinlogTls.properties(engine, endpoint.urlParameters(),
+                    names.stateDir().resolve(endpoint.side().label() + ".truststore.p12")).forEach(p::setProperty);
+        } catch (java.io.IOException e) {
+            throw new DatabaseException(endpoint.side().label() + ".url: the capture cannot use its TLS settings: " + e.getMessage(), e);
+        }
         overrides.forEach(p::setProperty);
         return p;
     }

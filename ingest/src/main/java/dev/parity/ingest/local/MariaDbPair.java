@@ -64,17 +64,26 @@ public final class MariaDbPair implements LocalPair {
         return start(true, database);
     }
 
+    /** {@link #startWithGrants(String)}, both servers also started with {@code serverArgs} (TLS files, say). */
+    public static MariaDbPair startWithGrants(String database, List<String> serverArgs) {
+        return start(true, database, serverArgs, serverArgs.toArray(String[]::new));
+    }
+
     /**
      * One retry with fresh ports: a port found free can be taken by another process before the server binds it
      * (several JVMs start servers at once when the tests run in parallel forks).
      */
     private static MariaDbPair start(boolean grants, String database, String... targetArgs) {
+        return start(grants, database, List.of(), targetArgs);
+    }
+
+    private static MariaDbPair start(boolean grants, String database, List<String> sourceArgs, String... targetArgs) {
         try {
-            return attempt(grants, database, targetArgs);
+            return attempt(grants, database, sourceArgs, targetArgs);
         } catch (ManagedProcessException | SQLException first) {
             LOG.warn("MariaDB pair did not start ({}); retrying once on other ports", first.getMessage());
             try {
-                return attempt(grants, database, targetArgs);
+                return attempt(grants, database, sourceArgs, targetArgs);
             } catch (ManagedProcessException | SQLException e) {
                 e.addSuppressed(first);
                 throw new IllegalStateException("cannot start the MariaDB pair", e);
@@ -82,11 +91,11 @@ public final class MariaDbPair implements LocalPair {
         }
     }
 
-    private static MariaDbPair attempt(boolean grants, String database, String... targetArgs)
+    private static MariaDbPair attempt(boolean grants, String database, List<String> sourceArgs, String... targetArgs)
             throws ManagedProcessException, SQLException {
         int sp = freePort();
         int tp = freePort();
-        DB s = server(1, sp);
+        DB s = server(1, sp, sourceArgs.toArray(String[]::new));
         DB t = null;
         try {
             t = server(2, tp, targetArgs);
