@@ -18,7 +18,7 @@ public final class CommonConnectorProperties {
         Properties p = new Properties();
         p.setProperty("name", engineName);
         p.setProperty("connector.class", connectorClass);
-        p.setProperty("offset.storage", "org.apache.kafka.connect.storage.FileOffsetBackingStore");
+        p.setProperty("offset.storage", AtomicFileOffsetStore.class.getName()); // written whole or not at all
         p.setProperty("offset.storage.file.filename", offsetFile.toString());
         p.setProperty("offset.flush.interval.ms", "1000");
         p.setProperty("database.hostname", loc.host());
