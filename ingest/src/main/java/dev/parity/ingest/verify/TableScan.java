@@ -17,7 +17,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -40,18 +39,12 @@ public final class TableScan {
     private static final long FETCH_BYTES = 32L << 20;
     private static final int FIRST_FETCH = 4;
     private final Engine engine;
+    /** The statements this scan reads with. */
+    private final ScanSql statements;
     private final String mappedId;
-    private final String selectFirst;
-    private final String selectNext;
-    private final String heartbeatSql;
-    private final String from;
-    private final String qualifiedTable;
-    private final String order;
-    private final String keyTuple;
-    private final String params;
     private final List<String> keyColumns;
     private final Map<String, ColumnInfo> columns;
-    private Plan plan;
+    private RowPlan plan;
     private final int shape;
     /** Opt-in comparison rules of this table's columns; empty: exact. */
     private Map<String, dev.parity.reconciler.canonical.ColumnRule> rules = Map.of();
@@ -124,14 +117,7 @@ public final class TableScan {
         this.keyColumns = List.copyOf(keyColumns);
         this.columns = schema.columns().stream().collect(Collectors.toMap(ColumnInfo::name, c -> c));
         this.shape = RowHashing.shape(columns.keySet());
-        this.order = keyColumns.stream().map(this::quote).collect(Collectors.joining(", "));
-        this.qualifiedTable = quoteQualified(table);
-        this.from = "SELECT * FROM " + qualifiedTable;
-        this.selectFirst = from + " ORDER BY " + order + " LIMIT " + pageRows;
-        this.params = String.join(", ", java.util.Collections.nCopies(keyColumns.size(), "?"));
-        this.keyTuple = keyColumns.size() == 1 ? order : "(" + order + ")";
-        this.selectNext = from + " WHERE " + keyTuple + " > " + paramTuple() + " ORDER BY " + order + " LIMIT " + pageRows;
-        this.heartbeatSql = heartbeatTable == null ? null : "SELECT seq FROM " + quoteQualified(heartbeatTable) + " WHERE id = 1";
+        this.statements = new ScanSql(engine, table, keyColumns, columns, heartbeatTable, pageRows);
     }
 
     /**
@@ -195,10 +181,6 @@ public final class TableScan {
         c.setAutoCommit(false);
     }
 
-    private String paramTuple() {
-        return keyColumns.size() == 1 ? "?" : "(" + params + ")";
-    }
-
     /**
      * Reads the page after {@code after} (null: the first page) in one snapshot, with its heartbeat seq.
      * A table without key is one page, the whole table in one snapshot: one row per distinct content,
@@ -209,7 +191,7 @@ public final class TableScan {
         if (byContent()) {
             return readContent(c);
         }
-        return readSql(c, after == null ? selectFirst : selectNext, after);
+        return readSql(c, after == null ? statements.selectFirst : statements.selectNext, after);
     }
 
     /** Distinct rows of a table without key one read may count (about 100 bytes each in memory, plus the row). */
@@ -229,10 +211,10 @@ public final class TableScan {
         return inSnapshot(c, () -> {
             long seq = heartbeat(c);
             Map<java.nio.ByteBuffer, long[]> copies = new java.util.LinkedHashMap<>();
-            try (PreparedStatement ps = c.prepareStatement(from)) {
+            try (PreparedStatement ps = c.prepareStatement(statements.from)) {
                 ps.setFetchSize(fetchRows());
                 try (ResultSet rs = ps.executeQuery()) {
-                    Plan p = plan(rs.getMetaData());
+                    RowPlan p = plan(rs.getMetaData());
                     CanonicalWriter w = new CanonicalWriter();
                     while (rs.next()) {
                         byte[] content = p.row(w, rs, mappedId, true).canonical();
@@ -272,12 +254,12 @@ public final class TableScan {
     }
 
     private long heartbeat(Connection c) throws SQLException {
-        if (heartbeatSql == null) {
+        if (statements.heartbeat == null) {
             return -1;
         }
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(heartbeatSql)) {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(statements.heartbeat)) {
             if (!rs.next()) {
-                throw new SQLException("the heartbeat row (id = 1) is missing: " + heartbeatSql);
+                throw new SQLException("the heartbeat row (id = 1) is missing: " + statements.heartbeat);
             }
             return rs.getLong(1);
         }
@@ -345,14 +327,7 @@ public final class TableScan {
      */
     public Page readRange(Connection c, Object[] after, Object[] upTo) throws SQLException {
         requireKey("read by range");
-        List<String> where = new ArrayList<>();
-        if (after != null) {
-            where.add(keyTuple + " > " + paramTuple());
-        }
-        if (upTo != null) {
-            where.add(keyTuple + " <= " + paramTuple());
-        }
-        String sql = from + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where)) + " ORDER BY " + order;
+        String sql = statements.range(after != null, upTo != null);
         Object[] args = after == null ? upTo : upTo == null ? after : concat(after, upTo);
         return readSql(c, sql, args);
     }
@@ -390,26 +365,7 @@ public final class TableScan {
         if (keys.isEmpty()) {
             return new Page(-1, List.of(), null);
         }
-        String sql;
-        if (!engine.isBinlog() && keyColumns.size() > 1) {
-            // PostgreSQL plans (a, b) IN ((…), …) as one OR per key, checked against every row of a
-            // sequential scan: quadratic over a load. Each key looked up by the index instead, through a
-            // LATERAL subquery kept from being flattened (OFFSET 0) into a hash join over the whole table.
-            String one = "(" + keyColumns.stream().map(this::param).collect(Collectors.joining(", ")) + ")";
-            List<String> names = new ArrayList<>();
-            List<String> on = new ArrayList<>();
-            for (int i = 0; i < keyColumns.size(); i++) {
-                names.add("k" + i);
-                on.add("x." + quote(keyColumns.get(i)) + " = k.k" + i);
-            }
-            sql = "SELECT t.* FROM (VALUES " + String.join(", ", java.util.Collections.nCopies(keys.size(), one)) + ") AS k("
-                    + String.join(", ", names) + ") CROSS JOIN LATERAL (SELECT * FROM " + qualifiedTable + " x WHERE " + String.join(" AND ", on)
-                    + " OFFSET 0) t";
-        } else {
-            String one = keyColumns.size() == 1 ? (cast ? param(keyColumns.get(0)) : "?")
-                    : "(" + keyColumns.stream().map(k -> cast ? param(k) : "?").collect(Collectors.joining(", ")) + ")";
-            sql = from + " WHERE " + keyTuple + " IN (" + String.join(", ", java.util.Collections.nCopies(keys.size(), one)) + ")";
-        }
+        String sql = statements.in(keys.size(), cast);
         Object[] args = new Object[keys.size() * keyColumns.size()];
         int i = 0;
         for (Object[] key : keys) {
@@ -418,12 +374,6 @@ public final class TableScan {
             }
         }
         return readSql(c, sql, args);
-    }
-
-    /** A key parameter on PostgreSQL: text cast to the column's type, so one form binds every key type. */
-    private String param(String keyColumn) {
-        ColumnInfo info = columns.get(keyColumn.toLowerCase(Locale.ROOT));
-        return "CAST(? AS " + (info == null ? "text" : info.nativeType()) + ")";
     }
 
     private static Object[] concat(Object[] a, Object[] b) {
@@ -443,7 +393,7 @@ public final class TableScan {
                     ps.setObject(i + 1, args[i]);
                 }
                 try (ResultSet rs = ps.executeQuery()) {
-                    Plan p = plan(rs.getMetaData());
+                    RowPlan p = plan(rs.getMetaData());
                     CanonicalWriter w = new CanonicalWriter();
                     while (rs.next()) {
                         Row row = p.row(w, rs, mappedId, withCanonical);
@@ -457,67 +407,11 @@ public final class TableScan {
         });
     }
 
-    private Plan plan(ResultSetMetaData md) throws SQLException {
+    private RowPlan plan(ResultSetMetaData md) throws SQLException {
         if (plan == null) {
-            TreeMap<String, Integer> byName = new TreeMap<>();
-            for (int i = 1; i <= md.getColumnCount(); i++) {
-                byName.put(md.getColumnLabel(i).toLowerCase(Locale.ROOT), i);
-            }
-            List<Col> all = new ArrayList<>();
-            byName.forEach((name, index) -> {
-                ColumnInfo info = columns.get(name);
-                if (info == null) {
-                    throw new IllegalStateException("column " + name + " appeared since the table's structure was read");
-                }
-                JdbcValueReader reader = JdbcValueReader.of(engine, info);
-                // a column not compared (tables.columns ... compare: false) is written as NULL whatever it holds
-                all.add(new Col(name, index, reader != null ? reader : (w, rs, i) -> w.nullValue()));
-            });
-            List<String> keyLower = keyColumns.stream().map(k -> k.toLowerCase(Locale.ROOT)).toList();
-            Col[] key = all.stream().filter(col -> keyLower.contains(col.name)).toArray(Col[]::new);
-            int[] keyOrder = keyColumns.stream().mapToInt(k -> byName.get(k.toLowerCase(Locale.ROOT))).toArray();
-            plan = new Plan(key, all.toArray(Col[]::new), keyOrder, rules);
+            plan = RowPlan.of(md, engine, columns, keyColumns, rules);
         }
         return plan;
-    }
-
-    private record Col(String name, int index, JdbcValueReader reader) {
-    }
-
-    /** Columns in canonical (lower-case name) order; key columns again in index order to page on. */
-    private record Plan(Col[] key, Col[] all, int[] keyOrder, Map<String, dev.parity.reconciler.canonical.ColumnRule> rules) {
-        Row row(CanonicalWriter w, ResultSet rs, String table, boolean keepCanonical) throws SQLException {
-            w.reset().table(table).rules(rules);
-            for (Col c : key) {
-                w.column(c.name);
-                c.reader.write(w, rs, c.index);
-            }
-            byte[] keyBytes = Arrays.copyOf(w.sink().array(), w.sink().size());
-            w.beginRow();
-            for (Col c : all) {
-                w.column(c.name);
-                c.reader.write(w, rs, c.index);
-            }
-            Hash128 hash = RowHashing.hash128(w.sink().array(), 0, w.sink().size());
-            return new Row(keyBytes, hash, keepCanonical ? Arrays.copyOf(w.sink().array(), w.sink().size()) : null, null);
-        }
-
-        Object[] key(ResultSet rs) throws SQLException {
-            Object[] out = new Object[keyOrder.length];
-            for (int i = 0; i < keyOrder.length; i++) {
-                out[i] = rs.getObject(keyOrder[i]);
-            }
-            return out;
-        }
-    }
-
-    private String quote(String identifier) {
-        return engine.isBinlog() ? "`" + identifier.replace("`", "``") + "`" : "\"" + identifier.replace("\"", "\"\"") + "\"";
-    }
-
-    private String quoteQualified(String qualified) {
-        int dot = qualified.indexOf('.');
-        return quote(qualified.substring(0, dot)) + "." + quote(qualified.substring(dot + 1));
     }
 
 }

@@ -1,0 +1,91 @@
+package dev.parity.ingest.verify;
+
+import dev.parity.ingest.engine.Engine;
+import dev.parity.ingest.schema.ColumnInfo;
+import dev.parity.reconciler.canonical.CanonicalWriter;
+import dev.parity.reconciler.canonical.ColumnRule;
+import dev.parity.reconciler.model.Hash128;
+import dev.parity.reconciler.model.RowHashing;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * How a {@link TableScan} turns one result row into the canonical key and row hash the change stream would give it:
+ * the columns in canonical (lower-case name) order, each with its engine's verified reader, and the key columns again
+ * in index order to page on.
+ */
+final class RowPlan {
+    private record Col(String name, int index, JdbcValueReader reader) {
+    }
+
+    private final Col[] key;
+    private final Col[] all;
+    private final int[] keyOrder;
+    private final Map<String, ColumnRule> rules;
+
+    private RowPlan(Col[] key, Col[] all, int[] keyOrder, Map<String, ColumnRule> rules) {
+        this.key = key;
+        this.all = all;
+        this.keyOrder = keyOrder;
+        this.rules = rules;
+    }
+
+    /**
+     * The plan for a result's columns, which must all be among the table's as its structure was read
+     * ({@code columns}, by lower-case name); a column not compared ({@code tables.columns … compare: false}) is
+     * written as NULL whatever it holds.
+     */
+    static RowPlan of(ResultSetMetaData md, Engine engine, Map<String, ColumnInfo> columns, List<String> keyColumns,
+                      Map<String, ColumnRule> rules) throws SQLException {
+        TreeMap<String, Integer> byName = new TreeMap<>();
+        for (int i = 1; i <= md.getColumnCount(); i++) {
+            byName.put(md.getColumnLabel(i).toLowerCase(Locale.ROOT), i);
+        }
+        List<Col> all = new ArrayList<>();
+        byName.forEach((name, index) -> {
+            ColumnInfo info = columns.get(name);
+            if (info == null) {
+                throw new IllegalStateException("column " + name + " appeared since the table's structure was read");
+            }
+            JdbcValueReader reader = JdbcValueReader.of(engine, info);
+            all.add(new Col(name, index, reader != null ? reader : (w, rs, i) -> w.nullValue()));
+        });
+        List<String> keyLower = keyColumns.stream().map(k -> k.toLowerCase(Locale.ROOT)).toList();
+        Col[] key = all.stream().filter(col -> keyLower.contains(col.name)).toArray(Col[]::new);
+        int[] keyOrder = keyColumns.stream().mapToInt(k -> byName.get(k.toLowerCase(Locale.ROOT))).toArray();
+        return new RowPlan(key, all.toArray(Col[]::new), keyOrder, rules);
+    }
+
+    /** The current row as its canonical key and hash ({@code keepCanonical}: with its whole canonical bytes too). */
+    TableScan.Row row(CanonicalWriter w, ResultSet rs, String table, boolean keepCanonical) throws SQLException {
+        w.reset().table(table).rules(rules);
+        for (Col c : key) {
+            w.column(c.name);
+            c.reader.write(w, rs, c.index);
+        }
+        byte[] keyBytes = Arrays.copyOf(w.sink().array(), w.sink().size());
+        w.beginRow();
+        for (Col c : all) {
+            w.column(c.name);
+            c.reader.write(w, rs, c.index);
+        }
+        Hash128 hash = RowHashing.hash128(w.sink().array(), 0, w.sink().size());
+        return new TableScan.Row(keyBytes, hash, keepCanonical ? Arrays.copyOf(w.sink().array(), w.sink().size()) : null, null);
+    }
+
+    /** The current row's key column values, in key order: where the next page starts. */
+    Object[] key(ResultSet rs) throws SQLException {
+        Object[] out = new Object[keyOrder.length];
+        for (int i = 0; i < keyOrder.length; i++) {
+            out[i] = rs.getObject(keyOrder[i]);
+        }
+        return out;
+    }
+}
