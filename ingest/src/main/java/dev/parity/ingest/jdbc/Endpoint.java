@@ -98,9 +98,10 @@ public final class Endpoint {
         // not hang a heartbeat, a sweep page or a drill-down: README, "When things fail"). PostgreSQL's driver
         // counts these in seconds, MariaDB's and MySQL's in milliseconds. A setting in the URL wins.
         boolean pg = url.startsWith("jdbc:postgresql:");
-        setUnlessInUrl(p, "connectTimeout", pg ? "10" : "10000");
-        setUnlessInUrl(p, "socketTimeout", pg ? String.valueOf(READ_TIMEOUT_SECONDS) : String.valueOf(READ_TIMEOUT_SECONDS * 1000));
-        setUnlessInUrl(p, "tcpKeepAlive", "true");
+        java.util.Map<String, String> inUrl = urlParameters();
+        setUnlessInUrl(p, inUrl, "connectTimeout", pg ? "10" : "10000");
+        setUnlessInUrl(p, inUrl, "socketTimeout", pg ? String.valueOf(READ_TIMEOUT_SECONDS) : String.valueOf(READ_TIMEOUT_SECONDS * 1000));
+        setUnlessInUrl(p, inUrl, "tcpKeepAlive", "true");
         try {
             return DriverManager.getConnection(url, p);
         } catch (SQLException e) {
@@ -126,8 +127,8 @@ public final class Endpoint {
     /** Seconds a read may wait for the server before the connection is given up. */
     public static final int READ_TIMEOUT_SECONDS = 60;
 
-    private void setUnlessInUrl(Properties p, String key, String value) {
-        if (!url.contains(key + "=")) {
+    private static void setUnlessInUrl(Properties p, java.util.Map<String, String> inUrl, String key, String value) {
+        if (!inUrl.containsKey(key)) {
             p.setProperty(key, value);
         }
     }
