@@ -286,17 +286,17 @@ final class BinlogAdapter implements DatabaseAdapter {
         return out;
     }
 
+    /**
+     * Global server variables by name (lower case). {@code SHOW GLOBAL VARIABLES} reads them on both engines and needs
+     * no privilege: MySQL 5.7+ keeps no {@code information_schema.GLOBAL_VARIABLES} (its {@code performance_schema} copy
+     * may be switched off), MariaDB keeps both. The names are Parity's own constants, never user input.
+     */
     private static Map<String, String> variables(Connection c, String... names) throws SQLException {
         Map<String, String> out = new LinkedHashMap<>();
-        String in = String.join(",", java.util.Collections.nCopies(names.length, "?"));
-        try (PreparedStatement ps = c.prepareStatement("SELECT VARIABLE_NAME, VARIABLE_VALUE FROM information_schema.GLOBAL_VARIABLES WHERE VARIABLE_NAME IN (" + in + ")")) {
-            for (int i = 0; i < names.length; i++) {
-                ps.setString(i + 1, names[i].toUpperCase(java.util.Locale.ROOT));
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.put(rs.getString(1).toLowerCase(java.util.Locale.ROOT), rs.getString(2));
-                }
+        String in = java.util.Arrays.stream(names).map(n -> "'" + n + "'").collect(java.util.stream.Collectors.joining(","));
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW GLOBAL VARIABLES WHERE Variable_name IN (" + in + ")")) {
+            while (rs.next()) {
+                out.put(rs.getString(1).toLowerCase(java.util.Locale.ROOT), rs.getString(2));
             }
         }
         return out;

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * replication, binlogs in ROW format with full row images, and {@code log_slave_updates} on the
  * replica so its binlog carries what replication applies.
  */
-public final class MariaDbPair implements LocalPair {
+public final class MariaDbPair implements BinlogPair {
     private static final Logger LOG = LoggerFactory.getLogger(MariaDbPair.class);
 
     /**
@@ -164,6 +164,7 @@ public final class MariaDbPair implements LocalPair {
         b.addArg("--log-slave-updates=ON");
         b.addArg("--character-set-server=utf8mb4");
         b.addArg("--collation-server=utf8mb4_general_ci");
+        b.addArg("--max-recursive-iterations=4294967295"); // BinlogPair.seq: as deep as MySQL's pair allows
         for (String arg : extraArgs) {
             b.addArg(arg);
         }
@@ -179,6 +180,11 @@ public final class MariaDbPair implements LocalPair {
             st.execute("START SLAVE");
         }
         LOG.info("MariaDB replication from port {} to port {}", sourcePort, targetPort);
+    }
+
+    @Override
+    public dev.parity.ingest.engine.Engine engine() {
+        return dev.parity.ingest.engine.Engine.MARIADB;
     }
 
     @Override
@@ -205,12 +211,12 @@ public final class MariaDbPair implements LocalPair {
         return DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + port + "/" + database, "root", "");
     }
 
-    /** Runs statements on the source; replication carries them (DDL included) to the target. */
+    @Override
     public void onSource(String... sql) throws SQLException {
         run(connect(sourcePort, database), sql);
     }
 
-    /** Runs statements on the target directly, bypassing replication (they are in the target's binlog). */
+    @Override
     public void onTarget(String... sql) throws SQLException {
         run(connect(targetPort, database), sql);
     }
@@ -223,6 +229,7 @@ public final class MariaDbPair implements LocalPair {
         }
     }
 
+    @Override
     public void setReplicationRunning(boolean running) throws SQLException {
         run(connect(targetPort, ""), running ? "START SLAVE" : "STOP SLAVE");
     }
