@@ -7,7 +7,8 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parity.api.cli.Parity;
 import dev.parity.api.config.ConfigLoader;
-import dev.parity.ingest.local.MariaDbPair;
+import dev.parity.ingest.engine.Engine;
+import dev.parity.ingest.local.BinlogPair;
 import dev.parity.ingest.local.PostgresPair;
 import dev.parity.ingest.jdbc.HeartbeatWriter;
 import java.nio.file.Files;
@@ -26,6 +27,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Parity's own initial load ({@code snapshot.method: parity}) on real replicated pairs: drift made on the
@@ -90,11 +93,12 @@ class InitialLoadIT {
         }
     }
 
-    @Test
-    void shouldBaselineMariaDbByKeyRange() throws Exception {
-        try (MariaDbPair db = MariaDbPair.start("shop")) {
+    @ParameterizedTest
+    @EnumSource(value = Engine.class, names = {"MARIADB", "MYSQL"})
+    void shouldBaselineMariaDbAndMySqlByKeyRange(Engine engine) throws Exception {
+        try (BinlogPair db = BinlogPair.start(engine, "shop")) {
             db.onSource("CREATE TABLE shop.accounts (id BIGINT PRIMARY KEY, balance INT NOT NULL, note VARCHAR(40))",
-                    "INSERT INTO shop.accounts SELECT seq, 0, CONCAT('n', seq) FROM seq_1_to_" + ROWS);
+                    "INSERT INTO shop.accounts SELECT seq, 0, CONCAT('n', seq) FROM " + BinlogPair.seq(ROWS));
             ParityProbe.awaitRows(db::target, "shop.accounts", ROWS);
             db.onTarget("SET sql_log_bin = 0", "UPDATE shop.accounts SET balance = 7 WHERE id = 777",
                     "DELETE FROM shop.accounts WHERE id = 12345", "INSERT INTO shop.accounts VALUES (30001, 1, 'extra')");

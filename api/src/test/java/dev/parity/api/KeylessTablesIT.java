@@ -6,13 +6,16 @@ import static org.awaitility.Awaitility.await;
 import dev.parity.api.cli.Parity;
 import dev.parity.api.config.ConfigLoader;
 import dev.parity.ingest.jdbc.HeartbeatWriter;
-import dev.parity.ingest.local.MariaDbPair;
+import dev.parity.ingest.engine.Engine;
+import dev.parity.ingest.local.BinlogPair;
 import dev.parity.ingest.local.PostgresPair;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Tables without a key, compared as multisets of whole rows on real replicated pairs: pgbench's own
@@ -94,16 +97,17 @@ class KeylessTablesIT {
         return "INSERT INTO pgbench_history SELECT 1 + g % 20, 1 + g % 2, g, g * 10, TIMESTAMP '2024-01-01 00:00:00' + g * INTERVAL '1 minute', NULL FROM " + from;
     }
 
-    @Test
-    void shouldCountEqualRowsOfAKeylessMariaDbTableExactly() throws Exception {
-        try (MariaDbPair db = MariaDbPair.start("shop")) {
+    @ParameterizedTest
+    @EnumSource(value = Engine.class, names = {"MARIADB", "MYSQL"})
+    void shouldCountEqualRowsOfAKeylessBinlogTableExactly(Engine engine) throws Exception {
+        try (BinlogPair db = BinlogPair.start(engine, "shop")) {
             db.onSource(// sysbench prepare's table, beside the keyless one: every table of the schema verified
                     "CREATE TABLE shop.sbtest1 (id INTEGER NOT NULL AUTO_INCREMENT, k INTEGER DEFAULT '0' NOT NULL, c CHAR(120) DEFAULT '' NOT NULL,"
                             + " pad CHAR(60) DEFAULT '' NOT NULL, PRIMARY KEY (id), KEY k_1 (k))",
-                    "INSERT INTO shop.sbtest1 (k, c, pad) SELECT seq % 100, REPEAT('c', 119), REPEAT('p', 59) FROM seq_1_to_1000",
+                    "INSERT INTO shop.sbtest1 (k, c, pad) SELECT seq % 100, REPEAT('c', 119), REPEAT('p', 59) FROM " + BinlogPair.seq(1000),
                     "CREATE TABLE shop.log (aid INT, delta INT, note VARCHAR(20))",
-                    "INSERT INTO shop.log SELECT seq, seq * 10, NULL FROM seq_1_to_300",
-                    "INSERT INTO shop.log SELECT seq, seq * 10, NULL FROM seq_1_to_10", "INSERT INTO shop.log SELECT seq, seq * 10, NULL FROM seq_1_to_10");
+                    "INSERT INTO shop.log SELECT seq, seq * 10, NULL FROM " + BinlogPair.seq(300),
+                    "INSERT INTO shop.log SELECT seq, seq * 10, NULL FROM " + BinlogPair.seq(10), "INSERT INTO shop.log SELECT seq, seq * 10, NULL FROM " + BinlogPair.seq(10));
             ParityProbe.awaitRows(db::target, "shop.log", 320);
             ParityProbe.awaitRows(db::target, "shop.sbtest1", 1000);
             db.onTarget("SET sql_log_bin = 0", "INSERT INTO shop.log VALUES (1, 10, NULL)", "DELETE FROM shop.log WHERE aid = 2 LIMIT 1",

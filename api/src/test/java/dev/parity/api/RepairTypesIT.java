@@ -6,18 +6,21 @@ import static org.awaitility.Awaitility.await;
 import dev.parity.api.cli.Parity;
 import dev.parity.api.config.ConfigLoader;
 import dev.parity.ingest.jdbc.HeartbeatWriter;
-import dev.parity.ingest.local.MariaDbPair;
+import dev.parity.ingest.engine.Engine;
+import dev.parity.ingest.local.BinlogPair;
 import dev.parity.ingest.local.PostgresPair;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The repair SQL round-trips every comparable type of the README's type table on a same-engine pair:
  * rows deleted, rewritten in every column, and added on the target (through its own log) are all put
- * back by the generated script, and every key is IN_SYNC again. (MariaDB → PostgreSQL: CrossEngineIT.)
+ * back by the generated script, and every key is IN_SYNC again. MariaDB and MySQL alike. (MariaDB → PostgreSQL: CrossEngineIT.)
  */
 class RepairTypesIT {
     private static final String TOKEN = "typ3s";
@@ -55,9 +58,10 @@ class RepairTypesIT {
         }
     }
 
-    @Test
-    void shouldRepairEveryMariaDbTypeInItsOwnDialect() throws Exception {
-        try (MariaDbPair db = MariaDbPair.start("shop")) {
+    @ParameterizedTest
+    @EnumSource(value = Engine.class, names = {"MARIADB", "MYSQL"})
+    void shouldRepairEveryBinlogTypeInItsOwnDialect(Engine engine) throws Exception {
+        try (BinlogPair db = BinlogPair.start(engine, "shop")) {
             db.onSource("CREATE TABLE shop.every (id BIGINT PRIMARY KEY, b TINYINT(1), ti TINYINT, s SMALLINT, m MEDIUMINT, i INT UNSIGNED,"
                             + " ub BIGINT UNSIGNED, yr YEAR, d DECIMAL(12,3), f8 DOUBLE, f4 FLOAT, v VARCHAR(40), t TEXT, e ENUM('a','b','c'),"
                             + " st SET('x','y','z'), bi VARBINARY(16), bl BLOB, dt DATE, tm TIME(6), dtt DATETIME(6), ts TIMESTAMP(6) NULL, j JSON)",
@@ -67,7 +71,7 @@ class RepairTypesIT {
                             + " ELT(1 + seq % 3, 'a', 'b', 'c'), IF(seq % 2 = 0, 'x,z', 'y'), UNHEX(MD5(seq)), UNHEX(SHA1(seq)),"
                             + " DATE '2024-01-01' + INTERVAL seq DAY, ADDTIME(TIME '12:00:00', SEC_TO_TIME(seq + 0.000001)),"
                             + " TIMESTAMP '2024-06-01 12:00:00.123456' + INTERVAL seq MINUTE, TIMESTAMP '2024-03-01 08:00:00' + INTERVAL seq HOUR,"
-                            + " JSON_OBJECT('n', seq, 'a', 'x') FROM seq_1_to_50",
+                            + " JSON_OBJECT('n', seq, 'a', 'x') FROM " + BinlogPair.seq(50),
                     "UPDATE shop.every SET v = NULL, bi = NULL, ts = NULL WHERE id = 50");
             await().atMost(ParityProbe.VERDICT).until(() -> count(db.target(), "shop.every") == 50);
             try (Parity parity = start(db.sourceUrl(), db.targetUrl(), "root", "shop.every")) {

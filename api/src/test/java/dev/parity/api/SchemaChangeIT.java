@@ -6,7 +6,8 @@ import static org.awaitility.Awaitility.await;
 import dev.parity.api.cli.Parity;
 import dev.parity.api.config.ConfigLoader;
 import dev.parity.ingest.jdbc.HeartbeatWriter;
-import dev.parity.ingest.local.MariaDbPair;
+import dev.parity.ingest.engine.Engine;
+import dev.parity.ingest.local.BinlogPair;
 import dev.parity.ingest.local.PostgresPair;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -15,6 +16,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A schema change rolled out one side after the other under writes, as a user does it: PostgreSQL's
@@ -50,21 +53,33 @@ class SchemaChangeIT {
         }
     }
 
-    @Test
-    void shouldNeverCallRowsDivergentWhileAMariaDbSchemaChangeRollsOut() throws Exception {
-        try (MariaDbPair db = MariaDbPair.start("shop")) {
+    @ParameterizedTest
+    @EnumSource(value = Engine.class, names = {"MARIADB", "MYSQL"})
+    void shouldNeverCallRowsDivergentWhileABinlogSchemaChangeRollsOut(Engine engine) throws Exception {
+        try (BinlogPair db = BinlogPair.start(engine, "shop")) {
             db.onSource("CREATE TABLE shop.orders (id BIGINT PRIMARY KEY, amount INT NOT NULL, note VARCHAR(40))",
-                    "INSERT INTO shop.orders SELECT seq, seq, CONCAT('order ', seq) FROM seq_1_to_" + ROWS);
+                    "INSERT INTO shop.orders SELECT seq, seq, CONCAT('order ', seq) FROM " + BinlogPair.seq(ROWS));
             ParityProbe.awaitRows(db::target, "shop.orders", ROWS);
-            try (Parity p = start(db.sourceUrl(), db.targetUrl(), "root", "shop.*", "sc-maria")) {
+            try (Parity p = start(db.sourceUrl(), db.targetUrl(), "root", "shop.*", "sc-" + engine.name().toLowerCase())) {
                 ParityProbe.awaitInSync(p);
-                // Each side altered with its binlog on, so each capture learns its own structure from its binlog;
-                // the source's ALTER replicates too, and IF [NOT] EXISTS makes it a no-op on the replica, altered first.
-                rollOut(p, db::onSource, "ALTER TABLE shop.orders ADD COLUMN IF NOT EXISTS channel VARCHAR(10) DEFAULT 'web'", db::onTarget,
-                        "the replica first", db::onSource);
-                rollOut(p, db::onSource, "ALTER TABLE shop.orders DROP COLUMN IF EXISTS channel", db::onTarget, "the replica first", db::onSource);
+                if (engine == Engine.MARIADB) {
+                    // Each side altered with its binlog on, so each capture learns its own structure from its binlog;
+                    // the source's ALTER replicates too, and IF [NOT] EXISTS makes it a no-op on the replica, altered first.
+                    rollOut(p, db::onSource, "ALTER TABLE shop.orders ADD COLUMN IF NOT EXISTS channel VARCHAR(10) DEFAULT 'web'", db::onTarget,
+                            "the replica first", db::onSource);
+                    rollOut(p, db::onSource, "ALTER TABLE shop.orders DROP COLUMN IF EXISTS channel", db::onTarget, "the replica first", db::onSource);
+                } else {
+                    // MySQL has no ADD COLUMN IF NOT EXISTS: a replica altered first would stop replicating on the source's
+                    // ALTER. Altered on the source, replication alters the replica a moment later, under writes.
+                    rollOut(p, db::onSource, "ALTER TABLE shop.orders ADD COLUMN channel VARCHAR(10) DEFAULT 'web'", db::onSource,
+                            "the source; replication alters the replica", statements -> { });
+                    rollOut(p, db::onSource, "ALTER TABLE shop.orders DROP COLUMN channel", db::onSource,
+                            "the source; replication alters the replica", statements -> { });
+                }
                 // A replica applies rows into a wider column only when told it may convert types.
-                db.onTarget("STOP SLAVE", "SET GLOBAL slave_type_conversions = 'ALL_NON_LOSSY'", "START SLAVE");
+                db.setReplicationRunning(false);
+                db.onTarget("SET GLOBAL slave_type_conversions = 'ALL_NON_LOSSY'");
+                db.setReplicationRunning(true);
                 rollOut(p, db::onSource, "ALTER TABLE shop.orders MODIFY note VARCHAR(400)", db::onTarget, "the replica first", db::onSource);
                 // Row events carry values by position: a rename is done on the source and replication renames the replica.
                 // (Renaming the replica first and then the source "IF EXISTS" stops Debezium 3.5's MariaDB connector on

@@ -4,7 +4,8 @@ import dev.parity.api.status.Status;
 import dev.parity.reconciler.model.Side;
 import dev.parity.api.bench.ReconcilerThroughput;
 import dev.parity.api.config.ConfigLoader;
-import dev.parity.ingest.local.MariaDbPair;
+import dev.parity.ingest.engine.Engine;
+import dev.parity.ingest.local.BinlogPair;
 import dev.parity.ingest.local.PostgresPair;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +27,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--rows", defaultValue = "1000000", description = "Rows per side for the first-verdict runs (default: ${DEFAULT-VALUE})")
     int rows;
 
-    @Option(names = "--engine", defaultValue = "postgresql", description = "postgresql, mariadb, both or none (default: ${DEFAULT-VALUE})")
+    @Option(names = "--engine", defaultValue = "postgresql", description = "postgresql, mariadb, mysql, both (postgresql and mariadb), all or none (default: ${DEFAULT-VALUE})")
     String engine;
 
     @Option(names = "--keys", defaultValue = "1000000", description = "Keys for the reconciler-alone run (default: ${DEFAULT-VALUE})")
@@ -106,11 +107,14 @@ final class BenchCommand implements Callable<Integer> {
         if (!engine.equals("none") || keepUpSeconds == 0) {
             reconciler();
         }
-        if (engine.equals("postgresql") || engine.equals("both")) {
+        if (engine.equals("postgresql") || engine.equals("both") || engine.equals("all")) {
             postgres();
         }
-        if (engine.equals("mariadb") || engine.equals("both")) {
-            mariadb();
+        if (engine.equals("mariadb") || engine.equals("both") || engine.equals("all")) {
+            binlog(Engine.MARIADB);
+        }
+        if (engine.equals("mysql") || engine.equals("all")) {
+            binlog(Engine.MYSQL);
         }
         if (keepUpSeconds > 0) {
             Path pgbench = onPath("pgbench");
@@ -174,13 +178,13 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private void mariadb() throws Exception {
-        System.out.printf("%n== first verdict, MariaDB pair (sbtest1, %,d rows, GTID replication) ==%n", rows);
-        try (MariaDbPair db = MariaDbPair.start("sbtest")) {
+    private void binlog(Engine which) throws Exception {
+        System.out.printf("%n== first verdict, %s pair (sbtest1, %,d rows, GTID replication) ==%n", which == Engine.MYSQL ? "MySQL" : "MariaDB", rows);
+        try (BinlogPair db = BinlogPair.start(which, "sbtest")) {
             long t = System.nanoTime();
             db.onSource("CREATE TABLE sbtest.sbtest1 (id INT NOT NULL AUTO_INCREMENT, k INT NOT NULL DEFAULT 0, c CHAR(120) NOT NULL DEFAULT '',"
                             + " pad CHAR(60) NOT NULL DEFAULT '', PRIMARY KEY (id), KEY k_1 (k))",
-                    "INSERT INTO sbtest.sbtest1 SELECT seq, seq % 100000, REPEAT('c', 119), REPEAT('p', 59) FROM seq_1_to_" + rows);
+                    "INSERT INTO sbtest.sbtest1 SELECT seq, seq % 100000, REPEAT('c', 119), REPEAT('p', 59) FROM " + BinlogPair.seq(rows));
             awaitCount(side -> db.count(side, "sbtest.sbtest1"));
             System.out.printf("loaded and replicated in %.1f s%n", seconds(t));
             double s = db.timeQuery(Side.SOURCE, "CHECKSUM TABLE sbtest.sbtest1");
@@ -205,7 +209,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** pt-table-checksum only if the user installed it (percona-toolkit); this command installs nothing. */
-    private static double ptTableChecksum(MariaDbPair db) throws Exception {
+    private static double ptTableChecksum(BinlogPair db) throws Exception {
         Path tool = onPath("pt-table-checksum");
         if (tool == null) {
             System.out.println("pt-table-checksum: not on the PATH, skipped (Debian: apt-get install percona-toolkit)");
@@ -249,7 +253,7 @@ final class BenchCommand implements Callable<Integer> {
                 "postgres", "-n", "-N", "-c", "8", "-j", "2", "-T", Integer.toString(steadySeconds), loc.database()));
     }
 
-    private void steadyState(Parity p, MariaDbPair db) throws Exception {
+    private void steadyState(Parity p, BinlogPair db) throws Exception {
         var loc = new dev.parity.ingest.jdbc.Endpoint(dev.parity.reconciler.model.Side.SOURCE, db.sourceUrl(), "root", null).location(3306);
         steadyState(p, "sysbench oltp_write_only --threads=8", List.of(onPath("sysbench").toString(), "--db-driver=mysql",
                 "--mysql-host=" + loc.host(), "--mysql-port=" + loc.port(), "--mysql-user=root", "--mysql-db=sbtest", "--tables=1",

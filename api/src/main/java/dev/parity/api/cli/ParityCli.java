@@ -16,6 +16,9 @@ public final class ParityCli {
     static final int ERROR = 2;
 
     public static void main(String[] args) {
+        // Libraries that log through java.util.logging (the binlog client says "Enabling GTID" at every connect) go to
+        // log4j like the rest: the console shows their errors only, parity.log their warnings. Set before any JUL use.
+        System.setProperty("java.util.logging.manager", "org.apache.logging.log4j.jul.LogManager");
         System.exit(commandLine().execute(args));
     }
 
