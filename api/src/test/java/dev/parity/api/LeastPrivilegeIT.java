@@ -5,7 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.parity.api.cli.Parity;
 import dev.parity.api.config.ConfigLoader;
-import dev.parity.ingest.local.MariaDbPair;
+import dev.parity.ingest.engine.Engine;
+import dev.parity.ingest.local.BinlogPair;
 import dev.parity.ingest.local.PostgresPair;
 import dev.parity.ingest.setup.Setup;
 import dev.parity.ingest.setup.SetupStep;
@@ -16,6 +17,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Least privilege (README, "Setting up: parity setup"): the grants {@code parity setup} prints are all Parity needs.
@@ -56,11 +59,12 @@ class LeastPrivilegeIT {
         }
     }
 
-    @Test
-    void shouldRunOnMariaDbAsAUserWithExactlyTheGrantsSetupPrints() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = Engine.class, names = {"MARIADB", "MYSQL"})
+    void shouldRunOnMariaDbAndMySqlAsAUserWithExactlyTheGrantsSetupPrints(Engine engine) throws Exception {
         Path dir = Files.createTempDirectory("parity-lp-maria");
-        try (MariaDbPair db = MariaDbPair.startWithGrants("shop")) {
-            db.onSource("CREATE TABLE shop.items (id INT PRIMARY KEY, v TEXT)", "INSERT INTO shop.items SELECT seq, CONCAT('v', seq) FROM seq_1_to_300",
+        try (BinlogPair db = BinlogPair.startWithGrants(engine, "shop")) {
+            db.onSource("CREATE TABLE shop.items (id INT PRIMARY KEY, v TEXT)", "INSERT INTO shop.items SELECT seq, CONCAT('v', seq) FROM " + BinlogPair.seq(300),
                     dev.parity.ingest.jdbc.HeartbeatWriter.ddl("`shop`.`parity_heartbeat`"),
                     "INSERT INTO shop.parity_heartbeat (id, seq, written_at_us) VALUES (1, 0, 0)");
             ParityProbe.awaitRows(db::target, "shop.items", 300);

@@ -6,7 +6,8 @@ import static org.awaitility.Awaitility.await;
 import dev.parity.api.cli.Parity;
 import dev.parity.api.cli.ParityCliAccess;
 import dev.parity.api.config.ConfigLoader;
-import dev.parity.ingest.local.MariaDbPair;
+import dev.parity.ingest.engine.Engine;
+import dev.parity.ingest.local.BinlogPair;
 import dev.parity.ingest.local.PostgresPair;
 import dev.parity.reconciler.model.Side;
 import java.io.StringWriter;
@@ -19,6 +20,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * {@code parity setup} on real replicated pairs (README, "Setting up: parity setup"): it lists per side what is
@@ -101,10 +104,11 @@ class SetupIT {
         }
     }
 
-    @Test
-    void shouldCreateTheHeartbeatTableOnAMariaDbSourceAndSeeItArriveOnTheReplica() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = Engine.class, names = {"MARIADB", "MYSQL"})
+    void shouldCreateTheHeartbeatTableOnABinlogSourceAndSeeItArriveOnTheReplica(Engine engine) throws Exception {
         Path dir = Files.createTempDirectory("parity-setup-maria");
-        try (MariaDbPair db = MariaDbPair.start("shop")) {
+        try (BinlogPair db = BinlogPair.start(engine, "shop")) {
             db.onSource("CREATE TABLE shop.items (id INT PRIMARY KEY, v TEXT)");
             ParityProbe.awaitRows(db::target, "shop.items", 0);
             Path config = Files.writeString(dir.resolve("parity.yaml"), String.format("""
@@ -118,8 +122,9 @@ class SetupIT {
             StringWriter out = new StringWriter();
             assertThat(ParityCliAccess.runCapturingOut(out, "setup", "-c", config.toString())).isEqualTo(1);
             assertThat(out.toString()).contains("OK       the binlog is on", "OK       binlog_format is ROW", "OK       binlog_row_image is FULL",
-                    "OK       log_slave_updates is ON", "MISSING  heartbeat table shop.parity_heartbeat", "GRANT SELECT, RELOAD, SHOW DATABASES,"
-                    + " REPLICATION SLAVE, BINLOG MONITOR ON *.* TO 'parity'@'%'");
+                    "OK       " + (engine == Engine.MARIADB ? "log_slave_updates" : "log_replica_updates") + " is ON",
+                    "MISSING  heartbeat table shop.parity_heartbeat", "GRANT SELECT, RELOAD, SHOW DATABASES,"
+                    + " REPLICATION SLAVE, " + (engine == Engine.MARIADB ? "BINLOG MONITOR" : "REPLICATION CLIENT") + " ON *.* TO 'parity'@'%'");
 
             out = new StringWriter();
             ParityCliAccess.runCapturingOut(out, "setup", "-c", config.toString(), "--apply", "--side", "source");

@@ -30,10 +30,14 @@ public final class BinlogTls {
     /** MariaDB Connector/J's TLS parameters (3.x), passed to the capture's JDBC connections as they are. */
     static final Set<String> MARIADB = Set.of("sslMode", "serverSslCert", "keyStore", "keyStorePassword", "keyStoreType", "trustStore",
             "trustStorePassword", "trustStoreType", "enabledSslProtocolSuites", "enabledSslCipherSuites", "useSsl", "useSSL");
-    /** MySQL Connector/J's. */
+    /**
+     * MySQL Connector/J's, and the two that let a {@code caching_sha2_password} user log in without TLS (the password
+     * encrypted with the server's RSA key, fetched or from a file).
+     */
     static final Set<String> MYSQL = Set.of("sslMode", "trustCertificateKeyStoreUrl", "trustCertificateKeyStorePassword",
             "trustCertificateKeyStoreType", "clientCertificateKeyStoreUrl", "clientCertificateKeyStorePassword", "clientCertificateKeyStoreType",
-            "tlsVersions", "tlsCiphersuites", "useSSL", "requireSSL", "verifyServerCertificate");
+            "tlsVersions", "tlsCiphersuites", "useSSL", "requireSSL", "verifyServerCertificate", "allowPublicKeyRetrieval",
+            "serverRSAPublicKeyFile");
 
     private BinlogTls() {
     }

@@ -118,6 +118,11 @@ public final class Endpoint {
         if (message.contains("PKIX path")) {
             return " (the server's certificate is not signed by a CA the client trusts: the URL's sslrootcert, or the JVM's trust store)";
         }
+        if (message.contains("Public Key Retrieval is not allowed")) {
+            return " (the user logs in with caching_sha2_password, MySQL 8's default, over a connection without TLS, where the"
+                    + " password may only travel encrypted with the server's RSA key: use TLS (sslMode=REQUIRED or VERIFY_IDENTITY in"
+                    + " the URL), or add allowPublicKeyRetrieval=true to the URL to let the driver fetch the key from the server)";
+        }
         if (message.contains("hostname") && message.contains("SSL")) {
             return " (the server's certificate does not name the host of the URL)";
         }
