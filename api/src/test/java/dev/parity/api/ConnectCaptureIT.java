@@ -11,7 +11,7 @@ import dev.parity.api.config.ConfigLoader;
 import dev.parity.api.kafka.LocalConnect;
 import dev.parity.ingest.engine.Engine;
 import dev.parity.ingest.local.DemoSchema;
-import dev.parity.ingest.local.MariaDbPair;
+import dev.parity.ingest.local.BinlogPair;
 import dev.parity.ingest.local.PostgresPair;
 import dev.parity.reconciler.model.Side;
 import java.io.StringWriter;
@@ -23,6 +23,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * {@code capture.mode: connect} end to end, on an external Kafka ({@link ExternalKafka}): a real Kafka Connect worker (distributed mode, in this JVM) runs
@@ -102,25 +104,26 @@ class ConnectCaptureIT {
     }
 
     /**
-     * The MariaDB connector on the same kind of worker: binlog positions order its tables' topics against the
+     * The MariaDB and MySQL connectors on the same kind of worker: binlog positions order its tables' topics against the
      * heartbeats, its schema history lives in a Kafka topic, and target-only writes are found by key.
      */
-    @Test
-    void shouldVerifyAMariaDbPairFromConnectorsOnKafkaConnect() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = Engine.class, names = {"MARIADB", "MYSQL"})
+    void shouldVerifyABinlogPairFromConnectorsOnKafkaConnect(Engine engine) throws Exception {
         Path dir = Files.createTempDirectory("parity-connect-maria");
-        try (MariaDbPair db = MariaDbPair.start("shop"); ExternalKafka kafka = ExternalKafka.start(dir)) {
+        try (BinlogPair db = BinlogPair.start(engine, "shop"); ExternalKafka kafka = ExternalKafka.start(dir)) {
             db.onSource("CREATE TABLE shop.events (id BIGINT PRIMARY KEY, name VARCHAR(40) NOT NULL, amount DECIMAL(10,2), at DATETIME(6),"
                             + " flag TINYINT(1))",
                     "INSERT INTO shop.events SELECT seq, CONCAT('event ', seq), seq / 7, TIMESTAMP '2024-06-01 12:00:00.123456' + INTERVAL seq SECOND,"
-                            + " seq % 2 FROM seq_1_to_500",
+                            + " seq % 2 FROM " + BinlogPair.seq(500),
                     "CREATE TABLE shop.log (at DATETIME NOT NULL, message VARCHAR(40))",
-                    "INSERT INTO shop.log SELECT TIMESTAMP '2024-06-01 00:00:00' + INTERVAL (seq % 3) HOUR, 'same' FROM seq_1_to_30");
+                    "INSERT INTO shop.log SELECT TIMESTAMP '2024-06-01 00:00:00' + INTERVAL (seq % 3) HOUR, 'same' FROM " + BinlogPair.seq(30));
             ParityProbe.awaitRows(db::target, "shop.events", 500);
             ParityProbe.awaitRows(db::target, "shop.log", 30);
             LocalConnect connect = LocalConnect.start(kafka.bootstrapServers(), "parity-it-connect");
             try {
                 Path config = Files.writeString(dir.resolve("parity.yaml"), String.format("""
-                        name: mariaconnect
+                        name: binlogconnect
                         source: {url: "%s", user: root}
                         target: {url: "%s", user: root}
                         tables: {include: ["shop.*"]}
