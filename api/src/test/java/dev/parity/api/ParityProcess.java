@@ -141,7 +141,7 @@ record ParityProcess(Process process, int port, Path log, String token) implemen
     }
 
     /** IN_SYNC, with the digests of {@code table} counting exactly the rows each database holds in {@code local}. */
-    void awaitCounted(dev.parity.ingest.local.PostgresPair pg, String table, String local) {
+    void awaitCounted(dev.parity.ingest.local.LocalPair pg, String table, String local) {
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().untilAsserted(() -> {
             assertThat(state()).isEqualTo("IN_SYNC");
             JsonNode t = table(table);

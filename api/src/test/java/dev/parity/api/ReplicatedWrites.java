@@ -1,5 +1,7 @@
 package dev.parity.api;
 
+import dev.parity.ingest.local.BinlogPair;
+import dev.parity.ingest.local.LocalPair;
 import dev.parity.ingest.local.PostgresPair;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -8,12 +10,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A steady write load on the source of a PostgreSQL pair, carried to the target by replication: updates, inserts and
+ * A steady write load on the source of a replicated pair (PostgreSQL, MySQL or MariaDB), carried to the target by replication: updates, inserts and
  * deletes on {@code items (id INT PRIMARY KEY, v INT NOT NULL, note TEXT)}, ids from 100 up to {@code rows} (so
  * never a low key a test writes on the target alone: a replicated write would heal it), new ids after {@code rows}.
  */
 final class ReplicatedWrites implements Runnable {
-    private final PostgresPair pg;
+    private final LocalPair pg;
     private final int rows;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicBoolean paused = new AtomicBoolean(false);
@@ -22,7 +24,7 @@ final class ReplicatedWrites implements Runnable {
     final AtomicLong done = new AtomicLong();
     private Thread thread;
 
-    ReplicatedWrites(PostgresPair pg, int rows) {
+    ReplicatedWrites(LocalPair pg, int rows) {
         this.pg = pg;
         this.rows = rows;
         this.nextId = new AtomicLong(rows + 1L);
@@ -37,6 +39,13 @@ final class ReplicatedWrites implements Runnable {
         pg.onSource("INSERT INTO items SELECT g, g, 'row ' || g FROM generate_series(1, " + rows + ") g");
         pg.replicate(publication);
         ParityProbe.awaitRows(pg::target, "items", rows);
+    }
+
+    /** {@link #itemsTable(PostgresPair, int, String)} on a binlog pair: created on the source, replication carries it. */
+    static void itemsTable(BinlogPair db, int rows) throws Exception {
+        db.onSource("CREATE TABLE items (id INT PRIMARY KEY, v INT NOT NULL, note TEXT)",
+                "INSERT INTO items SELECT seq, seq, CONCAT('row ', seq) FROM " + BinlogPair.seq(rows));
+        ParityProbe.awaitRows(db::target, "items", rows);
     }
 
     void start() {

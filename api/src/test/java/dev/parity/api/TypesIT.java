@@ -6,13 +6,16 @@ import static org.awaitility.Awaitility.await;
 import dev.parity.api.cli.Parity;
 import dev.parity.api.config.ConfigLoader;
 import dev.parity.ingest.jdbc.HeartbeatWriter;
-import dev.parity.ingest.local.MariaDbPair;
+import dev.parity.ingest.engine.Engine;
+import dev.parity.ingest.local.BinlogPair;
 import dev.parity.ingest.local.PostgresPair;
 import dev.parity.ingest.sweep.Sweeper;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Types beyond the README's table, end to end: Parity's own load reads them (JDBC), every row is then
@@ -81,20 +84,22 @@ class TypesIT {
         }
     }
 
-    @Test
-    void shouldReadMariaDbSetEnumYearBitAndSpatialTypes() throws Exception {
-        try (MariaDbPair db = MariaDbPair.start("shop")) {
+    @ParameterizedTest
+    @EnumSource(value = Engine.class, names = {"MARIADB", "MYSQL"})
+    void shouldReadMariaDbAndMySqlSetEnumYearBitAndSpatialTypes(Engine engine) throws Exception {
+        try (BinlogPair db = BinlogPair.start(engine, "shop")) {
             db.onSource("CREATE TABLE shop.extra (id BIGINT PRIMARY KEY, tags SET('a','b','c'), mood ENUM('calm','stormy'), y YEAR, flags BIT(12),"
                             + " one BIT(1), n INT NOT NULL)",
                     "INSERT INTO shop.extra SELECT seq, ELT(1 + seq % 4, 'a', 'a,b', 'b,c', ''), ELT(1 + seq % 2, 'calm', 'stormy'), 1990 + seq % 50,"
-                            + " seq * 37 % 4096, seq % 2, 0 FROM seq_1_to_200",
+                            + " seq * 37 % 4096, seq % 2, 0 FROM " + BinlogPair.seq(200),
                     "CREATE TABLE shop.places (id BIGINT PRIMARY KEY, at POINT, g GEOMETRY, path LINESTRING, area POLYGON, n INT NOT NULL)",
-                    "INSERT INTO shop.places SELECT seq, POINT(seq / 3, -seq * 1.5), ST_GeomFromText(CONCAT('POINT(', seq, ' 1)'), 4326),"
+                    // MySQL 8 reads SRID 4326 coordinates latitude first and refuses one beyond ±90: seq % 90 fits both engines.
+                    "INSERT INTO shop.places SELECT seq, POINT(seq / 3, -seq * 1.5), ST_GeomFromText(CONCAT('POINT(', seq % 90, ' 1)'), 4326),"
                             + " ST_GeomFromText(CONCAT('LINESTRING(0 0, ', seq, ' ', seq, ', 1 2)')),"
-                            + " ST_GeomFromText(CONCAT('POLYGON((0 0, ', seq, ' 0, ', seq, ' ', seq, ', 0 0))')), 0 FROM seq_1_to_200",
+                            + " ST_GeomFromText(CONCAT('POLYGON((0 0, ', seq, ' 0, ', seq, ' ', seq, ', 0 0))')), 0 FROM " + BinlogPair.seq(200),
                     "UPDATE shop.places SET at = NULL, g = NULL WHERE id = 200");
             ParityProbe.awaitRows(db::target, "shop.extra", 200);
-            try (Parity p = start(db.sourceUrl(), db.targetUrl(), "root", "shop.*", "types-maria", "")) {
+            try (Parity p = start(db.sourceUrl(), db.targetUrl(), "root", "shop.*", "types-" + engine.name().toLowerCase(), "")) {
                 ParityProbe.awaitInSync(p);
                 db.onSource("UPDATE shop.extra SET n = n + 1", "UPDATE shop.places SET n = n + 1");
                 await().atMost(ParityProbe.VERDICT).until(() -> db.count(dev.parity.reconciler.model.Side.TARGET, "shop.extra WHERE n = 1") == 200

@@ -104,9 +104,10 @@ public final class MySqlPair implements BinlogPair {
     }
 
     private void replicate() throws SQLException {
-        // Over TLS (the servers offer it): caching_sha2_password sends a password in clear only on a secure channel.
+        // Over TLS (the servers offer it): caching_sha2_password sends a password in clear only on a secure channel. A
+        // source stopped and started again (an outage test) is reconnected to within a second, not MySQL's default minute.
         run(target.connect(""), "CHANGE REPLICATION SOURCE TO SOURCE_HOST='127.0.0.1', SOURCE_PORT=" + source.port
-                + ", SOURCE_USER='root', SOURCE_PASSWORD='', SOURCE_AUTO_POSITION=1, SOURCE_SSL=1", "START REPLICA");
+                + ", SOURCE_USER='root', SOURCE_PASSWORD='', SOURCE_AUTO_POSITION=1, SOURCE_SSL=1, SOURCE_CONNECT_RETRY=1", "START REPLICA");
         LOG.info("MySQL replication from port {} to port {}", source.port, target.port);
     }
 
