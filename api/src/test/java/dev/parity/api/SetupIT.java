@@ -117,6 +117,7 @@ class SetupIT {
                     target: {url: "%s", user: root}
                     tables: {include: ["shop.*"]}
                     heartbeat: {table: shop.parity_heartbeat}
+                    api: {port: 0, token: setup-token}
                     state: {dir: "%s"}
                     """, db.sourceUrl(), db.targetUrl(), dir.resolve("state")));
             StringWriter out = new StringWriter();
@@ -134,6 +135,21 @@ class SetupIT {
                 assertThat(ParityCliAccess.runCapturingOut(again, "setup", "-c", config.toString())).as(again.toString()).isZero();
             });
             assertThat(db.count(Side.TARGET, "shop.parity_heartbeat")).as("the seed row replicated").isEqualTo(1);
+
+            // From nothing to READY on what setup made, then parity cleanup: the heartbeat table goes on the source,
+            // replication drops the replica's copy, and the user's replication goes on.
+            try (Parity p = Parity.start(ConfigLoader.load(config, Map.of()))) {
+                ParityProbe.awaitInSync(p);
+                ParityProbe.awaitReady(p, "setup-token");
+            }
+            StringWriter dry = new StringWriter();
+            assertThat(ParityCliAccess.runCapturingOut(dry, "cleanup", "-c", config.toString(), "--dry-run")).isZero();
+            assertThat(dry.toString()).contains("table shop.parity_heartbeat");
+            assertThat(ParityCliAccess.run("cleanup", "-c", config.toString())).isZero();
+            assertThat(db.count(Side.SOURCE, "information_schema.TABLES WHERE TABLE_NAME = 'parity_heartbeat'")).isZero();
+            await().atMost(Duration.ofSeconds(30)).until(() -> db.count(Side.TARGET, "information_schema.TABLES WHERE TABLE_NAME = 'parity_heartbeat'") == 0);
+            db.onSource("INSERT INTO shop.items VALUES (1000, 'after cleanup')");
+            ParityProbe.awaitRows(db::target, "shop.items", 1);
         }
     }
 }
