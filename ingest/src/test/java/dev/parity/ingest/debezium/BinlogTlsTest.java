@@ -46,6 +46,9 @@ class BinlogTlsTest {
         assertThat(BinlogTls.mode(Engine.MYSQL, Map.of("useSSL", "true", "verifyServerCertificate", "true"))).isEqualTo("verify_ca");
         assertThat(BinlogTls.mode(Engine.MYSQL, Map.of("useSSL", "true"))).isEqualTo("required");
         assertThat(BinlogTls.mode(Engine.MYSQL, Map.of())).isNull();
+        // A caching_sha2_password user without TLS: the capture's own connections need the same permission as Parity's.
+        assertThat(BinlogTls.properties(Engine.MYSQL, Map.of("sslMode", "DISABLED", "allowPublicKeyRetrieval", "true"), dir.resolve("t.p12")))
+                .containsEntry("driver.allowPublicKeyRetrieval", "true").containsEntry("database.ssl.mode", "disabled");
     }
 
     /** A self-signed CA certificate as PEM, made with the JDK's keytool. */
