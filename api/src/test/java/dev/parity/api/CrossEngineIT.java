@@ -24,6 +24,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Nested;
@@ -98,6 +99,8 @@ class CrossEngineIT {
         final boolean pgTarget;
         /** The target's table namespace: PostgreSQL's schema, or the binlog target's database. */
         final String ns;
+        /** MySQL's native JSON against PostgreSQL's jsonb: the one pair of JSON types README calls comparable. */
+        final boolean json;
         private BinlogPair source;
         private AutoCloseable targetServer;
         private ParityProbe.Connect target;
@@ -108,6 +111,7 @@ class CrossEngineIT {
             this.targetEngine = targetEngine;
             this.pgTarget = targetEngine == Engine.POSTGRESQL;
             this.ns = pgTarget ? "public" : "shop";
+            this.json = sourceEngine == Engine.MYSQL && pgTarget;
         }
 
         @BeforeAll
@@ -144,6 +148,15 @@ class CrossEngineIT {
                     load(c, ns + ".items", !pgTarget);
                     loadRuled(m, "shop.ruled", true);
                     loadRuled(c, ns + ".ruled", false);
+                    if (json) {
+                        try (Statement ms = m.createStatement()) {
+                            ms.execute("CREATE TABLE shop.docs (id BIGINT PRIMARY KEY, doc JSON)");
+                        }
+                        st.execute("CREATE TABLE public.docs (id BIGINT PRIMARY KEY, doc JSONB)");
+                        // The same documents written differently: key order, spacing, 2.5 against 2.50.
+                        loadDocs(m, "shop.docs", "{\"a\": {\"y\": true, \"z\": null}, \"b\": [1, 2.5, \"x\"], \"n\": %d}");
+                        loadDocs(c, "public.docs", "{\"n\":%d,\"b\":[1,2.50,\"x\"],\"a\":{\"z\":null,\"y\":true}}");
+                    }
                 }
             }
             parity = Parity.start(ConfigLoader.parse(String.format("""
@@ -151,7 +164,7 @@ class CrossEngineIT {
                     source: {url: "%s", user: root}
                     target: {url: "%s", user: %s}
                     tables:
-                      include: ["shop.items", "shop.ruled"]
+                      include: ["shop.items", "shop.ruled"%s]
                       map: {%s}
                       columns:
                         shop.ruled.code: {padding: ignore}
@@ -161,11 +174,23 @@ class CrossEngineIT {
                     snapshot: {method: debezium}
                     api: {port: 0, token: "%s"}
                     state: {dir: "%s"}
-                    """, source.sourceUrl(), targetUrl, targetUser, pgTarget ? "\"shop.*\": \"public.*\"" : "", TOKEN,
+                    """, source.sourceUrl(), targetUrl, targetUser, json ? ", \"shop.docs\"" : "", pgTarget ? "\"shop.*\": \"public.*\"" : "", TOKEN,
                     Files.createTempDirectory("parity-cross")), "cross", Map.of()));
         }
 
         private static final int RULED = 50;
+
+        private static void loadDocs(Connection c, String table, String format) throws Exception {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (id, doc) VALUES (?, " + (table.startsWith("public")
+                    ? "CAST(? AS jsonb)" : "?") + ")")) {
+                for (int i = 1; i <= RULED; i++) {
+                    ps.setLong(1, i);
+                    ps.setString(2, String.format(format, i));
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        }
 
         /** The ruled table's rows: equal on both sides only under the rules (see {@link #RULED_SOURCE}); the source's are UTC instants. */
         private static void loadRuled(Connection c, String table, boolean source) throws Exception {
@@ -339,6 +364,24 @@ class CrossEngineIT {
                     "UPDATE " + ns + ".ruled SET at = at + INTERVAL " + (pgTarget ? "'1 hour'" : "1 HOUR") + " WHERE id = 8"); // an hour's shift still shows
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(ParityProbe.divergences(parity, "shop.ruled", 10))
                     .extracting(d -> d.get("key") + " " + d.get("state")).containsExactlyInAnyOrder("{id=7} DIVERGENT", "{id=8} DIVERGENT"));
+        }
+
+        @Test
+        @Order(6)
+        void shouldCompareMySqlsNativeJsonWithJsonbByValue() throws Exception {
+            Assumptions.assumeTrue(json, "MySQL JSON → PostgreSQL jsonb only");
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptionsInstanceOf(InvalidStateStoreException.class).untilAsserted(() ->
+                    assertThat(ParityProbe.tableDoc(parity, "shop.docs")).containsEntry("state", "IN_SYNC").containsEntry("sourceRows", (long) RULED)
+                            .containsEntry("targetRows", (long) RULED));
+            try (Connection m = source.source(); Connection p = target.connect()) {
+                assertThat(ParityProbe.rereadAndCompare(parity, Side.SOURCE, sourceEngine, m, "shop.docs", "shop.docs", List.of("id")).matched())
+                        .as("MySQL's JSON read by JDBC hashes as its binlog gave it").isEqualTo(RULED);
+                assertThat(ParityProbe.rereadAndCompare(parity, Side.TARGET, targetEngine, p, "public.docs", "shop.docs", List.of("id")).matched())
+                        .isEqualTo(RULED);
+            }
+            onTarget("UPDATE public.docs SET doc = jsonb_set(doc, '{a,y}', 'false') WHERE id = 9");
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(ParityProbe.divergences(parity, "shop.docs", 10))
+                    .extracting(d -> d.get("key") + " " + d.get("state")).containsExactly("{id=9} DIVERGENT"));
         }
 
         private void onTarget(String... sql) throws Exception {
