@@ -31,10 +31,16 @@ record ParityProcess(Process process, int port, Path log, String token) implemen
 
     /** {@link #launch} with this heap ({@code -Xmx}). */
     static ParityProcess launch(Path config, Path log, int port, String token, String heap) throws IOException {
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + heap,
-                "-Dlog4j2.configurationFile=log4j2.properties", // the shipped logging, not the tests'
-                "-cp", System.getProperty("java.class.path"), "dev.parity.api.cli.ParityCli", "run", "-c", config.toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        return command(log, port, token, heap, "run", "-c", config.toString());
+    }
+
+    /** Any {@code parity} command line in a child JVM ({@code demo --port 18080}, say); {@code port} is its API's. */
+    static ParityProcess command(Path log, int port, String token, String heap, String... args) throws IOException {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + heap, "-Dlog4j2.configurationFile=log4j2.properties", // the shipped logging, not the tests'
+                "-cp", System.getProperty("java.class.path"), "dev.parity.api.cli.ParityCli"));
+        cmd.addAll(java.util.List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         return new ParityProcess(p, port, log, token);
     }
 
