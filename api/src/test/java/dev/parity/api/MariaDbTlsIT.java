@@ -9,9 +9,6 @@ import dev.parity.api.config.ConfigLoader;
 import dev.parity.ingest.local.MariaDbPair;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
@@ -44,12 +41,12 @@ class MariaDbTlsIT {
             Throwable refused = catchThrowable(() -> Parity.start(ConfigLoader.parse(config(db, dir.resolve("other-ca.crt"), wrongState), "tls",
                     Map.of())).close());
             assertThat(refused).as("a CA that did not sign the servers' certificate").isNotNull();
-            assertThat(messages(refused)).contains("cannot connect to the source database");
+            assertThat(ParityProbe.messages(refused)).contains("cannot connect to the source database");
 
             try (Parity p = Parity.start(ConfigLoader.parse(config(db, dir.resolve("ca.crt"), dir.resolve("state")), "tls", Map.of()))) {
                 ParityProbe.awaitInSync(p);
-                assertThat(binlogDumps(db.source())).as("the source capture's binlog stream, as parity (so over TLS)").isPositive();
-                assertThat(binlogDumps(db.target())).as("the target capture's").isPositive();
+                assertThat(ParityProbe.binlogDumps(db.source(), "parity")).as("the source capture's binlog stream, as parity (so over TLS)").isPositive();
+                assertThat(ParityProbe.binlogDumps(db.target(), "parity")).as("the target capture's").isPositive();
                 db.onTarget("INSERT INTO shop.items VALUES (-1, -1)"); // in the target's binlog, not the source's
                 await().atMost(ParityProbe.VERDICT).untilAsserted(() -> assertThat(ParityProbe.divergences(p, "shop.items", 10))
                         .extracting(d -> d.get("kind") + " " + ((Map<?, ?>) d.get("key")).get("id") + " " + d.get("state"))
@@ -69,22 +66,5 @@ class MariaDbTlsIT {
                 api: {port: 0, token: "%s"}
                 state: {dir: "%s"}
                 """, db.sourceUrl(), tls, db.targetUrl(), tls, TOKEN, state);
-    }
-
-    /** Binlog dump threads of user parity: a capture's stream. */
-    private static long binlogDumps(Connection connection) throws Exception {
-        try (Connection c = connection; Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
-                "SELECT count(*) FROM information_schema.PROCESSLIST WHERE USER = 'parity' AND COMMAND LIKE 'Binlog Dump%'")) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
-    private static String messages(Throwable t) {
-        StringBuilder b = new StringBuilder();
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            b.append(c.getMessage()).append(" | ");
-        }
-        return b.toString();
     }
 }

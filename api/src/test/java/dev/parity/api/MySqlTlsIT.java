@@ -13,9 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -70,12 +67,12 @@ class MySqlTlsIT {
         Throwable refused = catchThrowable(() -> Parity.start(ConfigLoader.parse(verified(dir.resolve("other-ca.p12"), dir.resolve("state-wrong")),
                 "tls", Map.of())).close());
         assertThat(refused).as("a CA that did not sign the servers' certificate").isNotNull();
-        assertThat(messages(refused)).contains("cannot connect to the source database");
+        assertThat(ParityProbe.messages(refused)).contains("cannot connect to the source database");
 
         try (Parity p = Parity.start(ConfigLoader.parse(verified(dir.resolve("ca.p12"), dir.resolve("state")), "tls", Map.of()))) {
             ParityProbe.awaitInSync(p);
-            assertThat(binlogDumps(db.source(), "parity")).as("the source capture's binlog stream, as parity (so over TLS)").isPositive();
-            assertThat(binlogDumps(db.target(), "parity")).as("the target capture's").isPositive();
+            assertThat(ParityProbe.binlogDumps(db.source(), "parity")).as("the source capture's binlog stream, as parity (so over TLS)").isPositive();
+            assertThat(ParityProbe.binlogDumps(db.target(), "parity")).as("the target capture's").isPositive();
             db.onTarget("INSERT INTO shop.items VALUES (-1, -1)"); // in the target's binlog, not the source's
             await().atMost(ParityProbe.VERDICT).untilAsserted(() -> assertThat(ParityProbe.divergences(p, "shop.items", 10))
                     .extracting(d -> d.get("kind") + " " + ((Map<?, ?>) d.get("key")).get("id") + " " + d.get("state"))
@@ -89,14 +86,14 @@ class MySqlTlsIT {
         // Before any TLS login of 'plain': the server has not cached its password, so a login without TLS needs the RSA key.
         Throwable refused = catchThrowable(() -> Parity.start(ConfigLoader.parse(plain("?sslMode=DISABLED", dir.resolve("state-plain-refused")),
                 "plain", Map.of())).close());
-        assertThat(messages(refused)).contains("cannot connect to the source database").contains("caching_sha2_password")
+        assertThat(ParityProbe.messages(refused)).contains("cannot connect to the source database").contains("caching_sha2_password")
                 .contains("allowPublicKeyRetrieval=true").doesNotContain("plain-pw");
 
         try (Parity p = Parity.start(ConfigLoader.parse(plain("?sslMode=DISABLED&allowPublicKeyRetrieval=true", dir.resolve("state-plain")),
                 "plain", Map.of()))) {
             ParityProbe.awaitInSync(p);
-            assertThat(binlogDumps(db.source(), "plain")).as("the source capture's binlog stream, as plain").isPositive();
-            assertThat(binlogDumps(db.target(), "plain")).as("the target capture's").isPositive();
+            assertThat(ParityProbe.binlogDumps(db.source(), "plain")).as("the source capture's binlog stream, as plain").isPositive();
+            assertThat(ParityProbe.binlogDumps(db.target(), "plain")).as("the target capture's").isPositive();
         }
     }
 
@@ -132,22 +129,5 @@ class MySqlTlsIT {
         try (OutputStream o = Files.newOutputStream(out)) {
             store.store(o, "changeit".toCharArray());
         }
-    }
-
-    /** Binlog dump threads of {@code user}: a capture's stream. */
-    private static long binlogDumps(Connection connection, String user) throws Exception {
-        try (Connection c = connection; Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
-                "SELECT count(*) FROM information_schema.PROCESSLIST WHERE USER = '" + user + "' AND COMMAND LIKE 'Binlog Dump%'")) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
-    private static String messages(Throwable t) {
-        StringBuilder b = new StringBuilder();
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            b.append(c.getMessage()).append(" | ");
-        }
-        return b.toString();
     }
 }

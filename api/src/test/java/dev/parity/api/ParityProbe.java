@@ -191,4 +191,25 @@ final class ParityProbe {
             throw first;
         }
     }
+
+    /** Binlog dump threads of {@code user} on a MySQL or MariaDB server: its captures' streams. */
+    static long binlogDumps(java.sql.Connection connection, String user) throws Exception {
+        try (java.sql.Connection c = connection; java.sql.PreparedStatement ps = c.prepareStatement(
+                "SELECT count(*) FROM information_schema.PROCESSLIST WHERE USER = ? AND COMMAND LIKE 'Binlog Dump%'")) {
+            ps.setString(1, user);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /** Every message of a failure and its causes, as one string: what a user would read of it. */
+    static String messages(Throwable t) {
+        StringBuilder b = new StringBuilder();
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            b.append(c.getMessage()).append(" | ");
+        }
+        return b.toString();
+    }
 }
