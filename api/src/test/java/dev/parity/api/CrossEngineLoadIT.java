@@ -6,7 +6,8 @@ import static org.awaitility.Awaitility.await;
 import dev.parity.api.cli.Parity;
 import dev.parity.api.config.ConfigLoader;
 import dev.parity.ingest.jdbc.HeartbeatWriter;
-import dev.parity.ingest.local.MariaDbPair;
+import dev.parity.ingest.engine.Engine;
+import dev.parity.ingest.local.BinlogPair;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Files;
 import java.sql.Connection;
@@ -18,9 +19,11 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Parity's own load across engines (MariaDB source, PostgreSQL target), with heartbeats: no replication
+ * Parity's own load across engines (MariaDB or MySQL source, PostgreSQL target), with heartbeats: no replication
  * tool runs between the two here, so the test carries the heartbeat row across itself, as a cutover's
  * replication would (every 100 ms, MariaDB's row copied into PostgreSQL's). Integer keys pair by ranges;
  * string keys (case-insensitive collation on MariaDB, the database default on PostgreSQL) and UUIDs are
@@ -30,16 +33,18 @@ import org.junit.jupiter.api.Test;
 class CrossEngineLoadIT {
     private static final int ROWS = 600;
 
-    @Test
-    void shouldLoadIntegerStringAndUuidKeysAcrossEnginesAndFindTheDriftByKey() throws Exception {
-        try (MariaDbPair maria = MariaDbPair.start("shop");
+    @ParameterizedTest
+    @EnumSource(value = Engine.class, names = {"MARIADB", "MYSQL"})
+    void shouldLoadIntegerStringAndUuidKeysAcrossEnginesAndFindTheDriftByKey(Engine engine) throws Exception {
+        try (BinlogPair maria = BinlogPair.start(engine, "shop");
              EmbeddedPostgres pg = EmbeddedPostgres.builder().setServerConfig("wal_level", "logical").start()) {
             maria.onSource("CREATE TABLE shop.items (id BIGINT PRIMARY KEY, amount DECIMAL(10,2) NOT NULL, note VARCHAR(40))",
-                    "INSERT INTO shop.items SELECT seq, seq / 4, CONCAT('item ', seq) FROM seq_1_to_" + ROWS,
+                    "INSERT INTO shop.items SELECT seq, seq / 4, CONCAT('item ', seq) FROM " + BinlogPair.seq(ROWS),
                     "CREATE TABLE shop.codes (code VARCHAR(20) COLLATE utf8mb4_general_ci PRIMARY KEY, n INT NOT NULL)",
-                    "INSERT INTO shop.codes SELECT CONCAT(CHAR(65 + seq % 26 + (seq % 2) * 32), 'k', seq), seq FROM seq_1_to_" + ROWS,
-                    "CREATE TABLE shop.tokens (id UUID PRIMARY KEY, v INT NOT NULL)",
-                    "INSERT INTO shop.tokens SELECT CAST(CONCAT('00000000-0000-0000-0000-', LPAD(seq, 12, '0')) AS UUID), seq FROM seq_1_to_" + ROWS);
+                    "INSERT INTO shop.codes SELECT CONCAT(CHAR(65 + seq % 26 + (seq % 2) * 32), 'k', seq), seq FROM " + BinlogPair.seq(ROWS),
+                    // MariaDB's UUID type; MySQL has none, a UUID key there is its text.
+                    "CREATE TABLE shop.tokens (id " + (engine == Engine.MARIADB ? "UUID" : "CHAR(36)") + " PRIMARY KEY, v INT NOT NULL)",
+                    "INSERT INTO shop.tokens SELECT CONCAT('00000000-0000-0000-0000-', LPAD(seq, 12, '0')), seq FROM " + BinlogPair.seq(ROWS));
             try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
                 st.execute("CREATE TABLE public.items (id BIGINT PRIMARY KEY, amount NUMERIC(10,2) NOT NULL, note VARCHAR(40))");
                 st.execute("INSERT INTO public.items SELECT g, round(g / 4.0, 2), 'item ' || g FROM generate_series(1, " + ROWS + ") g");
@@ -82,8 +87,8 @@ class CrossEngineLoadIT {
         }
     }
 
-    /** What a cutover's replication does for the heartbeat row: MariaDB's copied into PostgreSQL's whenever it moved. */
-    private static void relayHeartbeats(MariaDbPair maria, EmbeddedPostgres pg, AtomicBoolean stop) {
+    /** What a cutover's replication does for the heartbeat row: MySQL's or MariaDB's copied into PostgreSQL's whenever it moved. */
+    private static void relayHeartbeats(BinlogPair maria, EmbeddedPostgres pg, AtomicBoolean stop) {
         long last = -1;
         while (!stop.get()) {
             try (Connection m = maria.source(); Connection p = pg.getPostgresDatabase().getConnection()) {
