@@ -117,7 +117,8 @@ public final class Parity implements AutoCloseable {
                     runtime.captures(), runtime.reconciler(), runtime.topics(), runtime.heartbeat(), runtime::baselineApplied, runtime::loadReads,
                     Clock.systemUTC());
             status.attach(sw);
-            SchemaWatch sch = new SchemaWatch(config.ingest(), Clock.systemUTC());
+            SchemaWatch sch = new SchemaWatch(config.ingest(), Clock.systemUTC()).comparingColumns(runtime.databases().oneSided(),
+                    sw::columnsChanged);
             runtime.onSchemaChange(sch::poke);
             status.attach(sch);
             Monitor mon = new Monitor(status, history, new AlertEvaluator(config.name(), config.alerts().lagThreshold(), config.alerts().groupInterval()),

@@ -203,6 +203,11 @@ public final class ParityRuntime implements AutoCloseable {
                     .map(dev.parity.ingest.schema.ColumnInfo::name).collect(Collectors.toSet()) : java.util.Set.of()));
             TablePlanner.unusedColumnRules(config.tables(), columns).forEach(this::warn);
         }
+        // Rows are compared over the columns both sides have: those only one side has are a schema difference, left out
+        // of every row hash from the first read on (README, "Schema drift while monitoring").
+        databases.compareColumns(verified);
+        databases.oneSided().all().forEach((table, columns) -> LOG.info("{}: column(s) {} only on one side: rows are compared without"
+                + " them (reported as a schema difference)", table, columns));
         sidePlan = plan;
         baseline = config.capture().connect()
                 ? BaselinePlan.byConnectors(ingest, "CONNECT: the connectors on Kafka Connect snapshot every table (capture.mode is connect)")

@@ -14,6 +14,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
@@ -67,6 +68,14 @@ public final class RecordMapper {
         return this;
     }
 
+    /** The columns only one side has, by table: left out of row hashes and shapes (README, "Schema drift while monitoring"). */
+    private dev.parity.ingest.schema.OneSidedColumns oneSided = new dev.parity.ingest.schema.OneSidedColumns();
+
+    public RecordMapper oneSided(dev.parity.ingest.schema.OneSidedColumns registry) {
+        this.oneSided = registry;
+        return this;
+    }
+
     public RecordMapper onSchemaChange(Runnable listener) {
         this.onSchemaChange = listener;
         return this;
@@ -103,7 +112,7 @@ public final class RecordMapper {
             return null;
         }
         writer.reset().table(mapped).rules(rules.get(mapped));
-        writeSorted(key);
+        writeSorted(key, Set.of());
         int keyLength = writer.sink().size();
         byte[] keyBytes = Arrays.copyOf(writer.sink().array(), keyLength);
         String position = positions.position(source, record.sourceOffset());
@@ -115,10 +124,11 @@ public final class RecordMapper {
         if (previous != null && previous != after.schema() && !previous.equals(after.schema())) {
             onSchemaChange.run();
         }
+        Set<String> skip = oneSided.of(mapped);
         writer.beginRow();
-        writeSorted(after);
+        writeSorted(after, skip);
         Hash128 hash = RowHashing.hash128(writer.sink().array(), 0, writer.sink().size());
-        return new MappedRecord(keyBytes, RowChange.upsert(side, hash, commitMicros, position, isSnapshot(source), shape(after.schema())));
+        return new MappedRecord(keyBytes, RowChange.upsert(side, hash, commitMicros, position, isSnapshot(source), shape(after.schema(), skip)));
     }
 
     /**
@@ -171,7 +181,7 @@ public final class RecordMapper {
     /** The canonical row with no key columns: the key of a row identified by its content. */
     private byte[] contentKey(String mapped, Struct row) {
         writer.reset().table(mapped).rules(rules.get(mapped)).beginRow();
-        writeSorted(row);
+        writeSorted(row, oneSided.of(mapped));
         return Arrays.copyOf(writer.sink().array(), writer.sink().size());
     }
 
@@ -184,15 +194,22 @@ public final class RecordMapper {
                 ((Number) after.get(HB_WRITTEN_AT)).longValue(), commitMicros, fence == null ? null : fence.toString()));
     }
 
-    /** A row schema's shape (its columns), computed once per schema. */
-    private int shape(Schema schema) {
+    /** A row schema's shape (its columns compared: all but {@code skip}), computed once per schema while nothing is skipped. */
+    private int shape(Schema schema, Set<String> skip) {
+        if (!skip.isEmpty()) {
+            return RowHashing.shape(schema.fields().stream().map(RecordMapper::columnName).filter(c -> !skip.contains(c)).toList());
+        }
         return shapes.computeIfAbsent(schema, sc -> RowHashing.shape(sc.fields().stream().map(RecordMapper::columnName).toList()));
     }
 
     private final Map<Schema, Integer> shapes = new IdentityHashMap<>();
 
-    private void writeSorted(Struct struct) {
+    /** Writes the struct's columns in canonical order, but those in {@code skip} (one side's only: not compared). */
+    private void writeSorted(Struct struct, Set<String> skip) {
         for (Column c : sortedFields.computeIfAbsent(struct.schema(), RecordMapper::sort)) {
+            if (!skip.isEmpty() && skip.contains(c.name())) {
+                continue;
+            }
             Field f = c.field();
             writer.column(c.name());
             ValueEncoder.write(writer, f.schema(), struct.get(f));

@@ -28,15 +28,23 @@ public final class SchemaDiff {
      * @param sourceTables every table found on the source now, qualified (to tell a watched table that disappeared)
      * @param targetTables the same for the target
      * @param named        mapped ids of the tables the filter names now (on the source), each with whether the target has it too
+     * @param oneSided     mapped ids of the tables on both sides, each with the columns only one side has (empty: none)
      */
     public record Report(String source, String target, List<SchemaDifference> differences, List<SettingDrift> settings,
-                         java.util.Set<String> sourceTables, java.util.Set<String> targetTables, Map<String, Boolean> named) {
+                         java.util.Set<String> sourceTables, java.util.Set<String> targetTables, Map<String, Boolean> named,
+                         Map<String, java.util.Set<String>> oneSided) {
         public Report {
             differences = List.copyOf(differences);
             settings = List.copyOf(settings);
             sourceTables = java.util.Set.copyOf(sourceTables);
             targetTables = java.util.Set.copyOf(targetTables);
             named = Map.copyOf(named);
+            oneSided = Map.copyOf(oneSided);
+        }
+
+        public Report(String source, String target, List<SchemaDifference> differences, List<SettingDrift> settings,
+                      java.util.Set<String> sourceTables, java.util.Set<String> targetTables, Map<String, Boolean> named) {
+            this(source, target, differences, settings, sourceTables, targetTables, named, Map.of());
         }
 
         /**
@@ -105,17 +113,19 @@ public final class SchemaDiff {
                 .map(PlannedTable::targetName).findFirst().orElse(name);
         boolean sameEngine = source.engine() == target.engine();
         List<SchemaDifference> differences = new ArrayList<>();
+        Map<String, java.util.Set<String>> oneSided = new java.util.HashMap<>();
         for (PlannedTable p : plan) {
             if (!targetNames.contains(p.targetName())) {
                 differences.add(new SchemaDifference(p.mappedId(), "table", p.sourceName(), null, "missing on the target (" + p.targetName() + ")"));
             } else if (s.containsKey(p.sourceName()) && t.containsKey(p.targetName())) {
                 differences.addAll(SchemaComparison.compare(s.get(p.sourceName()), t.get(p.targetName()), toTarget, sameEngine));
+                oneSided.put(p.mappedId(), dev.parity.ingest.schema.OneSidedColumns.between(s.get(p.sourceName()), t.get(p.targetName())));
             }
         }
         return new Report(source.endpoint().toString(), target.endpoint().toString(), differences,
                 SettingsComparison.compare(source.engine(), source.settings(), target.engine(), target.settings()),
                 names(source), names(target), plan.stream().collect(java.util.stream.Collectors.toMap(PlannedTable::mappedId,
-                        p -> targetNames.contains(p.targetName()), (a, b) -> a)));
+                        p -> targetNames.contains(p.targetName()), (a, b) -> a)), oneSided);
     }
 
     private static java.util.Set<String> names(SideDatabase side) {

@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
  * Live schema drift: compares source and target structure and settings every few seconds, and at
  * once when a capture sees a table's structure change (a DDL event in the binlog, or a change event
  * whose row shape differs from the table's previous one). Status shows the latest comparison.
- * Hashing needs nothing from here: every change event carries its own row shape, so rows changed
- * after a DDL hash with the new columns on both sides.
+ * Every change event carries its own row shape, so rows changed after a DDL hash with the new columns on both sides;
+ * what hashing takes from here is which columns only one side has ({@link #comparingColumns}), left out of every row.
  */
 public final class SchemaWatch implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SchemaWatch.class);
@@ -36,10 +36,22 @@ public final class SchemaWatch implements AutoCloseable {
     private volatile SchemaDiff.Report latest;
     private volatile Instant checkedAt;
     private volatile String error;
+    private dev.parity.ingest.schema.OneSidedColumns oneSided;
+    private java.util.function.Consumer<String> oneSidedChanged = t -> { };
 
     public SchemaWatch(IngestConfig config, Clock clock) {
         this.config = config;
         this.clock = clock;
+    }
+
+    /**
+     * Keeps {@code registry} (the columns only one side has, left out of row hashes) current with each comparison, and
+     * tells {@code changed} of each table whose one-sided columns changed: its rows must be compared again. Before start.
+     */
+    public SchemaWatch comparingColumns(dev.parity.ingest.schema.OneSidedColumns registry, java.util.function.Consumer<String> changed) {
+        this.oneSided = registry;
+        this.oneSidedChanged = changed;
+        return this;
     }
 
     public SchemaWatch start() {
@@ -65,6 +77,15 @@ public final class SchemaWatch implements AutoCloseable {
             }
             latest = r;
             error = null;
+            if (oneSided != null) {
+                r.oneSided().forEach((table, columns) -> {
+                    if (oneSided.set(table, columns)) {
+                        LOG.info("{}: {}; rows are compared again", table, columns.isEmpty() ? "every column is on both sides again"
+                                : "column(s) " + columns + " only on one side, left out of the comparison (a schema difference)");
+                        oneSidedChanged.accept(table);
+                    }
+                });
+            }
         } catch (Exception e) {
             if (error == null) {
                 LOG.warn("comparing the structures of source and target failed (retried every {} s): {}", POLL_SECONDS, e.getMessage());

@@ -16,4 +16,13 @@ public record TableSchema(String table, List<ColumnInfo> columns, List<String> p
         uniqueKeys = List.copyOf(uniqueKeys);
         foreignKeys = List.copyOf(foreignKeys);
     }
+
+    /** This structure without the named columns (lower-case names): what rows are compared over when one side lacks them. */
+    public TableSchema without(java.util.Set<String> names) {
+        if (names.isEmpty()) {
+            return this;
+        }
+        return new TableSchema(table, columns.stream().filter(c -> !names.contains(c.name().toLowerCase(java.util.Locale.ROOT))).toList(),
+                primaryKey, uniqueKeys, foreignKeys);
+    }
 }

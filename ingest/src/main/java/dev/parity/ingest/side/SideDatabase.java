@@ -53,6 +53,18 @@ public final class SideDatabase {
 
     /** Opt-in comparison rules by mapped table id and column (config {@code tables.columns}): the stream and the reads apply the same. */
     private final Map<String, Map<String, dev.parity.reconciler.canonical.ColumnRule>> columnRules;
+    /** The columns only one side has, left out of every row hash on both sides: one registry shared by both (see {@link Databases}). */
+    private dev.parity.ingest.schema.OneSidedColumns oneSided = new dev.parity.ingest.schema.OneSidedColumns();
+
+    /** Shares the registry of one-sided columns with the other side; before any capture or scan plan. */
+    public SideDatabase comparing(dev.parity.ingest.schema.OneSidedColumns shared) {
+        this.oneSided = java.util.Objects.requireNonNull(shared, "shared");
+        return this;
+    }
+
+    public dev.parity.ingest.schema.OneSidedColumns oneSided() {
+        return oneSided;
+    }
 
     public Side side() {
         return side;
@@ -180,8 +192,9 @@ public final class SideDatabase {
             return new dev.parity.ingest.verify.TableScan.Result(null, "not found on the " + side.label());
         }
         // Without heartbeats there is no heartbeat row to read: reads then carry no seq (-1).
-        return dev.parity.ingest.verify.TableScan.plan(engine(), name, t.mappedId(), info.key(), schema, heartbeats ? heartbeatTable : null,
-                pageRows, columnRules.getOrDefault(t.mappedId(), Map.of()));
+        // Rows are compared over the columns both sides have: the one-sided ones are not read at all.
+        return dev.parity.ingest.verify.TableScan.plan(engine(), name, t.mappedId(), info.key(), schema.without(oneSided.of(t.mappedId())),
+                heartbeats ? heartbeatTable : null, pageRows, columnRules.getOrDefault(t.mappedId(), Map.of()));
     }
 
     /**
@@ -249,7 +262,7 @@ public final class SideDatabase {
     public dev.parity.ingest.connect.ConnectCapture startConnectCapture(SideTopics topics, TableMapping captured, CaptureStatus status, Clock clock,
                                                                        Runnable onSchemaChange) {
         RecordMapper mapper = new RecordMapper(side, captured, heartbeatTable, adapter.positions()).rules(columnRules)
-                .onSchemaChange(onSchemaChange);
+                .oneSided(oneSided).onSchemaChange(onSchemaChange);
         var capture = new dev.parity.ingest.connect.ConnectCapture(side.label(), topics.kafka(), "parity-" + names.engineName().substring(7) + "-connect",
                 topicPrefix(), heartbeatTable, engine() == Engine.POSTGRESQL ? dev.parity.ingest.connect.Positions.POSTGRES
                 : dev.parity.ingest.connect.Positions.BINLOG, mapper, topics.producer(side), status, clock);
@@ -265,7 +278,7 @@ public final class SideDatabase {
     public CaptureEngine startCapture(SideTopics topics, TableMapping captured, List<String> captureList, CaptureStatus status,
                                       Clock clock, Runnable onSchemaChange, Map<String, String> firstRun) {
         RecordMapper mapper = new RecordMapper(side, captured, heartbeatTable, adapter.positions()).rules(columnRules)
-                .onSchemaChange(onSchemaChange);
+                .oneSided(oneSided).onSchemaChange(onSchemaChange);
         CaptureEngine engine = new CaptureEngine(side.label(), adapter.debezium(names, captureList, keyColumns(captureList)), mapper, topics.producer(side),
                 status, clock);
         if (!firstRun.isEmpty()) {

@@ -64,6 +64,8 @@ public final class Sweeper implements AutoCloseable {
     private final AtomicLong rounds = new AtomicLong();
     private final AtomicLong requested = new AtomicLong();
     private final Object wake = new Object();
+    /** Tables whose one-sided columns changed (README, "Schema drift while monitoring"): re-read at once, like the reconciler's asks. */
+    private final java.util.Set<String> columnsChanged = ConcurrentHashMap.newKeySet();
     private final Thread thread;
     private volatile boolean stopping;
     private volatile String activity = "waiting for both captures to stream";
@@ -163,6 +165,17 @@ public final class Sweeper implements AutoCloseable {
         return next;
     }
 
+    /**
+     * Re-reads {@code mappedId} on both sides at once (between two tables of a round at the latest): the columns only
+     * one side has changed, so its rows are compared over other columns now.
+     */
+    public void columnsChanged(String mappedId) {
+        columnsChanged.add(mappedId);
+        synchronized (wake) {
+            wake.notifyAll();
+        }
+    }
+
     /** Rounds completed so far. */
     public long completedRounds() {
         return completed;
@@ -256,12 +269,14 @@ public final class Sweeper implements AutoCloseable {
     /**
      * Re-reads at once each table the reconciler asked for: it holds keys whose two sides' rows have
      * different shapes, written while one side's table was altered and the other's not yet (README, "How
-     * it decides"). Only once both sides' tables have the same columns again: until then a re-read would
-     * find the shapes still different, and the keys stay PENDING.
+     * it decides"); and each table whose one-sided columns changed ({@link #columnsChanged}). Rows are compared over
+     * the columns both sides have: the one-sided columns are noted again from the structures read here first, so the
+     * re-read hashes both sides over the same columns.
      */
     private void serveRereads() throws InterruptedException {
         Map<String, Long> asked = reconciler.link().rereadRequests();
-        List<PlannedTable> wanted = tables.stream().filter(t -> asked.containsKey(t.mappedId())).toList();
+        java.util.Set<String> changed = java.util.Set.copyOf(columnsChanged);
+        List<PlannedTable> wanted = tables.stream().filter(t -> asked.containsKey(t.mappedId()) || changed.contains(t.mappedId())).toList();
         if (wanted.isEmpty()) {
             return;
         }
@@ -275,11 +290,16 @@ public final class Sweeper implements AutoCloseable {
             }
         }
         for (PlannedTable t : wanted) {
-            if (!columns(schemas.get(Side.SOURCE).get(t.sourceName())).equals(columns(schemas.get(Side.TARGET).get(t.targetName())))) {
-                continue;
+            TableSchema source = schemas.get(Side.SOURCE).get(t.sourceName());
+            TableSchema target = schemas.get(Side.TARGET).get(t.targetName());
+            if (source == null || target == null) {
+                continue; // a table gone from one side: reported, not re-read
             }
-            LOG.info("re-reading {} at once: rows of its two sides were written under different structures", t.mappedId());
-            if (sweepTable(Math.max(1, rounds.get()), t, schemas, schemaErrors)) {
+            databases.oneSided().set(t.mappedId(), dev.parity.ingest.schema.OneSidedColumns.between(source, target));
+            columnsChanged.remove(t.mappedId());
+            LOG.info("re-reading {} at once: {}", t.mappedId(), asked.containsKey(t.mappedId())
+                    ? "rows of its two sides were written under different structures" : "the columns only one side has changed");
+            if (sweepTable(Math.max(1, rounds.get()), t, schemas, schemaErrors) && asked.containsKey(t.mappedId())) {
                 reconciler.link().rereadDone(t.mappedId(), asked.get(t.mappedId()));
             }
         }
@@ -296,11 +316,6 @@ public final class Sweeper implements AutoCloseable {
             schedule.readCompletely(t.mappedId(), before);
         }
         return complete;
-    }
-
-    private static java.util.Set<String> columns(TableSchema schema) {
-        return schema == null ? java.util.Set.of() : schema.columns().stream().map(c -> c.name().toLowerCase(java.util.Locale.ROOT))
-                .collect(java.util.stream.Collectors.toSet());
     }
 
     private void waitFor(Duration d) throws InterruptedException {

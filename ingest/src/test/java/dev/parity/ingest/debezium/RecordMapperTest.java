@@ -133,6 +133,26 @@ class RecordMapperTest {
     }
 
     @Test
+    void shouldLeaveAColumnOnlyOneSideHasOutOfTheHashAndTheShape() {
+        Schema narrow = SchemaBuilder.struct().field("id", Schema.INT64_SCHEMA).field("v", Schema.OPTIONAL_STRING_SCHEMA).build();
+        Schema wide = SchemaBuilder.struct().field("id", Schema.INT64_SCHEMA).field("v", Schema.OPTIONAL_STRING_SCHEMA)
+                .field("Locale", Schema.OPTIONAL_STRING_SCHEMA).build();
+        RowChange source = (RowChange) mapper.map(PgRecords.record("u", new Struct(narrow).put("id", 1L).put("v", "same"), null)).event();
+        RowChange before = (RowChange) mapper.map(PgRecords.record("u", new Struct(wide).put("id", 1L).put("v", "same").put("Locale", "en"), null)).event();
+        assertThat(before.hash()).as("the extra column counts while both sides are thought to have it").isNotEqualTo(source.hash());
+        assertThat(before.shape()).isNotEqualTo(source.shape());
+
+        dev.parity.ingest.schema.OneSidedColumns oneSided = new dev.parity.ingest.schema.OneSidedColumns();
+        oneSided.set("public.t", java.util.Set.of("locale"));
+        mapper.oneSided(oneSided);
+        RowChange target = (RowChange) mapper.map(PgRecords.record("u", new Struct(wide).put("id", 1L).put("v", "same").put("Locale", "fr"), null)).event();
+        assertThat(target.hash()).as("compared over the shared columns, whatever the one-sided value").isEqualTo(source.hash());
+        assertThat(target.shape()).isEqualTo(source.shape());
+        RowChange differs = (RowChange) mapper.map(PgRecords.record("u", new Struct(wide).put("id", 1L).put("v", "other").put("Locale", "fr"), null)).event();
+        assertThat(differs.hash()).as("a shared column still counts").isNotEqualTo(source.hash());
+    }
+
+    @Test
     void shouldTurnHeartbeatRowsIntoBroadcastHeartbeats() {
         Schema hb = SchemaBuilder.struct().field("id", Schema.INT32_SCHEMA).field("seq", Schema.INT64_SCHEMA)
                 .field("written_at_us", Schema.INT64_SCHEMA).field("fence_id", Schema.OPTIONAL_STRING_SCHEMA).build();
