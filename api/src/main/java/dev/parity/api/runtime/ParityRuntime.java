@@ -276,6 +276,9 @@ public final class ParityRuntime implements AutoCloseable {
         }
         Map<String, Object> kafkaProps = new HashMap<>(config.kafka().properties());
         kafkaProps.put("bootstrap.servers", bootstrap);
+        if (!config.kafka().embedded() && !config.capture().connect() && config.api().advertise() == null) {
+            ReconcilerStreams.refuseAnotherInstance(kafkaProps, config, config.stateDir().toAbsolutePath());
+        }
         int partitions = ReconcilerStreams.ensureTopics(kafkaProps, SideTopics.topic(config.name(), Side.SOURCE),
                 SideTopics.topic(config.name(), Side.TARGET), config.kafka().partitions(), config.kafka().embedded());
         topics = new SideTopics(config.name(), kafkaProps, partitions, chunking);

@@ -87,6 +87,52 @@ final class ReconcilerStreams {
     private static final int MAX_REPLACEMENTS = 2;
     private static final long REPLACEMENT_WINDOW_MS = 10 * 60_000;
 
+    /** This instance's static member id in the reconciler's group: one per name and state dir. */
+    static String instanceId(ParityConfig config, Path state) {
+        return "parity-" + config.name() + "-" + Integer.toHexString(state.toAbsolutePath().normalize().toString().hashCode());
+    }
+
+    /** How long a member of another instance may take to leave the group (a clean stop leaves at once) before a start is refused. */
+    private static final java.time.Duration OTHER_INSTANCE_WAIT = java.time.Duration.ofSeconds(15);
+
+    /**
+     * Refuses to start a second instance of one name on one Kafka with its own embedded captures (README, "Deployment"):
+     * both would capture with the same replication slots and binlog server ids, each breaking the other's stream. Asked
+     * before anything of this instance touches Kafka or a capture: the reconciler's group ({@code parity-<name>}) must
+     * have no member but this instance's own earlier self (same state dir). A member that stays 15 s is another
+     * running instance, named in the refusal.
+     */
+    static void refuseAnotherInstance(Map<String, Object> kafkaProps, ParityConfig config, Path state) throws Exception {
+        String group = "parity-" + config.name();
+        String self = instanceId(config, state);
+        long deadline = System.nanoTime() + OTHER_INSTANCE_WAIT.toNanos();
+        try (Admin admin = Admin.create(kafkaProps)) {
+            while (true) {
+                List<org.apache.kafka.clients.admin.MemberDescription> others;
+                try {
+                    others = admin.describeConsumerGroups(List.of(group)).describedGroups().get(group).get(30, java.util.concurrent.TimeUnit.SECONDS)
+                            .members().stream().filter(m -> !m.groupInstanceId().map(self::equals).orElse(false)).toList();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException) {
+                        return; // never started on this Kafka
+                    }
+                    throw e;
+                }
+                if (others.isEmpty()) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    String who = others.stream().map(m -> m.host().replaceFirst("^/", "") + m.groupInstanceId().map(i -> " (" + i + ")").orElse(""))
+                            .distinct().collect(java.util.stream.Collectors.joining(", "));
+                    throw dev.parity.api.config.ConfigException.atStart(List.of(new dev.parity.api.config.ConfigProblem("name", config.name(),
+                            "another Parity of this name is running on this Kafka, at " + who + ": several instances need capture.mode:"
+                                    + " connect (README, \"Deployment\"); stop that one, or give this one another name")));
+                }
+                Thread.sleep(500);
+            }
+        }
+    }
+
     static KafkaStreams start(Map<String, Object> kafkaProps, ParityConfig config, Path state, ReconcilerSettings settings) {
         Properties p = new Properties();
         p.putAll(kafkaProps);
@@ -115,8 +161,7 @@ final class ReconcilerStreams {
         // Static membership, one id per instance (its state dir): a restarted Parity takes its partitions
         // back at once instead of waiting out the old member's 45 s session, and leaveGroup on close works
         // (Kafka Streams' CloseOptions.leaveGroup only removes static members).
-        p.put(StreamsConfig.consumerPrefix(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
-                "parity-" + config.name() + "-" + Integer.toHexString(state.toAbsolutePath().normalize().toString().hashCode()));
+        p.put(StreamsConfig.consumerPrefix(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), instanceId(config, state));
         if (config.kafka().embedded()) {
             p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
         }
