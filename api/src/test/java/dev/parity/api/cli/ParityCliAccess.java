@@ -21,4 +21,9 @@ public final class ParityCliAccess {
     public static int run(StringWriter err, String... args) {
         return ParityCli.commandLine().setErr(new PrintWriter(err, true)).execute(args);
     }
+
+    /** Runs the command line with its stdout and stderr captured. */
+    public static int runCapturing(StringWriter out, StringWriter err, String... args) {
+        return ParityCli.commandLine().setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true)).execute(args);
+    }
 }
