@@ -188,6 +188,12 @@ public final class ParityRuntime implements AutoCloseable {
      */
     public void prepare() throws Exception {
         startedAt = clock.instant();
+        if (!config.kafka().embedded() && !config.capture().connect() && config.api().advertise() == null) {
+            // Before anything of this instance is written, to Kafka, a database or its state dir (README, "Deployment").
+            Map<String, Object> kafkaProps = new HashMap<>(config.kafka().properties());
+            kafkaProps.put("bootstrap.servers", config.kafka().bootstrapServers());
+            ReconcilerStreams.refuseAnotherInstance(kafkaProps, config, config.stateDir().toAbsolutePath());
+        }
         Files.createDirectories(ingest.captureDir());
         SidePlan plan = SidePlan.of(ingest, this::warn, LOG::warn);
         databases = plan.databases();
@@ -276,9 +282,6 @@ public final class ParityRuntime implements AutoCloseable {
         }
         Map<String, Object> kafkaProps = new HashMap<>(config.kafka().properties());
         kafkaProps.put("bootstrap.servers", bootstrap);
-        if (!config.kafka().embedded() && !config.capture().connect() && config.api().advertise() == null) {
-            ReconcilerStreams.refuseAnotherInstance(kafkaProps, config, config.stateDir().toAbsolutePath());
-        }
         int partitions = ReconcilerStreams.ensureTopics(kafkaProps, SideTopics.topic(config.name(), Side.SOURCE),
                 SideTopics.topic(config.name(), Side.TARGET), config.kafka().partitions(), config.kafka().embedded());
         topics = new SideTopics(config.name(), kafkaProps, partitions, chunking);

@@ -193,8 +193,8 @@ public final class SideDatabase {
         }
         // Without heartbeats there is no heartbeat row to read: reads then carry no seq (-1).
         // Rows are compared over the columns both sides have: the one-sided ones are not read at all.
-        return dev.parity.ingest.verify.TableScan.plan(engine(), name, t.mappedId(), info.key(), schema.without(oneSided.of(t.mappedId())),
-                heartbeats ? heartbeatTable : null, pageRows, columnRules.getOrDefault(t.mappedId(), Map.of()));
+        return dev.parity.ingest.verify.TableScan.plan(engine(), name, t.mappedId(), info.key(), schema, heartbeats ? heartbeatTable : null,
+                pageRows, columnRules.getOrDefault(t.mappedId(), Map.of()), oneSided.of(t.mappedId()));
     }
 
     /**

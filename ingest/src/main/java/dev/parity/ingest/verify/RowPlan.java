@@ -39,14 +39,17 @@ final class RowPlan {
 
     /**
      * The plan for a result's columns, which must all be among the table's as its structure was read
-     * ({@code columns}, by lower-case name); a column not compared ({@code tables.columns … compare: false}) is
-     * written as NULL whatever it holds.
+     * ({@code columns}, by lower-case name) or {@code leftOut} (only one side has them: skipped); a column not compared
+     * ({@code tables.columns … compare: false}) is written as NULL whatever it holds.
      */
     static RowPlan of(ResultSetMetaData md, Engine engine, Map<String, ColumnInfo> columns, List<String> keyColumns,
-                      Map<String, ColumnRule> rules) throws SQLException {
+                      Map<String, ColumnRule> rules, java.util.Set<String> leftOut) throws SQLException {
         TreeMap<String, Integer> byName = new TreeMap<>();
         for (int i = 1; i <= md.getColumnCount(); i++) {
-            byName.put(md.getColumnLabel(i).toLowerCase(Locale.ROOT), i);
+            String name = md.getColumnLabel(i).toLowerCase(Locale.ROOT);
+            if (!leftOut.contains(name)) { // only one side has it: rows are compared over the others
+                byName.put(name, i);
+            }
         }
         List<Col> all = new ArrayList<>();
         byName.forEach((name, index) -> {

@@ -48,6 +48,8 @@ public final class TableScan {
     private final int shape;
     /** Opt-in comparison rules of this table's columns; empty: exact. */
     private Map<String, dev.parity.reconciler.canonical.ColumnRule> rules = Map.of();
+    /** Columns the other side lacks (lower case): read with the rest, left out of the key, the hash and the shape. */
+    private java.util.Set<String> leftOut = java.util.Set.of();
     /** Set while a read by key runs: rows keep their canonical bytes. */
     private boolean withCanonical;
     /** Set while a read for a lookup on the other side runs: rows keep their key columns' JDBC values. */
@@ -133,6 +135,17 @@ public final class TableScan {
     /** {@link #plan}, values compared under the table's opt-in column rules (config {@code tables.columns}). */
     public static Result plan(Engine engine, String table, String mappedId, List<String> keyColumns, TableSchema schema,
                               String heartbeatTable, int pageRows, Map<String, dev.parity.reconciler.canonical.ColumnRule> rules) {
+        return plan(engine, table, mappedId, keyColumns, schema, heartbeatTable, pageRows, rules, java.util.Set.of());
+    }
+
+    /**
+     * {@link #plan}, rows compared over the columns both sides have: {@code leftOut} (lower-case names, only one side
+     * has them: README, "Schema drift while monitoring") are neither read into the hash nor part of the shape.
+     */
+    public static Result plan(Engine engine, String table, String mappedId, List<String> keyColumns, TableSchema schema,
+                              String heartbeatTable, int pageRows, Map<String, dev.parity.reconciler.canonical.ColumnRule> rules,
+                              java.util.Set<String> leftOut) {
+        schema = schema.without(leftOut);
         List<ColumnInfo> unreadable = schema.columns().stream().filter(c -> JdbcValueReader.of(engine, c) == null).toList();
         List<ColumnInfo> blocking = unreadable.stream().filter(c -> !ignored(rules, c.name())).toList();
         if (!blocking.isEmpty()) {
@@ -141,6 +154,7 @@ public final class TableScan {
         }
         TableScan scan = new TableScan(engine, table, mappedId, keyColumns, schema, heartbeatTable, pageRows);
         scan.rules = Map.copyOf(rules);
+        scan.leftOut = java.util.Set.copyOf(leftOut);
         return new Result(scan, null, List.of());
     }
 
@@ -409,7 +423,7 @@ public final class TableScan {
 
     private RowPlan plan(ResultSetMetaData md) throws SQLException {
         if (plan == null) {
-            plan = RowPlan.of(md, engine, columns, keyColumns, rules);
+            plan = RowPlan.of(md, engine, columns, keyColumns, rules, leftOut);
         }
         return plan;
     }
