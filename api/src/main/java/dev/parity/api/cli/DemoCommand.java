@@ -21,7 +21,8 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "8080", description = "HTTP port (default: ${DEFAULT-VALUE})")
     int port;
 
-    @Option(names = "--drift-after", defaultValue = "45", description = "Seconds before the target-only writes (default: ${DEFAULT-VALUE})")
+    @Option(names = "--drift-after", defaultValue = "45",
+            description = "Seconds before the target-only writes, which wait for IN_SYNC too (default: ${DEFAULT-VALUE})")
     int driftAfter;
 
     @Option(names = "--engine", defaultValue = "postgresql", converter = EngineConverter.class,
@@ -52,7 +53,7 @@ final class DemoCommand implements Callable<Integer> {
                     Thread workload = new Thread(() -> DemoWorkload.run(pair, engine), "demo-workload");
                     workload.setDaemon(true);
                     workload.start();
-                    Thread drift = new Thread(() -> drift(pair), "demo-drift");
+                    Thread drift = new Thread(() -> drift(pair, p), "demo-drift");
                     drift.setDaemon(true);
                     drift.start();
                 }
@@ -79,9 +80,13 @@ final class DemoCommand implements Callable<Integer> {
         return db;
     }
 
-    private void drift(LocalPair pair) {
+    /** The target-only writes, {@code --drift-after} seconds after the start and once Parity has said IN_SYNC (a slow machine's load takes longer). */
+    private void drift(LocalPair pair, Parity p) {
         try {
             Thread.sleep(driftAfter * 1000L);
+            while (!"IN_SYNC".equals(p.status().status().state())) {
+                Thread.sleep(500);
+            }
             System.out.println("injected drift on the target: " + DemoWorkload.drift(pair));
         } catch (Exception e) {
             System.err.println("demo drift failed: " + e.getMessage());
