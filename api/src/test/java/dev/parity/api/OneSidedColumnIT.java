@@ -74,7 +74,9 @@ class OneSidedColumnIT {
                 // A real difference in a shared column is still found, and named by its column alone.
                 run(pair.target(), "UPDATE customers SET name = 'rogue' WHERE id = 7");
                 await().atMost(ParityProbe.VERDICT).untilAsserted(() -> assertThat(divergent(parity, table)).containsExactly("{id=7}"));
-                await().atMost(ParityProbe.VERDICT).untilAsserted(() -> assertThat(ParityProbe.divergences(parity, table, 10)).singleElement()
+                // (its columns once the drill-down has read the key on both sides)
+                await().atMost(ParityProbe.VERDICT).ignoreExceptionsInstanceOf(NullPointerException.class)
+                        .untilAsserted(() -> assertThat(ParityProbe.divergences(parity, table, 10)).singleElement()
                         .satisfies(d -> assertThat(((List<?>) d.get("columns")).stream().map(c -> String.valueOf(((Map<?, ?>) c).get("name"))).toList())
                                 .containsExactly("name")));
                 run(pair.target(), "UPDATE customers SET name = 'customer 7' WHERE id = 7");
