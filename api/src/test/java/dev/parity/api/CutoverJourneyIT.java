@@ -67,9 +67,16 @@ class CutoverJourneyIT {
                     assertThat(failing(JSON.readTree(ready.out))).contains("schema", "divergent-keys");
                     assertThat(divergentIds(url, "shop.orders")).hasSize(14);
                 });
-                Run customers = cli("diff", "--url", url, "--table", "shop.customers");
-                assertThat(customers.exit).as("an extra column is one schema difference, not every row: " + customers.out).isZero();
-                assertThat(customers.out).contains("0 key(s) differ in shop.customers");
+                // Rows the source changed while the column was new on the target were hashed before Parity knew it is one-sided:
+                // PENDING (their two sides' shapes differ) until the re-read that asks for, never DIVERGENT.
+                List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+                await().atMost(ParityProbe.VERDICT).untilAsserted(() -> {
+                    Run customers = cli("diff", "--url", url, "--table", "shop.customers");
+                    seen.add(customers.out);
+                    assertThat(customers.exit).as(customers.out).isZero();
+                    assertThat(customers.out).contains("0 key(s) differ in shop.customers");
+                });
+                assertThat(seen).as("an extra column is one schema difference, not every row").noneMatch(out -> out.contains("DIVERGENT"));
                 Run orders = cli("diff", "--url", url, "--table", "shop.orders");
                 assertThat(orders.exit).isEqualTo(1);
                 assertThat(orders.out).contains("14 keys differ only in `paid_at`", "14 key(s) differ in shop.orders");
