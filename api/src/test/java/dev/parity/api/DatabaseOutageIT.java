@@ -164,49 +164,49 @@ class DatabaseOutageIT {
     /** Each side of one engine's pair stopped and started again under writes, watched by one Parity. */
     @TestInstance(TestInstance.Lifecycle.PER_CLASS)
     abstract static class Contract {
-    private final String table;
-    private Parity parity;
+        private final String table;
+        private Parity parity;
 
-    Contract(String table) {
-        this.table = table;
-    }
+        Contract(String table) {
+            this.table = table;
+        }
 
-    /** Starts the pair with {@code accounts} (200 rows, replicated); returns the source URL, the target URL and the user. */
-    abstract String[] startPair() throws Exception;
+        /** Starts the pair with {@code accounts} (200 rows, replicated); returns the source URL, the target URL and the user. */
+        abstract String[] startPair() throws Exception;
 
-    abstract Connection source() throws Exception;
+        abstract Connection source() throws Exception;
 
-    abstract Connection target() throws Exception;
+        abstract Connection target() throws Exception;
 
-    /** Stops one server, keeping its data and port. */
-    abstract void stop(Side side) throws Exception;
+        /** Stops one server, keeping its data and port. */
+        abstract void stop(Side side) throws Exception;
 
-    /** Starts a stopped server again as the same server. */
-    abstract void restart(Side side) throws Exception;
+        /** Starts a stopped server again as the same server. */
+        abstract void restart(Side side) throws Exception;
 
-    abstract AutoCloseable[] servers();
+        abstract AutoCloseable[] servers();
 
-    @BeforeAll
-    void start() throws Exception {
-        String[] pair = startPair();
-        parity = Parity.start(ConfigLoader.parse(String.format("""
-                name: outage
-                source: {url: "%s", user: %s}
-                target: {url: "%s", user: %s}
-                tables: {include: ["%s"]}
-                heartbeat: {interval: %dms}
-                verify: {enabled: false}
-                api: {port: 0}
-                state: {dir: "%s"}
-                """, pair[0], pair[2], pair[1], pair[2], table, HEARTBEAT.toMillis(), Files.createTempDirectory("parity-outage")), "outage", Map.of()));
-    }
+        @BeforeAll
+        void start() throws Exception {
+            String[] pair = startPair();
+            parity = Parity.start(ConfigLoader.parse(String.format("""
+                    name: outage
+                    source: {url: "%s", user: %s}
+                    target: {url: "%s", user: %s}
+                    tables: {include: ["%s"]}
+                    heartbeat: {interval: %dms}
+                    verify: {enabled: false}
+                    api: {port: 0}
+                    state: {dir: "%s"}
+                    """, pair[0], pair[2], pair[1], pair[2], table, HEARTBEAT.toMillis(), Files.createTempDirectory("parity-outage")), "outage", Map.of()));
+        }
 
-    @AfterAll
-    void stopAll() throws Exception {
-        List<AutoCloseable> all = new java.util.ArrayList<>(List.of(parity));
-        all.addAll(List.of(servers()));
-        ParityProbe.closeAll(all.toArray(AutoCloseable[]::new));
-    }
+        @AfterAll
+        void stopAll() throws Exception {
+            List<AutoCloseable> all = new java.util.ArrayList<>(List.of(parity));
+            all.addAll(List.of(servers()));
+            ParityProbe.closeAll(all.toArray(AutoCloseable[]::new));
+        }
 
         @Test
         void shouldBeStaleAtOnceWhileTheSourceIsDownAndNeverInSyncBeforeAFreshHeartbeatPassed() throws Exception {
