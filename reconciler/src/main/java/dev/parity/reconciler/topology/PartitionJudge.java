@@ -208,7 +208,8 @@ final class PartitionJudge {
             SideState s = state.side(side);
             Watermark wm = watermark(side);
             b.append("; ").append(side.label()).append(": ");
-            b.append(s == null ? "no state" : (s.exists() ? "row" : "no row") + " stamp " + s.stamp() + " at " + s.position() + " by " + s.provenance());
+            b.append(s == null ? "no state" : (s.exists() ? "row" : "no row") + " stamp " + s.stamp() + " at " + s.position() + " by " + s.provenance()
+                    + (s.exists() ? " (shape " + Integer.toHexString(s.shape()) + ", hash " + s.hash() + ")" : ""));
             b.append(", stream at heartbeat ").append(wm == null ? "none" : wm.seq() + " (first " + wm.firstSeq() + ", " + wm.gaps().size() + " gaps)");
         }
         String line = "key {} of {} chunk {} (partition {}) is DIVERGENT: due at heartbeat {}, both streams past {}{}";
