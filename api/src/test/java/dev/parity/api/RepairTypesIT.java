@@ -49,11 +49,9 @@ class RepairTypesIT {
                             + " tz = tz + INTERVAL '1 second', j = '{\"z\": 1}', jb = '{\"z\": 1}', u = gen_random_uuid() WHERE id BETWEEN 21 AND 40");
                     st.execute("INSERT INTO every (id, v) VALUES (1000, 'only on the target')");
                 }
-                repairAndAwaitInSync(parity, "public.every", sql -> {
-                    try (Connection c = pg.target(); Statement st = c.createStatement()) {
-                        st.execute(sql);
-                    }
-                });
+                repairAndAwaitInSync(parity, "public.every", sql -> run(pg.target(), sql));
+                underWrites(parity, "public.every", pg::source, pg::target, "v || ' (newer)'");
+                viaSource(parity, "public.every", pg::source, pg::target, "v || ' (newest)'", false);
             }
         }
     }
@@ -82,21 +80,19 @@ class RepairTypesIT {
                                 + " dt = dt + INTERVAL 1 DAY, tm = ADDTIME(tm, '00:00:01'), dtt = dtt + INTERVAL 1 SECOND, ts = ts + INTERVAL 1 SECOND,"
                                 + " j = '{\"z\": 1}' WHERE id BETWEEN 21 AND 40",
                         "INSERT INTO shop.every (id, v) VALUES (1000, 'only on the target')");
-                repairAndAwaitInSync(parity, "shop.every", sql -> {
-                    try (Connection c = db.target(); Statement st = c.createStatement()) {
-                        for (String line : sql.lines().toList()) {
-                            if (!line.isBlank() && !line.startsWith("--")) {
-                                st.execute(line.substring(0, line.length() - 1)); // statement by statement, as the mysql client runs a file
-                            }
-                        }
-                    }
-                });
+                repairAndAwaitInSync(parity, "shop.every", sql -> run(db.target(), sql));
+                underWrites(parity, "shop.every", db::source, db::target, "CONCAT(v, ' (newer)')");
+                viaSource(parity, "shop.every", db::source, db::target, "CONCAT(v, ' (newest)')", true);
             }
         }
     }
 
     private interface Apply {
-        void run(String sql) throws Exception;
+        Map<String, Object> run(String sql) throws Exception;
+    }
+
+    private interface Connect {
+        Connection open() throws Exception;
     }
 
     private static void repairAndAwaitInSync(Parity parity, String table, Apply apply) throws Exception {
@@ -105,9 +101,111 @@ class RepairTypesIT {
         assertThat(r.inserts()).isEqualTo(20);
         assertThat(r.updates()).isEqualTo(20);
         assertThat(r.deletes()).isEqualTo(1);
-        apply.run(r.sql());
+        // Every guard holds (nothing changed since the read): each column type's equality in the guard is exact.
+        assertThat(apply.run(r.sql())).containsEntry("statements_that_changed_nothing", 0L);
         ParityProbe.awaitInSync(parity);
         assertThat(ParityProbe.table(parity, table)).containsEntry("sourceRows", 50L).containsEntry("targetRows", 50L);
+    }
+
+    /**
+     * The script is written, then the source rewrites half of the rows it repairs and replication brings the newer values
+     * to the target before the script runs (README, "Repair"): those statements change nothing and are counted with their
+     * keys, the rest apply, and no key is DIVERGENT. Unguarded, the script would put the older values back on four keys.
+     */
+    private static void underWrites(Parity parity, String table, Connect source, Connect target, String newer) throws Exception {
+        exec(target, "UPDATE " + table + " SET v = 'damaged' WHERE id BETWEEN 41 AND 48");
+        await().atMost(ParityProbe.VERDICT).untilAsserted(() -> assertThat(ParityProbe.table(parity, table)).containsEntry("divergentKeys", 8L));
+        var r = parity.status().repair(table, java.util.List.of());
+        assertThat(r.updates()).isEqualTo(8);
+        assertThat(r.sql()).contains("guarded by the target row");
+        exec(source, "UPDATE " + table + " SET v = " + newer + " WHERE id BETWEEN 41 AND 44");
+        await().atMost(ParityProbe.VERDICT).until(() -> scalar(target, "SELECT count(*) FROM " + table + " WHERE v LIKE '% (newer)'") == 4);
+        Map<String, Object> report = run(target.open(), r.sql());
+        assertThat(report).containsEntry("statements_that_changed_nothing", 4L);
+        assertThat(String.valueOf(report.get("their_keys"))).contains("{id=41}", "{id=42}", "{id=43}", "{id=44}").doesNotContain("{id=45}");
+        ParityProbe.awaitInSync(parity);
+        assertThat(scalar(target, "SELECT count(*) FROM " + table + " WHERE v = 'damaged'")).isZero();
+    }
+
+    /**
+     * {@code --via source}: the script runs on the source and changes none of its rows; replication carries the fix to the
+     * target in order, with the source's values as they are when it runs (one row rewritten after the script was written).
+     * On MySQL/MariaDB a row only one side has travels too; on PostgreSQL such keys are named for a target script.
+     */
+    private static void viaSource(Parity parity, String table, Connect source, Connect target, String newest, boolean binlog) throws Exception {
+        exec(target, "UPDATE " + table + " SET v = 'damaged again' WHERE id BETWEEN 41 AND 45", "DELETE FROM " + table + " WHERE id = 46",
+                "INSERT INTO " + table + " (id, v) VALUES (2000, 'only on the target')");
+        await().atMost(ParityProbe.VERDICT).untilAsserted(() -> assertThat(ParityProbe.table(parity, table)).containsEntry("divergentKeys", 7L));
+        var r = parity.status().repair(table, java.util.List.of(), dev.parity.ingest.repair.RepairScript.Via.SOURCE);
+        assertThat(r.sql()).contains("to run on the source").contains("Review it, then run it on the SOURCE only");
+        exec(source, "UPDATE " + table + " SET v = " + newest + " WHERE id = 41");
+        String before = digest(source, table);
+        run(source.open(), r.sql());
+        assertThat(digest(source, table)).as("the source's rows after the script").isEqualTo(before);
+        if (binlog) {
+            assertThat(r.inserts()).isEqualTo(1);
+            assertThat(r.deletes()).isEqualTo(1);
+        } else {
+            assertThat(r.sql()).contains("{id=46} (only the source has it)", "{id=2000} (only the target has it)");
+            run(target.open(), parity.status().repair(table, java.util.List.of(Map.of("id", 46), Map.of("id", 2000))).sql());
+        }
+        ParityProbe.awaitInSync(parity);
+        assertThat(scalar(target, "SELECT count(*) FROM " + table + " WHERE v LIKE '% (newest)'")).isEqualTo(1);
+    }
+
+    /**
+     * Runs a script statement by statement, as the mysql and psql clients run a file (every statement is one line), and
+     * returns the first row of the last statement that returned rows (the script's count of statements that changed nothing).
+     */
+    private static Map<String, Object> run(Connection connection, String sql) throws Exception {
+        Map<String, Object> last = Map.of();
+        try (Connection c = connection; Statement st = c.createStatement()) {
+            for (String line : sql.lines().toList()) {
+                if (!line.isBlank() && !line.startsWith("--") && st.execute(line.substring(0, line.length() - 1))) {
+                    try (var rs = st.getResultSet()) {
+                        Map<String, Object> row = new java.util.HashMap<>();
+                        if (rs.next()) {
+                            for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                                Object v = rs.getObject(i);
+                                row.put(rs.getMetaData().getColumnLabel(i).toLowerCase(java.util.Locale.ROOT), v instanceof Number n ? n.longValue() : v);
+                            }
+                        }
+                        last = row;
+                    }
+                }
+            }
+        }
+        return last;
+    }
+
+    private static void exec(Connect connect, String... statements) throws Exception {
+        try (Connection c = connect.open(); Statement st = c.createStatement()) {
+            for (String s : statements) {
+                st.execute(s);
+            }
+        }
+    }
+
+    private static long scalar(Connect connect, String query) throws Exception {
+        try (Connection c = connect.open(); Statement st = c.createStatement(); var rs = st.executeQuery(query)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** Every row of the table as text, in key order: equal before and after means the script changed no row there. */
+    private static String digest(Connect connect, String table) throws Exception {
+        StringBuilder b = new StringBuilder();
+        try (Connection c = connect.open(); Statement st = c.createStatement(); var rs = st.executeQuery("SELECT * FROM " + table + " ORDER BY id")) {
+            int n = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                for (int i = 1; i <= n; i++) {
+                    b.append(rs.getString(i)).append('|');
+                }
+                b.append('\n');
+            }
+        }
+        return b.toString();
     }
 
     private static Parity start(String source, String target, String user, String table) throws Exception {

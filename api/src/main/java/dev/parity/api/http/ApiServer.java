@@ -171,13 +171,21 @@ public final class ApiServer implements AutoCloseable {
             for (String k : queryAll(ex, "key")) {
                 keys.add(HttpIo.key(k));
             }
+            dev.parity.ingest.repair.RepairScript.Via via;
             try {
-                var r = status.repair(table, keys);
+                via = dev.parity.ingest.repair.RepairScript.Via.parse(query(ex).get("via"));
+            } catch (IllegalArgumentException e) {
+                throw new BadRequest(e.getMessage());
+            }
+            try {
+                var r = status.repair(table, keys, via);
                 if (r == null) {
                     json(ex, 404, Map.of("error", "no watched table named " + table));
                     return;
                 }
                 send(ex, 200, "application/sql; charset=utf-8", r.sql().getBytes(StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException e) {
+                json(ex, 409, Map.of("error", e.getMessage()));
             } catch (java.sql.SQLException e) {
                 json(ex, 503, Map.of("error", "could not read the rows: " + e.getMessage()));
             }

@@ -228,6 +228,12 @@ public final class StatusService {
      * must be widened before the values fit.
      */
     public dev.parity.ingest.repair.RepairScript.Result repair(String table, List<Map<String, Object>> keys) throws java.sql.SQLException {
+        return repair(table, keys, dev.parity.ingest.repair.RepairScript.Via.TARGET);
+    }
+
+    /** {@link #repair(String, List)}, written for {@code via} (the source: README, "Repair"). */
+    public dev.parity.ingest.repair.RepairScript.Result repair(String table, List<Map<String, Object>> keys, dev.parity.ingest.repair.RepairScript.Via via)
+            throws java.sql.SQLException {
         var planned = runtime.verifiedTables().stream().filter(t -> t.mappedId().equals(table)).findFirst().orElse(null);
         if (planned == null) {
             return null;
@@ -242,7 +248,7 @@ public final class StatusService {
             structures.differences().stream().filter(d -> d.table().equals(table)).forEach(d -> header.add("schema: source " + d.source()
                     + ", target " + d.target() + (d.risk() == null ? "" : ": " + d.risk()) + " (fix the structure first where a value cannot fit)"));
         }
-        return dev.parity.ingest.repair.RepairScript.build(runtime.databases(), planned, wanted, header, clock.instant());
+        return dev.parity.ingest.repair.RepairScript.build(runtime.databases(), planned, wanted, header, clock.instant(), via);
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.parity.ingest.repair;
 import dev.parity.ingest.engine.Engine;
 import dev.parity.ingest.schema.ColumnInfo;
 import dev.parity.ingest.schema.TableSchema;
+import dev.parity.ingest.schema.TypeFamily;
 import dev.parity.ingest.side.Databases;
 import dev.parity.ingest.side.PlannedTable;
 import dev.parity.ingest.verify.TableScan;
@@ -30,12 +31,26 @@ import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
- * SQL, in the target's dialect, that makes the given rows of the target equal to the source (README,
- * "Repair"): both sides read by key now, in one snapshot each (the source's at a heartbeat, named in
- * the header); a row only the source has is INSERTed, one only the target has is DELETEd, one that
- * differs gets an UPDATE of exactly its differing columns. One transaction, with the session settings
- * the literals rely on set first (UTC, and on MySQL/MariaDB strict mode and no backslash escapes, so
- * a value that still does not fit fails loudly instead of being cut again). Parity never runs it.
+ * SQL that makes the given rows of the target equal to the source (README, "Repair"): both sides read
+ * by key now, in one snapshot each (the source's at a heartbeat, named in the header); a row only the
+ * source has is INSERTed, one only the target has is DELETEd, one that differs gets an UPDATE of exactly
+ * its differing columns. Parity never runs it.
+ *
+ * <p>Replication goes on while the user reviews the script, so every statement is guarded by the target
+ * row it was computed from: an UPDATE or DELETE matches only while the target still holds the values
+ * read (every column whose equality SQL states exactly), an INSERT only while the key is absent. A row
+ * changed since is left alone (its newer value came from the source or from a write Parity judges
+ * again) instead of being put back to an older one, and the script's last query says how many
+ * statements changed nothing and for which keys.
+ *
+ * <p>{@link Via#SOURCE} writes statements for the source instead, so the fix travels through
+ * replication in order (same engine only, as {@code pt-table-sync --sync-to-master} does). On
+ * MySQL/MariaDB a row event is logged only for a value that changed, so the session logs statements
+ * ({@code binlog_format = STATEMENT}): each reads the source's current values under a lock into user
+ * variables, writes them back (no change on the source), and the replica applies the same statement
+ * with the same values. PostgreSQL's logical replication sends rows, not statements: an UPDATE that sets
+ * a row's differing columns to themselves sends the whole current row; a row only one side has cannot
+ * travel without changing the source, so those keys are listed for a target script.
  */
 public final class RepairScript {
     private static final DateTimeFormatter SQL_DATE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
@@ -43,96 +58,318 @@ public final class RepairScript {
     private RepairScript() {
     }
 
+    /** Where the script runs: the target (the default), or the source, whose replication carries it to the target. */
+    public enum Via {
+        TARGET, SOURCE;
+
+        /** {@code target} or {@code source}, as the command line and the API spell it. */
+        public static Via parse(String s) {
+            return switch (s == null ? "target" : s.toLowerCase(Locale.ROOT)) {
+                case "target" -> TARGET;
+                case "source" -> SOURCE;
+                default -> throw new IllegalArgumentException("via: " + s + ": must be target or source");
+            };
+        }
+    }
+
     /** What was written: the script and how many statements of each kind. */
     public record Result(String sql, int inserts, int updates, int deletes, int alreadyEqual) {
     }
 
     /**
+     * A script for the target ({@link Via#TARGET}).
+     *
      * @param header extra comment lines for the header (for instance the table's schema differences)
      */
     public static Result build(Databases dbs, PlannedTable t, List<Map<String, Object>> keys, List<String> header, Instant now) throws SQLException {
+        return build(dbs, t, keys, header, now, Via.TARGET);
+    }
+
+    /**
+     * @param header extra comment lines for the header (for instance the table's schema differences)
+     * @throws IllegalArgumentException {@link Via#SOURCE} where replication cannot carry it (engines differ, a table without key)
+     */
+    public static Result build(Databases dbs, PlannedTable t, List<Map<String, Object>> keys, List<String> header, Instant now, Via via)
+            throws SQLException {
+        Engine engine = dbs.target().engine();
+        if (via == Via.SOURCE && (dbs.source().engine().isBinlog() != engine.isBinlog())) {
+            throw new IllegalArgumentException("via: source: the source (" + dbs.source().engine().name().toLowerCase(Locale.ROOT) + ") and the target ("
+                    + engine.name().toLowerCase(Locale.ROOT) + ") differ: only native replication of one engine carries the source's statements;"
+                    + " run the target script");
+        }
         Map<Side, TableScan.Page> pages = new EnumMap<>(Side.class);
         for (Side side : Side.values()) {
             pages.put(side, dbs.of(side).readKeys(t, keys));
         }
         TableSchema targetSchema = dbs.target().schemas(List.of(t)).get(t.targetName());
-        Engine engine = dbs.target().engine();
+        if (via == Via.SOURCE && targetSchema.primaryKey().isEmpty() && targetSchema.uniqueKeys().isEmpty()) {
+            throw new IllegalArgumentException("via: source: " + t.mappedId() + " has no key: a replica finds a changed row of a table without key"
+                    + " by all its values, which differ; run the target script");
+        }
         Map<String, ColumnInfo> targetColumns = new HashMap<>();
         targetSchema.columns().forEach(c -> targetColumns.put(c.name(), c));
         Map<ByteBuffer, TableScan.Row> source = pages.get(Side.SOURCE).byKey();
         Map<ByteBuffer, TableScan.Row> target = pages.get(Side.TARGET).byKey();
         List<ByteBuffer> all = new ArrayList<>(source.keySet());
         target.keySet().stream().filter(k -> !source.containsKey(k)).forEach(all::add);
-        String table = quoteQualified(engine, t.targetName());
-        List<String> statements = new ArrayList<>();
-        int inserts = 0;
-        int updates = 0;
-        int deletes = 0;
-        int equal = 0;
+        Statements out = new Statements(engine, via, quoteQualified(engine, via == Via.SOURCE ? t.sourceName() : t.targetName()), targetColumns);
         for (ByteBuffer k : all) {
             TableScan.Row s = source.get(k);
             TableScan.Row r = target.get(k);
             Map<String, Object> key = CanonicalReader.keyColumns(k.array());
-            String where = where(engine, key, targetColumns);
+            Map<String, CanonicalValue> sv = s == null ? null : CanonicalReader.rowValues(s.canonical());
+            Map<String, CanonicalValue> tv = r == null ? null : CanonicalReader.rowValues(r.canonical());
             if (s == null) {
-                statements.add("DELETE FROM " + table + " WHERE " + where + ";");
-                deletes++;
-                continue;
-            }
-            Map<String, CanonicalValue> sv = CanonicalReader.rowValues(s.canonical());
-            if (r == null) {
-                String cols = sv.keySet().stream().map(c -> quote(engine, c)).collect(Collectors.joining(", "));
-                String vals = sv.entrySet().stream().map(e -> literal(engine, e.getValue(), targetColumns.get(e.getKey())))
-                        .collect(Collectors.joining(", "));
-                statements.add("INSERT INTO " + table + " (" + cols + ") VALUES (" + vals + ");");
-                inserts++;
-                continue;
-            }
-            Map<String, CanonicalValue> tv = CanonicalReader.rowValues(r.canonical());
-            Map<String, String> set = new LinkedHashMap<>();
-            sv.forEach((c, v) -> {
-                if (!Objects.equals(v, tv.get(c))) {
-                    set.put(c, literal(engine, v, targetColumns.get(c)));
+                out.delete(key, tv);
+            } else if (r == null) {
+                out.insert(key, sv);
+            } else {
+                List<String> differing = sv.keySet().stream().filter(c -> !Objects.equals(sv.get(c), tv.get(c))).toList();
+                if (differing.isEmpty()) {
+                    out.comment(key + " is already equal");
+                    out.equal++;
+                } else {
+                    out.update(key, sv, tv, differing);
                 }
-            });
-            if (set.isEmpty()) {
-                statements.add("-- " + key + " is already equal");
-                equal++;
-                continue;
             }
-            statements.add("UPDATE " + table + " SET " + set.entrySet().stream().map(e -> quote(engine, e.getKey()) + " = " + e.getValue())
-                    .collect(Collectors.joining(", ")) + " WHERE " + where + ";");
-            updates++;
         }
         for (Map<String, Object> key : keys) {
             // asked for but on neither side: nothing to do, said so
             boolean found = all.stream().anyMatch(b -> CanonicalReader.keyColumns(b.array()).equals(normalise(key)));
             if (!found) {
-                statements.add("-- " + key + " is on neither side");
+                out.comment(key + " is on neither side");
             }
         }
-        StringBuilder out = new StringBuilder();
-        out.append("-- Parity repair for ").append(t.mappedId()).append(" on the target (").append(t.targetName()).append(", ")
-                .append(engine.name().toLowerCase(Locale.ROOT)).append(")\n");
-        out.append("-- written ").append(now).append("; source rows read at heartbeat ").append(pages.get(Side.SOURCE).heartbeatSeq())
+        StringBuilder sql = new StringBuilder();
+        String side = via == Via.SOURCE ? "SOURCE" : "TARGET";
+        sql.append("-- Parity repair for ").append(t.mappedId()).append(via == Via.SOURCE ? ", to run on the source (" + t.sourceName() + ", "
+                : ", to run on the target (" + t.targetName() + ", ").append(engine.name().toLowerCase(Locale.ROOT)).append(")\n");
+        sql.append("-- written ").append(now).append("; source rows read at heartbeat ").append(pages.get(Side.SOURCE).heartbeatSeq())
                 .append(", target rows at heartbeat ").append(pages.get(Side.TARGET).heartbeatSeq()).append('\n');
-        out.append("-- ").append(inserts).append(" insert(s), ").append(updates).append(" update(s), ").append(deletes).append(" delete(s); keys: ")
+        sql.append("-- ").append(out.inserts).append(" insert(s), ").append(out.updates).append(" update(s), ").append(out.deletes).append(" delete(s); keys: ")
                 .append(all.stream().limit(50).map(b -> CanonicalReader.keyColumns(b.array()).toString()).collect(Collectors.joining(" ")))
                 .append(all.size() > 50 ? " … (" + all.size() + " in all)" : "").append('\n');
-        out.append("-- Review it, then run it on the TARGET only. Parity does not run it.\n");
-        header.forEach(h -> out.append("-- ").append(h).append('\n'));
-        if (engine.isBinlog()) {
-            out.append("SET SESSION time_zone = '+00:00';\n");
-            out.append("SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_BACKSLASH_ESCAPES,NO_AUTO_VALUE_ON_ZERO';\n");
-            out.append("START TRANSACTION;\n");
-        } else {
-            out.append("SET TIME ZONE 'UTC';\n");
-            out.append("SET standard_conforming_strings = on;\n");
-            out.append("BEGIN;\n");
+        sql.append("-- Review it, then run it on the ").append(side).append(" only. Parity does not run it.\n");
+        out.explanation().forEach(h -> sql.append("-- ").append(h).append('\n'));
+        header.forEach(h -> sql.append("-- ").append(h).append('\n'));
+        out.script(sql);
+        return new Result(sql.toString(), out.inserts, out.updates, out.deletes, out.equal);
+    }
+
+    /** The statements of one script, with what guards them and how the script counts those that changed nothing. */
+    private static final class Statements {
+        private final Engine engine;
+        private final Via via;
+        private final String table;
+        private final Map<String, ColumnInfo> columns;
+        private final List<String> lines = new ArrayList<>();
+        private final java.util.Set<String> unguarded = new java.util.TreeSet<>();
+        private final List<String> targetOnly = new ArrayList<>();
+        int inserts;
+        int updates;
+        int deletes;
+        int equal;
+
+        Statements(Engine engine, Via via, String table, Map<String, ColumnInfo> columns) {
+            this.engine = engine;
+            this.via = via;
+            this.table = table;
+            this.columns = columns;
         }
-        statements.forEach(st -> out.append(st).append('\n'));
-        out.append("COMMIT;\n");
-        return new Result(out.toString(), inserts, updates, deletes, equal);
+
+        private boolean binlog() {
+            return engine.isBinlog();
+        }
+
+        void comment(String text) {
+            lines.add("-- " + text);
+        }
+
+        void delete(Map<String, Object> key, Map<String, CanonicalValue> tv) {
+            deletes++;
+            String where = where(engine, key, columns);
+            if (via == Via.TARGET) {
+                counted(key, "DELETE FROM " + table + " WHERE " + where + guard(key, tv));
+            } else if (binlog()) {
+                lines.add("SET @parity_found = 0;");
+                lines.add("SELECT 1 INTO @parity_found FROM " + table + " WHERE " + where + " FOR UPDATE;");
+                lines.add("DELETE FROM " + table + " WHERE " + where + " AND @parity_found = 0" + guard(key, tv) + ";");
+            } else {
+                targetOnly.add(key + " (only the target has it)");
+                deletes--;
+            }
+        }
+
+        void insert(Map<String, Object> key, Map<String, CanonicalValue> sv) {
+            inserts++;
+            String where = where(engine, key, columns);
+            String cols = sv.keySet().stream().map(c -> quote(engine, c)).collect(Collectors.joining(", "));
+            if (via == Via.TARGET) {
+                String vals = sv.entrySet().stream().map(e -> literal(engine, e.getValue(), columns.get(e.getKey()))).collect(Collectors.joining(", "));
+                counted(key, binlog()
+                        ? "INSERT INTO " + table + " (" + cols + ") SELECT " + vals + " FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM " + table + " WHERE " + where + ")"
+                        : "INSERT INTO " + table + " (" + cols + ") VALUES (" + vals + ") ON CONFLICT DO NOTHING");
+            } else if (binlog()) {
+                List<String> names = new ArrayList<>(sv.keySet());
+                String vars = variables(names.size());
+                lines.add("SET @parity_found = 0;");
+                lines.add("SELECT 1, " + cols + " INTO @parity_found, " + vars + " FROM " + table + " WHERE " + where + " FOR UPDATE;");
+                lines.add("INSERT INTO " + table + " (" + cols + ") SELECT " + vars + " FROM DUAL WHERE @parity_found = 1 AND NOT EXISTS (SELECT 1 FROM "
+                        + table + " WHERE " + where + ");");
+            } else {
+                targetOnly.add(key + " (only the source has it)");
+                inserts--;
+            }
+        }
+
+        void update(Map<String, Object> key, Map<String, CanonicalValue> sv, Map<String, CanonicalValue> tv, List<String> differing) {
+            updates++;
+            String where = where(engine, key, columns);
+            // MySQL/MariaDB update a TIMESTAMP/DATETIME column declared ON UPDATE CURRENT_TIMESTAMP whenever another column of
+            // the row changes, unless the statement assigns it: such columns are assigned their own value.
+            String held = binlog() ? columns.values().stream().filter(c -> !differing.contains(c.name()) && sv.containsKey(c.name())
+                            && (c.family() == TypeFamily.TIMESTAMP || c.family() == TypeFamily.DATETIME))
+                    .map(c -> ", " + quote(engine, c.name()) + " = " + quote(engine, c.name())).sorted().collect(Collectors.joining()) : "";
+            if (via == Via.TARGET) {
+                String set = differing.stream().map(c -> quote(engine, c) + " = " + literal(engine, sv.get(c), columns.get(c))).collect(Collectors.joining(", "));
+                counted(key, "UPDATE " + table + " SET " + set + held + " WHERE " + where + guard(key, tv));
+            } else if (binlog()) {
+                String cols = differing.stream().map(c -> quote(engine, c)).collect(Collectors.joining(", "));
+                String vars = variables(differing.size());
+                List<String> v = List.of(vars.split(", "));
+                String set = java.util.stream.IntStream.range(0, differing.size()).mapToObj(i -> quote(engine, differing.get(i)) + " = " + v.get(i))
+                        .collect(Collectors.joining(", "));
+                lines.add("SET @parity_found = 0;");
+                lines.add("SELECT 1, " + cols + " INTO @parity_found, " + vars + " FROM " + table + " WHERE " + where + " FOR UPDATE;");
+                lines.add("UPDATE " + table + " SET " + set + held + " WHERE " + where + " AND @parity_found = 1;");
+            } else {
+                lines.add("UPDATE " + table + " SET " + differing.stream().map(c -> quote(engine, c) + " = " + quote(engine, c))
+                        .collect(Collectors.joining(", ")) + " WHERE " + where + ";");
+            }
+        }
+
+        /** A target statement followed by what counts it when it changed no row. */
+        private void counted(Map<String, Object> key, String statement) {
+            String name = quoteString(key.toString());
+            if (binlog()) {
+                lines.add(statement + ";");
+                lines.add("SET @parity_unchanged = @parity_unchanged + (ROW_COUNT() = 0), @parity_unchanged_keys = IF(ROW_COUNT() = 0,"
+                        + " CONCAT_WS(' ', @parity_unchanged_keys, " + name + "), @parity_unchanged_keys);");
+            } else {
+                lines.add("WITH changed AS (" + statement + " RETURNING 1) INSERT INTO parity_repair_unchanged SELECT " + name
+                        + " WHERE NOT EXISTS (SELECT FROM changed);");
+            }
+        }
+
+        /**
+         * {@code AND} each non-key column equals the value read, null-safe; a column whose equality SQL does not state
+         * exactly (MySQL/MariaDB FLOAT and BIT, spatial and unknown types) is left out and named in the header.
+         */
+        private String guard(Map<String, Object> key, Map<String, CanonicalValue> values) {
+            java.util.Set<String> keyColumns = new java.util.HashSet<>();
+            key.keySet().forEach(k -> keyColumns.add(k.toLowerCase(Locale.ROOT)));
+            StringBuilder b = new StringBuilder();
+            values.forEach((name, value) -> {
+                ColumnInfo c = columns.get(name);
+                if (keyColumns.contains(name)) {
+                    return;
+                }
+                String test = c == null ? null : equals(c, value);
+                if (test == null) {
+                    unguarded.add(name);
+                } else {
+                    b.append(" AND ").append(test);
+                }
+            });
+            return b.toString();
+        }
+
+        private String equals(ColumnInfo c, CanonicalValue v) {
+            String col = quote(engine, c.name());
+            String lit = literal(engine, v, c);
+            boolean isNull = v.type() == dev.parity.reconciler.canonical.LogicalType.NULL;
+            return switch (c.family()) {
+                case GEOMETRY, OTHER -> null;
+                case FLOAT32, BITS -> binlog() ? null : col + " IS NOT DISTINCT FROM " + lit;
+                case JSON -> {
+                    if (isNull) {
+                        yield col + " IS NULL";
+                    }
+                    yield switch (engine) {
+                        case MYSQL -> col + " = CAST(" + lit + " AS JSON)";
+                        case MARIADB -> "JSON_EQUALS(" + col + ", " + lit + ")";
+                        default -> "jsonb".equalsIgnoreCase(c.nativeType()) ? col + " = " + lit : col + "::jsonb = " + lit + "::jsonb";
+                    };
+                }
+                case STRING, CHAR, TEXT -> binlog() && c.collation() != null && c.collation().contains("_")
+                        ? col + " COLLATE " + c.collation().substring(0, c.collation().indexOf('_')) + "_bin <=> " + lit
+                        : binlog() ? col + " <=> " + lit : col + " IS NOT DISTINCT FROM " + lit;
+                default -> binlog() ? col + " <=> " + lit : col + " IS NOT DISTINCT FROM " + lit;
+            };
+        }
+
+        private static String variables(int n) {
+            return java.util.stream.IntStream.rangeClosed(1, n).mapToObj(i -> "@parity_v" + i).collect(Collectors.joining(", "));
+        }
+
+        /** What the header says about how the statements are guarded, and what is left for another script. */
+        List<String> explanation() {
+            List<String> h = new ArrayList<>();
+            if (via == Via.TARGET) {
+                h.add("Each statement is guarded by the target row it was computed from: an UPDATE or DELETE changes the row only while the target");
+                h.add("still holds the values read, an INSERT only while the key is absent. One that changes nothing found the row changed since");
+                h.add("(replication or a write): it is left as it is, not put back to an older value. The last query counts those statements and");
+                h.add("names their keys; Parity judges them again as their changes arrive (repair them again if they stay DIVERGENT).");
+                if (!unguarded.isEmpty()) {
+                    h.add("Not compared by the guards (SQL equality is not exact for their types): " + String.join(", ", unguarded) + ".");
+                }
+            } else if (binlog()) {
+                h.add("It changes no row on the source: each statement reads the source's current values under a lock and writes them back.");
+                h.add("The session logs statements (binlog_format = STATEMENT: a row that does not change is not logged as a row event), so");
+                h.add("replication applies each on the target in order, with the source's values. Needs the privilege to set the session's");
+                h.add("binlog_format (MySQL SESSION_VARIABLES_ADMIN or SYSTEM_VARIABLES_ADMIN, MariaDB BINLOG ADMIN or SUPER).");
+            } else {
+                h.add("Each UPDATE sets the row's differing columns to themselves: no value changes on the source, and logical replication");
+                h.add("sends the whole current row, which the subscriber applies. Triggers on the source table run for these updates. A large");
+                h.add("value stored out of line (TOAST) that does not change is not sent: repair such a column with the target script.");
+                if (!targetOnly.isEmpty()) {
+                    h.add("A row only one side has cannot travel by replication without changing the source; repair these keys with the target");
+                    h.add("script (parity repair without --via source): " + String.join(" ", targetOnly));
+                }
+            }
+            return h;
+        }
+
+        void script(StringBuilder sql) {
+            if (binlog()) {
+                sql.append("SET SESSION time_zone = '+00:00';\n");
+                sql.append("SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_BACKSLASH_ESCAPES,NO_AUTO_VALUE_ON_ZERO';\n");
+                if (via == Via.SOURCE) {
+                    sql.append("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ;\n");
+                    sql.append("SET SESSION binlog_format = 'STATEMENT';\n");
+                } else {
+                    sql.append("SET @parity_unchanged = 0, @parity_unchanged_keys = NULL;\n");
+                }
+                sql.append("START TRANSACTION;\n");
+            } else {
+                sql.append("SET TIME ZONE 'UTC';\n");
+                sql.append("SET standard_conforming_strings = on;\n");
+                sql.append("BEGIN;\n");
+                if (via == Via.TARGET) {
+                    sql.append("CREATE TEMPORARY TABLE parity_repair_unchanged (key text) ON COMMIT DROP;\n");
+                }
+            }
+            lines.forEach(l -> sql.append(l).append('\n'));
+            if (via == Via.TARGET) {
+                sql.append(binlog()
+                        ? "SELECT @parity_unchanged AS statements_that_changed_nothing, @parity_unchanged_keys AS their_keys;\n"
+                        : "SELECT count(*) AS statements_that_changed_nothing, string_agg(key, ' ') AS their_keys FROM parity_repair_unchanged;\n");
+            }
+            sql.append("COMMIT;\n");
+            if (via == Via.SOURCE && binlog()) {
+                sql.append("SET SESSION binlog_format = 'ROW';\n");
+            }
+        }
     }
 
     private static Map<String, Object> normalise(Map<String, Object> key) {
