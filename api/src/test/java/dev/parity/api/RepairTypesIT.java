@@ -167,7 +167,8 @@ class RepairTypesIT {
                         if (rs.next()) {
                             for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
                                 Object v = rs.getObject(i);
-                                row.put(rs.getMetaData().getColumnLabel(i).toLowerCase(java.util.Locale.ROOT), v instanceof Number n ? n.longValue() : v);
+                                row.put(rs.getMetaData().getColumnLabel(i).toLowerCase(java.util.Locale.ROOT),
+                                        v instanceof Number n ? n.longValue() : rs.getString(i)); // a user variable's text comes as bytes
                             }
                         }
                         last = row;

@@ -42,9 +42,9 @@ public final class CommonConnectorProperties {
         p.setProperty("heartbeat.interval.ms", "5000");
         p.setProperty("max.batch.size", "4096");
         p.setProperty("max.queue.size", "16384");
-        // And at most 64 MB of events waiting, whatever their size: a table of 10 MB values must not fill the heap
-        // with 16,384 of them (README, "When things fail").
-        p.setProperty("max.queue.size.in.bytes", String.valueOf(64L << 20));
+        // And a bounded number of bytes of events waiting, whatever their size: a table of 10 MB values must not fill
+        // the heap with 16,384 of them (README, "When things fail"); a batch taken from the queue is bounded by it too.
+        p.setProperty("max.queue.size.in.bytes", String.valueOf(dev.parity.ingest.jdbc.MemoryBudget.captureQueueBytes()));
         return p;
     }
 }

@@ -50,6 +50,8 @@ public final class DrillDown implements AutoCloseable {
     public static final int MAX_RESULTS = 20_000;
     /** Keys per read statement. */
     private static final int BATCH = 100;
+    /** Characters of a text value (bytes of a binary one) a kept finding holds: {@link ColumnDiff.Finding#bounded}. */
+    static final int KEPT_VALUE_CHARS = 4096;
 
     /**
      * What was found for one key, valid while its state still has these hashes.
@@ -171,8 +173,11 @@ public final class DrillDown implements AutoCloseable {
                     wanted.add(d);
                 }
             }
-            for (int from = 0; from < wanted.size(); from += BATCH) {
-                List<DivergenceView> batch = wanted.subList(from, Math.min(wanted.size(), from + BATCH));
+            for (int from = 0; from < wanted.size(); ) {
+                // As many keys as fit the budget for whole rows at the row sizes read so far on either side.
+                int n = Math.min(batchRows(t, Side.SOURCE), batchRows(t, Side.TARGET));
+                List<DivergenceView> batch = wanted.subList(from, Math.min(wanted.size(), from + n));
+                from += batch.size();
                 read(t, batch);
                 read += batch.size();
                 keysRead.addAndGet(batch.size());
@@ -184,6 +189,12 @@ public final class DrillDown implements AutoCloseable {
                     .limit(results.size() - MAX_RESULTS).map(Map.Entry::getKey).toList().forEach(results::remove);
         }
         return read;
+    }
+
+    /** Keys per batch for one side of a table: {@link #BATCH}, fewer when its rows are big ({@code MemoryBudget.keptRowBytes}). */
+    private int batchRows(PlannedTable t, Side side) throws SQLException {
+        TableScan scan = scan(t, side);
+        return scan == null ? BATCH : scan.rowsWithin(dev.parity.ingest.jdbc.MemoryBudget.keptRowBytes(), BATCH);
     }
 
     /** One batch of one table: both sides read by key, each row used only if it is the value judged. */
@@ -216,7 +227,8 @@ public final class DrillDown implements AutoCloseable {
                         "changed since its verdict: judged again by the change streams (or the sweep) before it is diffed");
             } else {
                 List<ColumnDiff.Finding> findings = s == null || r == null ? List.of()
-                        : ColumnDiff.diff(CanonicalReader.rowValues(s.canonical()), CanonicalReader.rowValues(r.canonical()), shape);
+                        : ColumnDiff.diff(CanonicalReader.rowValues(s.canonical()), CanonicalReader.rowValues(r.canonical()), shape).stream()
+                                .map(f -> f.bounded(KEPT_VALUE_CHARS)).toList();
                 result = new Result(sh, th, now, pages.get(Side.SOURCE).heartbeatSeq(), pages.get(Side.TARGET).heartbeatSeq(), findings, null);
             }
             results.put(k, result);

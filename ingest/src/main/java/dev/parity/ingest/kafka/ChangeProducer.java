@@ -31,6 +31,9 @@ public final class ChangeProducer implements AutoCloseable {
         props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
         props.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024);
         props.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        // Records not yet acknowledged, by bytes: a slow broker makes senders wait, never the heap fill (several producers
+        // run at once: the captures', the load's, the sweep's).
+        props.putIfAbsent(ProducerConfig.BUFFER_MEMORY_CONFIG, dev.parity.ingest.jdbc.MemoryBudget.producerBytes());
         this.producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
         this.topic = topic;
         this.partitions = partitions;

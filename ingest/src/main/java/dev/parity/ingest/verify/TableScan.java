@@ -32,12 +32,13 @@ public final class TableScan {
     /** Rows fetched per round trip: a range read may be large, and PostgreSQL's driver otherwise buffers all of it. */
     private static final int FETCH_ROWS = 5_000;
     /**
-     * The most row data a read holds in the driver's buffer at once. Rows are fetched a few at first, then as many
-     * as fit this budget at the largest row size seen lately: a table of 10 MB values is read a few rows per round
-     * trip, one of 100-byte rows {@link #FETCH_ROWS} at a time, and memory stays bounded either way.
+     * The most row data a read holds in the driver's buffer at once ({@code MemoryBudget.fetchBytes}). Rows are
+     * fetched one at first, then as many as fit this budget at the largest row size seen lately: a table of 10 MB
+     * values is read a row or a few per round trip, one of 100-byte rows {@link #FETCH_ROWS} at a time, and memory
+     * stays bounded either way.
      */
-    private static final long FETCH_BYTES = 32L << 20;
-    private static final int FIRST_FETCH = 4;
+    private static final long FETCH_BYTES = dev.parity.ingest.jdbc.MemoryBudget.fetchBytes();
+    private static final int FIRST_FETCH = 1;
     private final Engine engine;
     /** The statements this scan reads with. */
     private final ScanSql statements;
@@ -91,6 +92,15 @@ public final class TableScan {
      */
     /** Lately the largest row's canonical size, decaying; sizes this scan's fetches (see {@link #FETCH_BYTES}). */
     private volatile long rowBytes;
+
+    /**
+     * How many whole rows of this table fit in {@code bytes} at the largest row size seen lately (at least one; all
+     * of {@code wanted} before any row was read): the drill-down and the repair read keys in batches of this size.
+     */
+    public int rowsWithin(long bytes, int wanted) {
+        long size = rowBytes;
+        return size == 0 ? wanted : (int) Math.max(1, Math.min(wanted, bytes / size));
+    }
 
     /** Rows per fetch for the row sizes seen so far. */
     private int fetchRows() {

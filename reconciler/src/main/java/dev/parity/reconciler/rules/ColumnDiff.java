@@ -46,6 +46,34 @@ public final class ColumnDiff {
 
     /** One differing column; the values are the decoded canonical ones (null for SQL NULL or a missing column). */
     public record Finding(String column, CanonicalValue source, CanonicalValue target, Cause cause, String detail) {
+        /**
+         * This finding to be kept for long: a text, JSON or binary value longer than {@code max} characters (bytes)
+         * becomes its first {@code max} (binary: as hex) and its full length, so that thousands of kept findings
+         * of 10 MB values do not hold the values. Cause and detail were decided on the whole values.
+         */
+        public Finding bounded(int max) {
+            CanonicalValue s = cut(source, max);
+            CanonicalValue t = cut(target, max);
+            return s == source && t == target ? this : new Finding(column, s, t, cause, detail);
+        }
+
+        private static CanonicalValue cut(CanonicalValue v, int max) {
+            if (v == null) {
+                return null;
+            }
+            if ((v.type() == dev.parity.reconciler.canonical.LogicalType.STRING || v.type() == dev.parity.reconciler.canonical.LogicalType.JSON)
+                    && ((String) v.value()).length() > max) {
+                String text = (String) v.value();
+                return new CanonicalValue(dev.parity.reconciler.canonical.LogicalType.STRING,
+                        text.substring(0, max) + "… (" + text.length() + " characters in all)");
+            }
+            if (v.type() == dev.parity.reconciler.canonical.LogicalType.BYTES && ((byte[]) v.value()).length > max) {
+                byte[] bytes = (byte[]) v.value();
+                return new CanonicalValue(dev.parity.reconciler.canonical.LogicalType.STRING,
+                        "0x" + java.util.HexFormat.of().formatHex(bytes, 0, max / 2) + "… (" + bytes.length + " bytes in all)");
+            }
+            return v;
+        }
     }
 
     /** Every column whose values differ, in canonical (name) order; a column one side lacks differs. */
