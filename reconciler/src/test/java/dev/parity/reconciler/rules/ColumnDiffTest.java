@@ -107,4 +107,21 @@ class ColumnDiffTest {
         assertThat(ColumnDiff.diff(s, extra, Map.of())).extracting(Finding::column).containsExactly("added", "paid_at");
         assertThat(ColumnDiff.rowCause(ColumnDiff.diff(s, extra, Map.of()))).isEqualTo("MIXED");
     }
+
+    @Test
+    void shouldKeepOnlyThePrefixAndLengthOfABigValueInAKeptFinding() {
+        String big = "x".repeat(10_000_000);
+        Finding f = ColumnDiff.diff(Map.of("payload", str(big)), Map.of("payload", str(big + "y")), Map.of()).get(0);
+        Finding kept = f.bounded(4096);
+        assertThat(kept.cause()).isEqualTo(f.cause());
+        assertThat(kept.detail()).isEqualTo(f.detail());
+        assertThat((String) kept.source().value()).hasSize(4096 + " (10000000 characters in all)".length() + 1).endsWith("(10000000 characters in all)");
+        assertThat((String) kept.target().value()).endsWith("(10000001 characters in all)");
+        CanonicalValue bytes = new CanonicalValue(LogicalType.BYTES, new byte[5000]);
+        Finding binary = new Finding("b", bytes, CanonicalValue.NULL, Cause.OTHER, "").bounded(16);
+        assertThat(binary.source().value()).isEqualTo("0x" + "00".repeat(8) + "… (5000 bytes in all)");
+        assertThat(binary.target()).isEqualTo(CanonicalValue.NULL);
+        Finding small = ColumnDiff.diff(Map.of("v", str("a")), Map.of("v", str("b")), Map.of()).get(0);
+        assertThat(small.bounded(4096)).isSameAs(small);
+    }
 }
