@@ -124,7 +124,12 @@ class RepairTypesIT {
         assertThat(report).containsEntry("statements_that_changed_nothing", 4L);
         assertThat(String.valueOf(report.get("their_keys"))).contains("{id=41}", "{id=42}", "{id=43}", "{id=44}").doesNotContain("{id=45}");
         assertThat(digest(target, table + " WHERE id BETWEEN 41 AND 48")).isEqualTo(digest(source, table + " WHERE id BETWEEN 41 AND 48"));
-        ParityProbe.awaitInSync(parity);
+        try {
+            ParityProbe.awaitInSync(parity);
+        } catch (Throwable e) {
+            System.err.println("DEBUG " + parity.status().diffNow(table, Map.of("id", 45), true));
+            throw e;
+        }
         assertThat(scalar(target, "SELECT count(*) FROM " + table + " WHERE v = 'damaged'")).isZero();
     }
 

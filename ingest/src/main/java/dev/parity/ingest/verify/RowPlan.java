@@ -37,6 +37,9 @@ final class RowPlan {
         this.rules = rules;
     }
 
+    /** Prefixes the label of a column read a second time, exactly (a MySQL/MariaDB FLOAT as a DOUBLE: see ScanSql). */
+    static final String EXACT_PREFIX = "parity_exact_";
+
     /**
      * The plan for a result's columns, which must all be among the table's as its structure was read
      * ({@code columns}, by lower-case name) or {@code leftOut} (only one side has them: skipped); a column not compared
@@ -45,12 +48,16 @@ final class RowPlan {
     static RowPlan of(ResultSetMetaData md, Engine engine, Map<String, ColumnInfo> columns, List<String> keyColumns,
                       Map<String, ColumnRule> rules, java.util.Set<String> leftOut) throws SQLException {
         TreeMap<String, Integer> byName = new TreeMap<>();
+        Map<String, Integer> exact = new java.util.HashMap<>();
         for (int i = 1; i <= md.getColumnCount(); i++) {
             String name = md.getColumnLabel(i).toLowerCase(Locale.ROOT);
-            if (!leftOut.contains(name)) { // only one side has it: rows are compared over the others
+            if (name.startsWith(EXACT_PREFIX)) {
+                exact.put(name.substring(EXACT_PREFIX.length()), i);
+            } else if (!leftOut.contains(name)) { // only one side has it: rows are compared over the others
                 byName.put(name, i);
             }
         }
+        exact.forEach((name, i) -> byName.computeIfPresent(name, (n, plain) -> i)); // the exact reading of a FLOAT (ScanSql)
         List<Col> all = new ArrayList<>();
         byName.forEach((name, index) -> {
             ColumnInfo info = columns.get(name);

@@ -35,11 +35,24 @@ final class ScanSql {
         this.columns = columns;
         this.order = keyColumns.stream().map(this::quote).collect(Collectors.joining(", "));
         this.qualifiedTable = quoteQualified(table);
-        this.from = "SELECT * FROM " + qualifiedTable;
+        this.from = "SELECT *" + exactFloats() + " FROM " + qualifiedTable;
         this.selectFirst = from + " ORDER BY " + order + " LIMIT " + pageRows;
         this.keyTuple = keyColumns.size() == 1 ? order : "(" + order + ")";
         this.selectNext = from + " WHERE " + keyTuple + " > " + paramTuple() + " ORDER BY " + order + " LIMIT " + pageRows;
         this.heartbeat = heartbeatTable == null ? null : "SELECT seq FROM " + quoteQualified(heartbeatTable) + " WHERE id = 1";
+    }
+
+    /**
+     * MySQL and MariaDB send a FLOAT as text with six significant digits, which is not the value stored (45/7 is
+     * stored as 6.4285712… and sent as 6.42857): each FLOAT column is read a second time as a DOUBLE, which is
+     * exact, under {@link RowPlan#EXACT_PREFIX} and its name; the row plan reads that one.
+     */
+    private String exactFloats() {
+        if (!engine.isBinlog()) {
+            return "";
+        }
+        return columns.values().stream().filter(c -> c.family() == dev.parity.ingest.schema.TypeFamily.FLOAT32).map(ColumnInfo::name).sorted()
+                .map(n -> ", (" + quote(n) + " + 0E0) AS " + quote(RowPlan.EXACT_PREFIX + n)).collect(Collectors.joining());
     }
 
     /** Rows with a key after one key (if {@code after}) and up to another (if {@code upTo}), in key order. */
