@@ -149,6 +149,11 @@ class RepairTypesIT {
         run(source.open(), r.sql());
         assertThat(digest(source, table)).as("the source's rows after the script").isEqualTo(before);
         if (binlog) {
+            // replication carried the statements: the replica applied them (else its applier says why)
+            await().atMost(ParityProbe.VERDICT).untilAsserted(() -> assertThat(scalar(target, "SELECT count(*) FROM " + table + " WHERE v LIKE '% (newest)'"))
+                    .as("the replica's applier: " + replicaError(target)).isEqualTo(1));
+        }
+        if (binlog) {
             assertThat(r.inserts()).isEqualTo(1);
             assertThat(r.deletes()).isEqualTo(1);
         } else {
@@ -197,6 +202,12 @@ class RepairTypesIT {
         try (Connection c = connect.open(); Statement st = c.createStatement(); var rs = st.executeQuery(query)) {
             rs.next();
             return rs.getLong(1);
+        }
+    }
+
+    private static String replicaError(Connect target) throws Exception {
+        try (Connection c = target.open(); Statement st = c.createStatement(); var rs = st.executeQuery("SHOW REPLICA STATUS")) {
+            return rs.next() ? rs.getString("Last_SQL_Error") : "not a replica";
         }
     }
 
