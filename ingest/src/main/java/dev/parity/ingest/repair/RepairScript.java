@@ -214,8 +214,11 @@ public final class RepairScript {
                 String vars = variables(names.size());
                 lines.add("SET @parity_found = 0;");
                 lines.add("SELECT 1, " + cols + " INTO @parity_found, " + vars + " FROM " + table + " WHERE " + where + " FOR UPDATE;");
-                lines.add("INSERT INTO " + table + " (" + cols + ") SELECT " + vars + " FROM DUAL WHERE @parity_found = 1 AND NOT EXISTS (SELECT 1 FROM "
-                        + table + " WHERE " + where + ");");
+                // No NOT EXISTS here: MySQL logs a user variable with the statement only where the statement evaluated it, so
+                // the row must be produced on the source too; the key there makes it a no-op update of the key to itself.
+                String k = quote(engine, key.keySet().iterator().next());
+                lines.add("INSERT INTO " + table + " (" + cols + ") SELECT " + vars + " FROM DUAL WHERE @parity_found = 1 ON DUPLICATE KEY UPDATE "
+                        + k + " = " + k + ";");
             } else {
                 targetOnly.add(key + " (only the source has it)");
                 inserts--;
