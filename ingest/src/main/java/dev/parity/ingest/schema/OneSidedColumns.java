@@ -11,8 +11,10 @@ import java.util.TreeSet;
  * The columns each watched table has on one side only (README, "Schema drift while monitoring"): rows are compared over
  * the columns both sides have, so these are left out of every row hash and row shape, on both sides alike — the
  * change streams', the load's, the sweep's and the drill-down's — and reported once, as a schema difference, instead of
- * as every row of the table. Key columns are never left out (they are a row's identity). Kept current by the schema
- * comparison at start, every few seconds after, and before each re-read; thread-safe.
+ * as every row of the table. Key columns are never left out (they are a row's identity). Thread-safe. Three writers keep
+ * it current: {@code Databases.compareColumns} at start, before anything is read; {@code SchemaWatch} every few seconds
+ * and at each DDL event (a change there asks the sweep to re-read the table); and {@code Sweeper} before each re-read,
+ * from the very structures that read uses, so both sides of one read are hashed over one set of columns.
  */
 public final class OneSidedColumns {
     private volatile Map<String, Set<String>> byTable = Map.of();
