@@ -92,9 +92,9 @@ final class ParityProbe {
         return out;
     }
 
-    /** Waits until a side's table holds exactly {@code rows} rows (replication caught up). */
+    /** Waits until a side's table holds exactly {@code rows} rows (replication caught up; the table itself may not be there yet). */
     static void awaitRows(Connect side, String table, long rows) {
-        await().atMost(Duration.ofSeconds(60)).until(() -> {
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptionsInstanceOf(java.sql.SQLSyntaxErrorException.class).until(() -> {
             try (java.sql.Connection c = side.connect(); java.sql.Statement st = c.createStatement();
                  java.sql.ResultSet rs = st.executeQuery("SELECT count(*) FROM " + table)) {
                 return rs.next() && rs.getLong(1) == rows;
