@@ -94,7 +94,9 @@ final class ParityProbe {
 
     /** Waits until a side's table holds exactly {@code rows} rows (replication caught up; the table itself may not be there yet). */
     static void awaitRows(Connect side, String table, long rows) {
-        await().atMost(Duration.ofSeconds(60)).ignoreExceptionsInstanceOf(java.sql.SQLSyntaxErrorException.class).until(() -> {
+        await().atMost(Duration.ofSeconds(60))
+                .ignoreExceptionsMatching(e -> e instanceof java.sql.SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("42"))
+                .until(() -> { // SQLSTATE 42…: no such table (yet)
             try (java.sql.Connection c = side.connect(); java.sql.Statement st = c.createStatement();
                  java.sql.ResultSet rs = st.executeQuery("SELECT count(*) FROM " + table)) {
                 return rs.next() && rs.getLong(1) == rows;
