@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parity.ingest.local.LocalPair;
-import dev.parity.ingest.local.MySqlPair;
 import dev.parity.ingest.local.PostgresPair;
 import dev.parity.reconciler.model.Side;
 import java.nio.file.Files;
@@ -14,7 +13,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListSet;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -25,7 +23,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * (the digests' row counts equal the databases' counts: nothing counted twice, nothing lost); after the second, the
  * two target-only writes made while it was down are found, and nothing else is ever reported DIVERGENT. Under the
  * default exactly-once processing and under {@code processing.guarantee: at_least_once} (where the reconciler audits
- * its stores at start). The same on a MySQL pair under the default guarantee.
+ * its stores at start). The same on a MySQL pair under the default guarantee: {@link CrashRestartOnMySqlIT}.
  */
 class CrashRestartIT {
     private static final String TOKEN = "crash-token";
@@ -40,16 +38,8 @@ class CrashRestartIT {
         }
     }
 
-    /** The same on a MySQL pair (GTID replication; binlog positions in the capture's offsets), under the default guarantee. */
-    @Test
-    void shouldReachTheSameVerdictsAfterSigkillOnMySql() throws Exception {
-        try (MySqlPair db = MySqlPair.start("shop")) {
-            ReplicatedWrites.itemsTable(db, ROWS / 2); // enough pages to catch the load mid-way; the rest is the same path
-            crashTwice(db, "root", "shop.items", "exactly_once_v2", ROWS / 2);
-        }
-    }
-
-    private void crashTwice(LocalPair pg, String user, String table, String guarantee, int rows) throws Exception {
+    /** Both crashes and their checks on any pair (CrashRestartOnMySqlIT runs it on MySQL, in a JVM of its own beside this one). */
+    static void crashTwice(LocalPair pg, String user, String table, String guarantee, int rows) throws Exception {
         Path dir = Files.createTempDirectory("parity-crash");
         int port = ParityProcess.freePort();
         Path config = Files.writeString(dir.resolve("parity.yaml"), String.format("""
