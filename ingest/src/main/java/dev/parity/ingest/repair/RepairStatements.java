@@ -57,8 +57,7 @@ final class RepairStatements {
         if (via == RepairScript.Via.TARGET) {
             counted(key, "DELETE FROM " + table + " WHERE " + where + guard(key, tv));
         } else if (binlog()) {
-            lines.add("SET @parity_found = 0;");
-            lines.add("SELECT 1 INTO @parity_found FROM " + table + " WHERE " + where + " FOR UPDATE;");
+            lockedRead("", "", where);
             lines.add("DELETE FROM " + table + " WHERE " + where + " AND @parity_found = 0" + guard(key, tv) + ";");
         } else {
             targetOnly.add(key + " (only the target has it)");
@@ -76,10 +75,8 @@ final class RepairStatements {
                     ? "INSERT INTO " + table + " (" + cols + ") SELECT " + vals + " FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM " + table + " WHERE " + where + ")"
                     : "INSERT INTO " + table + " (" + cols + ") VALUES (" + vals + ") ON CONFLICT DO NOTHING");
         } else if (binlog()) {
-            List<String> names = new ArrayList<>(sv.keySet());
-            String vars = variables(names.size());
-            lines.add("SET @parity_found = 0;");
-            lines.add("SELECT 1, " + cols + " INTO @parity_found, " + vars + " FROM " + table + " WHERE " + where + " FOR UPDATE;");
+            String vars = variables(sv.size());
+            lockedRead(", " + cols, ", " + vars, where);
             // No NOT EXISTS here: MySQL logs a user variable with the statement only where the statement evaluated it, so
             // the row must be produced on the source too; the key there makes it a no-op update of the key to itself.
             String k = quote(engine, key.keySet().iterator().next());
@@ -105,16 +102,23 @@ final class RepairStatements {
         } else if (binlog()) {
             String cols = differing.stream().map(c -> quote(engine, c)).collect(Collectors.joining(", "));
             String vars = variables(differing.size());
-            List<String> v = List.of(vars.split(", "));
-            String set = java.util.stream.IntStream.range(0, differing.size()).mapToObj(i -> quote(engine, differing.get(i)) + " = " + v.get(i))
+            String set = java.util.stream.IntStream.range(0, differing.size()).mapToObj(i -> quote(engine, differing.get(i)) + " = " + variable(i))
                     .collect(Collectors.joining(", "));
-            lines.add("SET @parity_found = 0;");
-            lines.add("SELECT 1, " + cols + " INTO @parity_found, " + vars + " FROM " + table + " WHERE " + where + " FOR UPDATE;");
+            lockedRead(", " + cols, ", " + vars, where);
             lines.add("UPDATE " + table + " SET " + set + held + " WHERE " + where + " AND @parity_found = 1;");
         } else {
             lines.add("UPDATE " + table + " SET " + differing.stream().map(c -> quote(engine, c) + " = " + quote(engine, c))
                     .collect(Collectors.joining(", ")) + " WHERE " + where + ";");
         }
+    }
+
+    /**
+     * The source's row of a key read under a lock: {@code @parity_found} 1 when it is there (0 otherwise), and its
+     * columns {@code cols} into the user variables {@code vars} ({@code --via source}: the statement after it writes them back).
+     */
+    private void lockedRead(String cols, String vars, String where) {
+        lines.add("SET @parity_found = 0;");
+        lines.add("SELECT 1" + cols + " INTO @parity_found" + vars + " FROM " + table + " WHERE " + where + " FOR UPDATE;");
     }
 
     /** A target statement followed by what counts it when it changed no row. */
@@ -177,8 +181,13 @@ final class RepairStatements {
         };
     }
 
+    /** The user variable that carries the {@code i}-th value (from 0) of a source row read under a lock. */
+    private static String variable(int i) {
+        return "@parity_v" + (i + 1);
+    }
+
     private static String variables(int n) {
-        return java.util.stream.IntStream.rangeClosed(1, n).mapToObj(i -> "@parity_v" + i).collect(Collectors.joining(", "));
+        return java.util.stream.IntStream.range(0, n).mapToObj(RepairStatements::variable).collect(Collectors.joining(", "));
     }
 
     /** What the header says about how the statements are guarded, and what is left for another script. */

@@ -12,7 +12,6 @@ import dev.parity.ingest.debezium.MappedRecord;
 import dev.parity.ingest.kafka.ChangeProducer;
 import dev.parity.ingest.schema.TableSchema;
 import dev.parity.ingest.verify.TableScan;
-import dev.parity.reconciler.model.Hash128;
 import dev.parity.reconciler.model.Observation;
 import dev.parity.reconciler.model.Side;
 import dev.parity.reconciler.query.ReconcilerView;
@@ -118,7 +117,7 @@ final class TableSweep implements AutoCloseable {
             }
         }
         if (scans.size() == 2 && scans.values().stream().allMatch(sc -> sc.problem == null && sc.shape != 0)) {
-            rebaseTogether(t, scans);
+            new BothSidesOrNeither(view, databases, control, this::awaitStreamPast).apply(t, scans);
         }
         long stamp = verdictStamp(scans.values());
         List<TableResult> out = new ArrayList<>();
@@ -128,101 +127,6 @@ final class TableSweep implements AutoCloseable {
         if (newestHeartbeatWritten() >= stamp) {
             LOG.warn("sending {}'s re-read differences outlasted heartbeat {}: a key re-based on both sides may show DIVERGENT for a moment",
                     t.mappedId(), stamp);
-        }
-        return out;
-    }
-
-    /** Look-ups of keys split between the two sides before they are held back ({@link #rebaseTogether}). */
-    static final int SPLIT_LOOKUPS = 3;
-
-    /**
-     * Makes every key's re-read go to both sides or to neither. A read is taken on a side only where the
-     * captured change is older than the read's snapshot (README, "How it decides"); a key changed on one side
-     * in the heartbeat its read saw may be newer than the read there, so that side keeps its captured state.
-     * Were the other side's read taken meanwhile, a key re-based by the read (its hash over other columns
-     * than the captured one: a column added, or one side's column now compared) would be compared across
-     * two bases and called DIVERGENT. Such keys are looked up again by key on both sides once the streams
-     * have passed those changes ({@link #SPLIT_LOOKUPS} times at most); a key still split is held back on
-     * both sides, left as captured for the next read.
-     */
-    private void rebaseTogether(PlannedTable t, Map<Side, SideScan> scans) throws InterruptedException {
-        java.util.Set<java.nio.ByteBuffer> split = split(scans);
-        for (int attempt = 0; attempt < SPLIT_LOOKUPS && !split.isEmpty() && !control.stopping(); attempt++) {
-            java.util.Set<java.nio.ByteBuffer> looked = split;
-            List<Map<String, Object>> keys = looked.stream().map(k -> dev.parity.reconciler.canonical.CanonicalReader.keyColumns(k.array())).toList();
-            Map<Side, TableScan.Page> pages = new EnumMap<>(Side.class);
-            for (SideScan scan : scans.values()) {
-                long newest = looked.stream().map(k -> view.key(k.array())).filter(java.util.Objects::nonNull)
-                        .map(ks -> ks.side(scan.side)).filter(java.util.Objects::nonNull).mapToLong(SideState::stamp).max().orElse(-1);
-                try {
-                    if (awaitStreamPast(scan.side, newest) != null) {
-                        break;
-                    }
-                    TableScan.Page page = databases.of(scan.side).readKeys(t, keys);
-                    if (awaitStreamPast(scan.side, page.heartbeatSeq()) != null) {
-                        break;
-                    }
-                    pages.put(scan.side, page);
-                } catch (SQLException | RuntimeException e) {
-                    LOG.warn("looking up {} key(s) of {} on the {} again failed: {}", keys.size(), t.mappedId(), scan.side.label(), e.getMessage());
-                    break;
-                }
-            }
-            if (pages.size() < 2) {
-                break;
-            }
-            for (SideScan scan : scans.values()) {
-                Map<java.nio.ByteBuffer, TableScan.Row> found = pages.get(scan.side).byKey();
-                long seq = pages.get(scan.side).heartbeatSeq();
-                scan.candidates.removeIf(c -> looked.contains(java.nio.ByteBuffer.wrap(c.key())));
-                for (java.nio.ByteBuffer k : looked) {
-                    TableScan.Row row = found.get(k);
-                    if (row != null) {
-                        scan.candidates.add(new Candidate(k.array(), row.hash(), seq));
-                    }
-                }
-            }
-            java.util.Set<java.nio.ByteBuffer> gone = new java.util.HashSet<>(looked);
-            for (java.nio.ByteBuffer k : looked) {
-                if (pages.values().stream().allMatch(p -> p.byKey().containsKey(k))) {
-                    gone.remove(k);
-                }
-            }
-            // A key deleted meanwhile on a side: the streams say so; nothing of it is sent.
-            scans.values().forEach(sc -> sc.candidates.removeIf(c -> gone.contains(java.nio.ByteBuffer.wrap(c.key()))));
-            split = split(scans);
-        }
-        if (!split.isEmpty()) {
-            java.util.Set<java.nio.ByteBuffer> held = split;
-            scans.values().forEach(sc -> sc.candidates.removeIf(c -> held.contains(java.nio.ByteBuffer.wrap(c.key()))));
-            LOG.info("re-reading {}: {} key(s) kept changing on one side while read; left as captured on both sides until the next read",
-                    t.mappedId(), held.size());
-        }
-    }
-
-    /** Keys whose read may be taken on one side and not on the other (see {@link #rebaseTogether}). */
-    private java.util.Set<java.nio.ByteBuffer> split(Map<Side, SideScan> scans) {
-        Map<Side, java.util.Set<java.nio.ByteBuffer>> taken = new EnumMap<>(Side.class);
-        Map<Side, java.util.Set<java.nio.ByteBuffer>> kept = new EnumMap<>(Side.class);
-        for (SideScan scan : scans.values()) {
-            java.util.Set<java.nio.ByteBuffer> yes = new java.util.HashSet<>();
-            java.util.Set<java.nio.ByteBuffer> no = new java.util.HashSet<>();
-            for (Candidate c : scan.candidates) {
-                KeyState ks = view.key(c.key());
-                SideState current = ks == null ? null : ks.side(scan.side);
-                if (ReadOver.worthSending(current, c.hash(), c.guard())) {
-                    yes.add(java.nio.ByteBuffer.wrap(c.key()));
-                } else if (current != null && !java.util.Objects.equals(current.hash(), c.hash())) {
-                    no.add(java.nio.ByteBuffer.wrap(c.key()));
-                }
-            }
-            taken.put(scan.side, yes);
-            kept.put(scan.side, no);
-        }
-        java.util.Set<java.nio.ByteBuffer> out = new java.util.HashSet<>();
-        for (Side side : scans.keySet()) {
-            Side other = side.other();
-            kept.get(side).stream().filter(taken.get(other)::contains).forEach(out::add);
         }
         return out;
     }
