@@ -269,4 +269,43 @@ class PostgresLagIT {
         await().atMost(Duration.ofSeconds(10)).until(() -> alertsOf("DIVERGENCE_RESOLVED").size() == 1);
         assertThat(alertsOf("DIVERGENCE")).hasSize(1);
     }
+
+    /**
+     * The sweep stamps a table's re-read observations with a heartbeat it holds back until they are all in Kafka (README,
+     * "How it decides"): no heartbeat with that seq or a later one may be written while the hold is open, fences included.
+     * On a table of its own (unlogged: not published), so Parity's heartbeats go on undisturbed.
+     */
+    @Test
+    @Order(5)
+    void shouldWriteNoHeartbeatAtOrPastAHeldSeqUntilTheHoldCloses() throws Exception {
+        pg.onSource("CREATE UNLOGGED TABLE held_heartbeat (id INT PRIMARY KEY, seq BIGINT NOT NULL, written_at_us BIGINT NOT NULL, fence_id VARCHAR(64))",
+                "INSERT INTO held_heartbeat VALUES (1, 0, 0, NULL)");
+        dev.parity.ingest.jdbc.Endpoint source = new dev.parity.ingest.jdbc.Endpoint(dev.parity.reconciler.model.Side.SOURCE, pg.sourceUrl(), "postgres", null);
+        try (HeartbeatWriter hb = new HeartbeatWriter(source, dev.parity.ingest.engine.DatabaseAdapter.of(dev.parity.ingest.engine.Engine.POSTGRESQL, source)::beat,
+                "public.held_heartbeat", java.time.Clock.systemUTC())) {
+            assertThat(hb.beat(null)).isEqualTo(1);
+            List<Long> written = new CopyOnWriteArrayList<>();
+            HeartbeatWriter.Hold hold = hb.holdAt(2, 0, Duration.ofMinutes(1));
+            assertThat(hold.seq()).isEqualTo(3);
+            Thread beats = new Thread(() -> {
+                try {
+                    for (int i = 0; i < 3; i++) {
+                        written.add(hb.beat(i == 2 ? "a-fence" : null));
+                    }
+                } catch (java.sql.SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            beats.start();
+            // heartbeat 2 is written; 3, the held one, waits for as long as the hold is open
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() -> written.equals(List.of(2L)));
+            hold.close();
+            beats.join(10_000);
+            assertThat(written).containsExactly(2L, 3L, 4L);
+            // a hold not closed lets heartbeats through once it expires
+            HeartbeatWriter.Hold lapsed = hb.holdAt(1, 0, Duration.ofMillis(300));
+            assertThat(lapsed.seq()).isEqualTo(5);
+            assertThat(hb.beat(null)).isEqualTo(5);
+        }
+    }
 }

@@ -24,6 +24,8 @@ public final class HeartbeatWriter implements AutoCloseable {
     private final String table;
     private final Clock clock;
     private final ConcurrentSkipListMap<Long, Long> written = new ConcurrentSkipListMap<>();
+    /** Open {@link #holdAt holds}, guarded by this writer's monitor. */
+    private final java.util.List<Hold> holds = new java.util.ArrayList<>();
     private Connection connection;
 
     /** How an engine increments the heartbeat row and hands the new seq back. */
@@ -54,8 +56,77 @@ public final class HeartbeatWriter implements AutoCloseable {
                 + " Or set heartbeat.enabled: false to fall back to grace-period verdicts", cause);
     }
 
-    /** Writes one heartbeat; returns its seq. */
+    /**
+     * A heartbeat seq reserved by {@link #holdAt}: no heartbeat with this seq or a later one is written while it is open
+     * (or until it expires), so records sent to Kafka before {@link #close} precede that heartbeat in every stream.
+     */
+    public final class Hold implements AutoCloseable {
+        private final long seq;
+        private final long expiresAtNanos;
+
+        private Hold(long seq, long expiresAtNanos) {
+            this.seq = seq;
+            this.expiresAtNanos = expiresAtNanos;
+        }
+
+        /** The reserved seq: the first heartbeat held back. */
+        public long seq() {
+            return seq;
+        }
+
+        /** Lets heartbeats past the reserved seq be written again. */
+        @Override
+        public void close() {
+            synchronized (HeartbeatWriter.this) {
+                holds.remove(this);
+                HeartbeatWriter.this.notifyAll();
+            }
+        }
+    }
+
+    /**
+     * Reserves heartbeat {@code max(newest written + ahead, atLeast)}: it, and every later one, is written only after the
+     * returned hold is closed, or after {@code maxHold} (then with a warning). Used by the sweep, whose re-read
+     * observations carry a heartbeat as their verdict stamp and must all be in Kafka before that heartbeat is (README, "How
+     * it decides"): taken in one step with reading the newest seq, so no heartbeat slips in between. Fences wait too.
+     */
+    public synchronized Hold holdAt(long ahead, long atLeast, java.time.Duration maxHold) {
+        Hold h = new Hold(Math.max(newest() + ahead, atLeast), System.nanoTime() + maxHold.toNanos());
+        holds.add(h);
+        return h;
+    }
+
+    /** Waits while the next heartbeat (this process is the only writer) would reach an open hold's seq. */
+    private void awaitHolds() {
+        while (true) {
+            long next = newest() + 1;
+            long now = System.nanoTime();
+            Hold blocking = null;
+            for (java.util.Iterator<Hold> it = holds.iterator(); it.hasNext(); ) {
+                Hold h = it.next();
+                if (now - h.expiresAtNanos >= 0) {
+                    LOG.warn("heartbeat {} was held back for longer than its hold allows; written now", h.seq);
+                    it.remove();
+                } else if (next >= h.seq && (blocking == null || h.expiresAtNanos - blocking.expiresAtNanos < 0)) {
+                    blocking = h;
+                }
+            }
+            if (blocking == null) {
+                return;
+            }
+            try {
+                long waitNanos = blocking.expiresAtNanos - now;
+                wait(Math.max(1, waitNanos / 1_000_000), 0);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Writes one heartbeat (after any {@link #holdAt hold} on its seq); returns its seq. */
     public synchronized long beat(String fenceId) throws SQLException {
+        awaitHolds();
         if (connection == null || connection.isClosed()) {
             connection = endpoint.connect();
             connection.setAutoCommit(true);

@@ -118,8 +118,10 @@ final class TableLoad {
         SideDatabase tgt = databases.target();
         var sourceSchema = src.schemas(List.of(t)).get(t.sourceName());
         var targetSchema = tgt.schemas(List.of(t)).get(t.targetName());
-        TableScan sourceScan = require(src.scanPlan(t, sourceSchema, pageRows), t, Side.SOURCE);
-        TableScan targetScan = require(tgt.scanPlan(t, targetSchema, pageRows), t, Side.TARGET);
+        // Both sides hashed over one set of columns, however the comparison changes while the load plans.
+        java.util.Set<String> oneSided = databases.oneSided().of(t.mappedId());
+        TableScan sourceScan = require(src.scanPlan(t, sourceSchema, pageRows, oneSided), t, Side.SOURCE);
+        TableScan targetScan = require(tgt.scanPlan(t, targetSchema, pageRows, oneSided), t, Side.TARGET);
         KeyPairing.Decision pairing = KeyPairing.decide(src.engine(), sourceSchema, tgt.engine(), targetSchema,
                 t.key().stream().map(k -> k.toLowerCase(java.util.Locale.ROOT)).toList());
         if (pairing.problem() != null) {

@@ -186,6 +186,15 @@ public final class SideDatabase {
 
     /** A key-range scan of one table on this side with its structure as read, or why there is none. */
     public dev.parity.ingest.verify.TableScan.Result scanPlan(PlannedTable t, dev.parity.ingest.schema.TableSchema schema, int pageRows) {
+        return scanPlan(t, schema, pageRows, oneSided.of(t.mappedId()));
+    }
+
+    /**
+     * {@link #scanPlan}, leaving out exactly {@code oneSidedColumns}: a read of both sides plans each with the one set it
+     * settled on, so a comparison that changes meanwhile never hashes its two sides over different columns.
+     */
+    public dev.parity.ingest.verify.TableScan.Result scanPlan(PlannedTable t, dev.parity.ingest.schema.TableSchema schema, int pageRows,
+                                                             java.util.Set<String> oneSidedColumns) {
         String name = t.name(side);
         TableInfo info = tables.stream().filter(i -> i.qualifiedName().equals(name)).findFirst().orElse(null);
         if (schema == null || info == null) {
@@ -194,7 +203,7 @@ public final class SideDatabase {
         // Without heartbeats there is no heartbeat row to read: reads then carry no seq (-1).
         // Rows are compared over the columns both sides have: the one-sided ones are not read at all.
         return dev.parity.ingest.verify.TableScan.plan(engine(), name, t.mappedId(), info.key(), schema, heartbeats ? heartbeatTable : null,
-                pageRows, columnRules.getOrDefault(t.mappedId(), Map.of()), oneSided.of(t.mappedId()));
+                pageRows, columnRules.getOrDefault(t.mappedId(), Map.of()), oneSidedColumns);
     }
 
     /**

@@ -91,7 +91,11 @@ final class BothSidesOrNeither {
                 if (streams.awaitPast(scan.side, newest) != null) {
                     return false;
                 }
-                TableScan.Page page = databases.of(scan.side).readKeys(t, display);
+                TableScan.Page page;
+                try (java.sql.Connection c = databases.of(scan.side).connect()) {
+                    TableScan.prepare(c, databases.of(scan.side).engine());
+                    page = scan.plan.readKeys(c, display); // the scan's own plan: the same columns, hashed the same way
+                }
                 if (streams.awaitPast(scan.side, page.heartbeatSeq()) != null) {
                     return false;
                 }

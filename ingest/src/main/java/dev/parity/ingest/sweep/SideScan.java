@@ -26,6 +26,8 @@ final class SideScan {
     String problem;
     /** The columns that made the table unreadable (with {@link #problem}); empty otherwise. */
     List<dev.parity.ingest.schema.ColumnInfo> unreadable = List.of();
+    /** The plan the scan read with: a look-up of some keys again reads them exactly so (same columns, same hashing). */
+    TableScan plan;
     /** The shape of the rows read (the table's columns as read); 0 unknown. */
     int shape;
     final List<Candidate> candidates = new ArrayList<>();

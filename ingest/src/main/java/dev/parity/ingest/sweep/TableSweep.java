@@ -55,6 +55,8 @@ final class TableSweep implements AutoCloseable {
         void waitFor(Duration d) throws InterruptedException;
     }
 
+    /** The longest the heartbeat a table's observations are stamped with is held back while they are sent. */
+    static final Duration HOLD_MAX = Duration.ofSeconds(60);
     /** How long the sweep waits for a side's stream to pass the heartbeat its reads saw. */
     private static final Duration STREAM_WAIT_MIN = Duration.ofSeconds(30);
     /**
@@ -97,6 +99,8 @@ final class TableSweep implements AutoCloseable {
     List<TableResult> table(long round, PlannedTable t, Map<Side, Map<String, TableSchema>> schemas, Map<Side, String> schemaErrors)
             throws InterruptedException {
         Map<Side, SideScan> scans = new EnumMap<>(Side.class);
+        // One set of compared columns for every read of this table in this call, both sides and the look-ups alike.
+        java.util.Set<String> oneSided = comparedOver(t, schemas);
         for (Side side : config.sides()) {
             if (control.stopping()) {
                 return List.of();
@@ -106,7 +110,7 @@ final class TableSweep implements AutoCloseable {
                 scan = new SideScan(side, clock.instant(), 0, view);
                 scan.problem = schemaErrors.get(side);
             } else {
-                scan = scan(side, databases.of(side), t, schemas.get(side).get(t.name(side)));
+                scan = scan(side, databases.of(side), t, schemas.get(side).get(t.name(side)), oneSided);
             }
             scans.put(side, scan);
         }
@@ -119,27 +123,45 @@ final class TableSweep implements AutoCloseable {
         if (scans.size() == 2 && scans.values().stream().allMatch(sc -> sc.problem == null && sc.shape != 0)) {
             new BothSidesOrNeither(view, databases, control, this::awaitStreamPast).apply(t, scans);
         }
-        long stamp = verdictStamp(scans.values());
-        List<TableResult> out = new ArrayList<>();
+        // What each side sends is settled first (the state is looked up key by key), then sent under one held heartbeat.
+        Map<Side, Outgoing> outgoing = new EnumMap<>(Side.class);
         for (SideScan scan : scans.values()) {
-            out.add(scan.problem == null ? send(round, t, scan, stamp) : scan.result(round, t, null));
+            if (scan.problem == null) {
+                outgoing.put(scan.side, outgoing(t, scan));
+            }
         }
-        if (newestHeartbeatWritten() >= stamp) {
-            LOG.warn("sending {}'s re-read differences outlasted heartbeat {}: a key re-based on both sides may show DIVERGENT for a moment",
-                    t.mappedId(), stamp);
+        List<TableResult> out = new ArrayList<>();
+        try (HeartbeatWriter.Hold hold = holdStamp(scans.values(), outgoing.values())) {
+            long stamp = hold == null ? verdictStamp(scans.values(), outgoing.values()) : hold.seq();
+            for (SideScan scan : scans.values()) {
+                out.add(scan.problem == null ? send(round, t, scan, outgoing.get(scan.side), stamp) : scan.result(round, t, null));
+            }
         }
         return out;
     }
 
+    /**
+     * The columns this call leaves out: those the structures it reads with have on one side only (when it has both), else
+     * what the shared comparison says now.
+     */
+    private java.util.Set<String> comparedOver(PlannedTable t, Map<Side, Map<String, TableSchema>> schemas) {
+        TableSchema source = schemas.getOrDefault(Side.SOURCE, Map.of()).get(t.sourceName());
+        TableSchema target = schemas.getOrDefault(Side.TARGET, Map.of()).get(t.targetName());
+        return source != null && target != null ? dev.parity.ingest.schema.OneSidedColumns.between(source, target)
+                : databases.oneSided().of(t.mappedId());
+    }
+
     /** Reads the whole table on one side, page by page, noting rows that differ from the captured state. */
-    private SideScan scan(Side side, SideDatabase setup, PlannedTable t, TableSchema schema) throws InterruptedException {
+    private SideScan scan(Side side, SideDatabase setup, PlannedTable t, TableSchema schema, java.util.Set<String> oneSided)
+            throws InterruptedException {
         SideScan scan = new SideScan(side, clock.instant(), setup.estimatedRows().getOrDefault(t.name(side), 0L), view);
-        TableScan.Result plan = setup.scanPlan(t, schema, config.pageRows());
+        TableScan.Result plan = setup.scanPlan(t, schema, config.pageRows(), oneSided);
         if (plan.scan() == null) {
             scan.problem = plan.problem();
             scan.unreadable = plan.unreadable();
             return scan;
         }
+        scan.plan = plan.scan();
         scan.shape = plan.scan().byContent() ? 0 : plan.scan().shape(); // a keyless row's shape is in its key
         try (Connection c = setup.connect()) {
             TableScan.prepare(c, setup.engine());
@@ -160,42 +182,52 @@ final class TableSweep implements AutoCloseable {
     }
 
     /**
-     * The stamp a table's observations carry, on both sides alike: a heartbeat that will not have been
-     * written before all of them are in Kafka. Their verdicts then wait for the heartbeat after it,
-     * which each stream delivers after the observations, so a key re-based on both sides (rows an
-     * {@code ADD COLUMN} or an unlogged {@code TRUNCATE} replicated as a statement changed everywhere without a row event) is
-     * judged only once both sides' observations are applied, never in between. Never earlier than a
-     * read's own guard (a later stamp only delays a verdict).
+     * The stamp a table's observations carry, on both sides alike: a heartbeat not written before all of them are in
+     * Kafka. Their verdicts then wait for the heartbeat after it, which each stream delivers after the observations, so a
+     * key re-based on both sides (rows an {@code ADD COLUMN} or an unlogged {@code TRUNCATE} replicated as a statement
+     * changed everywhere without a row event) is judged only once both sides' observations are applied, never in between.
+     * The heartbeat is held back ({@link HeartbeatWriter#holdAt}) until every observation is acknowledged, for at most
+     * {@link #HOLD_MAX}: a machine too busy to send in time delays heartbeats, never shows a re-based key DIVERGENT. Never
+     * earlier than a read's own guard (a later stamp only delays a verdict). Null without a heartbeat writer.
      */
-    private long verdictStamp(java.util.Collection<SideScan> scans) {
-        long records = scans.stream().mapToLong(sc -> sc.candidates.size()).sum();
-        double interval = Math.max(0.001, heartbeatInterval.toMillis() / 1000.0);
-        long margin = 2 + (long) Math.ceil((1 + records / 100_000.0) / interval);
-        long stamp = newestHeartbeatWritten() + margin;
+    private HeartbeatWriter.Hold holdStamp(java.util.Collection<SideScan> scans, java.util.Collection<Outgoing> outgoing) {
+        if (heartbeat == null) {
+            return null;
+        }
+        return heartbeat.holdAt(margin(outgoing), scans.stream().mapToLong(sc -> sc.lastSeq).max().orElse(-1), HOLD_MAX);
+    }
+
+    /** The stamp without a heartbeat writer to hold (tests of the sweep alone): a few heartbeats ahead, unguarded. */
+    private long verdictStamp(java.util.Collection<SideScan> scans, java.util.Collection<Outgoing> outgoing) {
+        long stamp = newestHeartbeatWritten() + margin(outgoing);
         for (SideScan sc : scans) {
             stamp = Math.max(stamp, sc.lastSeq);
         }
         return stamp;
     }
 
+    /** Heartbeats ahead of the newest written that a stamp lies: about a second's, more for many records. */
+    private long margin(java.util.Collection<Outgoing> outgoing) {
+        long records = outgoing.stream().mapToLong(o -> o.changed.size() + o.missing.size()).sum();
+        double interval = Math.max(0.001, heartbeatInterval.toMillis() / 1000.0);
+        return 2 + (long) Math.ceil((1 + records / 100_000.0) / interval);
+    }
+
     private long newestHeartbeatWritten() {
         return heartbeat == null ? -1 : heartbeat.newest();
     }
 
-    /** Sends what one side's scan found to that side's topic: rows that still differ, captured rows not found. */
-    private TableResult send(long round, PlannedTable t, SideScan scan, long stamp) {
+    /** What one side's scan sends: rows that still differ from the captured state, captured rows the scan did not find. */
+    private record Outgoing(List<Candidate> changed, List<byte[]> missing) {
+    }
+
+    private Outgoing outgoing(PlannedTable t, SideScan scan) {
         Side side = scan.side;
-        long sent = 0;
-        long absent = 0;
-        List<Future<RecordMetadata>> acks = new ArrayList<>();
-        ChangeProducer producer = producer(side);
-        long now = micros(clock.instant());
+        List<Candidate> changed = new ArrayList<>();
         for (Candidate cand : scan.candidates) {
             KeyState ks = view.key(cand.key());
             if (ReadOver.worthSending(ks == null ? null : ks.side(side), cand.hash(), cand.guard())) {
-                producer.send(new MappedRecord(cand.key(), new Observation(side, cand.hash(), cand.guard(), Math.max(stamp, cand.guard()), now,
-                        scan.shape)), acks);
-                sent++;
+                changed.add(cand);
             }
         }
         long firstSeq = scan.firstSeq;
@@ -206,10 +238,24 @@ final class TableSweep implements AutoCloseable {
                 missing.add(rowKey);
             }
         });
-        for (byte[] rowKey : missing) {
-            producer.send(new MappedRecord(rowKey, new Observation(side, null, firstSeq, Math.max(stamp, scan.lastSeq), now)), acks);
-            absent++;
+        return new Outgoing(changed, missing);
+    }
+
+    /** Sends what one side's scan found to that side's topic, each observation stamped {@code stamp}, and awaits the acks. */
+    private TableResult send(long round, PlannedTable t, SideScan scan, Outgoing outgoing, long stamp) {
+        Side side = scan.side;
+        List<Future<RecordMetadata>> acks = new ArrayList<>();
+        ChangeProducer producer = producer(side);
+        long now = micros(clock.instant());
+        for (Candidate cand : outgoing.changed) {
+            producer.send(new MappedRecord(cand.key(), new Observation(side, cand.hash(), cand.guard(), Math.max(stamp, cand.guard()), now,
+                    scan.shape)), acks);
         }
+        for (byte[] rowKey : outgoing.missing) {
+            producer.send(new MappedRecord(rowKey, new Observation(side, null, scan.firstSeq, Math.max(stamp, scan.lastSeq), now)), acks);
+        }
+        long sent = outgoing.changed.size();
+        long absent = outgoing.missing.size();
         try {
             for (Future<RecordMetadata> f : acks) {
                 f.get(30, TimeUnit.SECONDS);
