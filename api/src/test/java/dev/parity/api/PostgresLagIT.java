@@ -308,4 +308,38 @@ class PostgresLagIT {
             assertThat(hb.beat(null)).isEqualTo(5);
         }
     }
+
+    /**
+     * Disk grows with keys, not with changes (README, "Disk"): the side topics' records the reconciler has committed are
+     * purged (each partition then starts at its committed offset), the topics roll small segments so that frees disk, and
+     * every store's changelog is compacted over small segments, the wake-ups' deletion markers kept a minute.
+     */
+    @Test
+    @Order(6)
+    void shouldPurgeCommittedSideTopicRecordsAndCompactSmallChangelogSegments() throws Exception {
+        List<String> sides = List.of("parity.lag.source", "parity.lag.target");
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
+            await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+                var committed = admin.listConsumerGroupOffsets("parity-lag").partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+                var partitions = committed.keySet().stream().filter(tp -> sides.contains(tp.topic())).toList();
+                assertThat(partitions).hasSize(6);
+                var earliest = admin.listOffsets(partitions.stream().collect(java.util.stream.Collectors.toMap(tp -> tp,
+                        tp -> org.apache.kafka.clients.admin.OffsetSpec.earliest()))).all().get(10, TimeUnit.SECONDS);
+                // every partition took records (heartbeats reach them all); what was committed 30 s ago at the latest is gone
+                assertThat(partitions).allSatisfy(tp -> assertThat(earliest.get(tp).offset()).as(tp.toString()).isPositive());
+            });
+            Map<String, String> segmentBytes = new java.util.HashMap<>();
+            Map<String, String> deleteRetention = new java.util.HashMap<>();
+            List<String> topics = new java.util.ArrayList<>(sides);
+            dev.parity.reconciler.topology.ReconcilerTopology.storeNames().forEach(st -> topics.add("parity-lag-" + st + "-changelog"));
+            var resources = topics.stream().map(t -> new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, t)).toList();
+            admin.describeConfigs(resources).all().get(10, TimeUnit.SECONDS).forEach((r, c) -> {
+                segmentBytes.put(r.name(), c.get("segment.bytes").value());
+                deleteRetention.put(r.name(), c.get("delete.retention.ms").value());
+            });
+            assertThat(segmentBytes).hasSize(topics.size()).allSatisfy((t, v) -> assertThat(v).as(t).isEqualTo(Integer.toString(8 * 1024 * 1024)));
+            assertThat(deleteRetention.get("parity-lag-parity-pending-changelog")).isEqualTo("60000");
+            assertThat(deleteRetention.get("parity-lag-parity-keys-changelog")).isEqualTo("86400000"); // Kafka's default: a key's state is never stale
+        }
+    }
 }

@@ -69,6 +69,9 @@ public final class EmbeddedKafka implements AutoCloseable {
             p.put("group.initial.rebalance.delay.ms", "0");
             p.put("auto.create.topics.enable", "false");
             p.put("log.cleaner.dedupe.buffer.size", Integer.toString(8 * 1024 * 1024));
+            // Segments below a topic's start (side-topic records the reconciler has committed, purged: README, "Disk")
+            // are deleted at this check; Kafka's default, 5 minutes, would keep five minutes of changes on disk.
+            p.put("log.retention.check.interval.ms", "30000");
             if (!Files.exists(logDir.resolve("meta.properties"))) {
                 new Formatter().setPrintStream(new PrintStream(PrintStream.nullOutputStream()))
                         .setNodeId(1).setClusterId(Uuid.randomUuid().toString())

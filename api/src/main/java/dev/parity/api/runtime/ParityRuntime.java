@@ -285,6 +285,12 @@ public final class ParityRuntime implements AutoCloseable {
         int partitions = ReconcilerStreams.ensureTopics(kafkaProps, SideTopics.topic(config.name(), Side.SOURCE),
                 SideTopics.topic(config.name(), Side.TARGET), config.kafka().partitions(), config.kafka().embedded());
         topics = new SideTopics(config.name(), kafkaProps, partitions, chunking);
+        try {
+            ReconcilerStreams.alignTopicConfigs(kafkaProps, "parity-" + config.name(), List.of(topics.topic(Side.SOURCE), topics.topic(Side.TARGET)));
+        } catch (Exception e) {
+            // a cluster that does not let Parity alter its topics' settings: they keep theirs, and grow as Kafka's defaults let them
+            LOG.warn("could not set the segment and compaction settings of Parity's topics (README, \"Disk\"): {}", e.getMessage());
+        }
         streams = ReconcilerStreams.start(kafkaProps, config, config.stateDir().toAbsolutePath(), verdicts().settings(topics, link)
                 .withAuditOnStart(config.kafka().atLeastOnce()));
         closeables.add(() -> ReconcilerStreams.stop(streams));

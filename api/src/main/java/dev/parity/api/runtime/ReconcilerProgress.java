@@ -19,9 +19,11 @@ import org.apache.kafka.common.TopicPartition;
  * How far the reconciler has consumed its input. Once a second the input topics' end offsets are
  * sampled; the reconciler has reconciled everything captured up to a sample's time once its processed
  * positions (this process's own, else the committed offsets) reach that sample on every partition. Status relies on this, not on the captures being
- * live: a reconciler still working through a snapshot backlog sees matching prefixes of both sides.
+ * live: a reconciler still working through a snapshot backlog sees matching prefixes of both sides. What the reconciler has
+ * committed is purged from the side topics every {@link #PURGE_EVERY}.
  */
 public final class ReconcilerProgress implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ReconcilerProgress.class);
     private record Sample(Instant at, Map<TopicPartition, Long> ends) {
     }
 
@@ -62,6 +64,46 @@ public final class ReconcilerProgress implements AutoCloseable {
             reconciledThrough = reached.at();
         }
         backlog = partitions.stream().mapToLong(tp -> Math.max(0, ends.get(tp) - done.get(tp))).sum();
+        purgeCommitted(now, committed);
+    }
+
+    /** How often side-topic records below the reconciler's committed offsets are purged. */
+    static final java.time.Duration PURGE_EVERY = java.time.Duration.ofSeconds(30);
+    private final Map<TopicPartition, Long> purgedTo = new HashMap<>();
+    private Instant lastPurge = Instant.EPOCH;
+    private boolean purgeFailed;
+
+    /**
+     * Deletes the side-topic records the reconciler has committed (README, "Disk"), as Kafka Streams does for its own
+     * repartition topics: nothing reads them again — a restart resumes at the committed offsets, with the stores restored
+     * from their changelogs — and kept, they would grow the disk with every change for the topics' retention (7 days).
+     * Kafka frees them a segment at a time. Failures are logged, never fatal: the records then stay until retention.
+     */
+    private void purgeCommitted(Instant now, Map<TopicPartition, OffsetAndMetadata> committed) {
+        if (now.isBefore(lastPurge.plus(PURGE_EVERY))) {
+            return;
+        }
+        lastPurge = now;
+        Map<TopicPartition, org.apache.kafka.clients.admin.RecordsToDelete> purge = new HashMap<>();
+        for (TopicPartition tp : partitions) {
+            OffsetAndMetadata c = committed.get(tp);
+            if (c != null && c.offset() > purgedTo.getOrDefault(tp, 0L)) {
+                purge.put(tp, org.apache.kafka.clients.admin.RecordsToDelete.beforeOffset(c.offset()));
+            }
+        }
+        if (purge.isEmpty()) {
+            return;
+        }
+        try {
+            admin.deleteRecords(purge).all().get(10, TimeUnit.SECONDS);
+            purge.forEach((tp, r) -> purgedTo.put(tp, r.beforeOffset()));
+            purgeFailed = false;
+        } catch (Exception e) {
+            if (!purgeFailed) {
+                LOG.warn("purging the side topics' reconciled records failed (tried again every {} s): {}", PURGE_EVERY.toSeconds(), e.getMessage());
+            }
+            purgeFailed = true;
+        }
     }
 
     private static boolean covers(Map<TopicPartition, Long> done, Map<TopicPartition, Long> ends) {

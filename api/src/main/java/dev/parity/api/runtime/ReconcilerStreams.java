@@ -44,7 +44,7 @@ final class ReconcilerStreams {
             List<NewTopic> create = new ArrayList<>();
             for (String topic : List.of(sourceTopic, targetTopic)) {
                 if (!existing.contains(topic)) {
-                    create.add(new NewTopic(topic, partitions, embedded ? (short) 1 : (short) -1));
+                    create.add(new NewTopic(topic, partitions, embedded ? (short) 1 : (short) -1).configs(SIDE_TOPIC_CONFIG));
                 }
             }
             if (!create.isEmpty()) {
@@ -66,6 +66,44 @@ final class ReconcilerStreams {
             }
             return s;
         }
+    }
+
+    /**
+     * A side topic's settings (README, "Disk"): the reconciler's committed records are purged ({@link ReconcilerProgress}),
+     * which frees disk a whole segment at a time, so segments roll at 8 MB or 10 minutes instead of Kafka's 1 GB or 7 days.
+     */
+    static final Map<String, String> SIDE_TOPIC_CONFIG = Map.of(
+            org.apache.kafka.common.config.TopicConfig.SEGMENT_BYTES_CONFIG, Integer.toString(8 * 1024 * 1024),
+            org.apache.kafka.common.config.TopicConfig.SEGMENT_MS_CONFIG, Long.toString(java.time.Duration.ofMinutes(10).toMillis()));
+
+    /**
+     * Brings the settings of topics made by an earlier version (side topics, store changelogs) to this version's, so a state
+     * dir kept across an upgrade stops growing too. Changelogs Kafka Streams has not created yet get them when it does.
+     */
+    static void alignTopicConfigs(Map<String, Object> kafkaProps, String applicationId, List<String> sideTopics) throws Exception {
+        Map<org.apache.kafka.common.config.ConfigResource, java.util.Collection<org.apache.kafka.clients.admin.AlterConfigOp>> ops = new java.util.HashMap<>();
+        try (Admin admin = Admin.create(kafkaProps)) {
+            var existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            for (String topic : sideTopics) {
+                ops.put(topicResource(topic), setting(SIDE_TOPIC_CONFIG));
+            }
+            for (String store : dev.parity.reconciler.topology.ReconcilerTopology.storeNames()) {
+                String changelog = applicationId + "-" + store + "-changelog";
+                if (existing.contains(changelog)) {
+                    ops.put(topicResource(changelog), setting(dev.parity.reconciler.topology.ReconcilerTopology.changelog(store)));
+                }
+            }
+            admin.incrementalAlterConfigs(ops).all().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static org.apache.kafka.common.config.ConfigResource topicResource(String topic) {
+        return new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic);
+    }
+
+    private static List<org.apache.kafka.clients.admin.AlterConfigOp> setting(Map<String, String> config) {
+        return config.entrySet().stream().map(e -> new org.apache.kafka.clients.admin.AlterConfigOp(
+                new org.apache.kafka.clients.admin.ConfigEntry(e.getKey(), e.getValue()), org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)).toList();
     }
 
     /** Newly created topics can take a moment to appear in metadata: retried, bounded, with backoff. */

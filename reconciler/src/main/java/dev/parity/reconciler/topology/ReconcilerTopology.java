@@ -62,14 +62,41 @@ public final class ReconcilerTopology {
     }
 
     private static <V> StoreBuilder<?> small(String name, Serde<V> serde, boolean cached) {
-        var b = Stores.keyValueStoreBuilder(ConcurrentMemoryStore.supplier(name), Serdes.Bytes(), serde);
+        var b = Stores.keyValueStoreBuilder(ConcurrentMemoryStore.supplier(name), Serdes.Bytes(), serde).withLoggingEnabled(changelog(name));
         return cached ? b.withCachingEnabled() : b.withCachingDisabled();
     }
 
     private static <V> StoreBuilder<?> store(String name, Serde<V> serde, boolean cached, boolean persistent) {
         var b = Stores.keyValueStoreBuilder(persistent ? Stores.persistentKeyValueStore(name) : Stores.inMemoryKeyValueStore(name),
-                Serdes.Bytes(), serde);
+                Serdes.Bytes(), serde).withLoggingEnabled(changelog(name));
         return cached ? b.withCachingEnabled() : b.withCachingDisabled();
+    }
+
+    /** A changelog segment's size: rolled this soon, so compaction reaches it (Kafka's default, 1 GB, is never reached here). */
+    public static final int CHANGELOG_SEGMENT_BYTES = 8 * 1024 * 1024;
+
+    /**
+     * The topic settings of a store's changelog (README, "Disk"): every store is overwritten in place key by key, so a
+     * compacted changelog is as big as the keys it holds — once its segments roll (8 MB, or 10 minutes) and the cleaner runs
+     * (a quarter of a log overwritten is enough). A wake-up entry is keyed by its due heartbeat and is deleted once
+     * judged, so each change leaves a deletion marker behind; Kafka keeps those a day by default, which would let the
+     * wake-up changelog grow with the changes of a day. Kept a minute here: a wake-up restored that was already
+     * deleted only costs a harmless re-judgement of its key.
+     */
+    public static java.util.Map<String, String> changelog(String store) {
+        java.util.Map<String, String> c = new java.util.HashMap<>(java.util.Map.of(
+                org.apache.kafka.common.config.TopicConfig.SEGMENT_BYTES_CONFIG, Integer.toString(CHANGELOG_SEGMENT_BYTES),
+                org.apache.kafka.common.config.TopicConfig.SEGMENT_MS_CONFIG, Long.toString(java.time.Duration.ofMinutes(10).toMillis()),
+                org.apache.kafka.common.config.TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, "0.25"));
+        if (store.equals(StoreNames.PENDING)) {
+            c.put(org.apache.kafka.common.config.TopicConfig.DELETE_RETENTION_MS_CONFIG, Long.toString(java.time.Duration.ofMinutes(1).toMillis()));
+        }
+        return java.util.Map.copyOf(c);
+    }
+
+    /** Every store's name, for the names of their changelogs ({@code <application id>-<store>-changelog}). */
+    public static List<String> storeNames() {
+        return List.of(StoreNames.KEYS, StoreNames.CHUNKS, StoreNames.MISMATCHES, StoreNames.PENDING, StoreNames.WATERMARKS, StoreNames.DEFERRED);
     }
 
 }
