@@ -83,6 +83,20 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--burst", defaultValue = "100000", description = "changes in the --instances burst (default: ${DEFAULT-VALUE})")
     int burst;
 
+    @Option(names = "--disk-updates", defaultValue = "0", description = "only the disk run: state dir size at the first verdict and after each"
+            + " round of this many single-row updates (pgbench) on a PostgreSQL pair; 0 skips (default: ${DEFAULT-VALUE})")
+    int diskUpdates;
+
+    @Option(names = "--disk-rows", defaultValue = "50000", description = "rows of the disk run's table (default: ${DEFAULT-VALUE})")
+    int diskRows;
+
+    @Option(names = "--disk-rounds", defaultValue = "2", description = "rounds of --disk-updates (default: ${DEFAULT-VALUE})")
+    int diskRounds;
+
+    @Option(names = "--disk-against", description = "the ./parity launcher of another build (a checkout of the previous commit, built):"
+            + " the disk run measures it first, then this build, on the same pair and workload")
+    Path diskAgainst;
+
     @Option(names = {"-c", "--config"}, description = "measure on the databases of this config instead of embedded pairs (a separate"
             + " instance <name>_bench, dropped afterwards; writes nothing but heartbeats; steady state observes your own workload)")
     Path config;
@@ -94,6 +108,20 @@ final class BenchCommand implements Callable<Integer> {
                 Runtime.getRuntime().maxMemory() >> 20);
         if (config != null) {
             ConfiguredBench.run(ConfigLoader.load(config, System.getenv()), steadySeconds);
+            return 0;
+        }
+        if (diskUpdates > 0) {
+            Path pgbench = onPath("pgbench");
+            if (pgbench == null) {
+                System.out.println("disk: skipped (pgbench is not on the PATH; Debian: apt-get install postgresql-contrib)");
+                return 1;
+            }
+            List<dev.parity.api.bench.DiskBench.Build> builds = new java.util.ArrayList<>();
+            if (diskAgainst != null) {
+                builds.add(new dev.parity.api.bench.DiskBench.Build("the other build", List.of(diskAgainst.toAbsolutePath().toString())));
+            }
+            builds.add(dev.parity.api.bench.DiskBench.self());
+            new dev.parity.api.bench.DiskBench(diskRows, diskUpdates, diskRounds).run(pgbench, builds);
             return 0;
         }
         if (keyTypes) {

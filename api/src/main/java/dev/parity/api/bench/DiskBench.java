@@ -1,0 +1,184 @@
+package dev.parity.api.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parity.ingest.jdbc.Endpoint;
+import dev.parity.ingest.jdbc.HeartbeatWriter;
+import dev.parity.ingest.local.PostgresPair;
+import dev.parity.reconciler.model.Side;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Does Parity's disk grow with keys or with changes (BENCHMARKS.md, "Disk")? On one PostgreSQL pair with logical
+ * replication, each build under test runs as its own {@code parity run} process with a fresh state dir: first verdict
+ * over {@code rows} rows, then {@code rounds} rounds of {@code updates} single-row updates (pgbench, unthrottled), each
+ * followed by IN_SYNC and a settling minute (commits, purges and compaction run on timers of seconds). After each step the
+ * state dir's size on disk ({@code du}), split into side topics, store changelogs, Kafka's own topics and the Kafka
+ * Streams stores. Builds are given as launchers ({@code ./parity} of a checkout): this one and, for an A/B in one run,
+ * another (the previous build), measured one after the other on the same pair and workload.
+ */
+public final class DiskBench {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int CLIENTS = 4;
+    private static final Duration SETTLE = Duration.ofSeconds(75);
+
+    /** A build to measure: a name for the report and the command that starts its {@code parity}. */
+    public record Build(String label, List<String> launcher) {
+    }
+
+    private final int rows;
+    private final int updates;
+    private final int rounds;
+
+    public DiskBench(int rows, int updates, int rounds) {
+        this.rows = rows;
+        this.updates = updates;
+        this.rounds = rounds;
+    }
+
+    /** This process's own build as a launcher: the same Java and class path. */
+    public static Build self() {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        return new Build("this build", List.of(java, "-cp", System.getProperty("java.class.path"), "dev.parity.api.cli.ParityCli"));
+    }
+
+    public void run(Path pgbench, List<Build> builds) throws Exception {
+        System.out.printf("%n== disk, PostgreSQL pair (pgbench_accounts %,d rows; %d round(s) of %,d single-row updates, %d clients) ==%n", rows,
+                rounds, updates, CLIENTS);
+        try (PostgresPair pg = PostgresPair.start()) {
+            pg.ddl("CREATE TABLE pgbench_accounts (aid INT PRIMARY KEY, bid INT NOT NULL, abalance INT NOT NULL, filler CHAR(84))",
+                    HeartbeatWriter.ddl("public.parity_heartbeat"));
+            pg.onSource("INSERT INTO pgbench_accounts SELECT g, 1, 0, '' FROM generate_series(1, " + rows + ") g");
+            pg.replicate("disk");
+            while (pg.count(Side.TARGET, "pgbench_accounts") < rows) {
+                Thread.sleep(200);
+            }
+            Path script = Files.createTempFile("parity-update", ".sql");
+            Files.writeString(script, "\\set aid random(1, " + rows + ")\nUPDATE pgbench_accounts SET abalance = abalance + 1 WHERE aid = :aid;\n");
+            Endpoint.Location loc = new Endpoint(Side.SOURCE, pg.sourceUrl(), "postgres", null).location(5432);
+            List<String> load = List.of(pgbench.toString(), "-h", loc.host(), "-p", Integer.toString(loc.port()), "-U", "postgres", "-n",
+                    "-f", script.toString(), "-c", Integer.toString(CLIENTS), "-j", "2", "-t", Integer.toString(Math.max(1, updates / CLIENTS)),
+                    "postgres");
+            int n = 0;
+            for (Build b : builds) {
+                measure(pg, b, "disk" + (n++), load);
+            }
+        }
+    }
+
+    private void measure(PostgresPair pg, Build build, String name, List<String> load) throws Exception {
+        Path state = Files.createTempDirectory("parity-disk");
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path config = Files.createTempFile("parity-disk", ".yaml");
+        Files.writeString(config, String.format("""
+                name: %s
+                source: {url: "%s", user: postgres}
+                target: {url: "%s", user: postgres}
+                tables: {include: ["public.pgbench_accounts"]}
+                api: {port: %d}
+                state: {dir: "%s"}
+                """, name, pg.sourceUrl(), pg.targetUrl(), port, state));
+        System.out.printf("%n-- %s (%s) --%n", build.label(), String.join(" ", build.launcher().subList(0, Math.min(1, build.launcher().size()))));
+        List<String> run = new ArrayList<>(build.launcher());
+        run.addAll(List.of("run", "-c", config.toString()));
+        Process parity = new ProcessBuilder(run).redirectErrorStream(true).redirectOutput(state.resolveSibling(state.getFileName() + ".log").toFile())
+                .start();
+        try {
+            long t0 = System.nanoTime();
+            awaitInSync(port, Duration.ofMinutes(10), parity);
+            System.out.printf("first verdict after %.1f s%n", (System.nanoTime() - t0) / 1e9);
+            report("at the first verdict", state);
+            for (int r = 1; r <= rounds; r++) {
+                long u0 = System.nanoTime();
+                Process p = new ProcessBuilder(load).redirectErrorStream(true).start();
+                String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                if (p.waitFor() != 0) {
+                    throw new IllegalStateException("pgbench failed: " + out);
+                }
+                awaitInSync(port, Duration.ofMinutes(20), parity);
+                System.out.printf("round %d: %,d updates, IN_SYNC %.1f s after they began%n", r, updates, (System.nanoTime() - u0) / 1e9);
+                report("  at IN_SYNC", state);
+                Thread.sleep(SETTLE.toMillis());
+                report("  " + SETTLE.toSeconds() + " s later", state);
+            }
+        } finally {
+            parity.destroy();
+            parity.waitFor();
+            List<String> cleanup = new ArrayList<>(build.launcher());
+            cleanup.addAll(List.of("cleanup", "-c", config.toString()));
+            new ProcessBuilder(cleanup).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+        }
+    }
+
+    private static void awaitInSync(int port, Duration limit, Process parity) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        long end = System.nanoTime() + limit.toNanos();
+        String last = "not answering";
+        while (System.nanoTime() < end) {
+            if (!parity.isAlive()) {
+                throw new IllegalStateException("parity run exited with " + parity.exitValue());
+            }
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/status"))
+                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+                JsonNode status = JSON.readTree(r.body());
+                last = status.path("state").asText();
+                if ("IN_SYNC".equals(last)) {
+                    return;
+                }
+            } catch (IOException e) {
+                last = "not answering";
+            }
+            Thread.sleep(1_000);
+        }
+        throw new IllegalStateException("not IN_SYNC within " + limit.toSeconds() + " s (last: " + last + ")");
+    }
+
+    /** The state dir's size on disk, and where it is. */
+    private static void report(String when, Path state) throws Exception {
+        Map<String, Long> parts = new TreeMap<>();
+        Path kafka = state.resolve("kafka");
+        long kafkaTotal = 0;
+        if (Files.isDirectory(kafka)) {
+            try (var dirs = Files.list(kafka)) {
+                for (Path d : dirs.filter(Files::isDirectory).toList()) {
+                    long kb = du(d);
+                    kafkaTotal += kb;
+                    String n = d.getFileName().toString();
+                    String part = n.contains("-changelog-") ? "changelogs" : n.startsWith("parity.") ? "side topics"
+                            : n.startsWith("__") ? "Kafka's own topics" : "other Kafka";
+                    parts.merge(part, kb, Long::sum);
+                }
+            }
+        }
+        long streams = Files.isDirectory(state.resolve("streams")) ? du(state.resolve("streams")) : 0;
+        long total = du(state);
+        parts.put("Streams stores", streams);
+        parts.put("rest", Math.max(0, total - kafkaTotal - streams));
+        StringBuilder b = new StringBuilder();
+        parts.forEach((k, v) -> b.append(", ").append(k).append(' ').append(String.format("%.1f", v / 1024.0)).append(" MB"));
+        System.out.printf("%s: state dir %.1f MB (%s)%n", when, total / 1024.0, b.substring(2));
+    }
+
+    /** Kilobytes a path takes on disk (allocated blocks: Kafka preallocates sparse index files). */
+    private static long du(Path p) throws Exception {
+        Process du = new ProcessBuilder("du", "-sk", p.toString()).redirectErrorStream(true).start();
+        String out = new String(du.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+        du.waitFor();
+        return Long.parseLong(out.split("\\s+")[0]);
+    }
+}
