@@ -2,10 +2,7 @@ package dev.parity.api.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.parity.ingest.jdbc.Endpoint;
-import dev.parity.ingest.jdbc.HeartbeatWriter;
 import dev.parity.ingest.local.PostgresPair;
-import dev.parity.reconciler.model.Side;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -57,27 +54,25 @@ public final class DiskBench {
         System.out.printf("%n== disk, PostgreSQL pair (pgbench_accounts %,d rows; %d round(s) of %,d single-row updates, %d clients) ==%n", rows,
                 rounds, updates, CLIENTS);
         try (PostgresPair pg = PostgresPair.start()) {
-            pg.ddl("CREATE TABLE pgbench_accounts (aid INT PRIMARY KEY, bid INT NOT NULL, abalance INT NOT NULL, filler CHAR(84))",
-                    HeartbeatWriter.ddl("public.parity_heartbeat"));
-            pg.onSource("INSERT INTO pgbench_accounts SELECT g, 1, 0, '' FROM generate_series(1, " + rows + ") g");
-            pg.replicate("disk");
-            while (pg.count(Side.TARGET, "pgbench_accounts") < rows) {
-                Thread.sleep(200);
-            }
-            Path script = Files.createTempFile("parity-update", ".sql");
-            Files.writeString(script, "\\set aid random(1, " + rows + ")\nUPDATE pgbench_accounts SET abalance = abalance + 1 WHERE aid = :aid;\n");
-            Endpoint.Location loc = new Endpoint(Side.SOURCE, pg.sourceUrl(), "postgres", null).location(5432);
-            List<String> load = List.of(pgbench.toString(), "-h", loc.host(), "-p", Integer.toString(loc.port()), "-U", "postgres", "-n",
-                    "-f", script.toString(), "-c", Integer.toString(CLIENTS), "-j", "2", "-t", Integer.toString(Math.max(1, updates / CLIENTS)),
-                    "postgres");
-            int n = 0;
-            for (Build b : builds) {
-                measure(pg, b, "disk" + (n++), load);
+            PgbenchAccounts.create(pg, rows, "disk");
+            List<String> load = new ArrayList<>(PgbenchAccounts.updates(pg, pgbench, rows, CLIENTS));
+            load.addAll(List.of("-t", Integer.toString(Math.max(1, updates / CLIENTS)), "postgres"));
+            // Each build's cleanup drops the heartbeat table too: all run once every build is measured.
+            List<List<String>> cleanups = new ArrayList<>();
+            try {
+                int n = 0;
+                for (Build b : builds) {
+                    measure(pg, b, "disk" + (n++), load, cleanups);
+                }
+            } finally {
+                for (List<String> cleanup : cleanups) {
+                    new ProcessBuilder(cleanup).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+                }
             }
         }
     }
 
-    private void measure(PostgresPair pg, Build build, String name, List<String> load) throws Exception {
+    private void measure(PostgresPair pg, Build build, String name, List<String> load, List<List<String>> cleanups) throws Exception {
         Path state = Files.createTempDirectory("parity-disk");
         int port;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
@@ -120,7 +115,7 @@ public final class DiskBench {
             parity.waitFor();
             List<String> cleanup = new ArrayList<>(build.launcher());
             cleanup.addAll(List.of("cleanup", "-c", config.toString()));
-            new ProcessBuilder(cleanup).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+            cleanups.add(cleanup);
         }
     }
 
@@ -159,8 +154,8 @@ public final class DiskBench {
                     long kb = du(d);
                     kafkaTotal += kb;
                     String n = d.getFileName().toString();
-                    String part = n.contains("-changelog-") ? "changelogs" : n.startsWith("parity.") ? "side topics"
-                            : n.startsWith("__") ? "Kafka's own topics" : "other Kafka";
+                    String part = n.contains("-changelog-") ? "changelog " + n.replaceAll(".*-parity-(.*)-changelog-\\d+$", "$1")
+                            : n.startsWith("parity.") ? "side topics" : n.startsWith("__") ? "Kafka's own topics" : "other Kafka";
                     parts.merge(part, kb, Long::sum);
                 }
             }

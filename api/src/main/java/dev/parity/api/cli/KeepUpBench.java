@@ -2,7 +2,6 @@ package dev.parity.api.cli;
 
 import dev.parity.api.bench.ProcessCpu;
 import dev.parity.api.config.ConfigLoader;
-import dev.parity.ingest.jdbc.Endpoint;
 import dev.parity.ingest.local.PostgresPair;
 import dev.parity.reconciler.model.Side;
 import java.nio.file.Files;
@@ -42,18 +41,8 @@ final class KeepUpBench {
     void run(Path pgbench) throws Exception {
         System.out.printf("%n== keeping up, PostgreSQL pair (pgbench_accounts %,d rows, single-row updates, %d clients) ==%n", rows, CLIENTS);
         try (PostgresPair pg = PostgresPair.start()) {
-            pg.ddl("CREATE TABLE pgbench_accounts (aid INT PRIMARY KEY, bid INT NOT NULL, abalance INT NOT NULL, filler CHAR(84))",
-                    dev.parity.ingest.jdbc.HeartbeatWriter.ddl("public.parity_heartbeat"));
-            pg.onSource("INSERT INTO pgbench_accounts SELECT g, 1, 0, '' FROM generate_series(1, " + rows + ") g");
-            pg.replicate("keepup");
-            while (pg.count(Side.TARGET, "pgbench_accounts") < rows) {
-                Thread.sleep(200);
-            }
-            Path script = Files.createTempFile("parity-update", ".sql");
-            Files.writeString(script, "\\set aid random(1, " + rows + ")\nUPDATE pgbench_accounts SET abalance = abalance + 1 WHERE aid = :aid;\n");
-            Endpoint.Location loc = new Endpoint(Side.SOURCE, pg.sourceUrl(), "postgres", null).location(5432);
-            List<String> base = List.of(pgbench.toString(), "-h", loc.host(), "-p", Integer.toString(loc.port()), "-U", "postgres", "-n",
-                    "-f", script.toString(), "-c", Integer.toString(CLIENTS), "-j", "2");
+            dev.parity.api.bench.PgbenchAccounts.create(pg, rows, "keepup");
+            List<String> base = dev.parity.api.bench.PgbenchAccounts.updates(pg, pgbench, rows, CLIENTS);
             double sourceCpu0 = pg.serverCpuSeconds(Side.SOURCE);
             double ceiling = tps(runTool(with(base, "-T", Long.toString(CEILING_RUN.toSeconds()))));
             double sourceCpuPerChange = (pg.serverCpuSeconds(Side.SOURCE) - sourceCpu0) * 1e6 / (ceiling * CEILING_RUN.toSeconds());

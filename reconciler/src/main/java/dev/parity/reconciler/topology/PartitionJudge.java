@@ -237,6 +237,27 @@ final class PartitionJudge {
         }
     }
 
+    /**
+     * Puts back the wake-up of every PENDING key, from its mismatch entry: the wake-up index is an index over the mismatch
+     * entries and is not changelogged (README, "Disk"), so a task whose stores were restored starts with it empty.
+     * Idempotent. Keys deleted on both sides and kept until both streams pass their fences have no mismatch entry: their
+     * wake-ups are not put back, and such a key stays in the key store (as deleted on both sides, judged equal) until it
+     * changes again.
+     */
+    int rebuildWakeUps() {
+        int n = 0;
+        try (KeyValueIterator<Bytes, MismatchEntry> it = mismatches.all()) {
+            while (it.hasNext()) {
+                var kv = it.next();
+                if (kv.value.verdict() == Verdict.PENDING) {
+                    wakeUpAt(kv.value.due(), StoreKeys.rowKeyOfMismatch(kv.key.get()));
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
     private void wakeUpAt(long due, byte[] rowKey) {
         pending.put(Bytes.wrap(StoreKeys.pending(due, rowKey)), new byte[0]);
     }

@@ -58,6 +58,8 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
     private java.util.concurrent.atomic.AtomicLong targetPosition;
     /** At-least-once: the stores are audited before this task's first record (see {@link StateAudit}). */
     private boolean auditPending;
+    /** The wake-up index is not changelogged: rebuilt from the mismatch entries once per {@link #init}. */
+    private boolean wakeUpsToRebuild;
 
     ReconcileProcessor(ReconcilerSettings settings) {
         this.settings = settings;
@@ -79,6 +81,16 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
         }
         // Audited before the first record, not here: a changelogged store may only be written with a record in hand.
         auditPending = settings.auditOnStart();
+        wakeUpsToRebuild = true;
+    }
+
+    /** Rebuilds the wake-up index before the first record or punctuation (a store is written with a record in hand). */
+    private void rebuildWakeUps() {
+        wakeUpsToRebuild = false;
+        int n = judge.rebuildWakeUps();
+        if (n > 0) {
+            LOG.info("partition {}: {} pending key(s) given their wake-ups back", context.taskId().partition(), n);
+        }
     }
 
     /** At-least-once: the derived stores rebuilt from the key states (see {@link StateAudit}), keys left unjudged judged afresh. */
@@ -102,6 +114,9 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
 
     /** Grace-period mode: every mismatch whose grace ran out is judged again (it becomes DIVERGENT). */
     private void judgeExpiredGrace(long now) {
+        if (wakeUpsToRebuild) {
+            rebuildWakeUps();
+        }
         List<byte[]> due = new ArrayList<>();
         judge.collect(due, StoreKeys.pendingBound(0), StoreKeys.pendingBound(now + 1));
         for (byte[] rowKey : due) {
@@ -111,6 +126,9 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
 
     @Override
     public void process(Record<Bytes, CaptureEvent> record) {
+        if (wakeUpsToRebuild) {
+            rebuildWakeUps();
+        }
         if (auditPending) {
             audit(context.taskId().partition());
         }

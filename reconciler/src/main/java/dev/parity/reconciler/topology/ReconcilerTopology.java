@@ -50,7 +50,7 @@ public final class ReconcilerTopology {
                 store(StoreNames.KEYS, StateSerdes.keyState(), false, persistent),
                 small(StoreNames.CHUNKS, StateSerdes.chunkState(), true),
                 small(StoreNames.MISMATCHES, StateSerdes.mismatch(), false),
-                small(StoreNames.PENDING, Serdes.ByteArray(), false),
+                wakeUps(),
                 small(StoreNames.WATERMARKS, StateSerdes.watermark(), false),
                 small(StoreNames.DEFERRED, Serdes.ByteArray(), false));
     }
@@ -66,6 +66,16 @@ public final class ReconcilerTopology {
         return cached ? b.withCachingEnabled() : b.withCachingDisabled();
     }
 
+    /**
+     * The wake-up index, in memory and not changelogged: it is an index over the mismatch entries (each PENDING key's
+     * due heartbeat), rebuilt from them when a task starts ({@link PartitionJudge#rebuildWakeUps}). Logged, it cost two
+     * changelog records per change (put, then delete once judged) and a deletion marker kept on disk.
+     */
+    private static StoreBuilder<?> wakeUps() {
+        return Stores.keyValueStoreBuilder(ConcurrentMemoryStore.supplier(StoreNames.PENDING), Serdes.Bytes(), Serdes.ByteArray())
+                .withLoggingDisabled().withCachingDisabled();
+    }
+
     private static <V> StoreBuilder<?> store(String name, Serde<V> serde, boolean cached, boolean persistent) {
         var b = Stores.keyValueStoreBuilder(persistent ? Stores.persistentKeyValueStore(name) : Stores.inMemoryKeyValueStore(name),
                 Serdes.Bytes(), serde).withLoggingEnabled(changelog(name));
@@ -78,25 +88,19 @@ public final class ReconcilerTopology {
     /**
      * The topic settings of a store's changelog (README, "Disk"): every store is overwritten in place key by key, so a
      * compacted changelog is as big as the keys it holds — once its segments roll (8 MB, or 10 minutes) and the cleaner runs
-     * (a quarter of a log overwritten is enough). A wake-up entry is keyed by its due heartbeat and is deleted once
-     * judged, so each change leaves a deletion marker behind; Kafka keeps those a day by default, which would let the
-     * wake-up changelog grow with the changes of a day. Kept a minute here: a wake-up restored that was already
-     * deleted only costs a harmless re-judgement of its key.
+     * (a quarter of a log overwritten is enough). Deletion markers keep Kafka's day: each store's keys are rows, chunks or
+     * partitions, so they are bounded by the keys too.
      */
     public static java.util.Map<String, String> changelog(String store) {
-        java.util.Map<String, String> c = new java.util.HashMap<>(java.util.Map.of(
+        return java.util.Map.of(
                 org.apache.kafka.common.config.TopicConfig.SEGMENT_BYTES_CONFIG, Integer.toString(CHANGELOG_SEGMENT_BYTES),
                 org.apache.kafka.common.config.TopicConfig.SEGMENT_MS_CONFIG, Long.toString(java.time.Duration.ofMinutes(10).toMillis()),
-                org.apache.kafka.common.config.TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, "0.25"));
-        if (store.equals(StoreNames.PENDING)) {
-            c.put(org.apache.kafka.common.config.TopicConfig.DELETE_RETENTION_MS_CONFIG, Long.toString(java.time.Duration.ofMinutes(1).toMillis()));
-        }
-        return java.util.Map.copyOf(c);
+                org.apache.kafka.common.config.TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, "0.25");
     }
 
-    /** Every store's name, for the names of their changelogs ({@code <application id>-<store>-changelog}). */
+    /** Every changelogged store's name, for the names of their changelogs ({@code <application id>-<store>-changelog}). */
     public static List<String> storeNames() {
-        return List.of(StoreNames.KEYS, StoreNames.CHUNKS, StoreNames.MISMATCHES, StoreNames.PENDING, StoreNames.WATERMARKS, StoreNames.DEFERRED);
+        return List.of(StoreNames.KEYS, StoreNames.CHUNKS, StoreNames.MISMATCHES, StoreNames.WATERMARKS, StoreNames.DEFERRED);
     }
 
 }
