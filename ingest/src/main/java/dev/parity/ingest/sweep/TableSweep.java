@@ -197,7 +197,7 @@ final class TableSweep implements AutoCloseable {
         return heartbeat.holdAt(margin(outgoing), scans.stream().mapToLong(sc -> sc.lastSeq).max().orElse(-1), HOLD_MAX);
     }
 
-    /** The stamp without a heartbeat writer to hold (tests of the sweep alone): a few heartbeats ahead, unguarded. */
+    /** The stamp without heartbeats (grace-period verdicts, where stamps decide nothing): past every read's guard. */
     private long verdictStamp(java.util.Collection<SideScan> scans, java.util.Collection<Outgoing> outgoing) {
         long stamp = newestHeartbeatWritten() + margin(outgoing);
         for (SideScan sc : scans) {
