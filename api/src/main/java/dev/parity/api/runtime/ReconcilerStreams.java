@@ -72,9 +72,7 @@ final class ReconcilerStreams {
      * A side topic's settings (README, "Disk"): the reconciler's committed records are purged ({@link ReconcilerProgress}),
      * which frees disk a whole segment at a time, so segments roll at 8 MB or 10 minutes instead of Kafka's 1 GB or 7 days.
      */
-    static final Map<String, String> SIDE_TOPIC_CONFIG = Map.of(
-            org.apache.kafka.common.config.TopicConfig.SEGMENT_BYTES_CONFIG, Integer.toString(8 * 1024 * 1024),
-            org.apache.kafka.common.config.TopicConfig.SEGMENT_MS_CONFIG, Long.toString(java.time.Duration.ofMinutes(10).toMillis()));
+    static final Map<String, String> SIDE_TOPIC_CONFIG = dev.parity.reconciler.topology.ReconcilerTopology.SEGMENTS;
 
     /**
      * Brings the settings of topics made by an earlier version (side topics, store changelogs) to this version's, so a state
@@ -90,7 +88,7 @@ final class ReconcilerStreams {
             for (String store : dev.parity.reconciler.topology.ReconcilerTopology.storeNames()) {
                 String changelog = applicationId + "-" + store + "-changelog";
                 if (existing.contains(changelog)) {
-                    ops.put(topicResource(changelog), setting(dev.parity.reconciler.topology.ReconcilerTopology.changelog(store)));
+                    ops.put(topicResource(changelog), setting(dev.parity.reconciler.topology.ReconcilerTopology.CHANGELOG));
                 }
             }
             admin.incrementalAlterConfigs(ops).all().get(30, TimeUnit.SECONDS);

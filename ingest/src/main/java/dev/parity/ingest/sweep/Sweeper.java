@@ -307,13 +307,15 @@ public final class Sweeper implements AutoCloseable {
             throws InterruptedException {
         TableSchema source = schemas.getOrDefault(Side.SOURCE, Map.of()).get(t.sourceName());
         TableSchema target = schemas.getOrDefault(Side.TARGET, Map.of()).get(t.targetName());
+        // Both sides are read over the columns both have, as the structures read for this read say (README, "Schema
+        // drift while monitoring"): a column one side gained a moment ago is left out here and in the streams alike.
+        java.util.Set<String> oneSided = databases.oneSided().of(t.mappedId());
         if (source != null && target != null) {
-            // Both sides are read over the columns both have, as the structures read for this read say (README, "Schema
-            // drift while monitoring"): a column one side gained a moment ago is left out here and in the streams alike.
-            databases.oneSided().set(t.mappedId(), dev.parity.ingest.schema.OneSidedColumns.between(source, target));
+            oneSided = dev.parity.ingest.schema.OneSidedColumns.between(source, target);
+            databases.oneSided().set(t.mappedId(), oneSided);
         }
         TableSummary before = schedule.summary(t.mappedId());
-        List<TableResult> done = tableSweep.table(round, t, schemas, schemaErrors);
+        List<TableResult> done = tableSweep.table(round, t, schemas, schemaErrors, oneSided);
         done.forEach(r -> results.put(t.mappedId() + "|" + r.side().label(), r));
         boolean complete = !done.isEmpty() && done.stream().allMatch(TableResult::complete);
         if (complete) {

@@ -95,12 +95,11 @@ final class TableSweep implements AutoCloseable {
      *
      * @param schemas      each side's table structures, read once per round
      * @param schemaErrors why a side's structures could not be read
+     * @param oneSided     the columns this read leaves out, on both sides and in every look-up alike (from {@code schemas})
      */
-    List<TableResult> table(long round, PlannedTable t, Map<Side, Map<String, TableSchema>> schemas, Map<Side, String> schemaErrors)
-            throws InterruptedException {
+    List<TableResult> table(long round, PlannedTable t, Map<Side, Map<String, TableSchema>> schemas, Map<Side, String> schemaErrors,
+                            java.util.Set<String> oneSided) throws InterruptedException {
         Map<Side, SideScan> scans = new EnumMap<>(Side.class);
-        // One set of compared columns for every read of this table in this call, both sides and the look-ups alike.
-        java.util.Set<String> oneSided = comparedOver(t, schemas);
         for (Side side : config.sides()) {
             if (control.stopping()) {
                 return List.of();
@@ -147,17 +146,6 @@ final class TableSweep implements AutoCloseable {
             }
         }
         return out;
-    }
-
-    /**
-     * The columns this call leaves out: those the structures it reads with have on one side only (when it has both), else
-     * what the shared comparison says now.
-     */
-    private java.util.Set<String> comparedOver(PlannedTable t, Map<Side, Map<String, TableSchema>> schemas) {
-        TableSchema source = schemas.getOrDefault(Side.SOURCE, Map.of()).get(t.sourceName());
-        TableSchema target = schemas.getOrDefault(Side.TARGET, Map.of()).get(t.targetName());
-        return source != null && target != null ? dev.parity.ingest.schema.OneSidedColumns.between(source, target)
-                : databases.oneSided().of(t.mappedId());
     }
 
     /** Reads the whole table on one side, page by page, noting rows that differ from the captured state. */

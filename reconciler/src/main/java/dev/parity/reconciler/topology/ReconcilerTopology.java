@@ -62,7 +62,7 @@ public final class ReconcilerTopology {
     }
 
     private static <V> StoreBuilder<?> small(String name, Serde<V> serde, boolean cached) {
-        var b = Stores.keyValueStoreBuilder(ConcurrentMemoryStore.supplier(name), Serdes.Bytes(), serde).withLoggingEnabled(changelog(name));
+        var b = Stores.keyValueStoreBuilder(ConcurrentMemoryStore.supplier(name), Serdes.Bytes(), serde).withLoggingEnabled(CHANGELOG);
         return cached ? b.withCachingEnabled() : b.withCachingDisabled();
     }
 
@@ -78,24 +78,30 @@ public final class ReconcilerTopology {
 
     private static <V> StoreBuilder<?> store(String name, Serde<V> serde, boolean cached, boolean persistent) {
         var b = Stores.keyValueStoreBuilder(persistent ? Stores.persistentKeyValueStore(name) : Stores.inMemoryKeyValueStore(name),
-                Serdes.Bytes(), serde).withLoggingEnabled(changelog(name));
+                Serdes.Bytes(), serde).withLoggingEnabled(CHANGELOG);
         return cached ? b.withCachingEnabled() : b.withCachingDisabled();
     }
 
-    /** A changelog segment's size: rolled this soon, so compaction reaches it (Kafka's default, 1 GB, is never reached here). */
-    public static final int CHANGELOG_SEGMENT_BYTES = 8 * 1024 * 1024;
+    /**
+     * How every topic of Parity's rolls its segments (README, "Disk"): at 8 MB or 10 minutes, so compaction (changelogs)
+     * and purging (side topics) reach them; Kafka's defaults, 1 GB or 7 days, are never reached here.
+     */
+    public static final java.util.Map<String, String> SEGMENTS = java.util.Map.of(
+            org.apache.kafka.common.config.TopicConfig.SEGMENT_BYTES_CONFIG, Integer.toString(8 * 1024 * 1024),
+            org.apache.kafka.common.config.TopicConfig.SEGMENT_MS_CONFIG, Long.toString(java.time.Duration.ofMinutes(10).toMillis()));
 
     /**
-     * The topic settings of a store's changelog (README, "Disk"): every store is overwritten in place key by key, so a
-     * compacted changelog is as big as the keys it holds — once its segments roll (8 MB, or 10 minutes) and the cleaner runs
-     * (a quarter of a log overwritten is enough). Deletion markers keep Kafka's day: each store's keys are rows, chunks or
-     * partitions, so they are bounded by the keys too.
+     * The topic settings of every store's changelog: each store is overwritten in place key by key, so a compacted
+     * changelog is as big as the keys it holds — once its {@link #SEGMENTS} roll and the cleaner runs (a quarter of a log
+     * overwritten is enough). Deletion markers keep Kafka's day: each store's keys are rows, chunks or partitions, so they
+     * are bounded by the keys too.
      */
-    public static java.util.Map<String, String> changelog(String store) {
-        return java.util.Map.of(
-                org.apache.kafka.common.config.TopicConfig.SEGMENT_BYTES_CONFIG, Integer.toString(CHANGELOG_SEGMENT_BYTES),
-                org.apache.kafka.common.config.TopicConfig.SEGMENT_MS_CONFIG, Long.toString(java.time.Duration.ofMinutes(10).toMillis()),
-                org.apache.kafka.common.config.TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, "0.25");
+    public static final java.util.Map<String, String> CHANGELOG = withDirtyRatio(SEGMENTS);
+
+    private static java.util.Map<String, String> withDirtyRatio(java.util.Map<String, String> segments) {
+        java.util.Map<String, String> c = new java.util.HashMap<>(segments);
+        c.put(org.apache.kafka.common.config.TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, "0.25");
+        return java.util.Map.copyOf(c);
     }
 
     /** Every changelogged store's name, for the names of their changelogs ({@code <application id>-<store>-changelog}). */
