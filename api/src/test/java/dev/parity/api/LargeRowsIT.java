@@ -39,7 +39,8 @@ class LargeRowsIT {
                             + IntStream.rangeClosed(1, 1000).mapToObj(i -> "g + " + i).collect(Collectors.joining(", ")) + " FROM generate_series(1, 200) g",
                     "INSERT INTO longkeys SELECT repeat('k', 3000) || g, g FROM generate_series(1, 500) g");
             pg.replicate("large");
-            ParityProbe.awaitRows(pg::target, "big", BIG_ROWS);
+            // 300 MB through logical replication's initial copy: over a minute on CI's loaded cores.
+            ParityProbe.awaitRows(pg::target, "big", BIG_ROWS, Duration.ofMinutes(5));
             ParityProbe.awaitRows(pg::target, "wide", 200);
             ParityProbe.awaitRows(pg::target, "longkeys", 500);
             int port = ParityProcess.freePort();

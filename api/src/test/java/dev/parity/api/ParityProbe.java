@@ -94,7 +94,12 @@ final class ParityProbe {
 
     /** Waits until a side's table holds exactly {@code rows} rows (replication caught up; the table itself may not be there yet). */
     static void awaitRows(Connect side, String table, long rows) {
-        await().atMost(Duration.ofSeconds(60))
+        awaitRows(side, table, rows, Duration.ofSeconds(60));
+    }
+
+    /** As {@link #awaitRows(Connect, String, long)}, for a copy that takes longer (hundreds of megabytes). */
+    static void awaitRows(Connect side, String table, long rows, Duration atMost) {
+        await().atMost(atMost)
                 .ignoreExceptionsMatching(e -> e instanceof java.sql.SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("42"))
                 .until(() -> { // SQLSTATE 42…: no such table (yet)
             try (java.sql.Connection c = side.connect(); java.sql.Statement st = c.createStatement();
