@@ -172,7 +172,7 @@ public final class StatusService {
                 sw.results().stream().map(r -> new SweepStatus.Table(r.table(), r.side().label(), r.round(), r.finishedAt(), r.rowsRead(),
                         r.rowsMatched(), r.observations(), r.absent(), r.problem())).toList(), sw.maxAge().toSeconds(),
                 sw.fullReads().stream().map(f -> new SweepStatus.FullRead(f.table(), f.side().label(), f.at(), f.by(), f.rows(),
-                        Duration.between(f.at(), clock.instant()).toSeconds())).toList());
+                        Duration.between(f.at(), clock.instant()).toSeconds())).toList(), sw.yielded().toSeconds());
     }
 
     private SchemaStatus schema() {

@@ -7,14 +7,16 @@ import java.util.List;
 
 /**
  * The verification sweep in {@link Status} (its {@code verification} field): off with the reason, or
- * its rounds and the latest re-read of every table on every side.
+ * its rounds and the latest re-read of every table on every side, and {@code yieldedSeconds}: how long it has waited
+ * for Parity's change streams to catch up since the start (README, "Writes no log records: the verification sweep").
  */
 public record SweepStatus(boolean enabled, @JsonInclude(Include.NON_NULL) String reason, @JsonInclude(Include.NON_NULL) Long roundsCompleted,
                           @JsonInclude(Include.NON_NULL) String activity, Instant lastRoundStartedAt, Instant lastRoundFinishedAt,
                           @JsonInclude(Include.NON_NULL) List<Table> tables, @JsonInclude(Include.NON_NULL) Long maxAgeSeconds,
-                          @JsonInclude(Include.NON_NULL) List<FullRead> lastFullReads) {
+                          @JsonInclude(Include.NON_NULL) List<FullRead> lastFullReads,
+                          @JsonInclude(Include.NON_NULL) Long yieldedSeconds) {
     public static SweepStatus off(String reason) {
-        return new SweepStatus(false, reason, null, null, null, null, null, null, null);
+        return new SweepStatus(false, reason, null, null, null, null, null, null, null, null);
     }
 
     /**

@@ -158,8 +158,8 @@ public final class HeartbeatWriter implements AutoCloseable {
     }
 
     /** The heartbeats written, seq → written-at micros, oldest first. */
-    public Map<Long, Long> written() {
-        return java.util.Collections.unmodifiableMap(written);
+    public java.util.NavigableMap<Long, Long> written() {
+        return java.util.Collections.unmodifiableNavigableMap(written);
     }
 
     private static long micros(Instant i) {

@@ -198,6 +198,11 @@ public final class Sweeper implements AutoCloseable {
         return schedule.maxAge(lastRoundStartedAt, lastRoundFinishedAt);
     }
 
+    /** How long the sweep has waited for Parity's change streams to catch up since the start ({@link StreamYield}). */
+    public Duration yielded() {
+        return tableSweep.yielded();
+    }
+
     /** What the sweep is doing now, in words. */
     public String activity() {
         return activity;

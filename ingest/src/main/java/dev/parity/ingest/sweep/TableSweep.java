@@ -76,6 +76,7 @@ final class TableSweep implements AutoCloseable {
     private final Clock clock;
     private final Control control;
     private final Map<Side, ChangeProducer> producers = new EnumMap<>(Side.class);
+    private final StreamYield yield;
 
     TableSweep(IngestConfig.Verify config, Duration heartbeatInterval, Databases databases, ReconcilerPort reconciler, SideTopics topics,
                HeartbeatWriter heartbeat, Clock clock, Control control) {
@@ -88,6 +89,13 @@ final class TableSweep implements AutoCloseable {
         this.heartbeat = heartbeat;
         this.clock = clock;
         this.control = control;
+        this.yield = heartbeat == null ? null
+                : new StreamYield(heartbeat::written, seq -> reconciler.passed(Side.SOURCE, seq), clock, heartbeatInterval);
+    }
+
+    /** The time the sweep has spent yielding to the change streams ({@link StreamYield}). */
+    Duration yielded() {
+        return yield == null ? Duration.ZERO : yield.yielded();
     }
 
     /**
@@ -165,7 +173,11 @@ final class TableSweep implements AutoCloseable {
             Object[] after = null;
             dev.parity.ingest.jdbc.ReadBudget budget = new dev.parity.ingest.jdbc.ReadBudget(config.maxRowsPerSecond(), control::waitFor);
             do {
-                control.activity("re-reading " + t.mappedId() + " on the " + side.label() + " (" + scan.rows + " rows so far)");
+                String reading = "re-reading " + t.mappedId() + " on the " + side.label();
+                if (yield != null && yield.await(control, reading)) {
+                    budget = new dev.parity.ingest.jdbc.ReadBudget(config.maxRowsPerSecond(), control::waitFor);
+                }
+                control.activity(reading + " (" + scan.rows + " rows so far)");
                 TableScan.Page page = plan.scan().read(c, after);
                 scan.add(page);
                 after = page.lastKey();
