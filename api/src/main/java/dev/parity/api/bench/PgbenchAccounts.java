@@ -38,4 +38,11 @@ public final class PgbenchAccounts {
         return List.of(pgbench.toString(), "-h", loc.host(), "-p", Integer.toString(loc.port()), "-U", "postgres", "-n",
                 "-f", script.toString(), "-c", Integer.toString(clients), "-j", "2");
     }
+
+    /** pgbench's "tps = N (without initial connection time)" line. */
+    public static double tps(String pgbenchOutput) {
+        return pgbenchOutput.lines().map(String::trim).filter(l -> l.startsWith("tps = ")).findFirst()
+                .map(l -> Double.parseDouble(l.substring(6).split(" ")[0]))
+                .orElseThrow(() -> new IllegalStateException("pgbench reported no tps: " + pgbenchOutput));
+    }
 }

@@ -97,6 +97,29 @@ final class BenchCommand implements Callable<Integer> {
             + " the disk run measures it first, then this build, on the same pair and workload")
     Path diskAgainst;
 
+    @Option(names = "--one-core-seconds", defaultValue = "0", description = "only the one-core keep-up run: the PostgreSQL pair, its load and"
+            + " this harness on --pair-cpus, each build's parity run (default settings) alone on --parity-cpus, each fraction for this many"
+            + " seconds; 0 skips (default: ${DEFAULT-VALUE})")
+    int oneCoreSeconds;
+
+    @Option(names = "--one-core-fractions", defaultValue = "0.5,1", split = ",",
+            description = "fractions of the pair's write ceiling for --one-core-seconds; 1: unthrottled (default: ${DEFAULT-VALUE})")
+    List<Double> oneCoreFractions;
+
+    @Option(names = "--one-core-against", description = "the ./parity launcher of another build (a checkout of the previous commit, built):"
+            + " the one-core run measures it and this build in turn")
+    Path oneCoreAgainst;
+
+    @Option(names = "--one-core-repeat", defaultValue = "1", description = "times each build is measured, interleaved (default: ${DEFAULT-VALUE})")
+    int oneCoreRepeat;
+
+    @Option(names = "--pair-cpus", defaultValue = "0", description = "CPUs (taskset list) of the pair, its load and the harness in the one-core"
+            + " run (default: ${DEFAULT-VALUE})")
+    String pairCpus;
+
+    @Option(names = "--parity-cpus", defaultValue = "1", description = "CPUs (taskset list) of Parity in the one-core run (default: ${DEFAULT-VALUE})")
+    String parityCpus;
+
     @Option(names = {"-c", "--config"}, description = "measure on the databases of this config instead of embedded pairs (a separate"
             + " instance <name>_bench, dropped afterwards; writes nothing but heartbeats; steady state observes your own workload)")
     Path config;
@@ -122,6 +145,21 @@ final class BenchCommand implements Callable<Integer> {
             }
             builds.add(dev.parity.api.bench.DiskBench.self());
             new dev.parity.api.bench.DiskBench(diskRows, diskUpdates, diskRounds).run(pgbench, builds);
+            return 0;
+        }
+        if (oneCoreSeconds > 0) {
+            Path pgbench = onPath("pgbench");
+            if (pgbench == null || onPath("taskset") == null) {
+                System.out.println("one core: skipped (needs pgbench and taskset on the PATH; Debian: postgresql-contrib, util-linux)");
+                return 1;
+            }
+            List<dev.parity.api.bench.DiskBench.Build> builds = new java.util.ArrayList<>();
+            if (oneCoreAgainst != null) {
+                builds.add(new dev.parity.api.bench.DiskBench.Build("the other build", List.of(oneCoreAgainst.toAbsolutePath().toString())));
+            }
+            builds.add(dev.parity.api.bench.DiskBench.self());
+            new dev.parity.api.bench.OneCoreKeepUp(keepUpRows, oneCoreSeconds, oneCoreFractions, pairCpus, parityCpus, oneCoreRepeat)
+                    .run(pgbench, builds);
             return 0;
         }
         if (keyTypes) {

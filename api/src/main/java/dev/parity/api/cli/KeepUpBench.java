@@ -44,7 +44,7 @@ final class KeepUpBench {
             dev.parity.api.bench.PgbenchAccounts.create(pg, rows, "keepup");
             List<String> base = dev.parity.api.bench.PgbenchAccounts.updates(pg, pgbench, rows, CLIENTS);
             double sourceCpu0 = pg.serverCpuSeconds(Side.SOURCE);
-            double ceiling = tps(runTool(with(base, "-T", Long.toString(CEILING_RUN.toSeconds()))));
+            double ceiling = dev.parity.api.bench.PgbenchAccounts.tps(runTool(with(base, "-T", Long.toString(CEILING_RUN.toSeconds()))));
             double sourceCpuPerChange = (pg.serverCpuSeconds(Side.SOURCE) - sourceCpu0) * 1e6 / (ceiling * CEILING_RUN.toSeconds());
             System.out.printf("write ceiling without Parity (replication on): %,.0f tps; the source server's own CPU: %.1f µs per change%n",
                     ceiling, sourceCpuPerChange);
@@ -88,7 +88,7 @@ final class KeepUpBench {
             Thread.sleep(1_000);
         }
         String out = output.get();
-        double achieved = tps(out);
+        double achieved = dev.parity.api.bench.PgbenchAccounts.tps(out);
         double toInSync = awaitInSync(p, Duration.ofMinutes(5));
         ProcessCpu.Interval used = cpu.stop();
         long captured = events(p) - events0;
@@ -150,12 +150,5 @@ final class KeepUpBench {
         } catch (java.io.IOException e) {
             return "";
         }
-    }
-
-    /** pgbench's "tps = N (without initial connection time)" line. */
-    static double tps(String pgbenchOutput) {
-        return pgbenchOutput.lines().map(String::trim).filter(l -> l.startsWith("tps = ")).findFirst()
-                .map(l -> Double.parseDouble(l.substring(6).split(" ")[0]))
-                .orElseThrow(() -> new IllegalStateException("pgbench reported no tps: " + pgbenchOutput));
     }
 }

@@ -75,14 +75,22 @@ public final class PostgresPair implements LocalPair {
      * children still running (read from /proc; Linux only). NaN where /proc cannot be read.
      */
     public double serverCpuSeconds(dev.parity.reconciler.model.Side side) {
+        try {
+            return ProcCpu.treeSeconds(serverPid(side));
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
+    /** The process id of one side's postmaster (the parent of every backend); -1 when it cannot be read. */
+    public long serverPid(dev.parity.reconciler.model.Side side) {
         EmbeddedPostgres pg = side == dev.parity.reconciler.model.Side.SOURCE ? source : target;
         try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement();
              java.sql.ResultSet rs = st.executeQuery("SHOW data_directory")) {
             rs.next();
-            long postmaster = Long.parseLong(java.nio.file.Files.readAllLines(java.nio.file.Path.of(rs.getString(1), "postmaster.pid")).get(0).trim());
-            return ProcCpu.treeSeconds(postmaster);
+            return Long.parseLong(java.nio.file.Files.readAllLines(java.nio.file.Path.of(rs.getString(1), "postmaster.pid")).get(0).trim());
         } catch (SQLException | IOException | RuntimeException e) {
-            return Double.NaN;
+            return -1;
         }
     }
 

@@ -5,17 +5,31 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 
-/** CPU time of a local server's process tree, from /proc (Linux), for the bench's cost per change. */
-final class ProcCpu {
+/** CPU time of a local server's process tree, from /proc (Linux), for the benches' cost per change. */
+public final class ProcCpu {
     private static final double TICKS_PER_SECOND = 100.0; // USER_HZ on Linux
 
     private ProcCpu() {
     }
 
     /** User + system seconds of {@code pid}, of its reaped children, and of its live children. */
-    static double treeSeconds(long pid) throws IOException {
+    public static double treeSeconds(long pid) throws IOException {
         String[] own = stat(pid);
         double ticks = field(own, 14) + field(own, 15) + field(own, 16) + field(own, 17);
+        for (long child : children(pid)) {
+            try {
+                String[] st = stat(child);
+                ticks += field(st, 14) + field(st, 15);
+            } catch (IOException e) {
+                // the process ended meanwhile
+            }
+        }
+        return ticks / TICKS_PER_SECOND;
+    }
+
+    /** The live children of {@code pid}. */
+    public static java.util.List<Long> children(long pid) throws IOException {
+        java.util.List<Long> out = new java.util.ArrayList<>();
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             for (Path p : (Iterable<Path>) procs::iterator) {
                 String name = p.getFileName().toString();
@@ -23,16 +37,15 @@ final class ProcCpu {
                     continue;
                 }
                 try {
-                    String[] st = stat(Long.parseLong(name));
-                    if ((long) field(st, 4) == pid) {
-                        ticks += field(st, 14) + field(st, 15);
+                    if ((long) field(stat(Long.parseLong(name)), 4) == pid) {
+                        out.add(Long.parseLong(name));
                     }
                 } catch (IOException e) {
                     // the process ended meanwhile
                 }
             }
         }
-        return ticks / TICKS_PER_SECOND;
+        return out;
     }
 
     /** The fields of /proc/PID/stat, numbered from 1 as in proc(5), the command name (which may hold spaces) skipped. */

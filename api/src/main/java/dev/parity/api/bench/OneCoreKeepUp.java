@@ -1,0 +1,253 @@
+package dev.parity.api.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parity.ingest.local.PostgresPair;
+import dev.parity.ingest.local.ProcCpu;
+import dev.parity.reconciler.model.Side;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Does Parity keep up with a database pair that has as much CPU as it has (BENCHMARKS.md, "Keeping up on one core")?
+ * The PostgreSQL pair, its replication, pgbench and this harness run on {@code pairCpus}; each build under test runs as
+ * its own {@code parity run} process with default settings (the verification sweep on, as users run it) on
+ * {@code parityCpus} alone ({@code taskset}). First the pair's write ceiling without Parity; then, per build, its first
+ * verdict, 30 s of warm-up at half the ceiling (not measured), and each fraction of the ceiling for {@code seconds}
+ * (1 or more: pgbench unthrottled, the pair's full speed with Parity's slots attached). Per phase: the rate reached,
+ * replication lag as Parity reports it (sampled once a second), its reconciler backlog, seconds to IN_SYNC after the
+ * load, Parity's process CPU per captured change, and the time its sweep yielded. Builds are given as launchers and
+ * measured in turn, {@code repeat} times (A, B, A, B…): on a shared machine only figures taken side by side compare.
+ */
+public final class OneCoreKeepUp {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int CLIENTS = 4;
+    private static final Duration CEILING_RUN = Duration.ofSeconds(20);
+    private static final Duration WARM_UP = Duration.ofSeconds(30);
+
+    private final int rows;
+    private final int seconds;
+    private final List<Double> fractions;
+    private final String pairCpus;
+    private final String parityCpus;
+    private final int repeat;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    public OneCoreKeepUp(int rows, int seconds, List<Double> fractions, String pairCpus, String parityCpus, int repeat) {
+        this.rows = rows;
+        this.seconds = seconds;
+        this.fractions = List.copyOf(fractions);
+        this.pairCpus = pairCpus;
+        this.parityCpus = parityCpus;
+        this.repeat = repeat;
+    }
+
+    /** One phase's figures. */
+    record Phase(String build, double fraction, double asked, double achieved, double lagP50, double lagP99, double lagMax, double toInSync,
+                 double microsPerChange, long captured, double yielded) {
+    }
+
+    public void run(Path pgbench, List<DiskBench.Build> builds) throws Exception {
+        System.out.printf("%n== keeping up on one core, PostgreSQL pair (pgbench_accounts %,d rows, single-row updates, %d clients);"
+                + " pair, load and harness on CPU %s, Parity on CPU %s ==%n", rows, CLIENTS, pairCpus, parityCpus);
+        pin(ProcessHandle.current().pid(), true);
+        List<Phase> phases = new ArrayList<>();
+        List<List<String>> cleanups = new ArrayList<>();
+        try (PostgresPair pg = PostgresPair.start()) {
+            for (Side side : Side.values()) {
+                long postmaster = pg.serverPid(side);
+                pin(postmaster, false);
+                for (long child : ProcCpu.children(postmaster)) {
+                    pin(child, false);
+                }
+            }
+            PgbenchAccounts.create(pg, rows, "onecore");
+            List<String> load = new ArrayList<>(List.of("taskset", "-c", pairCpus));
+            load.addAll(PgbenchAccounts.updates(pg, pgbench, rows, CLIENTS));
+            double ceiling = PgbenchAccounts.tps(run(with(load, "-T", Long.toString(CEILING_RUN.toSeconds()))));
+            System.out.printf("write ceiling without Parity on CPU %s (replication on): %,.0f tps%n", pairCpus, ceiling);
+            try {
+                int n = 0;
+                for (int r = 0; r < repeat; r++) {
+                    for (DiskBench.Build b : builds) {
+                        phases.addAll(measure(pg, b, "onecore" + (n++), load, ceiling, cleanups));
+                    }
+                }
+            } finally {
+                for (List<String> cleanup : cleanups) {
+                    new ProcessBuilder(cleanup).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+                }
+            }
+        }
+        System.out.printf("%n%-16s %8s %9s %9s %22s %12s %12s %10s%n", "build", "fraction", "asked", "reached", "lag p50 / p99 / max s",
+                "IN_SYNC after", "µs/change", "yielded s");
+        for (Phase p : phases) {
+            System.out.printf("%-16s %8s %9.0f %9.0f %22s %11.1fs %12.1f %10.0f%n", p.build(), p.fraction() >= 1 ? "full" : (int) (100 * p.fraction()) + " %",
+                    p.asked(), p.achieved(), String.format("%.2f / %.2f / %.2f", p.lagP50(), p.lagP99(), p.lagMax()), p.toInSync(),
+                    p.microsPerChange(), p.yielded());
+        }
+    }
+
+    private List<Phase> measure(PostgresPair pg, DiskBench.Build build, String name, List<String> load, double ceiling,
+                                List<List<String>> cleanups) throws Exception {
+        Path state = Files.createTempDirectory("parity-onecore");
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path config = Files.createTempFile("parity-onecore", ".yaml");
+        Files.writeString(config, String.format("""
+                name: %s
+                source: {url: "%s", user: postgres}
+                target: {url: "%s", user: postgres}
+                tables: {include: ["public.pgbench_accounts"]}
+                api: {port: %d}
+                state: {dir: "%s"}
+                """, name, pg.sourceUrl(), pg.targetUrl(), port, state));
+        List<String> command = new ArrayList<>(List.of("taskset", "-c", parityCpus));
+        command.addAll(build.launcher());
+        command.addAll(List.of("run", "-c", config.toString()));
+        System.out.printf("%n-- %s --%n", build.label());
+        Process parity = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(state.resolveSibling(state.getFileName() + ".log").toFile()).start();
+        List<Phase> out = new ArrayList<>();
+        try {
+            long t0 = System.nanoTime();
+            awaitInSync(port, Duration.ofMinutes(10), parity);
+            System.out.printf("first verdict after %.1f s%n", (System.nanoTime() - t0) / 1e9);
+            run(with(load, "-T", Long.toString(WARM_UP.toSeconds()), "-R", Long.toString(Math.round(ceiling / 2))));
+            awaitInSync(port, Duration.ofMinutes(10), parity);
+            for (double f : fractions) {
+                Phase p = phase(build.label(), port, parity, load, ceiling, f);
+                System.out.printf("%s %s: %,.0f tps reached; lag p50 %.2f s, p99 %.2f s, max %.2f s; IN_SYNC %.1f s after the load;"
+                                + " %.1f µs of Parity CPU per captured change (%,d captured); sweep yielded %.0f s%n", build.label(),
+                        f >= 1 ? "full speed" : (int) (100 * f) + " %", p.achieved(), p.lagP50(), p.lagP99(), p.lagMax(), p.toInSync(),
+                        p.microsPerChange(), p.captured(), p.yielded());
+                out.add(p);
+            }
+        } finally {
+            parity.destroy();
+            parity.waitFor();
+            List<String> cleanup = new ArrayList<>(build.launcher());
+            cleanup.addAll(List.of("cleanup", "-c", config.toString()));
+            cleanups.add(cleanup);
+        }
+        return out;
+    }
+
+    private Phase phase(String build, int port, Process parity, List<String> load, double ceiling, double fraction) throws Exception {
+        long rate = Math.round(ceiling * fraction);
+        JsonNode s0 = status(port);
+        double cpu0 = ProcCpu.treeSeconds(parity.pid());
+        Process tool = new ProcessBuilder(fraction >= 1 ? with(load, "-T", Integer.toString(seconds))
+                : with(load, "-T", Integer.toString(seconds), "-R", Long.toString(rate))).redirectErrorStream(true).start();
+        CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> read(tool));
+        List<Double> lags = new ArrayList<>();
+        while (tool.isAlive()) {
+            JsonNode s = statusOrNull(port);
+            if (s != null && s.path("replicationLagSeconds").isNumber()) {
+                lags.add(s.path("replicationLagSeconds").asDouble());
+            }
+            Thread.sleep(1_000);
+        }
+        double achieved = PgbenchAccounts.tps(output.get());
+        long t = System.nanoTime();
+        awaitInSync(port, Duration.ofMinutes(10), parity);
+        double toInSync = (System.nanoTime() - t) / 1e9;
+        JsonNode s1 = status(port);
+        double cpu = ProcCpu.treeSeconds(parity.pid()) - cpu0;
+        long captured = captured(s1) - captured(s0);
+        Collections.sort(lags);
+        return new Phase(build, fraction, fraction >= 1 ? Double.NaN : rate, achieved, pct(lags, 0.5), pct(lags, 0.99),
+                lags.isEmpty() ? Double.NaN : lags.get(lags.size() - 1), toInSync, cpu * 1e6 / Math.max(1, captured), captured,
+                s1.path("verification").path("yieldedSeconds").asDouble(0) - s0.path("verification").path("yieldedSeconds").asDouble(0));
+    }
+
+    private static long captured(JsonNode status) {
+        return status.path("sides").path("source").path("events").asLong() + status.path("sides").path("target").path("events").asLong();
+    }
+
+    private static double pct(List<Double> sorted, double q) {
+        return sorted.isEmpty() ? Double.NaN : sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(q * sorted.size()) - 1));
+    }
+
+    /** Pins a process (every thread of it with {@code allThreads}) to the pair's CPUs; its children forked later inherit it. */
+    private void pin(long pid, boolean allThreads) throws Exception {
+        List<String> cmd = allThreads ? List.of("taskset", "-a", "-p", "-c", pairCpus, Long.toString(pid))
+                : List.of("taskset", "-p", "-c", pairCpus, Long.toString(pid));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = read(p);
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("taskset failed: " + out);
+        }
+    }
+
+    private JsonNode status(int port) throws Exception {
+        JsonNode s = statusOrNull(port);
+        if (s == null) {
+            throw new IllegalStateException("parity run did not answer on port " + port);
+        }
+        return s;
+    }
+
+    private JsonNode statusOrNull(int port) throws InterruptedException {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/status"))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            return JSON.readTree(r.body());
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private void awaitInSync(int port, Duration limit, Process parity) throws Exception {
+        long end = System.nanoTime() + limit.toNanos();
+        String last = "not answering";
+        while (System.nanoTime() < end) {
+            if (!parity.isAlive()) {
+                throw new IllegalStateException("parity run exited with " + parity.exitValue());
+            }
+            JsonNode s = statusOrNull(port);
+            last = s == null ? "not answering" : s.path("state").asText();
+            if ("IN_SYNC".equals(last)) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("not IN_SYNC within " + limit.toSeconds() + " s (last: " + last + ")");
+    }
+
+    private static List<String> with(List<String> base, String... more) {
+        List<String> out = new ArrayList<>(base);
+        out.addAll(List.of(more));
+        out.add("postgres");
+        return out;
+    }
+
+    private static String run(List<String> command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = read(p);
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
+        }
+        return out;
+    }
+
+    private static String read(Process p) {
+        try {
+            return new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}
