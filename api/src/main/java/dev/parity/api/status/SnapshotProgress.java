@@ -36,22 +36,27 @@ final class SnapshotProgress {
             return null;
         }
         Map<String, Long> estimates = runtime.databases() == null ? Map.of() : runtime.databases().of(side).estimatedRows();
+        Map<String, Long> resumed = load == null ? Map.of() : load.rowsResumed(side);
         long rowsDone = 0;
         long rowsEstimated = 0;
+        long rowsResumed = 0;
         List<SnapshotStatus.Table> tables = new ArrayList<>();
         for (PlannedTable t : runtime.verifiedTables()) {
             String name = t.name(side);
             long d = done.getOrDefault(name, 0L);
             Long e = estimates.get(name);
+            Long r = resumed.get(name);
             rowsDone += d;
+            rowsResumed += r == null ? 0 : r;
             rowsEstimated += e == null ? 0 : Math.max(e, d);
-            tables.add(new SnapshotStatus.Table(t.mappedId(), d, e));
+            tables.add(new SnapshotStatus.Table(t.mappedId(), d, e, r));
         }
         Double percent = rowsEstimated == 0 ? null : Math.min(100.0, Math.round(1000.0 * rowsDone / rowsEstimated) / 10.0);
         Double eta = null;
-        if (running && started != null && rowsDone > 0 && rowsEstimated > rowsDone) {
+        long readNow = rowsDone - rowsResumed; // the rate is this run's
+        if (running && started != null && readNow > 0 && rowsEstimated > rowsDone) {
             double elapsed = Math.max(0.001, Duration.between(started, now).toMillis() / 1000.0);
-            eta = Math.round(10 * (rowsEstimated - rowsDone) / (rowsDone / elapsed)) / 10.0;
+            eta = Math.round(10 * (rowsEstimated - rowsDone) / (readNow / elapsed)) / 10.0;
         }
         return new SnapshotStatus(load != null ? "PARITY" : "DEBEZIUM", running, load == null ? null : load.activity(),
                 load == null ? null : load.problem(), rowsDone, rowsEstimated, percent, eta, tables);

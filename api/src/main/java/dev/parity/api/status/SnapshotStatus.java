@@ -16,7 +16,12 @@ public record SnapshotStatus(String method, boolean running, String activity, St
         tables = List.copyOf(tables);
     }
 
-    /** @param rowsEstimated null when the database gave no estimate */
-    public record Table(String table, long rowsDone, Long rowsEstimated) {
+    /**
+     * @param rowsEstimated null when the database gave no estimate
+     * @param rowsResumed   of {@code rowsDone}, those an earlier run of Parity's load read and sent before it stopped (not
+     *                      read again: README, "The first baseline"); null when none
+     */
+    public record Table(String table, long rowsDone, Long rowsEstimated,
+                        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) Long rowsResumed) {
     }
 }

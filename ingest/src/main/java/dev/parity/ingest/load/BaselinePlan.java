@@ -94,12 +94,19 @@ public record BaselinePlan(String description, List<String> loaded, Path pending
         java.util.Set<String> before = lastPlanned(config);
         List<PlannedTable> fresh = before == null || !(source.hasOffsets() || target.hasOffsets()) ? List.of()
                 : captured.stream().filter(t -> !before.contains(t.mappedId())).toList();
+        if (!Files.exists(pending)) {
+            LoadProgress.clear(pending); // the progress of a load that finished, or of none
+        }
         if (Files.exists(pending)) {
             java.util.Set<String> resume = new java.util.LinkedHashSet<>(Files.readAllLines(pending).stream().filter(l -> !l.isBlank() && !l.startsWith("#")).toList());
             Map<String, String> why = fresh.isEmpty() ? Map.of() : unsuitable(config, fresh, source, target);
             fresh.stream().map(PlannedTable::mappedId).filter(id -> !why.containsKey(id)).forEach(resume::add);
             load = List.copyOf(resume);
-            description = "PARITY: resuming the initial load an earlier run did not finish (" + load.size() + " table(s))";
+            LoadProgress progress = LoadProgress.beside(pending);
+            long read = load.stream().map(progress::of).filter(e -> e != null && e.done()).count();
+            long part = load.stream().map(progress::of).filter(e -> e != null && !e.done()).count();
+            description = "PARITY: resuming the initial load an earlier run did not finish (" + load.size() + " table(s)"
+                    + (read + part == 0 ? "" : ": " + read + " read completely, " + part + " continued from their last completed range") + ")";
         } else if (source.hasOffsets() || target.hasOffsets()) {
             if (fresh.isEmpty()) {
                 description = "RESUMED: the captures continue from their offsets";

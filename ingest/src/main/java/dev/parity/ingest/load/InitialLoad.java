@@ -65,6 +65,9 @@ public final class InitialLoad implements AutoCloseable {
     private final HeartbeatWriter heartbeat;
     private final Clock clock;
     private final Map<Side, Map<String, AtomicLong>> rows = new EnumMap<>(Side.class);
+    /** Rows an earlier run read and sent, per side and table as that side names it (see {@link LoadProgress}). */
+    private final Map<Side, Map<String, Long>> resumed = new EnumMap<>(Side.class);
+    private final LoadProgress progress;
     private final AtomicReference<Exception> sendFailure = new AtomicReference<>();
     private volatile Instant startedAt;
     private volatile Instant finishedAt;
@@ -99,9 +102,26 @@ public final class InitialLoad implements AutoCloseable {
         this.topics = topics;
         this.heartbeat = java.util.Objects.requireNonNull(heartbeat, "heartbeat");
         this.clock = clock;
+        this.progress = LoadProgress.beside(pendingFile);
         for (Side side : Side.values()) {
             rows.put(side, new ConcurrentHashMap<>());
+            Map<String, Long> earlier = new HashMap<>();
+            for (PlannedTable t : this.tables) {
+                LoadProgress.Entry e = progress.of(t.mappedId());
+                if (e != null) {
+                    earlier.put(t.name(side), side == Side.SOURCE ? e.sourceRows() : e.targetRows());
+                }
+            }
+            resumed.put(side, Map.copyOf(earlier));
         }
+    }
+
+    /**
+     * Rows an earlier run of this load read and sent before it stopped, per table as {@code side} names it: this run
+     * does not read them again (README, "The first baseline").
+     */
+    public Map<String, Long> rowsResumed(Side side) {
+        return resumed.get(side);
     }
 
     /** Starts loading in the background. */
@@ -160,16 +180,29 @@ public final class InitialLoad implements AutoCloseable {
     private void run() {
         startedAt = clock.instant();
         try (ChangeProducer producer = topics.producer(Side.SOURCE)) {
-            TableLoad loader = new TableLoad(databases, topics, clock, pageRows, maxRowsPerSecond, workers, producer, sendFailure, timings, control());
+            TableLoad loader = new TableLoad(databases, topics, clock, pageRows, maxRowsPerSecond, workers, producer, sendFailure, timings, control(),
+                    progress);
             for (PlannedTable t : tables) {
+                AtomicLong sourceRows = rows.get(Side.SOURCE).computeIfAbsent(t.sourceName(), k -> new AtomicLong());
+                AtomicLong targetRows = rows.get(Side.TARGET).computeIfAbsent(t.targetName(), k -> new AtomicLong());
+                LoadProgress.Entry earlier = progress.of(t.mappedId());
+                if (earlier != null && earlier.done()) {
+                    // Read completely and acknowledged by an earlier run: its reads are in the topic, applied in order.
+                    sourceRows.set(earlier.sourceRows());
+                    targetRows.set(earlier.targetRows());
+                    reads.add(new FullRead(t.mappedId(), Side.SOURCE, earlier.doneAt(), earlier.sourceRows(), FullRead.INITIAL_LOAD));
+                    reads.add(new FullRead(t.mappedId(), Side.TARGET, earlier.doneAt(), earlier.targetRows(), FullRead.INITIAL_LOAD));
+                    LOG.info("initial load: {} was read completely by an earlier run ({} source and {} target rows): not read again",
+                            t.mappedId(), earlier.sourceRows(), earlier.targetRows());
+                    continue;
+                }
                 while (!stopping) {
                     try {
-                        AtomicLong sourceRows = rows.get(Side.SOURCE).computeIfAbsent(t.sourceName(), k -> new AtomicLong());
-                        AtomicLong targetRows = rows.get(Side.TARGET).computeIfAbsent(t.targetName(), k -> new AtomicLong());
                         loader.load(t, sourceRows, targetRows);
                         Instant read = clock.instant();
                         reads.add(new FullRead(t.mappedId(), Side.SOURCE, read, sourceRows.get(), FullRead.INITIAL_LOAD));
                         reads.add(new FullRead(t.mappedId(), Side.TARGET, read, targetRows.get(), FullRead.INITIAL_LOAD));
+                        tableDone(producer, t, sourceRows.get(), targetRows.get(), read);
                         problem = null;
                         break;
                     } catch (SQLException | ExecutionException | RuntimeException e) {
@@ -199,6 +232,7 @@ public final class InitialLoad implements AutoCloseable {
             timings.applyWait.addAndGet(System.nanoTime() - applyStart);
             reconciler.loadApplied();
             Files.deleteIfExists(pendingFile);
+            LoadProgress.clear(pendingFile);
             finishedAt = clock.instant();
             activity = "done";
             LOG.info("initial load done: {} source and {} target rows in {} s ({})", total(Side.SOURCE), total(Side.TARGET),
@@ -268,6 +302,22 @@ public final class InitialLoad implements AutoCloseable {
             Thread.sleep(2);
         }
         throw new InterruptedException("stopping");
+    }
+
+    /**
+     * Records a table read completely, once Kafka has acknowledged all its reads (a restart then skips it). A failed send
+     * records nothing (the load stops on it); a progress file that cannot be written only costs a restart this table's read.
+     */
+    private void tableDone(ChangeProducer producer, PlannedTable t, long sourceRows, long targetRows, Instant at) {
+        producer.flush();
+        if (sendFailure.get() != null) {
+            return;
+        }
+        try {
+            progress.record(LoadProgress.Entry.done(t.mappedId(), sourceRows, targetRows, at));
+        } catch (IOException e) {
+            LOG.warn("initial load: cannot record that {} is read ({}); a restart reads it again", t.mappedId(), e.getMessage());
+        }
     }
 
     private boolean passed(Side side, long seq) {

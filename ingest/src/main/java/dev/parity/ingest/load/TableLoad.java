@@ -80,6 +80,9 @@ final class TableLoad {
     private static final int LOOKUP_PARAMETERS = 30_000;
     /** Keys per Kafka record (~60 bytes each): well under the broker's default 1 MB message limit. */
     private static final int RECORD_KEYS = 2_000;
+    /** How often the sender records how far the load got ({@link LoadProgress}): each record waits for Kafka's acknowledgements. */
+    private static final long CHECKPOINT_EVERY_NANOS = java.time.Duration.ofSeconds(5).toNanos();
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TableLoad.class);
 
     private final Databases databases;
     private final SideTopics topics;
@@ -93,11 +96,17 @@ final class TableLoad {
     private final int maxRowsPerSecond;
     /** This table's budget: one table is loaded at a time, by one thread reading pages. */
     private dev.parity.ingest.jdbc.ReadBudget budget;
+    private final LoadProgress progress;
+    /** The table being loaded (one at a time), for its progress records. */
+    private volatile String table;
+    private long lastCheckpointNanos;
+    private boolean checkpointFailed;
 
     /** @param maxRowsPerSecond read budget on each database (0: none): see {@link dev.parity.ingest.jdbc.ReadBudget} */
     TableLoad(Databases databases, SideTopics topics, Clock clock, int pageRows, int maxRowsPerSecond, ExecutorService workers,
-              ChangeProducer producer, AtomicReference<Exception> sendFailure, Timings timings, Control control) {
+              ChangeProducer producer, AtomicReference<Exception> sendFailure, Timings timings, Control control, LoadProgress progress) {
         this.maxRowsPerSecond = maxRowsPerSecond;
+        this.progress = progress;
         this.databases = databases;
         this.topics = topics;
         this.clock = clock;
@@ -127,8 +136,15 @@ final class TableLoad {
         if (pairing.problem() != null) {
             throw new IllegalStateException(t.mappedId() + " cannot be paired by key: " + pairing.problem());
         }
-        sourceRows.set(0);
-        targetRows.set(0);
+        LoadProgress.Entry resume = resumable(progress.of(t.mappedId()), t, pairing.pairing());
+        sourceRows.set(resume == null ? 0 : resume.sourceRows());
+        targetRows.set(resume == null ? 0 : resume.targetRows());
+        table = t.mappedId();
+        lastCheckpointNanos = System.nanoTime();
+        if (resume != null) {
+            LOG.info("initial load: {} resumes after {} source and {} target rows an earlier run read and sent (pass {})", t.mappedId(),
+                    resume.sourceRows(), resume.targetRows(), resume.pass());
+        }
         control.awaitStreamsBegan(); // both streams began before any read: absence since then is known
         BlockingQueue<Batch> queue = new ArrayBlockingQueue<>(QUEUE_BATCHES);
         // Each page read on one side brings about as many rows from the other (its range, or its keys looked up).
@@ -139,9 +155,9 @@ final class TableLoad {
             Future<Long> sender = workers.submit(() -> send(queue));
             try {
                 if (pairing.pairing() == KeyPairing.RANGES) {
-                    byRanges(t, sourceScan, targetScan, cs, ct, queue, sender, sourceRows, targetRows);
+                    byRanges(t, sourceScan, targetScan, cs, ct, queue, sender, sourceRows, targetRows, resume == null ? null : resume.after());
                 } else {
-                    byKeys(t, sourceScan, targetScan, cs, ct, queue, sender, sourceRows, targetRows);
+                    byKeys(t, sourceScan, targetScan, cs, ct, queue, sender, sourceRows, targetRows, resume);
                 }
                 put(queue, END, sender);
                 sender.get();
@@ -151,10 +167,26 @@ final class TableLoad {
         }
     }
 
+    /**
+     * Where an earlier run's progress lets this table resume; null to read it from its start (no progress, a table read
+     * completely is not loaded at all, or a point that no longer fits: another key, or a second pass the pairing has not).
+     */
+    private static LoadProgress.Entry resumable(LoadProgress.Entry e, PlannedTable t, KeyPairing pairing) {
+        if (e == null || e.done()) {
+            return null;
+        }
+        if (e.after() == null || e.after().length != t.key().size() || (e.pass() == 2 && pairing != KeyPairing.KEYS) || e.pass() < 1 || e.pass() > 2) {
+            LOG.info("initial load: {} is read from its start (the earlier run's progress does not fit its key any more)", t.mappedId());
+            return null;
+        }
+        return e;
+    }
+
     /** Source pages, each with the target's rows between the same two keys, read concurrently with the next source page. */
     private void byRanges(PlannedTable t, TableScan sourceScan, TableScan targetScan, Connection cs, Connection ct, BlockingQueue<Batch> queue,
-                          Future<Long> sender, AtomicLong sourceRows, AtomicLong targetRows) throws SQLException, InterruptedException, ExecutionException {
-        Object[] after = null;
+                          Future<Long> sender, AtomicLong sourceRows, AtomicLong targetRows, Object[] resumeAfter)
+            throws SQLException, InterruptedException, ExecutionException {
+        Object[] after = resumeAfter;
         Future<List<Batch>> pending = null;
         boolean last;
         do {
@@ -167,14 +199,15 @@ final class TableLoad {
             Object[] from = after;
             Object[] upTo = last ? null : page.lastKey();
             putAll(queue, pending, sender);
+            long sourceSoFar = sourceRows.addAndGet(page.rows().size());
             pending = workers.submit(() -> {
                 long t1 = System.nanoTime();
                 TableScan.Page range = targetScan.readRange(ct, from, upTo);
                 timings.targetRead.addAndGet(System.nanoTime() - t1);
-                targetRows.addAndGet(range.rows().size());
-                return List.of(pair(page, range));
+                long targetSoFar = targetRows.addAndGet(range.rows().size());
+                Batch b = pair(page, range);
+                return List.of(upTo == null ? b : b.completing(new Checkpoint(1, sourceSoFar, targetSoFar, upTo)));
             });
-            sourceRows.addAndGet(page.rows().size());
             after = upTo;
         } while (!last && !control.stopping());
         putAll(queue, pending, sender);
@@ -188,19 +221,24 @@ final class TableLoad {
      * read, so the source's stream brings it.
      */
     private void byKeys(PlannedTable t, TableScan sourceScan, TableScan targetScan, Connection cs, Connection ct, BlockingQueue<Batch> queue,
-                        Future<Long> sender, AtomicLong sourceRows, AtomicLong targetRows) throws SQLException, InterruptedException, ExecutionException {
+                        Future<Long> sender, AtomicLong sourceRows, AtomicLong targetRows, LoadProgress.Entry resume)
+            throws SQLException, InterruptedException, ExecutionException {
         int lookup = Math.max(1, Math.min(LOOKUP_KEYS, LOOKUP_PARAMETERS / Math.max(1, t.key().size())));
         Engine sourceEngine = databases.source().engine();
         Engine targetEngine = databases.target().engine();
-        lookupPass(queue, sender, lookup, () -> "loading " + t.mappedId() + " (" + sourceRows.get() + " source rows, then the target's own order)",
+        if (resume == null || resume.pass() == 1) {
+            lookupPass(queue, sender, lookup, 1, resume == null ? null : resume.after(), sourceRows, targetRows,
+                    () -> "loading " + t.mappedId() + " (" + sourceRows.get() + " source rows, then the target's own order)",
                 after -> sourceScan.readWithKeyValues(cs, after), timings.sourceRead, part -> targetScan.readKeyValues(ct, part, sourceEngine),
                 timings.targetRead, (page, part, found) -> {
                     sourceRows.addAndGet(part.size());
                     targetRows.addAndGet(found.rows().size());
                     return pair(new TableScan.Page(page.heartbeatSeq(), part, null), found);
                 });
+        }
         AtomicLong targetSeen = new AtomicLong();
-        lookupPass(queue, sender, lookup, () -> "loading " + t.mappedId() + " (target rows the source lacks: " + targetSeen.get() + " target rows looked at)",
+        lookupPass(queue, sender, lookup, 2, resume != null && resume.pass() == 2 ? resume.after() : null, sourceRows, targetRows,
+                () -> "loading " + t.mappedId() + " (target rows the source lacks: " + targetSeen.get() + " target rows looked at)",
                 after -> targetScan.readWithKeyValues(ct, after), timings.targetRead, part -> sourceScan.readKeyValues(cs, part, targetEngine),
                 timings.sourceRead, (page, part, onSource) -> {
                     targetSeen.addAndGet(part.size());
@@ -231,10 +269,11 @@ final class TableLoad {
      * One pass of {@link #byKeys}: pages of one side in its own order, each split into parts whose keys
      * are looked up on the other side (concurrently with the next page), each part paired and queued.
      */
-    private void lookupPass(BlockingQueue<Batch> queue, Future<?> sender, int partKeys, java.util.function.Supplier<String> activity, PageRead pages,
+    private void lookupPass(BlockingQueue<Batch> queue, Future<?> sender, int partKeys, int pass, Object[] resumeAfter, AtomicLong sourceRows,
+                            AtomicLong targetRows, java.util.function.Supplier<String> activity, PageRead pages,
                             AtomicLong pageTime, KeyLookup lookup, AtomicLong lookupTime, PartPairing pairing)
             throws SQLException, InterruptedException, ExecutionException {
-        Object[] after = null;
+        Object[] after = resumeAfter;
         Future<List<Batch>> pending = null;
         do {
             control.activity(activity.get());
@@ -253,6 +292,9 @@ final class TableLoad {
                     if (b != null) {
                         out.add(b);
                     }
+                }
+                if (page.lastKey() != null) { // the page is done once its last part is sent
+                    out.add(new Batch(List.of(), -1, -1, new Checkpoint(pass, sourceRows.get(), targetRows.get(), page.lastKey())));
                 }
                 return out;
             });
@@ -358,7 +400,30 @@ final class TableLoad {
                 producer.send(new MappedRecord(r.entries().get(0).key(), r), sendFailure);
                 sent += r.entries().size();
             }
+            if (b.completes() != null && System.nanoTime() - lastCheckpointNanos >= CHECKPOINT_EVERY_NANOS) {
+                checkpoint(b.completes());
+            }
             timings.send.addAndGet(System.nanoTime() - t1);
+        }
+    }
+
+    /**
+     * Records that the reads up to {@code c} are sent, once Kafka has acknowledged them all (a send that failed records
+     * nothing; the load stops on it). A progress file that cannot be written costs a restart its resume point, not the load.
+     */
+    private void checkpoint(Checkpoint c) {
+        producer.flush();
+        lastCheckpointNanos = System.nanoTime();
+        if (sendFailure.get() != null) {
+            return;
+        }
+        try {
+            progress.record(LoadProgress.Entry.at(table, c.pass(), c.sourceRows(), c.targetRows(), c.after()));
+        } catch (java.io.IOException e) {
+            if (!checkpointFailed) {
+                checkpointFailed = true;
+                LOG.warn("initial load: cannot record its progress ({}); a restart reads the unfinished tables from their start", e.getMessage());
+            }
         }
     }
 
@@ -366,6 +431,21 @@ final class TableLoad {
         return i.getEpochSecond() * 1_000_000L + i.getNano() / 1_000L;
     }
 
-    private record Batch(List<BaselineBatch> records, long sourceGuard, long targetGuard) {
+    /**
+     * @param completes where the table's load resumes once this batch is acknowledged (the last batch of a page); null
+     *                  when not at a page's end
+     */
+    private record Batch(List<BaselineBatch> records, long sourceGuard, long targetGuard, Checkpoint completes) {
+        Batch(List<BaselineBatch> records, long sourceGuard, long targetGuard) {
+            this(records, sourceGuard, targetGuard, null);
+        }
+
+        Batch completing(Checkpoint c) {
+            return new Batch(records, sourceGuard, targetGuard, c);
+        }
+    }
+
+    /** A resume point: pages of {@code pass} continue after {@code after}; the rows counted up to it. */
+    private record Checkpoint(int pass, long sourceRows, long targetRows, Object[] after) {
     }
 }
