@@ -149,6 +149,8 @@ public final class OneCoreKeepUp {
         long rate = Math.round(ceiling * fraction);
         JsonNode s0 = status(port);
         double cpu0 = ProcCpu.treeSeconds(parity.pid());
+        java.util.Map<String, Double> threads0 = ProcCpu.threadSeconds(parity.pid());
+        long wall0 = System.nanoTime();
         Process tool = new ProcessBuilder(fraction >= 1 ? with(load, "-T", Integer.toString(seconds))
                 : with(load, "-T", Integer.toString(seconds), "-R", Long.toString(rate))).redirectErrorStream(true).start();
         CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> read(tool));
@@ -166,11 +168,22 @@ public final class OneCoreKeepUp {
         double toInSync = (System.nanoTime() - t) / 1e9;
         JsonNode s1 = status(port);
         double cpu = ProcCpu.treeSeconds(parity.pid()) - cpu0;
+        printThreads(threads0, ProcCpu.threadSeconds(parity.pid()), (System.nanoTime() - wall0) / 1e9, cpu);
         long captured = captured(s1) - captured(s0);
         Collections.sort(lags);
         return new Phase(build, fraction, fraction >= 1 ? Double.NaN : rate, achieved, pct(lags, 0.5), pct(lags, 0.99),
                 lags.isEmpty() ? Double.NaN : lags.get(lags.size() - 1), toInSync, cpu * 1e6 / Math.max(1, captured), captured,
                 s1.path("verification").path("yieldedSeconds").asDouble(0) - s0.path("verification").path("yieldedSeconds").asDouble(0));
+    }
+
+    /** The thread groups that used most of Parity's CPU over the phase, as shares of it. */
+    private static void printThreads(java.util.Map<String, Double> before, java.util.Map<String, Double> after, double wall, double cpu) {
+        java.util.Map<String, Double> used = new java.util.HashMap<>();
+        after.forEach((k, v) -> used.put(k, v - before.getOrDefault(k, 0.0)));
+        StringBuilder b = new StringBuilder(String.format("  Parity's CPU by thread (%.0f %% of its core over %.0f s):", 100 * cpu / wall, wall));
+        used.entrySet().stream().sorted(java.util.Map.Entry.<String, Double>comparingByValue().reversed()).limit(10)
+                .forEach(e -> b.append(String.format("%n    %-16s %5.1f %%", e.getKey(), 100 * e.getValue() / Math.max(1e-9, cpu))));
+        System.out.println(b);
     }
 
     private static long captured(JsonNode status) {

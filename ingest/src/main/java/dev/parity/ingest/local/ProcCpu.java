@@ -61,4 +61,27 @@ public final class ProcCpu {
     private static double field(String[] stat, int number) {
         return Double.parseDouble(stat[number]);
     }
+
+    /**
+     * CPU seconds of each thread of {@code pid} by its name (Linux truncates names to 15 characters) with numbers folded
+     * away, summed: where another process's CPU goes. Threads that ended are not counted.
+     */
+    public static java.util.Map<String, Double> threadSeconds(long pid) throws IOException {
+        java.util.Map<String, Double> out = new java.util.TreeMap<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String name = Files.readString(task.resolve("comm")).strip().replaceAll("\\d+", "N");
+                    String line = Files.readString(task.resolve("stat"));
+                    String[] rest = line.substring(line.lastIndexOf(')') + 2).trim().split(" ");
+                    // utime and stime are fields 14 and 15 of proc(5); rest[0] is field 3
+                    double ticks = Double.parseDouble(rest[11]) + Double.parseDouble(rest[12]);
+                    out.merge(name, ticks / TICKS_PER_SECOND, Double::sum);
+                } catch (IOException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        }
+        return out;
+    }
 }
