@@ -1,13 +1,6 @@
 package dev.parity.api.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parity.ingest.local.PostgresPair;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,13 +19,8 @@ import java.util.TreeMap;
  * another (the previous build), measured one after the other on the same pair and workload.
  */
 public final class DiskBench {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int CLIENTS = 4;
     private static final Duration SETTLE = Duration.ofSeconds(75);
-
-    /** A build to measure: a name for the report and the command that starts its {@code parity}. */
-    public record Build(String label, List<String> launcher) {
-    }
 
     private final int rows;
     private final int updates;
@@ -44,13 +32,7 @@ public final class DiskBench {
         this.rounds = rounds;
     }
 
-    /** This process's own build as a launcher: the same Java and class path. */
-    public static Build self() {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        return new Build("this build", List.of(java, "-cp", System.getProperty("java.class.path"), "dev.parity.api.cli.ParityCli"));
-    }
-
-    public void run(Path pgbench, List<Build> builds) throws Exception {
+    public void run(Path pgbench, List<BuildRun.Build> builds) throws Exception {
         System.out.printf("%n== disk, PostgreSQL pair (pgbench_accounts %,d rows; %d round(s) of %,d single-row updates, %d clients) ==%n", rows,
                 rounds, updates, CLIENTS);
         try (PostgresPair pg = PostgresPair.start()) {
@@ -61,40 +43,22 @@ public final class DiskBench {
             List<List<String>> cleanups = new ArrayList<>();
             try {
                 int n = 0;
-                for (Build b : builds) {
+                for (BuildRun.Build b : builds) {
                     measure(pg, b, "disk" + (n++), load, cleanups);
                 }
             } finally {
-                for (List<String> cleanup : cleanups) {
-                    new ProcessBuilder(cleanup).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
-                }
+                BuildRun.cleanAll(cleanups);
             }
         }
     }
 
-    private void measure(PostgresPair pg, Build build, String name, List<String> load, List<List<String>> cleanups) throws Exception {
-        Path state = Files.createTempDirectory("parity-disk");
-        int port;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        Path config = Files.createTempFile("parity-disk", ".yaml");
-        Files.writeString(config, String.format("""
-                name: %s
-                source: {url: "%s", user: postgres}
-                target: {url: "%s", user: postgres}
-                tables: {include: ["public.pgbench_accounts"]}
-                api: {port: %d}
-                state: {dir: "%s"}
-                """, name, pg.sourceUrl(), pg.targetUrl(), port, state));
+    private void measure(PostgresPair pg, BuildRun.Build build, String name, List<String> load, List<List<String>> cleanups) throws Exception {
         System.out.printf("%n-- %s (%s) --%n", build.label(), String.join(" ", build.launcher().subList(0, Math.min(1, build.launcher().size()))));
-        List<String> run = new ArrayList<>(build.launcher());
-        run.addAll(List.of("run", "-c", config.toString()));
-        Process parity = new ProcessBuilder(run).redirectErrorStream(true).redirectOutput(state.resolveSibling(state.getFileName() + ".log").toFile())
-                .start();
-        try {
+        try (BuildRun parity = BuildRun.start(build, pg, name, List.of())) {
+            cleanups.add(parity.cleanup());
+            Path state = parity.state();
             long t0 = System.nanoTime();
-            awaitInSync(port, Duration.ofMinutes(10), parity);
+            parity.awaitInSync(Duration.ofMinutes(10));
             System.out.printf("first verdict after %.1f s%n", (System.nanoTime() - t0) / 1e9);
             report("at the first verdict", state);
             for (int r = 1; r <= rounds; r++) {
@@ -104,43 +68,13 @@ public final class DiskBench {
                 if (p.waitFor() != 0) {
                     throw new IllegalStateException("pgbench failed: " + out);
                 }
-                awaitInSync(port, Duration.ofMinutes(20), parity);
+                parity.awaitInSync(Duration.ofMinutes(20));
                 System.out.printf("round %d: %,d updates, IN_SYNC %.1f s after they began%n", r, updates, (System.nanoTime() - u0) / 1e9);
                 report("  at IN_SYNC", state);
                 Thread.sleep(SETTLE.toMillis());
                 report("  " + SETTLE.toSeconds() + " s later", state);
             }
-        } finally {
-            parity.destroy();
-            parity.waitFor();
-            List<String> cleanup = new ArrayList<>(build.launcher());
-            cleanup.addAll(List.of("cleanup", "-c", config.toString()));
-            cleanups.add(cleanup);
         }
-    }
-
-    private static void awaitInSync(int port, Duration limit, Process parity) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        long end = System.nanoTime() + limit.toNanos();
-        String last = "not answering";
-        while (System.nanoTime() < end) {
-            if (!parity.isAlive()) {
-                throw new IllegalStateException("parity run exited with " + parity.exitValue());
-            }
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/status"))
-                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-                JsonNode status = JSON.readTree(r.body());
-                last = status.path("state").asText();
-                if ("IN_SYNC".equals(last)) {
-                    return;
-                }
-            } catch (IOException e) {
-                last = "not answering";
-            }
-            Thread.sleep(1_000);
-        }
-        throw new IllegalStateException("not IN_SYNC within " + limit.toSeconds() + " s (last: " + last + ")");
     }
 
     /** The state dir's size on disk, and where it is. */

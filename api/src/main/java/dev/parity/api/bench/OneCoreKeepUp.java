@@ -1,16 +1,10 @@
 package dev.parity.api.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parity.ingest.local.PostgresPair;
 import dev.parity.ingest.local.ProcCpu;
 import dev.parity.reconciler.model.Side;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,7 +24,6 @@ import java.util.concurrent.CompletableFuture;
  * measured in turn, {@code repeat} times (A, B, A, B…): on a shared machine only figures taken side by side compare.
  */
 public final class OneCoreKeepUp {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int CLIENTS = 4;
     private static final Duration CEILING_RUN = Duration.ofSeconds(20);
     private static final Duration WARM_UP = Duration.ofSeconds(30);
@@ -41,7 +34,6 @@ public final class OneCoreKeepUp {
     private final String pairCpus;
     private final String parityCpus;
     private final int repeat;
-    private final HttpClient http = HttpClient.newHttpClient();
 
     public OneCoreKeepUp(int rows, int seconds, List<Double> fractions, String pairCpus, String parityCpus, int repeat) {
         this.rows = rows;
@@ -57,7 +49,7 @@ public final class OneCoreKeepUp {
                  double microsPerChange, long captured, double yielded) {
     }
 
-    public void run(Path pgbench, List<DiskBench.Build> builds) throws Exception {
+    public void run(Path pgbench, List<BuildRun.Build> builds) throws Exception {
         System.out.printf("%n== keeping up on one core, PostgreSQL pair (pgbench_accounts %,d rows, single-row updates, %d clients);"
                 + " pair, load and harness on CPU %s, Parity on CPU %s ==%n", rows, CLIENTS, pairCpus, parityCpus);
         pin(ProcessHandle.current().pid(), true);
@@ -79,14 +71,12 @@ public final class OneCoreKeepUp {
             try {
                 int n = 0;
                 for (int r = 0; r < repeat; r++) {
-                    for (DiskBench.Build b : builds) {
+                    for (BuildRun.Build b : builds) {
                         phases.addAll(measure(pg, b, "onecore" + (n++), load, ceiling, cleanups));
                     }
                 }
             } finally {
-                for (List<String> cleanup : cleanups) {
-                    new ProcessBuilder(cleanup).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
-                }
+                BuildRun.cleanAll(cleanups);
             }
         }
         System.out.printf("%n%-16s %8s %9s %9s %22s %12s %12s %10s%n", "build", "fraction", "asked", "reached", "lag p50 / p99 / max s",
@@ -98,56 +88,32 @@ public final class OneCoreKeepUp {
         }
     }
 
-    private List<Phase> measure(PostgresPair pg, DiskBench.Build build, String name, List<String> load, double ceiling,
+    private List<Phase> measure(PostgresPair pg, BuildRun.Build build, String name, List<String> load, double ceiling,
                                 List<List<String>> cleanups) throws Exception {
-        Path state = Files.createTempDirectory("parity-onecore");
-        int port;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        Path config = Files.createTempFile("parity-onecore", ".yaml");
-        Files.writeString(config, String.format("""
-                name: %s
-                source: {url: "%s", user: postgres}
-                target: {url: "%s", user: postgres}
-                tables: {include: ["public.pgbench_accounts"]}
-                api: {port: %d}
-                state: {dir: "%s"}
-                """, name, pg.sourceUrl(), pg.targetUrl(), port, state));
-        List<String> command = new ArrayList<>(List.of("taskset", "-c", parityCpus));
-        command.addAll(build.launcher());
-        command.addAll(List.of("run", "-c", config.toString()));
         System.out.printf("%n-- %s --%n", build.label());
-        Process parity = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(state.resolveSibling(state.getFileName() + ".log").toFile()).start();
         List<Phase> out = new ArrayList<>();
-        try {
+        try (BuildRun parity = BuildRun.start(build, pg, name, List.of("taskset", "-c", parityCpus))) {
+            cleanups.add(parity.cleanup());
             long t0 = System.nanoTime();
-            awaitInSync(port, Duration.ofMinutes(10), parity);
+            parity.awaitInSync(Duration.ofMinutes(10));
             System.out.printf("first verdict after %.1f s%n", (System.nanoTime() - t0) / 1e9);
             run(with(load, "-T", Long.toString(WARM_UP.toSeconds()), "-R", Long.toString(Math.round(ceiling / 2))));
-            awaitInSync(port, Duration.ofMinutes(10), parity);
+            parity.awaitInSync(Duration.ofMinutes(10));
             for (double f : fractions) {
-                Phase p = phase(build.label(), port, parity, load, ceiling, f);
+                Phase p = phase(build.label(), parity, load, ceiling, f);
                 System.out.printf("%s %s: %,.0f tps reached; lag p50 %.2f s, p99 %.2f s, max %.2f s; IN_SYNC %.1f s after the load;"
                                 + " %.1f µs of Parity CPU per captured change (%,d captured); sweep yielded %.0f s%n", build.label(),
                         f >= 1 ? "full speed" : (int) (100 * f) + " %", p.achieved(), p.lagP50(), p.lagP99(), p.lagMax(), p.toInSync(),
                         p.microsPerChange(), p.captured(), p.yielded());
                 out.add(p);
             }
-        } finally {
-            parity.destroy();
-            parity.waitFor();
-            List<String> cleanup = new ArrayList<>(build.launcher());
-            cleanup.addAll(List.of("cleanup", "-c", config.toString()));
-            cleanups.add(cleanup);
         }
         return out;
     }
 
-    private Phase phase(String build, int port, Process parity, List<String> load, double ceiling, double fraction) throws Exception {
+    private Phase phase(String build, BuildRun parity, List<String> load, double ceiling, double fraction) throws Exception {
         long rate = Math.round(ceiling * fraction);
-        JsonNode s0 = status(port);
+        JsonNode s0 = parity.status();
         double cpu0 = ProcCpu.treeSeconds(parity.pid());
         java.util.Map<String, Double> threads0 = ProcCpu.threadSeconds(parity.pid());
         long wall0 = System.nanoTime();
@@ -156,7 +122,7 @@ public final class OneCoreKeepUp {
         CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> read(tool));
         List<Double> lags = new ArrayList<>();
         while (tool.isAlive()) {
-            JsonNode s = statusOrNull(port);
+            JsonNode s = parity.statusOrNull();
             if (s != null && s.path("replicationLagSeconds").isNumber()) {
                 lags.add(s.path("replicationLagSeconds").asDouble());
             }
@@ -164,11 +130,22 @@ public final class OneCoreKeepUp {
         }
         double achieved = PgbenchAccounts.tps(output.get());
         long t = System.nanoTime();
-        awaitInSync(port, Duration.ofMinutes(10), parity);
+        parity.awaitInSync(Duration.ofMinutes(10));
         double toInSync = (System.nanoTime() - t) / 1e9;
-        JsonNode s1 = status(port);
+        JsonNode s1 = parity.status();
         double cpu = ProcCpu.treeSeconds(parity.pid()) - cpu0;
-        printThreads(threads0, ProcCpu.threadSeconds(parity.pid()), (System.nanoTime() - wall0) / 1e9, cpu);
+        java.util.Map<String, Double> threads1 = ProcCpu.threadSeconds(parity.pid());
+        printThreads(threads0, threads1, (System.nanoTime() - wall0) / 1e9, cpu);
+        long rounds = s1.path("verification").path("roundsCompleted").asLong() - s0.path("verification").path("roundsCompleted").asLong();
+        long perRound = 0;
+        for (JsonNode read : s1.path("verification").path("tables")) {
+            perRound += read.path("rowsRead").asLong();
+        }
+        double sweepCpu = threads1.getOrDefault("parity-sweep", 0.0) - threads0.getOrDefault("parity-sweep", 0.0);
+        if (rounds > 0 && perRound > 0) {
+            System.out.printf("  the sweep: %.1f µs of CPU per row read (%d rounds of ~%,d rows on both sides)%n", sweepCpu * 1e6 / (rounds * perRound),
+                    rounds, perRound);
+        }
         long captured = captured(s1) - captured(s0);
         Collections.sort(lags);
         return new Phase(build, fraction, fraction >= 1 ? Double.NaN : rate, achieved, pct(lags, 0.5), pct(lags, 0.99),
@@ -203,41 +180,6 @@ public final class OneCoreKeepUp {
         if (p.waitFor() != 0) {
             throw new IllegalStateException("taskset failed: " + out);
         }
-    }
-
-    private JsonNode status(int port) throws Exception {
-        JsonNode s = statusOrNull(port);
-        if (s == null) {
-            throw new IllegalStateException("parity run did not answer on port " + port);
-        }
-        return s;
-    }
-
-    private JsonNode statusOrNull(int port) throws InterruptedException {
-        try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/status"))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-            return JSON.readTree(r.body());
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
-    private void awaitInSync(int port, Duration limit, Process parity) throws Exception {
-        long end = System.nanoTime() + limit.toNanos();
-        String last = "not answering";
-        while (System.nanoTime() < end) {
-            if (!parity.isAlive()) {
-                throw new IllegalStateException("parity run exited with " + parity.exitValue());
-            }
-            JsonNode s = statusOrNull(port);
-            last = s == null ? "not answering" : s.path("state").asText();
-            if ("IN_SYNC".equals(last)) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        throw new IllegalStateException("not IN_SYNC within " + limit.toSeconds() + " s (last: " + last + ")");
     }
 
     private static List<String> with(List<String> base, String... more) {

@@ -139,12 +139,7 @@ final class BenchCommand implements Callable<Integer> {
                 System.out.println("disk: skipped (pgbench is not on the PATH; Debian: apt-get install postgresql-contrib)");
                 return 1;
             }
-            List<dev.parity.api.bench.DiskBench.Build> builds = new java.util.ArrayList<>();
-            if (diskAgainst != null) {
-                builds.add(new dev.parity.api.bench.DiskBench.Build("the other build", List.of(diskAgainst.toAbsolutePath().toString())));
-            }
-            builds.add(dev.parity.api.bench.DiskBench.self());
-            new dev.parity.api.bench.DiskBench(diskRows, diskUpdates, diskRounds).run(pgbench, builds);
+            new dev.parity.api.bench.DiskBench(diskRows, diskUpdates, diskRounds).run(pgbench, builds(diskAgainst));
             return 0;
         }
         if (oneCoreSeconds > 0) {
@@ -153,13 +148,8 @@ final class BenchCommand implements Callable<Integer> {
                 System.out.println("one core: skipped (needs pgbench and taskset on the PATH; Debian: postgresql-contrib, util-linux)");
                 return 1;
             }
-            List<dev.parity.api.bench.DiskBench.Build> builds = new java.util.ArrayList<>();
-            if (oneCoreAgainst != null) {
-                builds.add(new dev.parity.api.bench.DiskBench.Build("the other build", List.of(oneCoreAgainst.toAbsolutePath().toString())));
-            }
-            builds.add(dev.parity.api.bench.DiskBench.self());
             new dev.parity.api.bench.OneCoreKeepUp(keepUpRows, oneCoreSeconds, oneCoreFractions, pairCpus, parityCpus, oneCoreRepeat)
-                    .run(pgbench, builds);
+                    .run(pgbench, builds(oneCoreAgainst));
             return 0;
         }
         if (keyTypes) {
@@ -191,6 +181,16 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The builds a run compares: the other one's launcher, if given, first; then this one. */
+    private static List<dev.parity.api.bench.BuildRun.Build> builds(Path against) {
+        List<dev.parity.api.bench.BuildRun.Build> builds = new java.util.ArrayList<>();
+        if (against != null) {
+            builds.add(new dev.parity.api.bench.BuildRun.Build("the other build", List.of(against.toAbsolutePath().toString())));
+        }
+        builds.add(dev.parity.api.bench.BuildRun.self());
+        return builds;
     }
 
     private void reconciler() throws Exception {

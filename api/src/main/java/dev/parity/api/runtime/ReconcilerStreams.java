@@ -256,6 +256,19 @@ final class ReconcilerStreams {
 
             @Override
             public <V> ReadOnlyKeyValueStore<Bytes, V> store(String name) {
+                ensureWhole();
+                return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<Bytes, V>keyValueStore()));
+            }
+
+            @Override
+            public <V> ReadOnlyKeyValueStore<Bytes, V> store(String name, int partition) {
+                ensureWhole();
+                return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<Bytes, V>keyValueStore())
+                        .withPartition(partition));
+            }
+
+            /** Throws unless this instance holds every partition (its answers would be partial). */
+            private void ensureWhole() {
                 long now = System.nanoTime();
                 if (checkedAt == Long.MIN_VALUE || now - checkedAt > 100_000_000L) {
                     missing = Ownership.missing(streams, sourceTopic, partitions);
@@ -272,7 +285,6 @@ final class ReconcilerStreams {
                             + " application or moving; its answers would be partial (set api.advertise and api.token on every instance to"
                             + " let them answer for each other)");
                 }
-                return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<Bytes, V>keyValueStore()));
             }
         }, chunking);
     }

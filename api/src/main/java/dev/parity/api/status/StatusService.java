@@ -58,6 +58,9 @@ public final class StatusService {
         this.sweeper = sweeper;
     }
 
+    /** The chunk digests status judges by, read with a bounded wait (see {@link BoundedStoreRead}). */
+    private final BoundedStoreRead storeReads = new BoundedStoreRead(BoundedStoreRead.WAIT);
+
     /** Includes live schema drift in status, and tables that disappeared since start. */
     public void attach(SchemaWatch schema) {
         this.schema = schema;
@@ -105,7 +108,7 @@ public final class StatusService {
         Map<String, TableSummary> summaries = null;
         String reconcilerError = null;
         try {
-            summaries = view().tables();
+            summaries = storeReads.read(() -> view().tables());
         } catch (InvalidStateStoreException e) {
             reconcilerError = e.getMessage();
         }

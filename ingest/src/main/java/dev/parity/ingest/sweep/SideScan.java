@@ -33,9 +33,12 @@ final class SideScan {
     final List<Candidate> candidates = new ArrayList<>();
     private final SeenKeys seen;
     private final ReconcilerView view;
+    private final int partitions;
 
-    SideScan(Side side, Instant startedAt, long expectedRows, ReconcilerView view) {
+    /** @param partitions of the side topics: a key's state is looked up in its own partition's store */
+    SideScan(Side side, Instant startedAt, long expectedRows, ReconcilerView view, int partitions) {
         this.view = view;
+        this.partitions = partitions;
         this.side = side;
         this.startedAt = startedAt;
         this.seen = new SeenKeys(expectedRows);
@@ -46,10 +49,12 @@ final class SideScan {
             firstSeq = page.heartbeatSeq();
         }
         lastSeq = Math.max(lastSeq, page.heartbeatSeq());
+        KeyState[] states = view.keys(page.rows().stream().map(TableScan.Row::key).toList(), partitions);
+        int i = 0;
         for (TableScan.Row row : page.rows()) {
             rows++;
             seen.add(RowHashing.keyHash(row.key()));
-            KeyState ks = view.key(row.key());
+            KeyState ks = states[i++];
             SideState s = ks == null ? null : ks.side(side);
             if (s != null && Objects.equals(s.hash(), row.hash())) {
                 matched++;

@@ -114,7 +114,7 @@ final class TableSweep implements AutoCloseable {
             }
             SideScan scan;
             if (schemaErrors.containsKey(side)) {
-                scan = new SideScan(side, clock.instant(), 0, view);
+                scan = new SideScan(side, clock.instant(), 0, view, reconciler.partitions());
                 scan.problem = schemaErrors.get(side);
             } else {
                 scan = scan(side, databases.of(side), t, schemas.get(side).get(t.name(side)), oneSided);
@@ -159,7 +159,8 @@ final class TableSweep implements AutoCloseable {
     /** Reads the whole table on one side, page by page, noting rows that differ from the captured state. */
     private SideScan scan(Side side, SideDatabase setup, PlannedTable t, TableSchema schema, java.util.Set<String> oneSided)
             throws InterruptedException {
-        SideScan scan = new SideScan(side, clock.instant(), setup.estimatedRows().getOrDefault(t.name(side), 0L), view);
+        SideScan scan = new SideScan(side, clock.instant(), setup.estimatedRows().getOrDefault(t.name(side), 0L), view,
+                reconciler.partitions());
         TableScan.Result plan = setup.scanPlan(t, schema, config.pageRows(), oneSided);
         if (plan.scan() == null) {
             scan.problem = plan.problem();

@@ -173,6 +173,30 @@ public final class ReconcilerView {
         return keys.get(Bytes.wrap(rowKey));
     }
 
+    /**
+     * The states of many keys, in their order (null where a key has none): each looked up in the store of its own
+     * partition (of {@code partitions}), each store opened once for all of them — the verification sweep's page of rows,
+     * where a look-up through every partition's store per row was most of the sweep's cost.
+     */
+    public KeyState[] keys(List<byte[]> rowKeys, int partitions) {
+        if (partitions <= 0) { // not started: no partitions to route by
+            return rowKeys.stream().map(this::key).toArray(KeyState[]::new);
+        }
+        List<ReadOnlyKeyValueStore<Bytes, KeyState>> byPartition = new ArrayList<>(java.util.Collections.nCopies(partitions, null));
+        KeyState[] out = new KeyState[rowKeys.size()];
+        for (int i = 0; i < out.length; i++) {
+            byte[] key = rowKeys.get(i);
+            int p = chunking.partitionOf(key, partitions);
+            ReadOnlyKeyValueStore<Bytes, KeyState> store = byPartition.get(p);
+            if (store == null) {
+                store = stores.store(StoreNames.KEYS, p);
+                byPartition.set(p, store);
+            }
+            out[i] = store.get(Bytes.wrap(key));
+        }
+        return out;
+    }
+
     /** Every key of a table with its state, in store order (not the database's key order). */
     public void forEachKey(String table, java.util.function.BiConsumer<byte[], KeyState> action) {
         ReadOnlyKeyValueStore<Bytes, KeyState> keys = stores.store(StoreNames.KEYS);

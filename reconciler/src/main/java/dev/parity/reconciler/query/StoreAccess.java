@@ -7,4 +7,12 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 @FunctionalInterface
 public interface StoreAccess {
     <V> ReadOnlyKeyValueStore<Bytes, V> store(String name);
+
+    /**
+     * The store of one partition only, where this access can reach it directly: a key's look-up then reads the one store
+     * that can hold it instead of trying each partition's in turn. By default every partition's, as {@link #store(String)}.
+     */
+    default <V> ReadOnlyKeyValueStore<Bytes, V> store(String name, int partition) {
+        return store(name);
+    }
 }

@@ -34,6 +34,49 @@ class ObservationTopologyTest {
         }
     }
 
+    /** The sweep's look-up of a page of keys: each key in its own partition's store, each store opened once. */
+    @Test
+    void shouldLookUpAPageOfKeysEachInTheStoreOfItsOwnPartition() {
+        h.heartbeatBoth(1);
+        for (long id = 1; id <= 40; id++) {
+            h.upsert(Side.SOURCE, key(T, id), hash(id));
+            if (id % 2 == 0) {
+                h.upsert(Side.TARGET, key(T, id), hash(id));
+            }
+        }
+        int partitions = 4;
+        java.util.List<Integer> opened = new java.util.ArrayList<>();
+        dev.parity.reconciler.query.ReconcilerView routed = new dev.parity.reconciler.query.ReconcilerView(
+                new dev.parity.reconciler.query.StoreAccess() {
+                    @Override
+                    public <V> org.apache.kafka.streams.state.ReadOnlyKeyValueStore<org.apache.kafka.common.utils.Bytes, V> store(String name) {
+                        throw new AssertionError("a page's look-up goes to each key's own partition, not to every store");
+                    }
+
+                    @Override
+                    public <V> org.apache.kafka.streams.state.ReadOnlyKeyValueStore<org.apache.kafka.common.utils.Bytes, V> store(String name,
+                                                                                                                            int partition) {
+                        assertThat(name).isEqualTo(StoreNames.KEYS);
+                        opened.add(partition);
+                        return h.driver.getKeyValueStore(name); // the test driver keeps one store for every partition
+                    }
+                }, h.view.chunking());
+        java.util.List<byte[]> page = new java.util.ArrayList<>();
+        for (long id = 1; id <= 42; id++) { // 41 and 42: no state
+            page.add(key(T, id));
+        }
+        dev.parity.reconciler.state.KeyState[] states = routed.keys(page, partitions);
+        assertThat(states).hasSize(42);
+        for (int i = 0; i < 42; i++) {
+            assertThat(states[i]).as("key %d", i + 1).isEqualTo(h.view.key(page.get(i)));
+        }
+        assertThat(states[40]).isNull();
+        assertThat(states[1].hash(Side.TARGET)).isEqualTo(hash(2));
+        assertThat(states[0].hash(Side.TARGET)).isNull();
+        assertThat(opened).as("each partition's store opened once").doesNotHaveDuplicates()
+                .containsExactlyInAnyOrderElementsOf(page.stream().map(k -> h.view.chunking().partitionOf(k, partitions)).distinct().toList());
+    }
+
     @Test
     void shouldJudgeAnUnloggedTargetUpdateDivergentWithItsExactKey() {
         inSyncRowThenHeartbeats(3);

@@ -1,0 +1,144 @@
+package dev.parity.api.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parity.ingest.local.PostgresPair;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One build's {@code parity run} as a child process watching {@code pgbench_accounts} on a PostgreSQL pair, with default
+ * settings, a fresh state dir and its own API port: how the benches that compare builds run each of them.
+ */
+public final class BuildRun implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    /** A build to measure: a name for the report and the command that starts its {@code parity}. */
+    public record Build(String label, List<String> launcher) {
+    }
+
+    private final Build build;
+    private final Path state;
+    private final Path config;
+    private final int port;
+    private final Process process;
+
+    private BuildRun(Build build, Path state, Path config, int port, Process process) {
+        this.build = build;
+        this.state = state;
+        this.config = config;
+        this.port = port;
+        this.process = process;
+    }
+
+    /** This process's own build as a launcher: the same Java and class path. */
+    public static Build self() {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        return new Build("this build", List.of(java, "-cp", System.getProperty("java.class.path"), "dev.parity.api.cli.ParityCli"));
+    }
+
+    /**
+     * Starts {@code build} as instance {@code name}, its output in a log beside its state dir.
+     *
+     * @param prefix what the command runs under ({@code taskset -c 1}); empty for nothing
+     */
+    static BuildRun start(Build build, PostgresPair pg, String name, List<String> prefix) throws IOException {
+        Path state = Files.createTempDirectory("parity-" + name);
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path config = Files.createTempFile("parity-" + name, ".yaml");
+        Files.writeString(config, String.format("""
+                name: %s
+                source: {url: "%s", user: postgres}
+                target: {url: "%s", user: postgres}
+                tables: {include: ["public.pgbench_accounts"]}
+                api: {port: %d}
+                state: {dir: "%s"}
+                """, name, pg.sourceUrl(), pg.targetUrl(), port, state));
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(build.launcher());
+        command.addAll(List.of("run", "-c", config.toString()));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(state.resolveSibling(state.getFileName() + ".log").toFile()).start();
+        return new BuildRun(build, state, config, port, process);
+    }
+
+    Path state() {
+        return state;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** Its status, or null while it does not answer. */
+    JsonNode statusOrNull() throws InterruptedException {
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/status"))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            return JSON.readTree(r.body());
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    JsonNode status() throws InterruptedException {
+        JsonNode s = statusOrNull();
+        if (s == null) {
+            throw new IllegalStateException("parity run did not answer on port " + port);
+        }
+        return s;
+    }
+
+    /** Waits until its status is IN_SYNC; throws if it exits or the limit passes. */
+    void awaitInSync(Duration limit) throws InterruptedException {
+        long end = System.nanoTime() + limit.toNanos();
+        String last = "not answering";
+        while (System.nanoTime() < end) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("parity run exited with " + process.exitValue());
+            }
+            JsonNode s = statusOrNull();
+            last = s == null ? "not answering" : s.path("state").asText();
+            if ("IN_SYNC".equals(last)) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("not IN_SYNC within " + limit.toSeconds() + " s (last: " + last + ")");
+    }
+
+    /**
+     * The command that removes what it created in the databases. Run only once every build is measured: each cleanup
+     * drops the heartbeat table the builds share.
+     */
+    List<String> cleanup() {
+        List<String> cleanup = new ArrayList<>(build.launcher());
+        cleanup.addAll(List.of("cleanup", "-c", config.toString()));
+        return cleanup;
+    }
+
+    /** Runs the cleanups collected, quietly. */
+    static void cleanAll(List<List<String>> cleanups) throws IOException, InterruptedException {
+        for (List<String> cleanup : cleanups) {
+            new ProcessBuilder(cleanup).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        process.waitFor();
+    }
+}
