@@ -202,7 +202,8 @@ public final class InitialLoad implements AutoCloseable {
                         Instant read = clock.instant();
                         reads.add(new FullRead(t.mappedId(), Side.SOURCE, read, sourceRows.get(), FullRead.INITIAL_LOAD));
                         reads.add(new FullRead(t.mappedId(), Side.TARGET, read, targetRows.get(), FullRead.INITIAL_LOAD));
-                        tableDone(producer, t, sourceRows.get(), targetRows.get(), read);
+                        // A restart then skips it.
+                        progress.recordOnceSent(producer, sendFailure, LoadProgress.Entry.done(t.mappedId(), sourceRows.get(), targetRows.get(), read));
                         problem = null;
                         break;
                     } catch (SQLException | ExecutionException | RuntimeException e) {
@@ -302,22 +303,6 @@ public final class InitialLoad implements AutoCloseable {
             Thread.sleep(2);
         }
         throw new InterruptedException("stopping");
-    }
-
-    /**
-     * Records a table read completely, once Kafka has acknowledged all its reads (a restart then skips it). A failed send
-     * records nothing (the load stops on it); a progress file that cannot be written only costs a restart this table's read.
-     */
-    private void tableDone(ChangeProducer producer, PlannedTable t, long sourceRows, long targetRows, Instant at) {
-        producer.flush();
-        if (sendFailure.get() != null) {
-            return;
-        }
-        try {
-            progress.record(LoadProgress.Entry.done(t.mappedId(), sourceRows, targetRows, at));
-        } catch (IOException e) {
-            LOG.warn("initial load: cannot record that {} is read ({}); a restart reads it again", t.mappedId(), e.getMessage());
-        }
     }
 
     private boolean passed(Side side, long seq) {

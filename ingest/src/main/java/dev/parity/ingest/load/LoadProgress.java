@@ -54,6 +54,7 @@ public final class LoadProgress {
 
     private final Path file;
     private final Map<String, Entry> entries = new LinkedHashMap<>();
+    private boolean writeFailed;
 
     private LoadProgress(Path file) {
         this.file = file;
@@ -86,6 +87,45 @@ public final class LoadProgress {
     /** The table's progress; null when it is to be read from its start. */
     public synchronized Entry of(String table) {
         return entries.get(table);
+    }
+
+    /**
+     * Records {@code e} once Kafka has acknowledged everything {@code producer} sent (flushed first): what a restart trusts
+     * must be in the topic. A failed send records nothing (the load stops on it); a file that cannot be written costs a
+     * restart this resume point, not the load (said once).
+     */
+    void recordOnceSent(dev.parity.ingest.kafka.ChangeProducer producer, java.util.concurrent.atomic.AtomicReference<Exception> sendFailure,
+                        Entry e) {
+        producer.flush();
+        if (sendFailure.get() != null) {
+            return;
+        }
+        try {
+            record(e);
+        } catch (IOException x) {
+            if (!writeFailed) {
+                writeFailed = true;
+                LOG.warn("initial load: cannot record its progress in {} ({}); a restart reads the unfinished tables from their start", file,
+                        x.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Where {@code table}'s load resumes: its entry when it is a point inside the table that still fits it, null to read it
+     * from its start (none, read completely already, or another key now: a different number of key columns, or a second
+     * pass where the table is paired by ranges).
+     */
+    Entry resumePoint(String table, int keyColumns, boolean pairedByLookups) {
+        Entry e = of(table);
+        if (e == null || e.done()) {
+            return null;
+        }
+        if (e.after() == null || e.after().length != keyColumns || e.pass() < 1 || e.pass() > 2 || (e.pass() == 2 && !pairedByLookups)) {
+            LOG.info("initial load: {} is read from its start (the earlier run's progress does not fit its key any more)", table);
+            return null;
+        }
+        return e;
     }
 
     /**

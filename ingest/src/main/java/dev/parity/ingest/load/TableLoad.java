@@ -100,7 +100,6 @@ final class TableLoad {
     /** The table being loaded (one at a time), for its progress records. */
     private volatile String table;
     private long lastCheckpointNanos;
-    private boolean checkpointFailed;
 
     /** @param maxRowsPerSecond read budget on each database (0: none): see {@link dev.parity.ingest.jdbc.ReadBudget} */
     TableLoad(Databases databases, SideTopics topics, Clock clock, int pageRows, int maxRowsPerSecond, ExecutorService workers,
@@ -136,7 +135,7 @@ final class TableLoad {
         if (pairing.problem() != null) {
             throw new IllegalStateException(t.mappedId() + " cannot be paired by key: " + pairing.problem());
         }
-        LoadProgress.Entry resume = resumable(progress.of(t.mappedId()), t, pairing.pairing());
+        LoadProgress.Entry resume = progress.resumePoint(t.mappedId(), t.key().size(), pairing.pairing() == KeyPairing.KEYS);
         sourceRows.set(resume == null ? 0 : resume.sourceRows());
         targetRows.set(resume == null ? 0 : resume.targetRows());
         table = t.mappedId();
@@ -165,21 +164,6 @@ final class TableLoad {
                 sender.cancel(true);
             }
         }
-    }
-
-    /**
-     * Where an earlier run's progress lets this table resume; null to read it from its start (no progress, a table read
-     * completely is not loaded at all, or a point that no longer fits: another key, or a second pass the pairing has not).
-     */
-    private static LoadProgress.Entry resumable(LoadProgress.Entry e, PlannedTable t, KeyPairing pairing) {
-        if (e == null || e.done()) {
-            return null;
-        }
-        if (e.after() == null || e.after().length != t.key().size() || (e.pass() == 2 && pairing != KeyPairing.KEYS) || e.pass() < 1 || e.pass() > 2) {
-            LOG.info("initial load: {} is read from its start (the earlier run's progress does not fit its key any more)", t.mappedId());
-            return null;
-        }
-        return e;
     }
 
     /** Source pages, each with the target's rows between the same two keys, read concurrently with the next source page. */
@@ -400,30 +384,12 @@ final class TableLoad {
                 producer.send(new MappedRecord(r.entries().get(0).key(), r), sendFailure);
                 sent += r.entries().size();
             }
-            if (b.completes() != null && System.nanoTime() - lastCheckpointNanos >= CHECKPOINT_EVERY_NANOS) {
-                checkpoint(b.completes());
+            Checkpoint c = b.completes();
+            if (c != null && System.nanoTime() - lastCheckpointNanos >= CHECKPOINT_EVERY_NANOS) {
+                progress.recordOnceSent(producer, sendFailure, LoadProgress.Entry.at(table, c.pass(), c.sourceRows(), c.targetRows(), c.after()));
+                lastCheckpointNanos = System.nanoTime();
             }
             timings.send.addAndGet(System.nanoTime() - t1);
-        }
-    }
-
-    /**
-     * Records that the reads up to {@code c} are sent, once Kafka has acknowledged them all (a send that failed records
-     * nothing; the load stops on it). A progress file that cannot be written costs a restart its resume point, not the load.
-     */
-    private void checkpoint(Checkpoint c) {
-        producer.flush();
-        lastCheckpointNanos = System.nanoTime();
-        if (sendFailure.get() != null) {
-            return;
-        }
-        try {
-            progress.record(LoadProgress.Entry.at(table, c.pass(), c.sourceRows(), c.targetRows(), c.after()));
-        } catch (java.io.IOException e) {
-            if (!checkpointFailed) {
-                checkpointFailed = true;
-                LOG.warn("initial load: cannot record its progress ({}); a restart reads the unfinished tables from their start", e.getMessage());
-            }
         }
     }
 
