@@ -50,7 +50,12 @@ public final class ProcCpu {
 
     /** The fields of /proc/PID/stat, numbered from 1 as in proc(5), the command name (which may hold spaces) skipped. */
     private static String[] stat(long pid) throws IOException {
-        String line = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        return stat(Path.of("/proc", Long.toString(pid), "stat"));
+    }
+
+    /** As {@link #stat(long)}, of a stat file ({@code /proc/PID/stat} or a thread's {@code /proc/PID/task/TID/stat}). */
+    private static String[] stat(Path file) throws IOException {
+        String line = Files.readString(file);
         String afterName = line.substring(line.lastIndexOf(')') + 2);
         String[] rest = afterName.trim().split(" ");
         String[] out = new String[rest.length + 3];
@@ -72,10 +77,8 @@ public final class ProcCpu {
             for (Path task : (Iterable<Path>) tasks::iterator) {
                 try {
                     String name = Files.readString(task.resolve("comm")).strip().replaceAll("\\d+", "N");
-                    String line = Files.readString(task.resolve("stat"));
-                    String[] rest = line.substring(line.lastIndexOf(')') + 2).trim().split(" ");
-                    // utime and stime are fields 14 and 15 of proc(5); rest[0] is field 3
-                    double ticks = Double.parseDouble(rest[11]) + Double.parseDouble(rest[12]);
+                    String[] st = stat(task.resolve("stat"));
+                    double ticks = field(st, 14) + field(st, 15); // utime, stime
                     out.merge(name, ticks / TICKS_PER_SECOND, Double::sum);
                 } catch (IOException e) {
                     // the thread ended meanwhile
