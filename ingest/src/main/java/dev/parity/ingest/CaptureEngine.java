@@ -4,7 +4,7 @@ import dev.parity.reconciler.model.CapturePhase;
 import dev.parity.ingest.debezium.ConnectorMetrics;
 import dev.parity.ingest.debezium.MappedRecord;
 import dev.parity.ingest.debezium.RecordMapper;
-import dev.parity.ingest.kafka.ChangeProducer;
+import dev.parity.ingest.kafka.CaptureSink;
 import dev.parity.reconciler.model.RowChange;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
@@ -17,9 +17,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +33,7 @@ public final class CaptureEngine implements AutoCloseable {
     private final String name;
     private final Properties debezium;
     private final RecordMapper mapper;
-    private final ChangeProducer producer;
+    private final CaptureSink sink;
     private final CaptureStatus status;
     private final Clock clock;
     private final ExecutorService executor;
@@ -63,11 +61,11 @@ public final class CaptureEngine implements AutoCloseable {
     static final java.time.Duration STALL_RESTART = java.time.Duration.ofSeconds(30);
     private final java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
 
-    public CaptureEngine(String name, Properties debezium, RecordMapper mapper, ChangeProducer producer, CaptureStatus status, Clock clock) {
+    public CaptureEngine(String name, Properties debezium, RecordMapper mapper, CaptureSink sink, CaptureStatus status, Clock clock) {
         this.name = name;
         this.debezium = debezium;
         this.mapper = mapper;
-        this.producer = producer;
+        this.sink = sink;
         this.status = status;
         this.clock = clock;
         this.executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "parity-capture-" + name));
@@ -237,7 +235,6 @@ public final class CaptureEngine implements AutoCloseable {
 
     private void handleBatch(List<RecordChangeEvent<SourceRecord>> records, DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
             throws InterruptedException {
-        List<Future<RecordMetadata>> acks = new ArrayList<>(records.size());
         List<MappedRecord> produced = new ArrayList<>(records.size());
         boolean lastSnapshot = false;
         boolean streamed = false;
@@ -250,11 +247,10 @@ public final class CaptureEngine implements AutoCloseable {
                 } else if (m.event() instanceof RowChange) {
                     streamed = true; // a streamed row change: the snapshot is over
                 }
-                producer.send(m, acks);
                 produced.add(m);
             }
         }
-        ChangeProducer.awaitAcks(acks, name);
+        sink.deliver(produced, name);
         java.time.Instant now = clock.instant();
         produced.forEach(m -> status.produced(m.event(), now));
         status.seen(now);
@@ -288,6 +284,6 @@ public final class CaptureEngine implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        producer.close();
+        sink.close();
     }
 }

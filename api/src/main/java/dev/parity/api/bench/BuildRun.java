@@ -26,14 +26,14 @@ public final class BuildRun implements AutoCloseable {
     public record Build(String label, List<String> launcher) {
     }
 
-    private final Build build;
     private final Path state;
     private final Path config;
     private final int port;
     private final Process process;
+    private final List<String> cleanup;
 
-    private BuildRun(Build build, Path state, Path config, int port, Process process) {
-        this.build = build;
+    private BuildRun(Path state, Path config, int port, Process process, List<String> cleanup) {
+        this.cleanup = cleanup;
         this.state = state;
         this.config = config;
         this.port = port;
@@ -52,6 +52,23 @@ public final class BuildRun implements AutoCloseable {
      * @param prefix what the command runs under ({@code taskset -c 1}); empty for nothing
      */
     static BuildRun start(Build build, PostgresPair pg, String name, List<String> prefix) throws IOException {
+        List<String> cleanup = new ArrayList<>(build.launcher());
+        return start(build, List.of("run"), cleanup, pg, name, prefix);
+    }
+
+    /**
+     * Starts the capture floor ({@link CaptureFloor}) of this build for instance {@code name}: both captures as {@code parity run}
+     * would configure them, into nothing. Its counts are read with {@link #floorCounts()}.
+     */
+    static BuildRun startFloor(PostgresPair pg, String name, List<String> prefix) throws IOException {
+        Build self = self();
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Build floor = new Build("capture floor", List.of(java, "-cp", System.getProperty("java.class.path"), CaptureFloor.class.getName()));
+        return start(floor, List.of(), new ArrayList<>(self.launcher()), pg, name, prefix);
+    }
+
+    private static BuildRun start(Build build, List<String> command0, List<String> cleanup, PostgresPair pg, String name, List<String> prefix)
+            throws IOException {
         Path state = Files.createTempDirectory("parity-" + name);
         int port;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
@@ -68,10 +85,12 @@ public final class BuildRun implements AutoCloseable {
                 """, name, pg.sourceUrl(), pg.targetUrl(), port, state));
         List<String> command = new ArrayList<>(prefix);
         command.addAll(build.launcher());
-        command.addAll(List.of("run", "-c", config.toString()));
+        command.addAll(command0);
+        command.addAll(List.of("-c", config.toString()));
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(state.resolveSibling(state.getFileName() + ".log").toFile()).start();
-        return new BuildRun(build, state, config, port, process);
+        cleanup.addAll(List.of("cleanup", "-c", config.toString()));
+        return new BuildRun(state, config, port, process, cleanup);
     }
 
     Path state() {
@@ -124,9 +143,29 @@ public final class BuildRun implements AutoCloseable {
      * drops the heartbeat table the builds share.
      */
     List<String> cleanup() {
-        List<String> cleanup = new ArrayList<>(build.launcher());
-        cleanup.addAll(List.of("cleanup", "-c", config.toString()));
-        return cleanup;
+        return List.copyOf(cleanup);
+    }
+
+    /**
+     * The capture floor's last printed counts: events captured on the source and the target, and 1 once both stream
+     * (0 before); null before its first line. Throws if it exited.
+     */
+    long[] floorCounts() throws IOException {
+        if (!process.isAlive()) {
+            throw new IllegalStateException("the capture floor exited with " + process.exitValue() + " (see " + log() + ")");
+        }
+        List<String> lines = Files.readAllLines(log());
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            String[] f = lines.get(i).split(" ");
+            if (f.length == 4 && f[0].equals("captured")) {
+                return new long[] {Long.parseLong(f[1]), Long.parseLong(f[2]), Boolean.parseBoolean(f[3]) ? 1 : 0};
+            }
+        }
+        return null;
+    }
+
+    private Path log() {
+        return state.resolveSibling(state.getFileName() + ".log");
     }
 
     /** Runs the cleanups collected, quietly. */

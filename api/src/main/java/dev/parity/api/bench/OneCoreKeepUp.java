@@ -71,6 +71,7 @@ public final class OneCoreKeepUp {
             try {
                 int n = 0;
                 for (int r = 0; r < repeat; r++) {
+                    phases.addAll(measureFloor(pg, "onecore" + (n++), load, ceiling, cleanups));
                     for (BuildRun.Build b : builds) {
                         phases.addAll(measure(pg, b, "onecore" + (n++), load, ceiling, cleanups));
                     }
@@ -109,6 +110,70 @@ public final class OneCoreKeepUp {
             }
         }
         return out;
+    }
+
+    /**
+     * The capture floor under the same load on the same CPU: both captures as {@code parity run} configures them, their
+     * records discarded ({@link CaptureFloor}). Per phase its CPU per captured change; "IN_SYNC after" is the time until
+     * its counts stopped moving after the load (it has caught up with both databases).
+     */
+    private List<Phase> measureFloor(PostgresPair pg, String name, List<String> load, double ceiling, List<List<String>> cleanups) throws Exception {
+        System.out.printf("%n-- capture floor --%n");
+        List<Phase> out = new ArrayList<>();
+        try (BuildRun floor = BuildRun.startFloor(pg, name, List.of("taskset", "-c", parityCpus))) {
+            cleanups.add(floor.cleanup());
+            long end = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+            for (long[] c = floor.floorCounts(); c == null || c[2] == 0; c = floor.floorCounts()) {
+                if (System.nanoTime() > end) {
+                    throw new IllegalStateException("the capture floor did not stream within 5 minutes");
+                }
+                Thread.sleep(200);
+            }
+            run(with(load, "-T", Long.toString(WARM_UP.toSeconds()), "-R", Long.toString(Math.round(ceiling / 2))));
+            settled(floor);
+            for (double f : fractions) {
+                long rate = Math.round(ceiling * f);
+                long[] c0 = floor.floorCounts();
+                double cpu0 = ProcCpu.treeSeconds(floor.pid());
+                java.util.Map<String, Double> threads0 = ProcCpu.threadSeconds(floor.pid());
+                long wall0 = System.nanoTime();
+                double achieved = PgbenchAccounts.tps(run(f >= 1 ? with(load, "-T", Integer.toString(seconds))
+                        : with(load, "-T", Integer.toString(seconds), "-R", Long.toString(rate))));
+                long t = System.nanoTime();
+                long[] c1 = settled(floor);
+                double toSettled = (System.nanoTime() - t) / 1e9 - SETTLED.toMillis() / 1e3;
+                double cpu = ProcCpu.treeSeconds(floor.pid()) - cpu0;
+                printThreads(threads0, ProcCpu.threadSeconds(floor.pid()), (System.nanoTime() - wall0) / 1e9, cpu);
+                long captured = c1[0] + c1[1] - c0[0] - c0[1];
+                Phase p = new Phase("capture floor", f, f >= 1 ? Double.NaN : rate, achieved, Double.NaN, Double.NaN, Double.NaN,
+                        Math.max(0, toSettled), cpu * 1e6 / Math.max(1, captured), captured, 0);
+                System.out.printf("capture floor %s: %,.0f tps reached; caught up %.1f s after the load; %.1f µs of CPU per captured change (%,d captured)%n",
+                        f >= 1 ? "full speed" : (int) (100 * f) + " %", achieved, p.toInSync(), p.microsPerChange(), captured);
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /** How long the floor's counts must stand still to count as caught up (its heartbeats move them once a second: 2 events). */
+    private static final Duration SETTLED = Duration.ofSeconds(2);
+
+    /** Waits until the floor's counts grew by no more than its heartbeats' events for {@link #SETTLED}; returns them. */
+    private static long[] settled(BuildRun floor) throws Exception {
+        long end = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+        long[] last = floor.floorCounts();
+        long since = System.nanoTime();
+        while (System.nanoTime() < end) {
+            Thread.sleep(500);
+            long[] c = floor.floorCounts();
+            if (c[0] + c[1] - last[0] - last[1] > 8) {
+                since = System.nanoTime();
+            } else if (System.nanoTime() - since >= SETTLED.toNanos()) {
+                return c;
+            }
+            last = c;
+        }
+        throw new IllegalStateException("the capture floor did not catch up within 10 minutes");
     }
 
     private Phase phase(String build, BuildRun parity, List<String> load, double ceiling, double fraction) throws Exception {

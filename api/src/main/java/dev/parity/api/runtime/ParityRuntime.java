@@ -246,7 +246,7 @@ public final class ParityRuntime implements AutoCloseable {
                     verified.stream().filter(PlannedTable::byContent).map(t -> t.name(side)).collect(Collectors.toSet()));
             closeables.add(config.capture().connect()
                     ? databases.of(side).startConnectCapture(topics, captured, captures.of(side), clock, this::schemaChanged)
-                    : databases.of(side).startCapture(topics, captured, captureLists.get(side), captures.of(side), clock, this::schemaChanged,
+                    : databases.of(side).startCapture(topics.producer(side), captured, captureLists.get(side), captures.of(side), clock, this::schemaChanged,
                     baseline.firstRun().getOrDefault(side, Map.of())));
         }
         if (beats) {

@@ -3,20 +3,18 @@ package dev.parity.ingest.connect;
 import dev.parity.ingest.CaptureStatus;
 import dev.parity.ingest.debezium.MappedRecord;
 import dev.parity.ingest.debezium.RecordMapper;
-import dev.parity.ingest.kafka.ChangeProducer;
+import dev.parity.ingest.kafka.CaptureSink;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Future;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -44,7 +42,7 @@ public final class ConnectCapture implements AutoCloseable {
     private final String heartbeatTable;
     private final Positions positions;
     private final RecordMapper mapper;
-    private final ChangeProducer producer;
+    private final CaptureSink sink;
     private final CaptureStatus status;
     private final Clock clock;
     private final KafkaConsumer<byte[], byte[]> consumer;
@@ -83,14 +81,14 @@ public final class ConnectCapture implements AutoCloseable {
      * @param heartbeatTable this side's heartbeat table, as the connector names it ({@code namespace.table})
      */
     public ConnectCapture(String name, Map<String, Object> kafka, String groupId, String topicPrefix, String heartbeatTable, Positions positions,
-                          RecordMapper mapper, ChangeProducer producer, CaptureStatus status, Clock clock) {
+                          RecordMapper mapper, CaptureSink sink, CaptureStatus status, Clock clock) {
         this.name = name;
         this.topicPrefix = topicPrefix;
         this.heartbeatTable = heartbeatTable;
         this.positions = positions;
         this.uniquePositions = positions == Positions.POSTGRES;
         this.mapper = mapper;
-        this.producer = producer;
+        this.sink = sink;
         this.status = status;
         this.clock = clock;
         Map<String, Object> props = new HashMap<>(kafka);
@@ -219,7 +217,7 @@ public final class ConnectCapture implements AutoCloseable {
     }
 
     private void forward(List<Pending> out) throws InterruptedException {
-        List<Future<RecordMetadata>> acks = new ArrayList<>();
+        List<dev.parity.ingest.debezium.MappedRecord> batch = new ArrayList<>();
         boolean streamed = false;
         for (Pending p : out) {
             if (p.snapshot()) {
@@ -228,9 +226,9 @@ public final class ConnectCapture implements AutoCloseable {
             } else if (!p.events().isEmpty()) {
                 streamed = true;
             }
-            p.events().forEach(m -> producer.send(m, acks));
+            batch.addAll(p.events());
         }
-        ChangeProducer.awaitAcks(acks, name);
+        sink.deliver(batch, name);
         java.time.Instant now = clock.instant();
         out.forEach(p -> p.events().forEach(m -> status.produced(m.event(), now)));
         status.seen(now);
@@ -269,6 +267,6 @@ public final class ConnectCapture implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        producer.close();
+        sink.close();
     }
 }

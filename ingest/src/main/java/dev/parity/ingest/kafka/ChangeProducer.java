@@ -16,7 +16,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * Produces one side's events to its topic: a row change to the partition of its chunk, a heartbeat
  * to every partition (so each partition's watermark advances). Idempotent and ordered per partition.
  */
-public final class ChangeProducer implements AutoCloseable {
+public final class ChangeProducer implements CaptureSink {
     private static final byte[] BROADCAST_KEY = {0};
 
     private final KafkaProducer<byte[], byte[]> producer;
@@ -38,6 +38,14 @@ public final class ChangeProducer implements AutoCloseable {
         this.topic = topic;
         this.partitions = partitions;
         this.chunking = chunking;
+    }
+
+    /** Sends a capture's batch and waits until Kafka acknowledged every record of it. */
+    @Override
+    public void deliver(List<MappedRecord> batch, String capture) throws InterruptedException {
+        List<Future<RecordMetadata>> acks = new java.util.ArrayList<>(batch.size());
+        batch.forEach(m -> send(m, acks));
+        awaitAcks(acks, capture);
     }
 
     /** Sends the record; the futures complete when Kafka acknowledged every copy. */

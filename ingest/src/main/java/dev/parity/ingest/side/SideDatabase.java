@@ -280,15 +280,15 @@ public final class SideDatabase {
     }
 
     /**
-     * Starts this side's capture into its topic; {@code captured} maps this side's table names to mapped
+     * Starts this side's capture into {@code sink} (its side topic); {@code captured} maps this side's table names to mapped
      * ids and names the tables without key. {@code firstRun} overrides connector settings for the first launch only (which tables, if any,
      * the connector snapshots when Parity's initial load reads the others).
      */
-    public CaptureEngine startCapture(SideTopics topics, TableMapping captured, List<String> captureList, CaptureStatus status,
+    public CaptureEngine startCapture(dev.parity.ingest.kafka.CaptureSink sink, TableMapping captured, List<String> captureList, CaptureStatus status,
                                       Clock clock, Runnable onSchemaChange, Map<String, String> firstRun) {
         RecordMapper mapper = new RecordMapper(side, captured, heartbeatTable, adapter.positions()).rules(columnRules)
                 .oneSided(oneSided).onSchemaChange(onSchemaChange);
-        CaptureEngine engine = new CaptureEngine(side.label(), adapter.debezium(names, captureList, keyColumns(captureList)), mapper, topics.producer(side),
+        CaptureEngine engine = new CaptureEngine(side.label(), adapter.debezium(names, captureList, keyColumns(captureList)), mapper, sink,
                 status, clock);
         if (!firstRun.isEmpty()) {
             engine.firstRun(firstRun);
