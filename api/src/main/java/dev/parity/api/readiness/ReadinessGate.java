@@ -97,7 +97,11 @@ public final class ReadinessGate {
                     fence.put("arrivedAt", arrived.toString());
                     fence.put("lagSeconds", lag);
                     checks.add(ReadinessChecks.fenceLag(lag, maxLag));
-                    checks.addAll(stateChecks(seq, verified));
+                    try {
+                        checks.addAll(status.readStores(() -> stateChecks(seq, verified)));
+                    } catch (InvalidStateStoreException e) {
+                        checks.add(Check.unknown("divergent-keys", "the reconciler's state could not be read: " + e.getMessage()));
+                    }
                 }
             } catch (Exception e) {
                 checks.add(Check.unknown("fence", "the fence could not be written: " + e.getMessage()));

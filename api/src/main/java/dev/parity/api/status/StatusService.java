@@ -72,6 +72,16 @@ public final class StatusService {
     }
 
     /** The reconciler's stores; throws {@link InvalidStateStoreException} until they can be queried. */
+    /**
+     * Reads the reconciler's stores within status's bound (a few seconds): a Kafka Streams thread blocked on an unreachable
+     * broker holds the cached stores' lock, and whoever reads them would wait with it (README, "When things fail").
+     *
+     * @throws InvalidStateStoreException with the reason when the stores do not answer in time
+     */
+    public <T> T readStores(java.util.concurrent.Callable<T> read) {
+        return storeReads.read(read);
+    }
+
     public ReconcilerView view() {
         return runtime.view();
     }
