@@ -2,6 +2,7 @@ package dev.parity.api.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parity.ingest.local.LocalPair;
 import dev.parity.ingest.local.PostgresPair;
 import java.io.IOException;
 import java.net.URI;
@@ -15,7 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One build's {@code parity run} as a child process watching {@code pgbench_accounts} on a PostgreSQL pair, with default
+ * One build's {@code parity run} as a child process watching one table of a local pair (PostgreSQL, MariaDB or MySQL), with default
  * settings, a fresh state dir and its own API port: how the benches that compare builds run each of them.
  */
 public final class BuildRun implements AutoCloseable {
@@ -52,23 +53,28 @@ public final class BuildRun implements AutoCloseable {
      * @param prefix what the command runs under ({@code taskset -c 1}); empty for nothing
      */
     static BuildRun start(Build build, PostgresPair pg, String name, List<String> prefix) throws IOException {
+        return start(build, pg, "postgres", "public.pgbench_accounts", name, prefix);
+    }
+
+    /** Starts {@code build} watching {@code table} of {@code pair}, connecting as {@code user} on both sides. */
+    static BuildRun start(Build build, LocalPair pair, String user, String table, String name, List<String> prefix) throws IOException {
         List<String> cleanup = new ArrayList<>(build.launcher());
-        return start(build, List.of("run"), cleanup, pg, name, prefix);
+        return start(build, List.of("run"), cleanup, pair, user, table, name, prefix);
     }
 
     /**
      * Starts the capture floor ({@link CaptureFloor}) of this build for instance {@code name}: both captures as {@code parity run}
      * would configure them, into nothing. Its counts are read with {@link #floorCounts()}.
      */
-    static BuildRun startFloor(PostgresPair pg, String name, List<String> prefix) throws IOException {
+    static BuildRun startFloor(LocalPair pair, String user, String table, String name, List<String> prefix) throws IOException {
         Build self = self();
         String java = ProcessHandle.current().info().command().orElse("java");
         Build floor = new Build("capture floor", List.of(java, "-cp", System.getProperty("java.class.path"), CaptureFloor.class.getName()));
-        return start(floor, List.of(), new ArrayList<>(self.launcher()), pg, name, prefix);
+        return start(floor, List.of(), new ArrayList<>(self.launcher()), pair, user, table, name, prefix);
     }
 
-    private static BuildRun start(Build build, List<String> command0, List<String> cleanup, PostgresPair pg, String name, List<String> prefix)
-            throws IOException {
+    private static BuildRun start(Build build, List<String> command0, List<String> cleanup, LocalPair pair, String user, String table, String name,
+                                  List<String> prefix) throws IOException {
         Path state = Files.createTempDirectory("parity-" + name);
         int port;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
@@ -77,12 +83,12 @@ public final class BuildRun implements AutoCloseable {
         Path config = Files.createTempFile("parity-" + name, ".yaml");
         Files.writeString(config, String.format("""
                 name: %s
-                source: {url: "%s", user: postgres}
-                target: {url: "%s", user: postgres}
-                tables: {include: ["public.pgbench_accounts"]}
+                source: {url: "%s", user: %s}
+                target: {url: "%s", user: %s}
+                tables: {include: ["%s"]}
                 api: {port: %d}
                 state: {dir: "%s"}
-                """, name, pg.sourceUrl(), pg.targetUrl(), port, state));
+                """, name, pair.sourceUrl(), user, pair.targetUrl(), user, table, port, state));
         List<String> command = new ArrayList<>(prefix);
         command.addAll(build.launcher());
         command.addAll(command0);

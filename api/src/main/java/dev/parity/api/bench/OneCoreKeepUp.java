@@ -1,10 +1,7 @@
 package dev.parity.api.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.parity.ingest.local.PostgresPair;
 import dev.parity.ingest.local.ProcCpu;
-import dev.parity.reconciler.model.Side;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,7 +11,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Does Parity keep up with a database pair that has as much CPU as it has (BENCHMARKS.md, "Keeping up on one core")?
- * The PostgreSQL pair, its replication, pgbench and this harness run on {@code pairCpus}; each build under test runs as
+ * The pair, its replication, its load ({@link KeepUpLoad}: pgbench on PostgreSQL, sysbench {@code oltp_update_index} on
+ * MariaDB and MySQL) and this harness run on {@code pairCpus}; each build under test runs as
  * its own {@code parity run} process with default settings (the verification sweep on, as users run it) on
  * {@code parityCpus} alone ({@code taskset}). First the pair's write ceiling without Parity; then, per build, its first
  * verdict, 30 s of warm-up at half the ceiling (not measured), and each fraction of the ceiling for {@code seconds}
@@ -22,9 +20,10 @@ import java.util.concurrent.CompletableFuture;
  * replication lag as Parity reports it (sampled once a second), its reconciler backlog, seconds to IN_SYNC after the
  * load, Parity's process CPU per captured change, and the time its sweep yielded. Builds are given as launchers and
  * measured in turn, {@code repeat} times (A, B, A, B…): on a shared machine only figures taken side by side compare.
+ * Each round begins with the capture floor ({@link CaptureFloor}): both captures alone, their records discarded, under
+ * the same load on the same CPU, the cost Parity's own per change is set against (the issue's target 1).
  */
 public final class OneCoreKeepUp {
-    private static final int CLIENTS = 4;
     private static final Duration CEILING_RUN = Duration.ofSeconds(20);
     private static final Duration WARM_UP = Duration.ofSeconds(30);
 
@@ -49,31 +48,26 @@ public final class OneCoreKeepUp {
                  double microsPerChange, long captured, double yielded) {
     }
 
-    public void run(Path pgbench, List<BuildRun.Build> builds) throws Exception {
-        System.out.printf("%n== keeping up on one core, PostgreSQL pair (pgbench_accounts %,d rows, single-row updates, %d clients);"
-                + " pair, load and harness on CPU %s, Parity on CPU %s ==%n", rows, CLIENTS, pairCpus, parityCpus);
-        pin(ProcessHandle.current().pid(), true);
+    /** @param engine postgresql (pgbench), mariadb or mysql (sysbench); each tool must be on the PATH */
+    public void run(dev.parity.ingest.engine.Engine engine, Path tool, List<BuildRun.Build> builds) throws Exception {
+        pin(ProcessHandle.current().pid());
         List<Phase> phases = new ArrayList<>();
         List<List<String>> cleanups = new ArrayList<>();
-        try (PostgresPair pg = PostgresPair.start()) {
-            for (Side side : Side.values()) {
-                long postmaster = pg.serverPid(side);
-                pin(postmaster, false);
-                for (long child : ProcCpu.children(postmaster)) {
-                    pin(child, false);
-                }
+        try (KeepUpLoad load = engine == dev.parity.ingest.engine.Engine.POSTGRESQL ? new PgbenchLoad(tool, rows) : new SysbenchLoad(engine, tool, rows)) {
+            System.out.printf("%n== keeping up on one core, %s; pair, load and harness on CPU %s, Parity on CPU %s ==%n", load.describe(), pairCpus,
+                    parityCpus);
+            for (long pid : load.serverPids()) {
+                pin(pid);
             }
-            PgbenchAccounts.create(pg, rows, "onecore");
-            List<String> load = new ArrayList<>(List.of("taskset", "-c", pairCpus));
-            load.addAll(PgbenchAccounts.updates(pg, pgbench, rows, CLIENTS));
-            double ceiling = PgbenchAccounts.tps(run(with(load, "-T", Long.toString(CEILING_RUN.toSeconds()))));
+            load.prepare();
+            double ceiling = load.tps(run(load, (int) CEILING_RUN.toSeconds(), 0));
             System.out.printf("write ceiling without Parity on CPU %s (replication on): %,.0f tps%n", pairCpus, ceiling);
             try {
                 int n = 0;
                 for (int r = 0; r < repeat; r++) {
-                    phases.addAll(measureFloor(pg, "onecore" + (n++), load, ceiling, cleanups));
+                    phases.addAll(measureFloor(load, "onecore" + (n++), ceiling, cleanups));
                     for (BuildRun.Build b : builds) {
-                        phases.addAll(measure(pg, b, "onecore" + (n++), load, ceiling, cleanups));
+                        phases.addAll(measure(load, b, "onecore" + (n++), ceiling, cleanups));
                     }
                 }
             } finally {
@@ -89,16 +83,15 @@ public final class OneCoreKeepUp {
         }
     }
 
-    private List<Phase> measure(PostgresPair pg, BuildRun.Build build, String name, List<String> load, double ceiling,
-                                List<List<String>> cleanups) throws Exception {
+    private List<Phase> measure(KeepUpLoad load, BuildRun.Build build, String name, double ceiling, List<List<String>> cleanups) throws Exception {
         System.out.printf("%n-- %s --%n", build.label());
         List<Phase> out = new ArrayList<>();
-        try (BuildRun parity = BuildRun.start(build, pg, name, List.of("taskset", "-c", parityCpus))) {
+        try (BuildRun parity = BuildRun.start(build, load.pair(), load.user(), load.table(), name, List.of("taskset", "-c", parityCpus))) {
             cleanups.add(parity.cleanup());
             long t0 = System.nanoTime();
             parity.awaitInSync(Duration.ofMinutes(10));
             System.out.printf("first verdict after %.1f s%n", (System.nanoTime() - t0) / 1e9);
-            run(with(load, "-T", Long.toString(WARM_UP.toSeconds()), "-R", Long.toString(Math.round(ceiling / 2))));
+            run(load, (int) WARM_UP.toSeconds(), Math.round(ceiling / 2));
             parity.awaitInSync(Duration.ofMinutes(10));
             for (double f : fractions) {
                 Phase p = phase(build.label(), parity, load, ceiling, f);
@@ -117,10 +110,10 @@ public final class OneCoreKeepUp {
      * records discarded ({@link CaptureFloor}). Per phase its CPU per captured change; "IN_SYNC after" is the time until
      * its counts stopped moving after the load (it has caught up with both databases).
      */
-    private List<Phase> measureFloor(PostgresPair pg, String name, List<String> load, double ceiling, List<List<String>> cleanups) throws Exception {
+    private List<Phase> measureFloor(KeepUpLoad load, String name, double ceiling, List<List<String>> cleanups) throws Exception {
         System.out.printf("%n-- capture floor --%n");
         List<Phase> out = new ArrayList<>();
-        try (BuildRun floor = BuildRun.startFloor(pg, name, List.of("taskset", "-c", parityCpus))) {
+        try (BuildRun floor = BuildRun.startFloor(load.pair(), load.user(), load.table(), name, List.of("taskset", "-c", parityCpus))) {
             cleanups.add(floor.cleanup());
             long end = System.nanoTime() + Duration.ofMinutes(5).toNanos();
             for (long[] c = floor.floorCounts(); c == null || c[2] == 0; c = floor.floorCounts()) {
@@ -129,7 +122,7 @@ public final class OneCoreKeepUp {
                 }
                 Thread.sleep(200);
             }
-            run(with(load, "-T", Long.toString(WARM_UP.toSeconds()), "-R", Long.toString(Math.round(ceiling / 2))));
+            run(load, (int) WARM_UP.toSeconds(), Math.round(ceiling / 2));
             settled(floor);
             for (double f : fractions) {
                 long rate = Math.round(ceiling * f);
@@ -137,8 +130,7 @@ public final class OneCoreKeepUp {
                 double cpu0 = ProcCpu.treeSeconds(floor.pid());
                 java.util.Map<String, Double> threads0 = ProcCpu.threadSeconds(floor.pid());
                 long wall0 = System.nanoTime();
-                double achieved = PgbenchAccounts.tps(run(f >= 1 ? with(load, "-T", Integer.toString(seconds))
-                        : with(load, "-T", Integer.toString(seconds), "-R", Long.toString(rate))));
+                double achieved = load.tps(run(load, seconds, f >= 1 ? 0 : rate));
                 long t = System.nanoTime();
                 long[] c1 = settled(floor);
                 double toSettled = (System.nanoTime() - t) / 1e9 - SETTLED.toMillis() / 1e3;
@@ -176,15 +168,14 @@ public final class OneCoreKeepUp {
         throw new IllegalStateException("the capture floor did not catch up within 10 minutes");
     }
 
-    private Phase phase(String build, BuildRun parity, List<String> load, double ceiling, double fraction) throws Exception {
+    private Phase phase(String build, BuildRun parity, KeepUpLoad load, double ceiling, double fraction) throws Exception {
         long rate = Math.round(ceiling * fraction);
         JsonNode s0 = parity.status();
         double cpu0 = ProcCpu.treeSeconds(parity.pid());
         java.util.Map<String, Double> threads0 = ProcCpu.threadSeconds(parity.pid());
         long wall0 = System.nanoTime();
-        Process tool = new ProcessBuilder(fraction >= 1 ? with(load, "-T", Integer.toString(seconds))
-                : with(load, "-T", Integer.toString(seconds), "-R", Long.toString(rate))).redirectErrorStream(true).start();
-        CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> read(tool));
+        Process tool = new ProcessBuilder(pinned(load.command(seconds, fraction >= 1 ? 0 : rate))).redirectErrorStream(true).start();
+        CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> BenchProcess.read(tool));
         List<Double> lags = new ArrayList<>();
         while (tool.isAlive()) {
             JsonNode s = parity.statusOrNull();
@@ -193,7 +184,7 @@ public final class OneCoreKeepUp {
             }
             Thread.sleep(1_000);
         }
-        double achieved = PgbenchAccounts.tps(output.get());
+        double achieved = load.tps(output.get());
         long t = System.nanoTime();
         parity.awaitInSync(Duration.ofMinutes(10));
         double toInSync = (System.nanoTime() - t) / 1e9;
@@ -222,7 +213,7 @@ public final class OneCoreKeepUp {
     private static void printThreads(java.util.Map<String, Double> before, java.util.Map<String, Double> after, double wall, double cpu) {
         java.util.Map<String, Double> used = new java.util.HashMap<>();
         after.forEach((k, v) -> used.put(k, v - before.getOrDefault(k, 0.0)));
-        StringBuilder b = new StringBuilder(String.format("  Parity's CPU by thread (%.0f %% of its core over %.0f s):", 100 * cpu / wall, wall));
+        StringBuilder b = new StringBuilder(String.format("  CPU by thread (%.0f %% of its core over %.0f s):", 100 * cpu / wall, wall));
         used.entrySet().stream().sorted(java.util.Map.Entry.<String, Double>comparingByValue().reversed()).limit(10)
                 .forEach(e -> b.append(String.format("%n    %-16s %5.1f %%", e.getKey(), 100 * e.getValue() / Math.max(1e-9, cpu))));
         System.out.println(b);
@@ -236,38 +227,20 @@ public final class OneCoreKeepUp {
         return sorted.isEmpty() ? Double.NaN : sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(q * sorted.size()) - 1));
     }
 
-    /** Pins a process (every thread of it with {@code allThreads}) to the pair's CPUs; its children forked later inherit it. */
-    private void pin(long pid, boolean allThreads) throws Exception {
-        List<String> cmd = allThreads ? List.of("taskset", "-a", "-p", "-c", pairCpus, Long.toString(pid))
-                : List.of("taskset", "-p", "-c", pairCpus, Long.toString(pid));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = read(p);
-        if (p.waitFor() != 0) {
-            throw new IllegalStateException("taskset failed: " + out);
-        }
+    /** Pins a process and every thread it has to the pair's CPUs; its children and threads made later inherit it. */
+    private void pin(long pid) throws Exception {
+        BenchProcess.run(List.of("taskset", "-a", "-p", "-c", pairCpus, Long.toString(pid)));
     }
 
-    private static List<String> with(List<String> base, String... more) {
-        List<String> out = new ArrayList<>(base);
-        out.addAll(List.of(more));
-        out.add("postgres");
+    /** The load's command on the pair's CPUs. */
+    private List<String> pinned(List<String> command) {
+        List<String> out = new ArrayList<>(List.of("taskset", "-c", pairCpus));
+        out.addAll(command);
         return out;
     }
 
-    private static String run(List<String> command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = read(p);
-        if (p.waitFor() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
-        }
-        return out;
-    }
-
-    private static String read(Process p) {
-        try {
-            return new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
-        }
+    /** Runs the load for {@code seconds} at {@code rate} (0: unthrottled) on the pair's CPUs; returns its output. */
+    private String run(KeepUpLoad load, int seconds, long rate) throws Exception {
+        return BenchProcess.run(pinned(load.command(seconds, rate)));
     }
 }

@@ -97,7 +97,7 @@ final class BenchCommand implements Callable<Integer> {
             + " the disk run measures it first, then this build, on the same pair and workload")
     Path diskAgainst;
 
-    @Option(names = "--one-core-seconds", defaultValue = "0", description = "only the one-core keep-up run: the PostgreSQL pair, its load and"
+    @Option(names = "--one-core-seconds", defaultValue = "0", description = "only the one-core keep-up run: the pair of --engine (postgresql, mariadb, mysql or all), its load and"
             + " this harness on --pair-cpus, each build's parity run (default settings) alone on --parity-cpus, each fraction for this many"
             + " seconds; 0 skips (default: ${DEFAULT-VALUE})")
     int oneCoreSeconds;
@@ -109,6 +109,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--one-core-against", description = "the ./parity launcher of another build (a checkout of the previous commit, built):"
             + " the one-core run measures it and this build in turn")
     Path oneCoreAgainst;
+
+    @Option(names = "--one-core-sysbench-rows", defaultValue = "500000", description = "rows of sbtest1 in the one-core run on MariaDB and MySQL"
+            + " (default: ${DEFAULT-VALUE})")
+    int oneCoreSysbenchRows;
 
     @Option(names = "--one-core-repeat", defaultValue = "1", description = "times each build is measured, interleaved (default: ${DEFAULT-VALUE})")
     int oneCoreRepeat;
@@ -143,13 +147,23 @@ final class BenchCommand implements Callable<Integer> {
             return 0;
         }
         if (oneCoreSeconds > 0) {
-            Path pgbench = onPath("pgbench");
-            if (pgbench == null || onPath("taskset") == null) {
-                System.out.println("one core: skipped (needs pgbench and taskset on the PATH; Debian: postgresql-contrib, util-linux)");
-                return 1;
+            List<Engine> engines = switch (engine) {
+                case "mariadb" -> List.of(Engine.MARIADB);
+                case "mysql" -> List.of(Engine.MYSQL);
+                case "all" -> List.of(Engine.POSTGRESQL, Engine.MARIADB, Engine.MYSQL);
+                default -> List.of(Engine.POSTGRESQL);
+            };
+            for (Engine e : engines) {
+                Path tool = onPath(e == Engine.POSTGRESQL ? "pgbench" : "sysbench");
+                if (tool == null || onPath("taskset") == null) {
+                    System.out.println("one core, " + e.name().toLowerCase(java.util.Locale.ROOT) + ": skipped (needs "
+                            + (e == Engine.POSTGRESQL ? "pgbench" : "sysbench") + " and taskset on the PATH; Debian: "
+                            + (e == Engine.POSTGRESQL ? "postgresql-contrib" : "sysbench") + ", util-linux)");
+                    return 1;
+                }
+                new dev.parity.api.bench.OneCoreKeepUp(e == Engine.POSTGRESQL ? keepUpRows : oneCoreSysbenchRows, oneCoreSeconds, oneCoreFractions,
+                        pairCpus, parityCpus, oneCoreRepeat).run(e, tool, builds(oneCoreAgainst));
             }
-            new dev.parity.api.bench.OneCoreKeepUp(keepUpRows, oneCoreSeconds, oneCoreFractions, pairCpus, parityCpus, oneCoreRepeat)
-                    .run(pgbench, builds(oneCoreAgainst));
             return 0;
         }
         if (keyTypes) {

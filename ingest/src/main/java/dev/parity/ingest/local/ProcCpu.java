@@ -27,6 +27,27 @@ public final class ProcCpu {
         return ticks / TICKS_PER_SECOND;
     }
 
+    /** The first live process with {@code argument} among its command-line arguments (a server by its {@code --port=N}); -1 if none. */
+    public static long withArgument(String argument) throws IOException {
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path p : (Iterable<Path>) procs::iterator) {
+                String name = p.getFileName().toString();
+                if (!name.chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                try {
+                    String cmdline = Files.readString(p.resolve("cmdline"), java.nio.charset.StandardCharsets.UTF_8);
+                    if (java.util.Arrays.asList(cmdline.split("\0")).contains(argument)) {
+                        return Long.parseLong(name);
+                    }
+                } catch (IOException e) {
+                    // the process ended meanwhile, or is not ours to read
+                }
+            }
+        }
+        return -1;
+    }
+
     /** The live children of {@code pid}. */
     public static java.util.List<Long> children(long pid) throws IOException {
         java.util.List<Long> out = new java.util.ArrayList<>();
