@@ -107,8 +107,8 @@ final class BenchCommand implements Callable<Integer> {
     List<Double> oneCoreFractions;
 
     @Option(names = "--one-core-against", description = "the ./parity launcher of another build (a checkout of the previous commit, built):"
-            + " the one-core run measures it and this build in turn")
-    Path oneCoreAgainst;
+            + " the one-core run measures it and this build in turn; repeatable")
+    List<Path> oneCoreAgainst = List.of();
 
     @Option(names = "--one-core-sysbench-rows", defaultValue = "500000", description = "rows of sbtest1 in the one-core run on MariaDB and MySQL"
             + " (default: ${DEFAULT-VALUE})")
@@ -199,9 +199,15 @@ final class BenchCommand implements Callable<Integer> {
 
     /** The builds a run compares: the other one's launcher, if given, first; then this one. */
     private static List<dev.parity.api.bench.BuildRun.Build> builds(Path against) {
+        return builds(against == null ? List.of() : List.of(against));
+    }
+
+    /** The other builds' launchers (each labelled by its path when there are several), then this build. */
+    private static List<dev.parity.api.bench.BuildRun.Build> builds(List<Path> against) {
         List<dev.parity.api.bench.BuildRun.Build> builds = new java.util.ArrayList<>();
-        if (against != null) {
-            builds.add(new dev.parity.api.bench.BuildRun.Build("the other build", List.of(against.toAbsolutePath().toString())));
+        for (Path a : against) {
+            builds.add(new dev.parity.api.bench.BuildRun.Build(against.size() == 1 ? "the other build" : a.toString(),
+                    List.of(a.toAbsolutePath().toString())));
         }
         builds.add(dev.parity.api.bench.BuildRun.self());
         return builds;
