@@ -39,4 +39,18 @@ class ProcCpuTest {
             spinner.interrupt();
         }
     }
+
+    @Test
+    void shouldFindAProcessByAnArgumentOfItsCommandLine() throws Exception {
+        assumeTrue(Files.isDirectory(Path.of("/proc/self")), "needs Linux /proc");
+        String marker = "--port=parity-test-" + java.util.UUID.randomUUID();
+        assertThat(ProcCpu.withArgument(marker)).as("no process has it yet").isEqualTo(-1);
+        Process child = new ProcessBuilder("sh", "-c", "sleep 60", marker).start(); // $0 of the shell: an argument, never run
+        try {
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> ProcCpu.withArgument(marker) == child.pid());
+            assertThat(ProcCpu.withArgument(marker.substring(0, marker.length() - 1))).as("whole arguments only").isEqualTo(-1);
+        } finally {
+            child.destroyForcibly().waitFor();
+        }
+    }
 }
