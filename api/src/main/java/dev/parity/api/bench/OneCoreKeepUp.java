@@ -15,7 +15,7 @@ import java.util.concurrent.CompletableFuture;
  * MariaDB and MySQL) and this harness run on {@code pairCpus}; each build under test runs as
  * its own {@code parity run} process with default settings (the verification sweep on, as users run it) on
  * {@code parityCpus} alone ({@code taskset}). First the pair's write ceiling without Parity; then, per build, its first
- * verdict, 30 s of warm-up at half the ceiling (not measured), and each fraction of the ceiling for {@code seconds}
+ * verdict, {@code warmUp} seconds at half the ceiling (not measured), and each fraction of the ceiling for {@code seconds}
  * (1 or more: pgbench unthrottled, the pair's full speed with Parity's slots attached). Per phase: the rate reached,
  * replication lag as Parity reports it (sampled once a second), its reconciler backlog, seconds to IN_SYNC after the
  * load, Parity's process CPU per captured change, and the time its sweep yielded. Builds are given as launchers and
@@ -25,7 +25,6 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class OneCoreKeepUp {
     private static final Duration CEILING_RUN = Duration.ofSeconds(20);
-    private static final Duration WARM_UP = Duration.ofSeconds(30);
 
     private final int rows;
     private final int seconds;
@@ -33,8 +32,11 @@ public final class OneCoreKeepUp {
     private final String pairCpus;
     private final String parityCpus;
     private final int repeat;
+    /** Seconds at half the ceiling before the measured phases: the JIT's first minutes, not measured. */
+    private final int warmUp;
 
-    public OneCoreKeepUp(int rows, int seconds, List<Double> fractions, String pairCpus, String parityCpus, int repeat) {
+    public OneCoreKeepUp(int rows, int seconds, List<Double> fractions, String pairCpus, String parityCpus, int repeat, int warmUp) {
+        this.warmUp = warmUp;
         this.rows = rows;
         this.seconds = seconds;
         this.fractions = List.copyOf(fractions);
@@ -91,7 +93,7 @@ public final class OneCoreKeepUp {
             long t0 = System.nanoTime();
             parity.awaitInSync(Duration.ofMinutes(10));
             System.out.printf("first verdict after %.1f s%n", (System.nanoTime() - t0) / 1e9);
-            run(load, (int) WARM_UP.toSeconds(), Math.round(ceiling / 2));
+            run(load, warmUp, Math.round(ceiling / 2));
             parity.awaitInSync(Duration.ofMinutes(10));
             for (double f : fractions) {
                 Phase p = phase(build.label(), parity, load, ceiling, f);
@@ -122,7 +124,7 @@ public final class OneCoreKeepUp {
                 }
                 Thread.sleep(200);
             }
-            run(load, (int) WARM_UP.toSeconds(), Math.round(ceiling / 2));
+            run(load, warmUp, Math.round(ceiling / 2));
             settled(floor);
             for (double f : fractions) {
                 long rate = Math.round(ceiling * f);

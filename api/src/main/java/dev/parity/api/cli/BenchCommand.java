@@ -114,6 +114,10 @@ final class BenchCommand implements Callable<Integer> {
             + " (default: ${DEFAULT-VALUE})")
     int oneCoreSysbenchRows;
 
+    @Option(names = "--one-core-warm-up", defaultValue = "30", description = "seconds at half the ceiling before the one-core run's measured"
+            + " phases, for each build and the capture floor (the JIT's first minutes; default: ${DEFAULT-VALUE})")
+    int oneCoreWarmUp;
+
     @Option(names = "--one-core-repeat", defaultValue = "1", description = "times each build is measured, interleaved (default: ${DEFAULT-VALUE})")
     int oneCoreRepeat;
 
@@ -162,7 +166,7 @@ final class BenchCommand implements Callable<Integer> {
                     return 1;
                 }
                 new dev.parity.api.bench.OneCoreKeepUp(e == Engine.POSTGRESQL ? keepUpRows : oneCoreSysbenchRows, oneCoreSeconds, oneCoreFractions,
-                        pairCpus, parityCpus, oneCoreRepeat).run(e, tool, builds(oneCoreAgainst));
+                        pairCpus, parityCpus, oneCoreRepeat, oneCoreWarmUp).run(e, tool, builds(oneCoreAgainst));
             }
             return 0;
         }
