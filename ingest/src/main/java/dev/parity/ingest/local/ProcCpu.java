@@ -29,20 +29,14 @@ public final class ProcCpu {
 
     /** The first live process with {@code argument} among its command-line arguments (a server by its {@code --port=N}); -1 if none. */
     public static long withArgument(String argument) throws IOException {
-        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            for (Path p : (Iterable<Path>) procs::iterator) {
-                String name = p.getFileName().toString();
-                if (!name.chars().allMatch(Character::isDigit)) {
-                    continue;
+        for (long pid : pids()) {
+            try {
+                String cmdline = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"), java.nio.charset.StandardCharsets.UTF_8);
+                if (java.util.Arrays.asList(cmdline.split("\0")).contains(argument)) {
+                    return pid;
                 }
-                try {
-                    String cmdline = Files.readString(p.resolve("cmdline"), java.nio.charset.StandardCharsets.UTF_8);
-                    if (java.util.Arrays.asList(cmdline.split("\0")).contains(argument)) {
-                        return Long.parseLong(name);
-                    }
-                } catch (IOException e) {
-                    // the process ended meanwhile, or is not ours to read
-                }
+            } catch (IOException e) {
+                // the process ended meanwhile, or is not ours to read
             }
         }
         return -1;
@@ -51,22 +45,24 @@ public final class ProcCpu {
     /** The live children of {@code pid}. */
     public static java.util.List<Long> children(long pid) throws IOException {
         java.util.List<Long> out = new java.util.ArrayList<>();
-        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            for (Path p : (Iterable<Path>) procs::iterator) {
-                String name = p.getFileName().toString();
-                if (!name.chars().allMatch(Character::isDigit)) {
-                    continue;
+        for (long child : pids()) {
+            try {
+                if ((long) field(stat(child), 4) == pid) {
+                    out.add(child);
                 }
-                try {
-                    if ((long) field(stat(Long.parseLong(name)), 4) == pid) {
-                        out.add(Long.parseLong(name));
-                    }
-                } catch (IOException e) {
-                    // the process ended meanwhile
-                }
+            } catch (IOException e) {
+                // the process ended meanwhile
             }
         }
         return out;
+    }
+
+    /** Every process id listed in /proc now. */
+    private static java.util.List<Long> pids() throws IOException {
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            return procs.map(p -> p.getFileName().toString()).filter(n -> !n.isEmpty() && n.chars().allMatch(Character::isDigit))
+                    .map(Long::parseLong).toList();
+        }
     }
 
     /** The fields of /proc/PID/stat, numbered from 1 as in proc(5), the command name (which may hold spaces) skipped. */
