@@ -1,12 +1,15 @@
 package dev.parity.api.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.parity.ingest.engine.Engine;
 import dev.parity.ingest.local.ProcCpu;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -51,11 +54,11 @@ public final class OneCoreKeepUp {
     }
 
     /** @param engine postgresql (pgbench), mariadb or mysql (sysbench); each tool must be on the PATH */
-    public void run(dev.parity.ingest.engine.Engine engine, Path tool, List<BuildRun.Build> builds) throws Exception {
+    public void run(Engine engine, Path tool, List<BuildRun.Build> builds) throws Exception {
         pin(ProcessHandle.current().pid());
         List<Phase> phases = new ArrayList<>();
         List<List<String>> cleanups = new ArrayList<>();
-        try (KeepUpLoad load = engine == dev.parity.ingest.engine.Engine.POSTGRESQL ? new PgbenchLoad(tool, rows) : new SysbenchLoad(engine, tool, rows)) {
+        try (KeepUpLoad load = engine == Engine.POSTGRESQL ? new PgbenchLoad(tool, rows) : new SysbenchLoad(engine, tool, rows)) {
             System.out.printf("%n== keeping up on one core, %s; pair, load and harness on CPU %s, Parity on CPU %s ==%n", load.describe(), pairCpus,
                     parityCpus);
             for (long pid : load.serverPids()) {
@@ -130,7 +133,7 @@ public final class OneCoreKeepUp {
                 long rate = Math.round(ceiling * f);
                 long[] c0 = floor.floorCounts();
                 double cpu0 = ProcCpu.treeSeconds(floor.pid());
-                java.util.Map<String, Double> threads0 = ProcCpu.threadSeconds(floor.pid());
+                Map<String, Double> threads0 = ProcCpu.threadSeconds(floor.pid());
                 long wall0 = System.nanoTime();
                 double achieved = load.tps(run(load, seconds, f >= 1 ? 0 : rate));
                 long t = System.nanoTime();
@@ -174,7 +177,7 @@ public final class OneCoreKeepUp {
         long rate = Math.round(ceiling * fraction);
         JsonNode s0 = parity.status();
         double cpu0 = ProcCpu.treeSeconds(parity.pid());
-        java.util.Map<String, Double> threads0 = ProcCpu.threadSeconds(parity.pid());
+        Map<String, Double> threads0 = ProcCpu.threadSeconds(parity.pid());
         long wall0 = System.nanoTime();
         Process tool = new ProcessBuilder(pinned(load.command(seconds, fraction >= 1 ? 0 : rate))).redirectErrorStream(true).start();
         CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> BenchProcess.read(tool));
@@ -192,7 +195,7 @@ public final class OneCoreKeepUp {
         double toInSync = (System.nanoTime() - t) / 1e9;
         JsonNode s1 = parity.status();
         double cpu = ProcCpu.treeSeconds(parity.pid()) - cpu0;
-        java.util.Map<String, Double> threads1 = ProcCpu.threadSeconds(parity.pid());
+        Map<String, Double> threads1 = ProcCpu.threadSeconds(parity.pid());
         printThreads(threads0, threads1, (System.nanoTime() - wall0) / 1e9, cpu);
         long rounds = s1.path("verification").path("roundsCompleted").asLong() - s0.path("verification").path("roundsCompleted").asLong();
         long perRound = 0;
@@ -212,11 +215,11 @@ public final class OneCoreKeepUp {
     }
 
     /** The thread groups that used most of Parity's CPU over the phase, as shares of it. */
-    private static void printThreads(java.util.Map<String, Double> before, java.util.Map<String, Double> after, double wall, double cpu) {
-        java.util.Map<String, Double> used = new java.util.HashMap<>();
+    private static void printThreads(Map<String, Double> before, Map<String, Double> after, double wall, double cpu) {
+        Map<String, Double> used = new HashMap<>();
         after.forEach((k, v) -> used.put(k, v - before.getOrDefault(k, 0.0)));
         StringBuilder b = new StringBuilder(String.format("  CPU by thread (%.0f %% of its core over %.0f s):", 100 * cpu / wall, wall));
-        used.entrySet().stream().sorted(java.util.Map.Entry.<String, Double>comparingByValue().reversed()).limit(10)
+        used.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(10)
                 .forEach(e -> b.append(String.format("%n    %-16s %5.1f %%", e.getKey(), 100 * e.getValue() / Math.max(1e-9, cpu))));
         System.out.println(b);
     }
