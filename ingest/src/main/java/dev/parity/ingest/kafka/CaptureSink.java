@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * Where a capture delivers its mapped records: Parity's side topic ({@link ChangeProducer}), or nowhere, to measure
- * what capturing alone costs (the capture floor, README "Benchmarks"). A capture marks its batch's offsets processed
+ * what capturing alone costs (the capture floor: README, "CLI and HTTP API", `parity bench --one-core-seconds`). A capture marks its batch's offsets processed
  * only after {@link #deliver} returns, so a crash replays, never skips.
  */
 @FunctionalInterface
