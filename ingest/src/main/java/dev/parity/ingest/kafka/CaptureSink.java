@@ -5,8 +5,9 @@ import java.util.List;
 
 /**
  * Where a capture delivers its mapped records: Parity's side topic ({@link ChangeProducer}), or nowhere, to measure
- * what capturing alone costs (the capture floor: README, "CLI and HTTP API", `parity bench --one-core-seconds`). A capture marks its batch's offsets processed
- * only after {@link #deliver} returns, so a crash replays, never skips.
+ * what capturing alone costs (the capture floor of {@code parity bench --one-core-seconds}: README, "CLI and HTTP
+ * API"). A capture marks its batch's offsets processed only after {@link #deliver} returns, so a crash replays, never
+ * skips.
  */
 @FunctionalInterface
 public interface CaptureSink extends AutoCloseable {
