@@ -9,8 +9,11 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.function.ToIntFunction;
 
 /**
  * Does Parity keep up with a database pair that has as much CPU as it has (BENCHMARKS.md, "Keeping up on one core")?
@@ -29,7 +32,6 @@ import java.util.concurrent.CompletableFuture;
 public final class OneCoreKeepUp {
     private static final Duration CEILING_RUN = Duration.ofSeconds(20);
 
-    private final int rows;
     private final int seconds;
     private final List<Double> fractions;
     private final String pairCpus;
@@ -38,9 +40,8 @@ public final class OneCoreKeepUp {
     /** Seconds at half the ceiling before the measured phases: the JIT's first minutes, not measured. */
     private final int warmUp;
 
-    public OneCoreKeepUp(int rows, int seconds, List<Double> fractions, String pairCpus, String parityCpus, int repeat, int warmUp) {
+    public OneCoreKeepUp(int seconds, List<Double> fractions, String pairCpus, String parityCpus, int repeat, int warmUp) {
         this.warmUp = warmUp;
-        this.rows = rows;
         this.seconds = seconds;
         this.fractions = List.copyOf(fractions);
         this.pairCpus = pairCpus;
@@ -53,8 +54,29 @@ public final class OneCoreKeepUp {
                  double microsPerChange, long captured, double yielded) {
     }
 
-    /** @param engine postgresql (pgbench), mariadb or mysql (sysbench); each tool must be on the PATH */
-    public void run(Engine engine, Path tool, List<BuildRun.Build> builds) throws Exception {
+    /**
+     * Runs each engine's pair in turn; returns 0, or 1 when a tool one of them needs is not on the PATH (said on the
+     * output, nothing run for it or after it).
+     *
+     * @param rows   the table's rows per engine
+     * @param onPath finds a tool on the PATH; null when it is not there
+     */
+    public int run(List<Engine> engines, ToIntFunction<Engine> rows, Function<String, Path> onPath,
+                   List<BuildRun.Build> builds) throws Exception {
+        for (Engine e : engines) {
+            String tool = e == Engine.POSTGRESQL ? "pgbench" : "sysbench";
+            if (onPath.apply(tool) == null || onPath.apply("taskset") == null) {
+                System.out.println("one core, " + e.name().toLowerCase(Locale.ROOT) + ": skipped (needs " + tool
+                        + " and taskset on the PATH; Debian: " + (e == Engine.POSTGRESQL ? "postgresql-contrib" : "sysbench") + ", util-linux)");
+                return 1;
+            }
+            run(e, onPath.apply(tool), rows.applyAsInt(e), builds);
+        }
+        return 0;
+    }
+
+    /** One engine's pair: PostgreSQL with pgbench, MariaDB or MySQL with sysbench ({@code tool}), its table of {@code rows}. */
+    private void run(Engine engine, Path tool, int rows, List<BuildRun.Build> builds) throws Exception {
         pin(ProcessHandle.current().pid());
         List<Phase> phases = new ArrayList<>();
         List<List<String>> cleanups = new ArrayList<>();

@@ -154,21 +154,12 @@ final class BenchCommand implements Callable<Integer> {
             List<Engine> engines = switch (engine) {
                 case "mariadb" -> List.of(Engine.MARIADB);
                 case "mysql" -> List.of(Engine.MYSQL);
+                case "both" -> List.of(Engine.POSTGRESQL, Engine.MARIADB);
                 case "all" -> List.of(Engine.POSTGRESQL, Engine.MARIADB, Engine.MYSQL);
                 default -> List.of(Engine.POSTGRESQL);
             };
-            for (Engine e : engines) {
-                Path tool = onPath(e == Engine.POSTGRESQL ? "pgbench" : "sysbench");
-                if (tool == null || onPath("taskset") == null) {
-                    System.out.println("one core, " + e.name().toLowerCase(java.util.Locale.ROOT) + ": skipped (needs "
-                            + (e == Engine.POSTGRESQL ? "pgbench" : "sysbench") + " and taskset on the PATH; Debian: "
-                            + (e == Engine.POSTGRESQL ? "postgresql-contrib" : "sysbench") + ", util-linux)");
-                    return 1;
-                }
-                new dev.parity.api.bench.OneCoreKeepUp(e == Engine.POSTGRESQL ? keepUpRows : oneCoreSysbenchRows, oneCoreSeconds, oneCoreFractions,
-                        pairCpus, parityCpus, oneCoreRepeat, oneCoreWarmUp).run(e, tool, builds(oneCoreAgainst));
-            }
-            return 0;
+            return new dev.parity.api.bench.OneCoreKeepUp(oneCoreSeconds, oneCoreFractions, pairCpus, parityCpus, oneCoreRepeat, oneCoreWarmUp)
+                    .run(engines, e -> e == Engine.POSTGRESQL ? keepUpRows : oneCoreSysbenchRows, BenchCommand::onPath, builds(oneCoreAgainst));
         }
         if (keyTypes) {
             new KeyTypeBench(rows).run();
