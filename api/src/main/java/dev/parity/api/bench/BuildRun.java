@@ -28,15 +28,13 @@ public final class BuildRun implements AutoCloseable {
     }
 
     private final Path state;
-    private final Path config;
     private final int port;
     private final Process process;
     private final List<String> cleanup;
 
-    private BuildRun(Path state, Path config, int port, Process process, List<String> cleanup) {
+    private BuildRun(Path state, int port, Process process, List<String> cleanup) {
         this.cleanup = cleanup;
         this.state = state;
-        this.config = config;
         this.port = port;
         this.process = process;
     }
@@ -96,7 +94,7 @@ public final class BuildRun implements AutoCloseable {
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(state.resolveSibling(state.getFileName() + ".log").toFile()).start();
         cleanup.addAll(List.of("cleanup", "-c", config.toString()));
-        return new BuildRun(state, config, port, process, cleanup);
+        return new BuildRun(state, port, process, cleanup);
     }
 
     Path state() {

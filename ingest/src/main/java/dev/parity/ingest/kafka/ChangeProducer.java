@@ -3,6 +3,7 @@ package dev.parity.ingest.kafka;
 import dev.parity.ingest.debezium.MappedRecord;
 import dev.parity.reconciler.model.CaptureEventSerde;
 import dev.parity.reconciler.model.Chunking;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Future;
@@ -43,7 +44,7 @@ public final class ChangeProducer implements CaptureSink {
     /** Sends a capture's batch and waits until Kafka acknowledged every record of it. */
     @Override
     public void deliver(List<MappedRecord> batch, String capture) throws InterruptedException {
-        List<Future<RecordMetadata>> acks = new java.util.ArrayList<>(batch.size());
+        List<Future<RecordMetadata>> acks = new ArrayList<>(batch.size());
         batch.forEach(m -> send(m, acks));
         awaitAcks(acks, capture);
     }
