@@ -29,7 +29,7 @@ final class SteadySampler {
         double early = backlogs.stream().limit(third).mapToLong(Long::longValue).average().orElse(0);
         double late = backlogs.stream().skip(Math.max(0, backlogs.size() - third)).mapToLong(Long::longValue).average().orElse(0);
         return String.format("  replication lag as Parity measures it: p50 %.2f s, p99 %.2f s, max %.2f s (%d samples)%n"
-                        + "  reconciler backlog: %.0f events on average in the first third, %.0f in the last third", pct(sorted, 0.5),
+                        + "  reconciler backlog: %.0f records on average in the first third, %.0f in the last third", pct(sorted, 0.5),
                 pct(sorted, 0.99), sorted.isEmpty() ? Double.NaN : sorted.get(sorted.size() - 1), sorted.size(), early, late);
     }
 

@@ -115,7 +115,10 @@ public final class ReconcilerProgress implements AutoCloseable {
         return reconciledThrough;
     }
 
-    /** Events captured but not yet reconciled at the last sample; -1 before any. */
+    /**
+     * Records captured but not yet reconciled at the last sample (a record carries one event, or a capture batch's events of
+     * one partition); -1 before any.
+     */
     public long backlog() {
         return backlog;
     }

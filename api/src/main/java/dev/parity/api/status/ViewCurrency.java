@@ -41,10 +41,10 @@ final class ViewCurrency {
             streaming = streaming == null || since.isAfter(streaming) ? since : streaming;
         }
         if (through == null || streaming == null || through.isBefore(streaming)) {
-            return "the reconciler is still processing what was captured so far" + (p == null || p.backlog() < 0 ? "" : " (" + p.backlog() + " events)");
+            return "the reconciler is still processing what was captured so far" + (p == null || p.backlog() < 0 ? "" : " (" + p.backlog() + " records)");
         }
         if (Duration.between(through, now).compareTo(MAX_RECONCILER_DELAY) > 0) {
-            return "the reconciler is " + Duration.between(through, now).toSeconds() + " s behind the captures (" + p.backlog() + " events)";
+            return "the reconciler is " + Duration.between(through, now).toSeconds() + " s behind the captures (" + p.backlog() + " records)";
         }
         return null;
     }

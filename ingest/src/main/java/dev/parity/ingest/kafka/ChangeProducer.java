@@ -2,6 +2,7 @@ package dev.parity.ingest.kafka;
 
 import dev.parity.ingest.debezium.MappedRecord;
 import dev.parity.reconciler.model.CaptureEventSerde;
+import dev.parity.reconciler.model.ChangeBatch;
 import dev.parity.reconciler.model.Chunking;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,10 +16,16 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Produces one side's events to its topic: a row change to the partition of its chunk, a heartbeat
- * to every partition (so each partition's watermark advances). Idempotent and ordered per partition.
+ * to every partition (so each partition's watermark advances). Idempotent and ordered per partition. A capture's batch
+ * travels as one record per partition ({@link #deliver}).
  */
 public final class ChangeProducer implements CaptureSink {
     private static final byte[] BROADCAST_KEY = {0};
+    /**
+     * The most bytes of events one record carries: a quarter of Kafka's default largest record (1 MB, the broker's and the
+     * producer's), so no setting of the user's Kafka needs to change. A change is ~50 bytes (a hash and a position).
+     */
+    static final int MAX_BATCH_BYTES = 256 * 1024;
 
     private final KafkaProducer<byte[], byte[]> producer;
     private final String topic;
@@ -41,12 +48,76 @@ public final class ChangeProducer implements CaptureSink {
         this.chunking = chunking;
     }
 
-    /** Sends a capture's batch and waits until Kafka acknowledged every record of it. */
+    /**
+     * Sends a capture's batch and waits until Kafka acknowledged every record of it: one record per partition it touches,
+     * carrying that partition's events in capture order ({@link ChangeBatch}; a heartbeat or a TRUNCATE goes into every
+     * partition's, where it came). Producer, broker and reconciler all pay per record: a change costs a fraction of one.
+     */
     @Override
     public void deliver(List<MappedRecord> batch, String capture) throws InterruptedException {
-        List<Future<RecordMetadata>> acks = new ArrayList<>(batch.size());
-        batch.forEach(m -> send(m, acks));
+        List<Future<RecordMetadata>> acks = new ArrayList<>();
+        sendBatched(batch, acks);
         awaitAcks(acks, capture);
+    }
+
+    private void sendBatched(List<MappedRecord> batch, List<Future<RecordMetadata>> acks) {
+        for (BatchRecord r : batchRecords(batch, partitions, chunking, MAX_BATCH_BYTES)) {
+            acks.add(producer.send(new ProducerRecord<>(topic, r.partition(), r.key(), r.value())));
+        }
+    }
+
+    /** One record of a capture's batch: its partition, key and encoded value. */
+    record BatchRecord(int partition, byte[] key, byte[] value) {
+    }
+
+    /**
+     * The records a capture's batch travels in, in the order they are sent: per partition it touches, its events in capture
+     * order as one {@link ChangeBatch}, halved until each record is under {@code maxBytes} (one event alone travels as
+     * itself); heartbeats and TRUNCATEs in every partition's, where they came.
+     */
+    static List<BatchRecord> batchRecords(List<MappedRecord> batch, int partitions, Chunking chunking, int maxBytes) {
+        @SuppressWarnings("unchecked")
+        List<ChangeBatch.Entry>[] groups = new List[partitions];
+        for (MappedRecord m : batch) {
+            if (m.isBroadcast()) {
+                for (int p = 0; p < partitions; p++) {
+                    group(groups, p).add(new ChangeBatch.Entry(null, m.event()));
+                }
+            } else {
+                group(groups, chunking.partitionOf(m.key(), partitions)).add(new ChangeBatch.Entry(m.key(), m.event()));
+            }
+        }
+        List<BatchRecord> out = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            if (groups[p] != null) {
+                addRecords(out, p, groups[p], maxBytes);
+            }
+        }
+        return out;
+    }
+
+    private static List<ChangeBatch.Entry> group(List<ChangeBatch.Entry>[] groups, int p) {
+        if (groups[p] == null) {
+            groups[p] = new ArrayList<>();
+        }
+        return groups[p];
+    }
+
+    private static void addRecords(List<BatchRecord> out, int partition, List<ChangeBatch.Entry> entries, int maxBytes) {
+        ChangeBatch.Entry first = entries.get(0);
+        byte[] key = first.key() == null ? BROADCAST_KEY : first.key();
+        if (entries.size() == 1) {
+            out.add(new BatchRecord(partition, key, CaptureEventSerde.encode(first.event())));
+            return;
+        }
+        byte[] value = CaptureEventSerde.encode(new ChangeBatch(first.event().side(), entries));
+        if (value.length > maxBytes) {
+            int half = entries.size() / 2;
+            addRecords(out, partition, entries.subList(0, half), maxBytes);
+            addRecords(out, partition, entries.subList(half, entries.size()), maxBytes);
+            return;
+        }
+        out.add(new BatchRecord(partition, key, value));
     }
 
     /** Sends the record; the futures complete when Kafka acknowledged every copy. */

@@ -6,7 +6,7 @@ package dev.parity.reconciler.model;
  * verification sweep adds {@link Observation}s of rows read outside the stream, Parity's initial load
  * {@link Baseline}s of both sides of a key; a {@link Truncate} goes to every partition, like a heartbeat.
  */
-public sealed interface CaptureEvent permits RowChange, Heartbeat, Observation, Baseline, BaselineBatch, Truncate {
+public sealed interface CaptureEvent permits RowChange, Heartbeat, Observation, Baseline, BaselineBatch, Truncate, ChangeBatch {
     Side side();
 
     /** Commit time of the change in its database, microseconds since the epoch (UTC). */

@@ -7,7 +7,8 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * Binary wire format of {@link CaptureEvent}: a version byte, a type byte, then the fields. Compact
+ * Binary wire format of {@link CaptureEvent}: a version byte, a type byte, then the fields (a {@link ChangeBatch}: its
+ * entries' keys and types and fields, one after another). Compact
  * and allocation-light because it sits on the hot path of both ingest and the reconciler.
  */
 public final class CaptureEventSerde implements Serde<CaptureEvent>, Serializer<CaptureEvent>, Deserializer<CaptureEvent> {
@@ -20,6 +21,7 @@ public final class CaptureEventSerde implements Serde<CaptureEvent>, Serializer<
     private static final int BASELINE = 4;
     private static final int BASELINE_BATCH = 5;
     private static final int TRUNCATE = 6;
+    private static final int CHANGE_BATCH = 7;
     private static final ThreadLocal<ByteSink> SINK = ThreadLocal.withInitial(() -> new ByteSink(96));
 
     @Override
@@ -35,6 +37,12 @@ public final class CaptureEventSerde implements Serde<CaptureEvent>, Serializer<
     public static byte[] encode(CaptureEvent event) {
         ByteSink out = SINK.get().reset();
         out.writeByte(VERSION);
+        write(out, event);
+        return out.toByteArray();
+    }
+
+    /** An event's type and fields; a change batch's entries are written the same way, one after another. */
+    private static void write(ByteSink out, CaptureEvent event) {
         if (event instanceof RowChange r) {
             out.writeByte(ROW).writeByte(r.side().ordinal()).writeByte(r.op().ordinal()).writeByte(r.snapshot() ? 1 : 0);
             if (r.hash() != null) {
@@ -74,9 +82,17 @@ public final class CaptureEventSerde implements Serde<CaptureEvent>, Serializer<
                     out.writeLong(e.targetHash().hi()).writeLong(e.targetHash().lo());
                 }
             }
+        } else if (event instanceof ChangeBatch b) {
+            out.writeByte(CHANGE_BATCH).writeByte(b.side().ordinal()).writeVarLong(b.entries().size());
+            for (ChangeBatch.Entry e : b.entries()) {
+                out.writeBlob(e.key() == null ? NO_KEY : e.key());
+                write(out, e.event());
+            }
         }
-        return out.toByteArray();
     }
+
+    /** A batch entry without a row key (a heartbeat, a TRUNCATE): row keys are never empty. */
+    private static final byte[] NO_KEY = new byte[0];
 
     public static CaptureEvent decode(byte[] data) {
         ByteSource in = new ByteSource(data);
@@ -84,6 +100,10 @@ public final class CaptureEventSerde implements Serde<CaptureEvent>, Serializer<
         if (version != VERSION && version != VERSION_1) {
             throw new IllegalArgumentException("unsupported capture event version " + version);
         }
+        return read(in, version);
+    }
+
+    private static CaptureEvent read(ByteSource in, int version) {
         int type = in.readByte();
         Side side = Side.values()[in.readByte()];
         if (type == ROW) {
@@ -132,6 +152,15 @@ public final class CaptureEventSerde implements Serde<CaptureEvent>, Serializer<
                 entries.add(new BaselineBatch.Entry(key, source, target));
             }
             return new BaselineBatch(sourceGuard, targetGuard, readAt, entries);
+        }
+        if (type == CHANGE_BATCH) {
+            int n = (int) in.readVarLong();
+            java.util.List<ChangeBatch.Entry> entries = new java.util.ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                byte[] key = in.readBlob();
+                entries.add(new ChangeBatch.Entry(key.length == 0 ? null : key, read(in, version)));
+            }
+            return new ChangeBatch(side, entries);
         }
         throw new IllegalArgumentException("unknown capture event type " + type);
     }

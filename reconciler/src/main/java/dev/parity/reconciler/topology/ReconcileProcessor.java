@@ -4,6 +4,7 @@ import dev.parity.reconciler.canonical.CanonicalReader;
 import dev.parity.reconciler.model.Baseline;
 import dev.parity.reconciler.model.BaselineBatch;
 import dev.parity.reconciler.model.CaptureEvent;
+import dev.parity.reconciler.model.ChangeBatch;
 import dev.parity.reconciler.model.Hash128;
 import dev.parity.reconciler.model.Heartbeat;
 import dev.parity.reconciler.model.Observation;
@@ -36,8 +37,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies both sides' change streams of one partition: each record — a row change, a heartbeat, a read of Parity's
- * initial load or of the verification sweep, a TRUNCATE — becomes a key's new state, which {@link PartitionJudge}
+ * Applies both sides' change streams of one partition: each event — a row change, a heartbeat, a read of Parity's
+ * initial load or of the verification sweep, a TRUNCATE; a record may carry a capture batch's events of the partition
+ * ({@link ChangeBatch}), applied in order — becomes a key's new state, which {@link PartitionJudge}
  * judges and writes. The rules it applies live in {@code rules}: {@link ReadOver} (when a value read outside the
  * stream replaces the captured state), {@link HeartbeatProgress} (whether a stream passed a heartbeat), and, through
  * the judge, {@link FenceRule} (README, "How it decides").
@@ -133,21 +135,26 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
             audit(context.taskId().partition());
         }
         CaptureEvent event = record.value();
-        if (event != null) {
-            apply(record, event);
+        if (event instanceof ChangeBatch batch) {
+            for (ChangeBatch.Entry e : batch.entries()) {
+                apply(e.key(), e.event()); // in capture order, each as if it were its own record
+            }
+        } else if (event != null) {
+            apply(record.key() == null ? null : record.key().get(), event);
         } // else a tombstone: the DELETE before it already removed the row
         context.recordMetadata().ifPresent(m -> (m.topic().equals(settings.sourceTopic()) ? sourcePosition : targetPosition).set(m.offset() + 1));
     }
 
-    private void apply(Record<Bytes, CaptureEvent> record, CaptureEvent event) {
+    /** One event; {@code rowKey} is the row key it applies to (a heartbeat's or a TRUNCATE's is not used). */
+    private void apply(byte[] rowKey, CaptureEvent event) {
         if (event instanceof RowChange change) {
-            applyRow(record.key().get(), change);
+            applyRow(rowKey, change);
         } else if (event instanceof Heartbeat heartbeat) {
             applyHeartbeat(heartbeat);
         } else if (event instanceof Observation observation) {
-            applyObservation(record.key().get(), observation);
+            applyObservation(rowKey, observation);
         } else if (event instanceof Baseline baseline) {
-            applyBaseline(record.key().get(), baseline);
+            applyBaseline(rowKey, baseline);
         } else if (event instanceof BaselineBatch batch) {
             applyBaselines(batch);
         } else if (event instanceof Truncate truncate) {

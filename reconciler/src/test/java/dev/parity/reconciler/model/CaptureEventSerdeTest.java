@@ -21,6 +21,34 @@ class CaptureEventSerdeTest {
     }
 
     @Test
+    void shouldRoundTripAChangeBatchWithItsEntriesInOrder() {
+        byte[] k1 = {1, 2, 3};
+        byte[] k2 = {4, 5};
+        ChangeBatch b = new ChangeBatch(Side.TARGET, java.util.List.of(
+                new ChangeBatch.Entry(k1, RowChange.upsert(Side.TARGET, H, 5, "bin.000001:4", false, 77)),
+                new ChangeBatch.Entry(null, new Heartbeat(Side.TARGET, 12, 13, 14, null)),
+                new ChangeBatch.Entry(k2, RowChange.delete(Side.TARGET, 9, "bin.000001:90")),
+                new ChangeBatch.Entry(k1, RowChange.copy(Side.TARGET, -1, 10, "bin.000001:99", false)),
+                new ChangeBatch.Entry(null, new Truncate(Side.TARGET, "shop.orders", 11, "bin.000001:120")),
+                new ChangeBatch.Entry(null, new Heartbeat(Side.TARGET, 13, 14, 15, "fence-2"))));
+        CaptureEvent back = CaptureEventSerde.decode(CaptureEventSerde.encode(b));
+        assertThat(back).isEqualTo(b);
+        assertThat(((ChangeBatch) back).entries().get(2).key()).containsExactly(4, 5);
+        assertThat(back.commitMicros()).isEqualTo(15);
+    }
+
+    @Test
+    void shouldRefuseABatchOfTheOtherSidesEventsOrOfBatches() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ChangeBatch(Side.SOURCE,
+                java.util.List.of(new ChangeBatch.Entry(null, new Heartbeat(Side.TARGET, 1, 1, 1, null)))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("event of the target");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ChangeBatch.Entry(null, RowChange.delete(Side.SOURCE, 1, "p")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("row key");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ChangeBatch(Side.SOURCE, java.util.List.of()))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void shouldDecodeARowChangeAndAnObservationOfTheFirstVersionWithUnknownShape() {
         ByteSink row = new ByteSink(64).writeByte(1).writeByte(1).writeByte(Side.SOURCE.ordinal()).writeByte(RowChange.Op.UPSERT.ordinal())
                 .writeByte(0).writeLong(H.hi()).writeLong(H.lo()).writeSignedVarLong(5).writeString("pos");

@@ -48,6 +48,49 @@ class ReconcilerTopologyTest {
         assertThat(s.verdict()).isEqualTo(Verdict.IN_SYNC);
     }
 
+    /**
+     * A capture's batch in one record (ChangeBatch) lands exactly as its events one record each: same digests, the same
+     * keys judged the same way, a heartbeat inside a batch fencing the changes before it and not those after it.
+     */
+    @Test
+    void shouldApplyABatchOfCapturedEventsInOrderAsIfEachWereItsOwnRecord() {
+        try (TopologyHarness single = new TopologyHarness()) {
+            for (TopologyHarness x : List.of(h, single)) {
+                List<dev.parity.reconciler.model.ChangeBatch.Entry> source = new java.util.ArrayList<>();
+                List<dev.parity.reconciler.model.ChangeBatch.Entry> target = new java.util.ArrayList<>();
+                source.add(new dev.parity.reconciler.model.ChangeBatch.Entry(null, x.heartbeatEvent(Side.SOURCE, 1)));
+                target.add(new dev.parity.reconciler.model.ChangeBatch.Entry(null, x.heartbeatEvent(Side.TARGET, 1)));
+                for (long id = 1; id <= 30; id++) {
+                    source.add(new dev.parity.reconciler.model.ChangeBatch.Entry(key(T, id), x.upsertEvent(Side.SOURCE, hash(id))));
+                    // the target lost key 7's change and took a write of its own on key 9
+                    if (id != 7) {
+                        target.add(new dev.parity.reconciler.model.ChangeBatch.Entry(key(T, id), x.upsertEvent(Side.TARGET, hash(id == 9 ? 99 : id))));
+                    }
+                }
+                source.add(new dev.parity.reconciler.model.ChangeBatch.Entry(key(T, 3), x.deleteEvent(Side.SOURCE)));
+                target.add(new dev.parity.reconciler.model.ChangeBatch.Entry(key(T, 3), x.deleteEvent(Side.TARGET)));
+                source.add(new dev.parity.reconciler.model.ChangeBatch.Entry(null, x.heartbeatEvent(Side.SOURCE, 2)));
+                target.add(new dev.parity.reconciler.model.ChangeBatch.Entry(null, x.heartbeatEvent(Side.TARGET, 2)));
+                // after the fence: key 12 changed on the source only, its target change still to come
+                source.add(new dev.parity.reconciler.model.ChangeBatch.Entry(key(T, 12), x.upsertEvent(Side.SOURCE, hash(1200))));
+                if (x == h) {
+                    x.send(Side.SOURCE, key(T, 1), new dev.parity.reconciler.model.ChangeBatch(Side.SOURCE, source));
+                    x.send(Side.TARGET, key(T, 1), new dev.parity.reconciler.model.ChangeBatch(Side.TARGET, target));
+                } else {
+                    source.forEach(e -> x.send(Side.SOURCE, e.key() == null ? new byte[] {0} : e.key(), e.event()));
+                    target.forEach(e -> x.send(Side.TARGET, e.key() == null ? new byte[] {0} : e.key(), e.event()));
+                }
+            }
+            TableSummary batched = h.table(T);
+            assertThat(batched).isEqualTo(single.table(T));
+            assertThat(batched.source().count()).isEqualTo(29);
+            Map<Object, Verdict> verdicts = new java.util.TreeMap<>();
+            h.view.divergences(T, 10).forEach(d -> verdicts.put(d.key().get("id"), d.state()));
+            assertThat(verdicts).isEqualTo(Map.of(7L, Verdict.DIVERGENT, 9L, Verdict.DIVERGENT, 12L, Verdict.PENDING));
+            assertThat(h.view.divergences(T, 10)).usingRecursiveFieldByFieldElementComparator().isEqualTo(single.view.divergences(T, 10));
+        }
+    }
+
     @Test
     void shouldReplaceTheOldHashOnUpdate() {
         h.upsert(Side.SOURCE, key(T, 1), hash(1));

@@ -80,11 +80,19 @@ final class TopologyHarness implements AutoCloseable {
     }
 
     void upsert(Side side, byte[] key, Hash128 hash) {
-        send(side, key, RowChange.upsert(side, hash, time.toEpochMilli() * 1000, "pos", false));
+        send(side, key, upsertEvent(side, hash));
+    }
+
+    RowChange upsertEvent(Side side, Hash128 hash) {
+        return RowChange.upsert(side, hash, time.toEpochMilli() * 1000, "pos", false);
     }
 
     void delete(Side side, byte[] key) {
-        send(side, key, RowChange.delete(side, time.toEpochMilli() * 1000, "pos"));
+        send(side, key, deleteEvent(side));
+    }
+
+    RowChange deleteEvent(Side side) {
+        return RowChange.delete(side, time.toEpochMilli() * 1000, "pos");
     }
 
     /** A sweep's observation: the row as read after heartbeat {@code guard}; null hash: no such row. */
@@ -102,7 +110,11 @@ final class TopologyHarness implements AutoCloseable {
     }
 
     void heartbeat(Side side, long seq) {
-        send(side, new byte[] {0}, new Heartbeat(side, seq, time.toEpochMilli() * 1000, time.toEpochMilli() * 1000, null));
+        send(side, new byte[] {0}, heartbeatEvent(side, seq));
+    }
+
+    Heartbeat heartbeatEvent(Side side, long seq) {
+        return new Heartbeat(side, seq, time.toEpochMilli() * 1000, time.toEpochMilli() * 1000, null);
     }
 
     /** A heartbeat seen by both streams: replication fully caught up to it. */

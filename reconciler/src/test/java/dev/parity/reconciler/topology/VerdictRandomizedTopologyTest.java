@@ -5,6 +5,7 @@ import static dev.parity.reconciler.topology.TopologyHarness.key;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parity.reconciler.model.BaselineBatch;
+import dev.parity.reconciler.model.ChangeBatch;
 import dev.parity.reconciler.model.Digest;
 import dev.parity.reconciler.model.Side;
 import dev.parity.reconciler.query.DivergenceView;
@@ -27,7 +28,8 @@ import org.junit.jupiter.api.Test;
  * with a last sweep just before the final heartbeat; in a third of the seeds the captures take no
  * snapshot and Parity's initial load reads both sides instead, its records landing anywhere after the
  * source heartbeat that follows their reads. The two streams are delivered in a random
- * interleaving (either arbitrarily ahead). Invariants: no key is ever DIVERGENT unless a fault was
+ * interleaving (either arbitrarily ahead); in half the seeds runs of a capture's consecutive events travel together in one
+ * record ({@link ChangeBatch}, as ingest sends a capture's batch), at random lengths. Invariants: no key is ever DIVERGENT unless a fault was
  * injected on it, and once both streams pass the final heartbeats every key that differs is
  * DIVERGENT (invisible writes included, when sweeping) and every other key is in sync.
  *
@@ -191,16 +193,40 @@ class VerdictRandomizedTopologyTest {
                 h.link.openLoadWindow(); // as the application does before the reconciler starts, when it plans a load
             }
             double bias = 0.1 + 0.8 * r.nextDouble();
+            // Its own generator, so that every seed's history and interleaving stay what they were before batching.
+            Random batches = new Random(seed * 31 + 7);
+            boolean batching = batches.nextBoolean();
             int si = 0;
             int ti = 0;
             int step = 0;
             while (si < fromSource.size() || ti < fromTarget.size()) {
                 boolean takeSource = ti >= fromTarget.size() || (si < fromSource.size() && r.nextDouble() < bias);
-                Delivery dd = takeSource ? fromSource.get(si++) : fromTarget.get(ti++);
-                deliver(h, dd, bag);
+                List<Delivery> from = takeSource ? fromSource : fromTarget;
+                Delivery dd = from.get(takeSource ? si++ : ti++);
+                List<Delivery> run = new ArrayList<>(List.of(dd));
+                if (batching && captured(dd)) {
+                    // A capture's batch: this event and up to seven that follow it on its stream, as one record.
+                    for (int limit = 1 + batches.nextInt(8); run.size() < limit; ) {
+                        int next = takeSource ? si : ti;
+                        if (next >= from.size() || !captured(from.get(next))) {
+                            break;
+                        }
+                        run.add(from.get(next));
+                        if (takeSource) {
+                            si++;
+                        } else {
+                            ti++;
+                        }
+                    }
+                }
+                if (run.size() > 1) {
+                    deliverBatch(h, run, bag);
+                } else {
+                    deliver(h, dd, bag);
+                }
                 step++;
                 if (Boolean.getBoolean("trace")) {
-                    System.out.println("step " + step + " " + dd);
+                    System.out.println("step " + step + " " + run);
                 }
                 for (DivergenceView d : h.view.divergences(T, 1000)) {
                     if (d.state() == Verdict.DIVERGENT) {
@@ -371,6 +397,32 @@ class VerdictRandomizedTopologyTest {
             }
         }
         return state;
+    }
+
+    /** Whether a delivery is a capture's event (a row change or a heartbeat), not a sweep's or the load's record. */
+    private static boolean captured(Delivery d) {
+        return d.batch() == null && d.guard() < 0;
+    }
+
+    /** Captured events of one side, in one record. */
+    private static void deliverBatch(TopologyHarness h, List<Delivery> run, boolean bag) {
+        Side side = run.get(0).side();
+        List<ChangeBatch.Entry> entries = new ArrayList<>();
+        for (Delivery d : run) {
+            Op op = d.op();
+            if (op.isHeartbeat()) {
+                entries.add(new ChangeBatch.Entry(null, h.heartbeatEvent(side, op.heartbeat())));
+            } else if (bag) {
+                entries.add(new ChangeBatch.Entry(rowKey(op.key(), true),
+                        dev.parity.reconciler.model.RowChange.copy(side, op.value().intValue(), 0, "pos", d.snapshot())));
+            } else if (op.value() == null) {
+                entries.add(new ChangeBatch.Entry(key(T, op.key()), h.deleteEvent(side)));
+            } else {
+                entries.add(new ChangeBatch.Entry(key(T, op.key()), h.upsertEvent(side, hash(op.value()))));
+            }
+        }
+        byte[] first = entries.get(0).key();
+        h.send(side, first == null ? new byte[] {0} : first, new ChangeBatch(side, entries));
     }
 
     private static void deliver(TopologyHarness h, Delivery d, boolean bag) {
