@@ -312,7 +312,7 @@ class PostgresLagIT {
     /**
      * Disk grows with keys, not with changes (README, "Disk"): the side topics' records the reconciler has committed are
      * purged (each partition then starts at its committed offset), the topics roll small segments so that frees disk,
-     * every store's changelog is compacted over small segments, and the wake-up index has none.
+     * every store's changelog is compacted over small segments, and the mismatch and wake-up indexes have none.
      */
     @Test
     @Order(6)
@@ -336,9 +336,9 @@ class PostgresLagIT {
                 segmentBytes.put(r.name(), c.get("segment.bytes").value());
             });
             assertThat(segmentBytes).hasSize(topics.size()).allSatisfy((t, v) -> assertThat(v).as(t).isEqualTo(Integer.toString(8 * 1024 * 1024)));
-            // the wake-up index is rebuilt from the mismatch entries, never changelogged
+            // the mismatch and wake-up indexes are rebuilt from the key states, never changelogged
             assertThat(admin.listTopics().names().get(10, TimeUnit.SECONDS)).contains("parity-lag-parity-keys-changelog")
-                    .doesNotContain("parity-lag-parity-pending-changelog");
+                    .doesNotContain("parity-lag-parity-pending-changelog", "parity-lag-parity-mismatches-changelog");
         }
     }
 }

@@ -9,27 +9,39 @@ import java.util.Objects;
  * {@link SideState} with a null hash until the other side agrees, then the key is dropped.
  *
  * @param firstMismatchMillis wall-clock time the key was first seen mismatched; {@link #NEVER} while equal
+ * @param mismatch            the key's verdict and due heartbeat while it is mismatched, null while equal (or, in a state
+ *                            stored before format 5, unknown): the mismatch index is rebuilt from these when a task starts
+ *                            instead of being changelogged (README, "Disk")
  */
-public record KeyState(SideState source, SideState target, long firstMismatchMillis) {
+public record KeyState(SideState source, SideState target, long firstMismatchMillis, MismatchEntry mismatch) {
     public static final long NEVER = -1;
     public static final KeyState EMPTY = new KeyState(null, null, NEVER);
+
+    public KeyState(SideState source, SideState target, long firstMismatchMillis) {
+        this(source, target, firstMismatchMillis, null);
+    }
 
     public SideState side(Side side) {
         return side == Side.SOURCE ? source : target;
     }
 
     public KeyState with(Side side, SideState state) {
-        return side == Side.SOURCE ? new KeyState(state, target, firstMismatchMillis) : new KeyState(source, state, firstMismatchMillis);
+        return side == Side.SOURCE ? new KeyState(state, target, firstMismatchMillis, mismatch) : new KeyState(source, state, firstMismatchMillis, mismatch);
     }
 
     public KeyState withFirstMismatch(long millis) {
-        return new KeyState(source, target, millis);
+        return new KeyState(source, target, millis, mismatch);
+    }
+
+    /** With the key's mismatch entry (null: equal). */
+    public KeyState withMismatch(MismatchEntry entry) {
+        return new KeyState(source, target, firstMismatchMillis, entry);
     }
 
     /** Both sides without commit times and positions (an equal key keeps only hashes and stamps). */
     public KeyState withoutProvenance() {
         return new KeyState(source == null ? null : source.withoutProvenance(), target == null ? null : target.withoutProvenance(),
-                firstMismatchMillis);
+                firstMismatchMillis, mismatch);
     }
 
     public Hash128 hash(Side side) {

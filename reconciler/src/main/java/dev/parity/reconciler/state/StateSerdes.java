@@ -26,10 +26,12 @@ public final class StateSerdes {
     }
 
     /**
-     * Key state format 4: a flags byte, then only what the flags say is there (see {@link #encodeKeyState}).
-     * Format 3 lacked the row shape, format 2 also the provenance byte; both are still read.
+     * Key state format 5: a flags byte, then only what the flags say is there (see {@link #encodeKeyState}).
+     * Format 4 lacked the mismatch entry, format 3 also the row shape, format 2 also the provenance byte; all are still
+     * read (a mismatched key of format 4 or older has no entry: {@link KeyState#mismatch()} null).
      */
-    private static final int KEY_STATE_VERSION = 4;
+    private static final int KEY_STATE_VERSION = 5;
+    private static final int KEY_STATE_VERSION_4 = 4;
     private static final int KEY_STATE_VERSION_3 = 3;
     private static final int KEY_STATE_VERSION_2 = 2;
     private static final int SOURCE_PRESENT = 1;
@@ -39,12 +41,14 @@ public final class StateSerdes {
     private static final int SAME_HASH = 16;
     private static final int PROVENANCE = 32;
     private static final int MISMATCHED = 64;
+    private static final int ENTRY = 128;
 
     /**
      * The per-key state is most of Parity's disk, so it is packed: a flags byte; the source hash; the
      * target hash only when it differs (an equal key stores one hash); both stamps; then, only where
      * the state carries them (a mismatched key, whose provenance the API shows), commit times and log
-     * positions and provenance, and the first-mismatch time. An equal key takes about 20 bytes.
+     * positions and provenance, the first-mismatch time and the mismatch entry (verdict, due heartbeat). An equal key
+     * takes about 20 bytes.
      */
     static byte[] encodeKeyState(KeyState k) {
         SideState s = k.source();
@@ -53,7 +57,8 @@ public final class StateSerdes {
         boolean provenance = hasProvenance(s) || hasProvenance(t);
         int flags = (s != null ? SOURCE_PRESENT : 0) | (s != null && s.exists() ? SOURCE_EXISTS : 0)
                 | (t != null ? TARGET_PRESENT : 0) | (t != null && t.exists() ? TARGET_EXISTS : 0)
-                | (same ? SAME_HASH : 0) | (provenance ? PROVENANCE : 0) | (k.firstMismatchMillis() != KeyState.NEVER ? MISMATCHED : 0);
+                | (same ? SAME_HASH : 0) | (provenance ? PROVENANCE : 0) | (k.firstMismatchMillis() != KeyState.NEVER ? MISMATCHED : 0)
+                | (k.mismatch() != null ? ENTRY : 0);
         ByteSink out = SINK.get().reset().writeByte(KEY_STATE_VERSION).writeByte(flags);
         if (s != null && s.exists()) {
             out.writeLong(s.hash().hi()).writeLong(s.hash().lo());
@@ -78,6 +83,9 @@ public final class StateSerdes {
         if (k.firstMismatchMillis() != KeyState.NEVER) {
             out.writeSignedVarLong(k.firstMismatchMillis());
         }
+        if (k.mismatch() != null) {
+            out.writeByte(k.mismatch().verdict().ordinal()).writeSignedVarLong(k.mismatch().due());
+        }
         return out.toByteArray();
     }
 
@@ -93,11 +101,11 @@ public final class StateSerdes {
             SideState target = readSide(in);
             return new KeyState(source, target, in.readSignedVarLong());
         }
-        if (version != KEY_STATE_VERSION && version != KEY_STATE_VERSION_3 && version != KEY_STATE_VERSION_2) {
+        if (version != KEY_STATE_VERSION && version != KEY_STATE_VERSION_4 && version != KEY_STATE_VERSION_3 && version != KEY_STATE_VERSION_2) {
             throw new IllegalArgumentException("unsupported key state version " + version);
         }
         boolean withProvenanceByte = version >= KEY_STATE_VERSION_3;
-        boolean withShape = version >= KEY_STATE_VERSION;
+        boolean withShape = version >= KEY_STATE_VERSION_4;
         int flags = in.readByte();
         Hash128 sh = (flags & SOURCE_EXISTS) != 0 ? new Hash128(in.readLong(), in.readLong()) : null;
         Hash128 th = (flags & TARGET_EXISTS) == 0 ? null : (flags & SAME_HASH) != 0 ? sh : new Hash128(in.readLong(), in.readLong());
@@ -126,8 +134,9 @@ public final class StateSerdes {
             }
         }
         long first = (flags & MISMATCHED) != 0 ? in.readSignedVarLong() : KeyState.NEVER;
+        MismatchEntry entry = (flags & ENTRY) != 0 ? new MismatchEntry(Verdict.values()[in.readByte()], in.readSignedVarLong()) : null;
         return new KeyState((flags & SOURCE_PRESENT) != 0 ? new SideState(sh, sc, sp, ss, so, sShape) : null,
-                (flags & TARGET_PRESENT) != 0 ? new SideState(th, tc, tp, ts, to, tShape) : null, first);
+                (flags & TARGET_PRESENT) != 0 ? new SideState(th, tc, tp, ts, to, tShape) : null, first, entry);
     }
 
     /** Format 2 stored no provenance: the positions the sweep and the load wrote then began with these words. */

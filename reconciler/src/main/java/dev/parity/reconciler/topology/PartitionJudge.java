@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.serialization.BytesSerializer;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -121,9 +122,10 @@ final class PartitionJudge {
     private void judge(byte[] rowKey, String table, int chunk, Bytes chunkKey, KeyState state, ChunkState cs, boolean changed) {
         Bytes key = Bytes.wrap(rowKey);
         Bytes mismatchKey = Bytes.wrap(StoreKeys.mismatch(table, chunk, rowKey));
-        // A key has a mismatch entry exactly while its stored state records a first-mismatch time: most
-        // keys are equal, and for them this saves a store read per change.
-        MismatchEntry prev = state.firstMismatchMillis() == KeyState.NEVER ? null : mismatches.get(mismatchKey);
+        // A key's state carries its mismatch entry (the index is rebuilt from the states: rebuildIndexes()); a state
+        // stored before that (format 4) has a first-mismatch time and its entry in the index only.
+        MismatchEntry prev = state.mismatch() != null ? state.mismatch()
+                : state.firstMismatchMillis() == KeyState.NEVER ? null : mismatches.get(mismatchKey);
         Verdict from = prev == null ? null : prev.verdict();
         if (from == Verdict.PENDING) {
             // Its wake-up is superseded by this judgement (re-added below if still needed): keeping the index
@@ -155,13 +157,15 @@ final class PartitionJudge {
             if (prev != null) {
                 mismatches.delete(mismatchKey);
             }
-            state = state.withFirstMismatch(KeyState.NEVER).withoutProvenance();
+            state = state.withFirstMismatch(KeyState.NEVER).withMismatch(null).withoutProvenance();
             if (state.isGone() && !settled) {
                 wakeUpAt(due, rowKey); // deleted on both sides: keep its stamps until both streams pass its fences
             }
         } else {
             to = FenceRule.mismatchVerdict(settled);
-            mismatches.put(mismatchKey, new MismatchEntry(to, due));
+            MismatchEntry entry = new MismatchEntry(to, due);
+            mismatches.put(mismatchKey, entry);
+            state = state.withMismatch(entry);
             if (to == Verdict.PENDING) {
                 wakeUpAt(due, rowKey);
             }
@@ -238,24 +242,57 @@ final class PartitionJudge {
     }
 
     /**
-     * Puts back the wake-up of every PENDING key, from its mismatch entry: the wake-up index is an index over the mismatch
-     * entries and is not changelogged (README, "Disk"), so a task whose stores were restored starts with it empty.
-     * Idempotent. Keys deleted on both sides and kept until both streams pass their fences have no mismatch entry: their
-     * wake-ups are not put back, and such a key stays in the key store (as deleted on both sides, judged equal) until it
-     * changes again.
+     * Puts back the mismatch index and the wake-up index from the key states (README, "Disk"): neither is changelogged — a
+     * mismatched key's state carries its entry (verdict and due heartbeat), so logging the index too cost two changelog
+     * records per replicated change (put while the target lags, delete once equal) — and a task whose stores were
+     * restored starts with both empty. Every mismatched key gets its entry back, every PENDING key its wake-up at its due
+     * heartbeat, and a key deleted on both sides and kept until both streams pass its fences a wake-up at the next
+     * heartbeat. One pass over the task's keys; whatever the indexes held before is dropped.
+     *
+     * @return the keys put back, and the mismatched keys stored before states carried their entries (an upgrade): those
+     *         have none to put back and are to be judged afresh with the chunk counts rebuilt ({@link StateAudit})
      */
-    int rebuildWakeUps() {
-        int n = 0;
-        try (KeyValueIterator<Bytes, MismatchEntry> it = mismatches.all()) {
+    Rebuilt rebuildIndexes() {
+        clear(mismatches);
+        clear(pending);
+        int entries = 0;
+        int wakeUps = 0;
+        int legacy = 0;
+        try (KeyValueIterator<Bytes, KeyState> it = keys.all()) {
             while (it.hasNext()) {
-                var kv = it.next();
-                if (kv.value.verdict() == Verdict.PENDING) {
-                    wakeUpAt(kv.value.due(), StoreKeys.rowKeyOfMismatch(kv.key.get()));
-                    n++;
+                KeyValue<Bytes, KeyState> kv = it.next();
+                KeyState state = kv.value;
+                byte[] rowKey = kv.key.get();
+                MismatchEntry entry = state.mismatch();
+                if (entry != null) {
+                    mismatches.put(Bytes.wrap(StoreKeys.mismatch(CanonicalReader.tableOf(rowKey), settings.chunking().chunkOf(rowKey), rowKey)), entry);
+                    entries++;
+                    if (entry.verdict() == Verdict.PENDING) {
+                        wakeUpAt(entry.due(), rowKey);
+                        wakeUps++;
+                    }
+                } else if (state.firstMismatchMillis() != KeyState.NEVER) {
+                    legacy++;
+                } else if (state.isGone()) {
+                    wakeUpAt(MismatchEntry.UNKNOWN_DUE, rowKey); // settled, and forgotten, at the target's next heartbeat
+                    wakeUps++;
                 }
             }
         }
-        return n;
+        return new Rebuilt(entries, wakeUps, legacy);
+    }
+
+    /** An index emptied: a store kept across a task's revival may hold entries the key states no longer say. */
+    private static <V> void clear(KeyValueStore<Bytes, V> index) {
+        List<Bytes> all = new ArrayList<>();
+        try (KeyValueIterator<Bytes, V> it = index.all()) {
+            it.forEachRemaining(kv -> all.add(kv.key));
+        }
+        all.forEach(index::delete);
+    }
+
+    /** What {@link #rebuildIndexes} put back. */
+    record Rebuilt(int entries, int wakeUps, int legacy) {
     }
 
     private void wakeUpAt(long due, byte[] rowKey) {

@@ -60,8 +60,6 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
     private java.util.concurrent.atomic.AtomicLong targetPosition;
     /** At-least-once: the stores are audited before this task's first record (see {@link StateAudit}). */
     private boolean auditPending;
-    /** The wake-up index is not changelogged: rebuilt from the mismatch entries once per {@link #init}. */
-    private boolean wakeUpsToRebuild;
 
     ReconcileProcessor(ReconcilerSettings settings) {
         this.settings = settings;
@@ -83,15 +81,25 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
         }
         // Audited before the first record, not here: a changelogged store may only be written with a record in hand.
         auditPending = settings.auditOnStart();
-        wakeUpsToRebuild = true;
+        // The stores are restored by now; the indexes are not changelogged, so they are written here, before status reads them.
+        rebuildIndexes();
     }
 
-    /** Rebuilds the wake-up index before the first record or punctuation (a store is written with a record in hand). */
-    private void rebuildWakeUps() {
-        wakeUpsToRebuild = false;
-        int n = judge.rebuildWakeUps();
-        if (n > 0) {
-            LOG.info("partition {}: {} pending key(s) given their wake-ups back", context.taskId().partition(), n);
+    /**
+     * Rebuilds the mismatch and wake-up indexes from the key states when the task starts (see
+     * {@link PartitionJudge#rebuildIndexes}). Mismatched keys stored by a build whose states did not carry their entries
+     * are judged afresh by the audit, which also rebuilds the chunk counts from the entries.
+     */
+    private void rebuildIndexes() {
+        PartitionJudge.Rebuilt r = judge.rebuildIndexes();
+        if (r.entries() + r.wakeUps() > 0) {
+            LOG.info("partition {}: {} mismatched key(s) and {} wake-up(s) put back from the key states", context.taskId().partition(),
+                    r.entries(), r.wakeUps());
+        }
+        if (r.legacy() > 0) {
+            LOG.info("partition {}: {} mismatched key(s) stored by an earlier version, without their verdicts: judged afresh",
+                    context.taskId().partition(), r.legacy());
+            auditPending = true;
         }
     }
 
@@ -103,7 +111,7 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
         for (byte[] rowKey : r.unjudged()) {
             KeyState state = keys.get(Bytes.wrap(rowKey));
             // No entry: judged as a mismatch first seen now, so its verdict and its chunk's count are added, not moved.
-            KeyState fresh = state.withFirstMismatch(KeyState.NEVER);
+            KeyState fresh = state.withFirstMismatch(KeyState.NEVER).withMismatch(null);
             keys.put(Bytes.wrap(rowKey), fresh);
             judge.rejudge(rowKey);
         }
@@ -116,8 +124,8 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
 
     /** Grace-period mode: every mismatch whose grace ran out is judged again (it becomes DIVERGENT). */
     private void judgeExpiredGrace(long now) {
-        if (wakeUpsToRebuild) {
-            rebuildWakeUps();
+        if (auditPending) {
+            audit(context.taskId().partition());
         }
         List<byte[]> due = new ArrayList<>();
         judge.collect(due, StoreKeys.pendingBound(0), StoreKeys.pendingBound(now + 1));
@@ -128,9 +136,6 @@ final class ReconcileProcessor implements Processor<Bytes, CaptureEvent, Void, V
 
     @Override
     public void process(Record<Bytes, CaptureEvent> record) {
-        if (wakeUpsToRebuild) {
-            rebuildWakeUps();
-        }
         if (auditPending) {
             audit(context.taskId().partition());
         }

@@ -41,7 +41,7 @@ public final class ReconcilerTopology {
     /** The reconciler's stores, as the topology declares them (for benchmarks that drive the processor directly). */
     public static List<StoreBuilder<?>> stores(boolean persistent) {
         // Only the per-key state grows with the tables: it lives in RocksDB. The others stay small
-        // (chunks: 2^bits per table; mismatches and wake-ups: keys changed within the lag; watermarks: two
+        // (chunks: 2^bits per table; mismatches and wake-ups: keys changed within the lag, rebuilt from the key states; watermarks: two
         // per partition; deferred: initial-load records that overtook a heartbeat of the other topic) and are read or written on nearly every change, so they live in memory,
         // restored from their changelogs after a restart, in a store the API may scan while the
         // reconciler writes (see ConcurrentMemoryStore). The chunk store is also cached, to coalesce
@@ -49,8 +49,8 @@ public final class ReconcilerTopology {
         return List.of(
                 store(StoreNames.KEYS, StateSerdes.keyState(), false, persistent),
                 small(StoreNames.CHUNKS, StateSerdes.chunkState(), true),
-                small(StoreNames.MISMATCHES, StateSerdes.mismatch(), false),
-                wakeUps(),
+                index(StoreNames.MISMATCHES, StateSerdes.mismatch()),
+                index(StoreNames.PENDING, Serdes.ByteArray()),
                 small(StoreNames.WATERMARKS, StateSerdes.watermark(), false),
                 small(StoreNames.DEFERRED, Serdes.ByteArray(), false));
     }
@@ -67,13 +67,13 @@ public final class ReconcilerTopology {
     }
 
     /**
-     * The wake-up index, in memory and not changelogged: it is an index over the mismatch entries (each PENDING key's
-     * due heartbeat), rebuilt from them when a task starts ({@link PartitionJudge#rebuildWakeUps}). Logged, it cost two
-     * changelog records per change (put, then delete once judged) and a deletion marker kept on disk.
+     * The mismatch index and the wake-up index, in memory and not changelogged: each mismatched key's state carries its
+     * entry (verdict, due heartbeat), and both indexes are rebuilt from the key states when a task starts
+     * ({@link PartitionJudge#rebuildIndexes}). Logged, each cost two changelog records per replicated change (put while
+     * the target lags, delete once equal) and deletion markers kept on disk.
      */
-    private static StoreBuilder<?> wakeUps() {
-        return Stores.keyValueStoreBuilder(ConcurrentMemoryStore.supplier(StoreNames.PENDING), Serdes.Bytes(), Serdes.ByteArray())
-                .withLoggingDisabled().withCachingDisabled();
+    private static <V> StoreBuilder<?> index(String name, Serde<V> serde) {
+        return Stores.keyValueStoreBuilder(ConcurrentMemoryStore.supplier(name), Serdes.Bytes(), serde).withLoggingDisabled().withCachingDisabled();
     }
 
     private static <V> StoreBuilder<?> store(String name, Serde<V> serde, boolean cached, boolean persistent) {
@@ -106,7 +106,7 @@ public final class ReconcilerTopology {
 
     /** Every changelogged store's name, for the names of their changelogs ({@code <application id>-<store>-changelog}). */
     public static List<String> storeNames() {
-        return List.of(StoreNames.KEYS, StoreNames.CHUNKS, StoreNames.MISMATCHES, StoreNames.WATERMARKS, StoreNames.DEFERRED);
+        return List.of(StoreNames.KEYS, StoreNames.CHUNKS, StoreNames.WATERMARKS, StoreNames.DEFERRED);
     }
 
 }

@@ -39,6 +39,21 @@ class StateSerdesTest {
         assertThat(mismatched.withoutProvenance().source().shape()).isZero();
     }
 
+    /** The mismatch index is rebuilt from the key states (README, "Disk"): a mismatched key keeps its verdict and due heartbeat. */
+    @Test
+    void shouldKeepTheMismatchEntryOfAMismatchedKeyAndReadFormatFourWithout() {
+        KeyState base = new KeyState(new SideState(A, 1, "0/1", 3), new SideState(B, 2, "0/2", 4), 99);
+        for (MismatchEntry e : new MismatchEntry[] {new MismatchEntry(Verdict.PENDING, 7), new MismatchEntry(Verdict.DIVERGENT, 5),
+                new MismatchEntry(Verdict.PENDING, MismatchEntry.UNKNOWN_DUE), new MismatchEntry(Verdict.PENDING, MismatchEntry.AWAITING_REREAD),
+                new MismatchEntry(Verdict.PENDING, 1_767_225_600_000L)}) {
+            assertThat(roundTrip(base.withMismatch(e))).as(e.toString()).isEqualTo(base.withMismatch(e));
+        }
+        byte[] format5 = StateSerdes.encodeKeyState(base);
+        byte[] format4 = format5.clone();
+        format4[0] = 4;
+        assertThat(StateSerdes.decodeKeyState(format4)).isEqualTo(base).extracting(KeyState::mismatch).isNull();
+    }
+
     @Test
     void shouldKeepDeletedAndNeverSeenSidesApart() {
         KeyState deletedOnTarget = new KeyState(new SideState(A, SideState.UNKNOWN_COMMIT, "", 4), new SideState(null, 9, "lsn", 5), 77);

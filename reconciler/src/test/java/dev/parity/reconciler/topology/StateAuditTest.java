@@ -128,6 +128,73 @@ class StateAuditTest {
         assertThat(all(pending)).isEmpty();
     }
 
+    /**
+     * Exactly-once restarts (README, "Disk"): the mismatch index has no changelog either; each mismatched key's state
+     * carries its entry, so a task that starts with both indexes empty puts back every entry (verdict and due heartbeat)
+     * and every wake-up exactly, the chunk counts agree with them, and the PENDING key is judged when its due heartbeat
+     * passes, as without the restart.
+     */
+    @Test
+    void shouldPutBackTheMismatchIndexFromTheKeyStatesWhenATaskStartsWithEmptyIndexes() {
+        stores();
+        Processor<Bytes, CaptureEvent, Void, Void> first = processor(false);
+        first.init(context);
+        heartbeats(first, 1, 1);
+        byte[] divergent = TopologyHarness.key(T, 3);
+        byte[] lagging = TopologyHarness.key(T, 4);
+        send(first, Side.TARGET, divergent, RowChange.upsert(Side.TARGET, TopologyHarness.hash(3), 1, "p", false)); // the target's alone
+        heartbeats(first, 2, 3);
+        send(first, Side.SOURCE, lagging, RowChange.upsert(Side.SOURCE, TopologyHarness.hash(4), 1, "p", false)); // not replicated yet
+        KeyValueStore<Bytes, MismatchEntry> mismatches = store(StoreNames.MISMATCHES);
+        KeyValueStore<Bytes, byte[]> pending = store(StoreNames.PENDING);
+        Map<Bytes, MismatchEntry> index = all(mismatches);
+        Map<Bytes, byte[]> wakeUps = all(pending);
+        Map<Bytes, ChunkState> chunks = all(store(StoreNames.CHUNKS));
+        assertThat(index.values()).extracting(MismatchEntry::verdict).containsExactlyInAnyOrder(Verdict.DIVERGENT, Verdict.PENDING);
+        assertThat(wakeUps).hasSize(1);
+        index.keySet().forEach(mismatches::delete); // what a restarted task's in-memory indexes hold: nothing
+        wakeUps.keySet().forEach(pending::delete);
+
+        Processor<Bytes, CaptureEvent, Void, Void> revived = processor(false);
+        revived.init(context);
+        assertThat(all(mismatches)).as("every entry back, with its verdict and due heartbeat, before any record").isEqualTo(index);
+        assertThat(all(pending).keySet()).isEqualTo(wakeUps.keySet());
+        heartbeats(revived, 4, 5);
+        assertThat(all(mismatches).values()).extracting(MismatchEntry::verdict).containsOnly(Verdict.DIVERGENT).hasSize(2);
+        assertThat(chunks.values().stream().mapToLong(ChunkState::pendingKeys).sum()).as("before the restart").isEqualTo(1);
+        assertThat(StateAuditTest.<ChunkState>all(store(StoreNames.CHUNKS)).values().stream().mapToLong(ChunkState::divergentKeys).sum()).isEqualTo(2);
+        assertThat(StateAuditTest.<ChunkState>all(store(StoreNames.CHUNKS)).values().stream().mapToLong(ChunkState::pendingKeys).sum()).isZero();
+    }
+
+    /**
+     * Key states stored before they carried their mismatch entries (format 4, an upgrade): a task finds such mismatched
+     * keys with nothing to put back, judges them afresh and rebuilds the chunk counts, so no verdict is lost or counted
+     * twice.
+     */
+    @Test
+    void shouldJudgeAfreshTheMismatchedKeysOfAnEarlierFormatAndKeepTheCountsRight() {
+        stores();
+        Processor<Bytes, CaptureEvent, Void, Void> first = processor(false);
+        first.init(context);
+        heartbeats(first, 1, 1);
+        byte[] divergent = TopologyHarness.key(T, 3);
+        send(first, Side.TARGET, divergent, RowChange.upsert(Side.TARGET, TopologyHarness.hash(3), 1, "p", false));
+        heartbeats(first, 2, 3);
+        KeyValueStore<Bytes, KeyState> keys = store(StoreNames.KEYS);
+        KeyValueStore<Bytes, MismatchEntry> mismatches = store(StoreNames.MISMATCHES);
+        Map<Bytes, MismatchEntry> index = all(mismatches);
+        Map<Bytes, ChunkState> chunks = all(store(StoreNames.CHUNKS));
+        assertThat(index.values()).extracting(MismatchEntry::verdict).containsExactly(Verdict.DIVERGENT);
+        keys.put(Bytes.wrap(divergent), keys.get(Bytes.wrap(divergent)).withMismatch(null)); // as format 4 stored it
+        index.keySet().forEach(mismatches::delete);
+
+        Processor<Bytes, CaptureEvent, Void, Void> revived = restart(false);
+        heartbeats(revived, 4, 4);
+        assertThat(all(mismatches)).as("judged afresh from the same fences").isEqualTo(index);
+        assertThat(all(store(StoreNames.CHUNKS))).as("counted once").isEqualTo(chunks);
+        assertThat(keys.get(Bytes.wrap(divergent)).mismatch()).isEqualTo(index.values().iterator().next());
+    }
+
     @Test
     void shouldJudgeNoKeyBeforeItsReplayWhenTheWatermarksChangelogRanAheadOfTheKeys() {
         stores();
