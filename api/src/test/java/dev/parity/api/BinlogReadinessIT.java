@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.parity.api.cli.Parity;
+import dev.parity.api.app.Parity;
 import dev.parity.api.config.ConfigLoader;
 import dev.parity.ingest.engine.Engine;
 import dev.parity.ingest.local.BinlogPair;
@@ -16,10 +16,10 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**

@@ -5,13 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.parity.api.cli.Parity;
+import dev.parity.api.app.Parity;
 import dev.parity.api.cli.ParityCliAccess;
 import dev.parity.api.config.ConfigLoader;
 import dev.parity.api.kafka.LocalConnect;
 import dev.parity.ingest.engine.Engine;
-import dev.parity.ingest.local.DemoSchema;
 import dev.parity.ingest.local.BinlogPair;
+import dev.parity.ingest.local.DemoSchema;
 import dev.parity.ingest.local.PostgresPair;
 import dev.parity.reconciler.model.Side;
 import java.io.StringWriter;

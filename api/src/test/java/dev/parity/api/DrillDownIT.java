@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.parity.api.cli.Parity;
+import dev.parity.api.app.Parity;
 import dev.parity.api.cli.ParityCliAccess;
 import dev.parity.api.config.ConfigLoader;
 import dev.parity.ingest.engine.Engine;
@@ -25,9 +25,9 @@ import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.Nested;
 
 /**
  * Which column, what changed and why, on a real MariaDB pair and a real MySQL pair whose replica runs one hour ahead

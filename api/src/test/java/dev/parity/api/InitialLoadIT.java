@@ -1,16 +1,16 @@
 package dev.parity.api;
 
-import dev.parity.reconciler.model.CapturePhase;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.parity.api.cli.Parity;
+import dev.parity.api.app.Parity;
 import dev.parity.api.config.ConfigLoader;
 import dev.parity.ingest.engine.Engine;
+import dev.parity.ingest.jdbc.HeartbeatWriter;
 import dev.parity.ingest.local.BinlogPair;
 import dev.parity.ingest.local.PostgresPair;
-import dev.parity.ingest.jdbc.HeartbeatWriter;
+import dev.parity.reconciler.model.CapturePhase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
-import dev.parity.api.cli.Parity;
+import dev.parity.api.app.Parity;
 import dev.parity.api.config.ConfigLoader;
 import dev.parity.ingest.local.MySqlPair;
 import java.io.InputStream;

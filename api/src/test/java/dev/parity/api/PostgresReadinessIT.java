@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.parity.api.cli.Parity;
+import dev.parity.api.app.Parity;
 import dev.parity.api.config.ConfigLoader;
-import dev.parity.ingest.local.PostgresPair;
 import dev.parity.ingest.jdbc.HeartbeatWriter;
+import dev.parity.ingest.local.PostgresPair;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Map;

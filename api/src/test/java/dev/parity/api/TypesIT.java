@@ -3,10 +3,10 @@ package dev.parity.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.parity.api.cli.Parity;
+import dev.parity.api.app.Parity;
 import dev.parity.api.config.ConfigLoader;
-import dev.parity.ingest.jdbc.HeartbeatWriter;
 import dev.parity.ingest.engine.Engine;
+import dev.parity.ingest.jdbc.HeartbeatWriter;
 import dev.parity.ingest.local.BinlogPair;
 import dev.parity.ingest.local.PostgresPair;
 import dev.parity.ingest.sweep.Sweeper;

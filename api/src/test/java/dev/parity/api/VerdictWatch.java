@@ -1,6 +1,6 @@
 package dev.parity.api;
 
-import dev.parity.api.cli.Parity;
+import dev.parity.api.app.Parity;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

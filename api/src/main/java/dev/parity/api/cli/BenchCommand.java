@@ -1,12 +1,18 @@
 package dev.parity.api.cli;
 
-import dev.parity.api.status.Status;
-import dev.parity.reconciler.model.Side;
+import dev.parity.api.app.Parity;
+import dev.parity.api.bench.ConfiguredBench;
+import dev.parity.api.bench.KeepUpBench;
+import dev.parity.api.bench.KeyTypeBench;
 import dev.parity.api.bench.ReconcilerThroughput;
+import dev.parity.api.bench.ScaleBench;
+import dev.parity.api.bench.SteadySampler;
 import dev.parity.api.config.ConfigLoader;
+import dev.parity.api.status.Status;
 import dev.parity.ingest.engine.Engine;
 import dev.parity.ingest.local.BinlogPair;
 import dev.parity.ingest.local.PostgresPair;
+import dev.parity.reconciler.model.Side;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package dev.parity.api.cli;
 
+import dev.parity.api.app.Parity;
 import dev.parity.api.config.ConfigLoader;
 import dev.parity.api.config.ParityConfig;
 import dev.parity.ingest.inspect.Cleanup;

@@ -2,6 +2,7 @@ package dev.parity.api.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parity.api.app.Parity;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;

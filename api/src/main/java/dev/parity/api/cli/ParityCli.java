@@ -1,9 +1,8 @@
 package dev.parity.api.cli;
 
-import java.util.List;
-
 import dev.parity.api.config.ConfigException;
 import dev.parity.ingest.jdbc.DatabaseException;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -22,7 +21,7 @@ public final class ParityCli {
         System.exit(commandLine().execute(args));
     }
 
-    static CommandLine commandLine() {
+    public static CommandLine commandLine() {
         return new CommandLine(new ParityCli()).setExecutionExceptionHandler((e, cmd, parsed) -> {
             boolean expected = e instanceof ConfigException || e instanceof DatabaseException || e instanceof java.net.ConnectException;
             if (!expected) {

@@ -1,5 +1,6 @@
 package dev.parity.api.cli;
 
+import dev.parity.api.app.Parity;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,17 +1,18 @@
-package dev.parity.api.cli;
+package dev.parity.api.bench;
 
+import dev.parity.api.app.Parity;
+import dev.parity.api.status.Status;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import dev.parity.api.status.Status;
 
 /** Samples Parity's replication lag and reconciler backlog while a workload runs, for the steady-state figures. */
-final class SteadySampler {
+public final class SteadySampler {
     private final List<Double> lags = new ArrayList<>();
     private final List<Long> backlogs = new ArrayList<>();
 
     /** Takes one sample from status. */
-    void sample(Parity p) {
+    public void sample(Parity p) {
         Status s = p.status().status();
         if (s.replicationLagSeconds() != null) {
             lags.add(s.replicationLagSeconds());
@@ -22,7 +23,7 @@ final class SteadySampler {
     }
 
     /** Lag percentiles, and the backlog's average in the first and the last third (a growing backlog means falling behind). */
-    String summary() {
+    public String summary() {
         List<Double> sorted = new ArrayList<>(lags);
         Collections.sort(sorted);
         int third = Math.max(1, backlogs.size() / 3);

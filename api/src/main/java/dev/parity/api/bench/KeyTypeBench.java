@@ -1,5 +1,6 @@
-package dev.parity.api.cli;
+package dev.parity.api.bench;
 
+import dev.parity.api.app.Parity;
 import dev.parity.api.config.ConfigLoader;
 import dev.parity.api.status.Status;
 import dev.parity.ingest.local.PostgresPair;
@@ -17,17 +18,17 @@ import java.util.Map;
  * key under {@code "C"} on the source and ICU on the target, and a composite {@code (tenant, id)} key
  * (both looked up: PostgreSQL's string order depends on the collation).
  */
-final class KeyTypeBench {
+public final class KeyTypeBench {
     private record Table(String name, String label, String sourceDdl, String targetDdl, String fill, String order) {
     }
 
     private final int rows;
 
-    KeyTypeBench(int rows) {
+    public KeyTypeBench(int rows) {
         this.rows = rows;
     }
 
-    void run() throws Exception {
+    public void run() throws Exception {
         String filler = "repeat('x', 84)";
         List<Table> tables = List.of(
                 new Table("k_int", "integer", "CREATE TABLE k_int (id INT PRIMARY KEY, v INT NOT NULL, filler CHAR(84))", null,

@@ -1,12 +1,13 @@
-package dev.parity.api.cli;
+package dev.parity.api.bench;
 
-import dev.parity.ingest.IngestConfig;
+import dev.parity.api.app.Parity;
 import dev.parity.api.config.ParityConfig;
+import dev.parity.ingest.IngestConfig;
+import dev.parity.ingest.engine.Engine;
 import dev.parity.ingest.inspect.Checksums;
 import dev.parity.ingest.inspect.Cleanup;
-import dev.parity.ingest.side.PlannedTable;
-import dev.parity.ingest.engine.Engine;
 import dev.parity.ingest.jdbc.Endpoint;
+import dev.parity.ingest.side.PlannedTable;
 import dev.parity.reconciler.model.Side;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,13 +24,13 @@ import java.util.Map;
  * writes nothing but heartbeats), and everything it created is dropped at the end: the heartbeat
  * table only if it did not exist before.
  */
-final class ConfiguredBench {
+public final class ConfiguredBench {
     private static final Duration VERDICT_LIMIT = Duration.ofHours(6);
 
     private ConfiguredBench() {
     }
 
-    static void run(ParityConfig user, int steadySeconds) throws Exception {
+    public static void run(ParityConfig user, int steadySeconds) throws Exception {
         ParityConfig cfg = benchConfig(user, Files.createTempDirectory("parity-bench"));
         System.out.printf("%n== first verdict on the configured databases (instance %s, snapshot.method %s) ==%n", cfg.name(),
                 cfg.snapshot().method().name().toLowerCase(java.util.Locale.ROOT));

@@ -1,5 +1,6 @@
-package dev.parity.api.cli;
+package dev.parity.api.bench;
 
+import dev.parity.api.app.Parity;
 import dev.parity.api.bench.ProcessCpu;
 import dev.parity.api.config.ConfigLoader;
 import dev.parity.ingest.local.PostgresPair;
@@ -21,7 +22,7 @@ import java.util.concurrent.CompletableFuture;
  * process CPU per captured change beside the source server's own CPU per change, and the busiest
  * threads (a thread near a whole core caps throughput before the CPU does).
  */
-final class KeepUpBench {
+public final class KeepUpBench {
     private static final int CLIENTS = 4;
     private static final Duration CEILING_RUN = Duration.ofSeconds(20);
 
@@ -31,14 +32,14 @@ final class KeepUpBench {
     private final Map<String, String> kafkaProperties;
 
     /** @param kafkaProperties passed to the instance's Kafka clients and Streams ({@code kafka.properties}): a tuning to measure */
-    KeepUpBench(int rows, int seconds, List<Double> fractions, Map<String, String> kafkaProperties) {
+    public KeepUpBench(int rows, int seconds, List<Double> fractions, Map<String, String> kafkaProperties) {
         this.rows = rows;
         this.seconds = seconds;
         this.fractions = List.copyOf(fractions);
         this.kafkaProperties = Map.copyOf(kafkaProperties);
     }
 
-    void run(Path pgbench) throws Exception {
+    public void run(Path pgbench) throws Exception {
         System.out.printf("%n== keeping up, PostgreSQL pair (pgbench_accounts %,d rows, single-row updates, %d clients) ==%n", rows, CLIENTS);
         try (PostgresPair pg = PostgresPair.start()) {
             dev.parity.api.bench.PgbenchAccounts.create(pg, rows, "keepup");

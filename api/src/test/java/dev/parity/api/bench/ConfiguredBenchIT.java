@@ -1,4 +1,4 @@
-package dev.parity.api.cli;
+package dev.parity.api.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -1,7 +1,8 @@
-package dev.parity.api.cli;
+package dev.parity.api.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parity.api.cli.ParityCli;
 import dev.parity.api.kafka.EmbeddedKafka;
 import dev.parity.api.kafka.LocalConnect;
 import dev.parity.ingest.jdbc.HeartbeatWriter;
@@ -31,7 +32,7 @@ import java.util.concurrent.TimeUnit;
  * asked through an instance not holding the lease where there is one), and with two instances the failover
  * (the lease holder killed with SIGKILL to READY through the survivor).
  */
-final class ScaleBench {
+public final class ScaleBench {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOKEN = "bench-token";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -40,7 +41,7 @@ final class ScaleBench {
     private final int rows;
     private final int burst;
 
-    ScaleBench(int rows, int burst) {
+    public ScaleBench(int rows, int burst) {
         this.rows = rows;
         this.burst = burst;
     }
@@ -48,7 +49,7 @@ final class ScaleBench {
     private record Result(int instances, double firstVerdict, double burst, double failover) {
     }
 
-    void run() throws Exception {
+    public void run() throws Exception {
         System.out.printf("%n== several instances (capture.mode connect, one broker and one Kafka Connect worker; PostgreSQL pair, %,d rows) ==%n", rows);
         Path dir = Files.createTempDirectory("parity-scale-bench");
         try (PostgresPair pg = PostgresPair.start(); EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {

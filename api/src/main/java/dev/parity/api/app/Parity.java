@@ -1,12 +1,12 @@
-package dev.parity.api.cli;
+package dev.parity.api.app;
 
 import dev.parity.api.alerts.AlertEvaluator;
 import dev.parity.api.alerts.Monitor;
 import dev.parity.api.alerts.WebhookNotifier;
-import dev.parity.api.config.ParityConfig;
 import dev.parity.api.cluster.Forwarder;
 import dev.parity.api.cluster.Lease;
 import dev.parity.api.cluster.StoreEndpoint;
+import dev.parity.api.config.ParityConfig;
 import dev.parity.api.http.ApiServer;
 import dev.parity.api.metrics.ParityMetrics;
 import dev.parity.api.readiness.ReadinessGate;
@@ -18,8 +18,8 @@ import dev.parity.ingest.inspect.SchemaWatch;
 import dev.parity.ingest.side.PlannedTable;
 import dev.parity.ingest.sweep.Sweeper;
 import dev.parity.reconciler.model.Side;
-import java.time.Duration;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 
 /**

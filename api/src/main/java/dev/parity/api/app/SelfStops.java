@@ -1,4 +1,4 @@
-package dev.parity.api.cli;
+package dev.parity.api.app;
 
 import dev.parity.api.runtime.ParityRuntime;
 import dev.parity.ingest.inspect.SchemaWatch;
