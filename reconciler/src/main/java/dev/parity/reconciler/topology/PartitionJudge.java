@@ -122,9 +122,10 @@ final class PartitionJudge {
     private void judge(byte[] rowKey, String table, int chunk, Bytes chunkKey, KeyState state, ChunkState cs, boolean changed) {
         Bytes key = Bytes.wrap(rowKey);
         Bytes mismatchKey = Bytes.wrap(StoreKeys.mismatch(table, chunk, rowKey));
-        // A key's state carries its mismatch entry (the index is rebuilt from the states: rebuildIndexes()). A state stored
-        // before it did (format 4) never reaches here with its time and no entry: the audit judges it afresh first.
-        MismatchEntry prev = state.mismatch();
+        // A key's state carries its mismatch entry (the index is rebuilt from the states: rebuildIndexes()); a state
+        // stored before that (format 4) has a first-mismatch time and its entry in the index only.
+        MismatchEntry prev = state.mismatch() != null ? state.mismatch()
+                : state.firstMismatchMillis() == KeyState.NEVER ? null : mismatches.get(mismatchKey);
         Verdict from = prev == null ? null : prev.verdict();
         if (from == Verdict.PENDING) {
             // Its wake-up is superseded by this judgement (re-added below if still needed): keeping the index

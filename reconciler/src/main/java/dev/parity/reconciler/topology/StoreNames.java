@@ -1,6 +1,6 @@
 package dev.parity.reconciler.topology;
 
-/** The reconciler's state stores (see {@link ReconcilerTopology#stores}: which live in RocksDB, which are changelogged). */
+/** The reconciler's state stores (RocksDB, changelogged). */
 public final class StoreNames {
     /** row key → {@link dev.parity.reconciler.state.KeyState}. */
     public static final String KEYS = "parity-keys";
